@@ -1,0 +1,105 @@
+//! `moonpool FILE [args...]`: runs a Lua script like `lua5.4 FILE` does.
+
+use std::io::{Read, Write};
+use std::process::ExitCode;
+
+use moonpool::vm::{LuaError, Value, Vm};
+
+const USAGE: &str = "usage: moonpool [options] [script [args]]
+Available options are:
+  -e stat   execute string 'stat'
+  -v        show version information
+  -         execute stdin and stop handling options";
+
+fn main() -> ExitCode {
+    let argv: Vec<String> = std::env::args().collect();
+    let mut vm = Vm::with_stdlib();
+    let mut i = 1;
+    let mut ran_something = false;
+    while i < argv.len() {
+        let a = &argv[i];
+        match a.as_str() {
+            "-v" => {
+                println!("Moonpool {} (Lua 5.4)", env!("CARGO_PKG_VERSION"));
+                ran_something = true;
+                i += 1;
+            }
+            "-e" => {
+                let Some(chunk) = argv.get(i + 1) else {
+                    eprintln!("moonpool: '-e' needs argument\n{USAGE}");
+                    return ExitCode::FAILURE;
+                };
+                if let Err(code) = run_chunk(&mut vm, chunk.as_bytes(), "=(command line)", &[]) {
+                    return code;
+                }
+                ran_something = true;
+                i += 2;
+            }
+            s if s.starts_with('-') && s != "-" => {
+                eprintln!("moonpool: unrecognized option '{s}'\n{USAGE}");
+                return ExitCode::FAILURE;
+            }
+            _ => break,
+        }
+    }
+    if i >= argv.len() {
+        if !ran_something {
+            eprintln!("{USAGE}");
+            return ExitCode::FAILURE;
+        }
+        vm.flush();
+        return ExitCode::SUCCESS;
+    }
+    // The script and its arguments: `arg[0]` is the script, negative indices the interpreter.
+    let script = &argv[i];
+    let arg = vm.new_table();
+    for (k, a) in argv.iter().enumerate() {
+        let v = vm.str_value(a);
+        arg.get_mut().set(Value::Int(k as i64 - i as i64), v);
+    }
+    vm.set_global("arg", Value::Table(arg));
+    let (source, chunkname) = if script == "-" {
+        let mut buf = Vec::new();
+        if std::io::stdin().read_to_end(&mut buf).is_err() {
+            eprintln!("moonpool: cannot read stdin");
+            return ExitCode::FAILURE;
+        }
+        (buf, "=stdin".to_string())
+    } else {
+        match std::fs::read(script) {
+            Ok(b) => (b, format!("@{script}")),
+            Err(e) => {
+                eprintln!("moonpool: cannot open {script} ({e})");
+                return ExitCode::FAILURE;
+            }
+        }
+    };
+    let script_args: Vec<Value> = argv[i + 1..].iter().map(|a| vm.str_value(a)).collect();
+    match run_chunk(&mut vm, &source, &chunkname, &script_args) {
+        Ok(()) => {
+            vm.flush();
+            ExitCode::SUCCESS
+        }
+        Err(code) => code,
+    }
+}
+
+/// Compiles and runs one chunk; on error prints the message and traceback like `lua5.4`.
+fn run_chunk(vm: &mut Vm, source: &[u8], chunkname: &str, args: &[Value]) -> Result<(), ExitCode> {
+    let result = vm.load(source, chunkname).and_then(|f| vm.call(f, args).map(|_| ()));
+    match result {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            vm.flush();
+            report(vm, &e);
+            Err(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn report(vm: &mut Vm, e: &LuaError) {
+    let msg = vm.error_to_string(e);
+    let tb = vm.last_traceback().unwrap_or_else(|| "stack traceback:\n\t[C]: in ?".to_string());
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "moonpool: {msg}\n{tb}");
+}

@@ -1,0 +1,31 @@
+//! Source text to bytecode: lexer → parser (AST) → codegen.
+
+pub mod ast;
+pub mod lexer;
+pub mod opcode;
+pub mod codegen;
+pub mod parser;
+
+use std::fmt;
+
+/// A syntax or semantic error found while compiling, before the chunk name is attached.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompileError {
+    pub line: u32,
+    pub col: u32,
+    /// Lua's wording without the position prefix, e.g. `unexpected symbol near 'end'`.
+    pub message: String,
+}
+
+impl CompileError {
+    /// `chunk:line: message`, as `lua5.4` prints it.
+    pub fn with_chunk(&self, chunk: &str) -> String {
+        format!("{}:{}: {}", chunk, self.line, self.message)
+    }
+}
+
+impl fmt::Display for CompileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.line, self.col, self.message)
+    }
+}

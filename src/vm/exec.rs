@@ -1,0 +1,1542 @@
+//! The interpreter: one loop that runs Lua frames of every coroutine.
+//!
+//! Lua-to-Lua calls, returns, coroutine resumes and yields, `pcall` and metamethods written in
+//! Lua all stay inside this loop: they push or pop a frame (or switch the current coroutine) and
+//! reload the loop's cached state, so none of them recurses on the Rust stack. The loop keeps the
+//! running frame's pc, register base and constants in locals and touches the frame arena only
+//! when control leaves the frame.
+
+use smallvec::SmallVec;
+
+use super::compiler::opcode::{Instr, Op};
+use super::debug::Origin;
+use super::error::{Control, LuaError, LuaResult};
+use super::frame::{CallFrame, FrameKey, FrameKind};
+use super::function::{Args, NativeFn, UpVal};
+use super::gc::Gc;
+use super::meta::Tm;
+use super::number::{self, ArithOp};
+use super::state::{Exit, Vm};
+use super::thread::{CoStatus, MAX_FRAMES, Resumer, ThreadKey};
+use super::value::Value;
+
+/// Registers kept free above a native call's arguments (Lua's LUA_MINSTACK).
+const NATIVE_MIN_STACK: usize = 20;
+
+impl Vm {
+    /// Runs until the entry frame returns, or (for a host-resumed coroutine) until it yields,
+    /// finishes or runs out of fuel. Errors are caught by `pcall` frames on the way.
+    pub(crate) fn execute(&mut self) -> LuaResult<Exit> {
+        loop {
+            match self.run() {
+                Ok(exit) => return Ok(exit),
+                Err(LuaError::Value(e)) => self.recover(e)?,
+                Err(LuaError::Control(_)) => unreachable!("controls are handled in the loop"),
+            }
+        }
+    }
+
+    /// Prepares a call of the value at `func` with `nargs` arguments above it. A Lua function
+    /// gets a new frame (returns true); a native function runs to completion here, its results
+    /// moved to `func` and adjusted to `nresults` (returns false).
+    pub(crate) fn precall(&mut self, func: usize, nargs: usize, nresults: i32, kind: FrameKind) -> LuaResult<bool> {
+        let mut nargs = nargs;
+        for _ in 0..100 {
+            let f = self.th().stack[func];
+            match f {
+                Value::LuaFn(cl) => {
+                    let p = cl.proto;
+                    let np = p.numparams as usize;
+                    let maxstack = p.maxstack as usize;
+                    let th = self.th_mut();
+                    if th.depth >= MAX_FRAMES {
+                        return Err(self.rt_error("stack overflow"));
+                    }
+                    let (base, nvarargs) = if !p.is_vararg {
+                        let base = func + 1;
+                        if !th.ensure_stack(base + maxstack) {
+                            return Err(self.rt_error("stack overflow"));
+                        }
+                        for i in nargs..np {
+                            th.stack[base + i] = Value::Nil;
+                        }
+                        (base, 0)
+                    } else {
+                        // Fixed parameters move above the varargs, which stay where they are.
+                        let newfunc = func + 1 + nargs;
+                        if !th.ensure_stack(newfunc + 1 + maxstack) {
+                            return Err(self.rt_error("stack overflow"));
+                        }
+                        th.stack[newfunc] = f;
+                        for i in 0..np {
+                            th.stack[newfunc + 1 + i] = if i < nargs { th.stack[func + 1 + i] } else { Value::Nil };
+                        }
+                        (newfunc + 1, nargs.saturating_sub(np))
+                    };
+                    let parent = th.top_frame;
+                    let key = self.frames.insert(CallFrame {
+                        parent,
+                        closure: cl,
+                        func,
+                        base,
+                        pc: 0,
+                        nresults,
+                        nvarargs,
+                        kind,
+                        aux: 0,
+                    });
+                    let th = self.th_mut();
+                    th.top_frame = Some(key);
+                    th.depth += 1;
+                    self.stats.calls += 1;
+                    return Ok(true);
+                }
+                Value::Native(nf) => {
+                    self.call_native(nf, func, nargs, nresults)?;
+                    return Ok(false);
+                }
+                Value::NativeClosure(nc) => {
+                    self.call_native(nc.f, func, nargs, nresults)?;
+                    return Ok(false);
+                }
+                other => {
+                    // `__call`: the metamethod becomes the function, the object its first argument.
+                    let tm = self.tm_of(&other, Tm::Call);
+                    if tm.is_nil() {
+                        return Err(self.call_error(func, other));
+                    }
+                    if !self.th_mut().ensure_stack(func + nargs + 2) {
+                        return Err(self.rt_error("stack overflow"));
+                    }
+                    let st = &mut self.th_mut().stack;
+                    st.copy_within(func..func + 1 + nargs, func + 1);
+                    st[func] = tm;
+                    nargs += 1;
+                }
+            }
+        }
+        Err(self.rt_error("'__call' chain too long; possibly a loop"))
+    }
+
+    fn call_error(&mut self, func: usize, v: Value) -> LuaError {
+        let origin = match self.th().top_frame {
+            Some(k) if func >= self.frames[k].base => Origin::Reg(func - self.frames[k].base),
+            _ => Origin::None,
+        };
+        let info = self.call_varinfo(origin);
+        let tn = self.obj_type_name(&v);
+        self.rt_error(&format!("attempt to call a {tn} value{info}"))
+    }
+
+    fn call_varinfo(&self, origin: Origin) -> String {
+        // A generic-for call names the iterator like Lua does.
+        if let Some(k) = self.th().top_frame {
+            let fr = &self.frames[k];
+            let p = fr.closure.proto;
+            if let Some(i) = p.code.get(fr.pc.wrapping_sub(1)) {
+                if i.op() == Op::TForCall {
+                    return " (for iterator 'for iterator')".into();
+                }
+            }
+        }
+        self.varinfo(origin)
+    }
+
+    #[inline]
+    fn call_native(&mut self, f: NativeFn, func: usize, nargs: usize, nresults: i32) -> LuaResult<()> {
+        let th = self.th_mut();
+        let top = func + 1 + nargs;
+        th.top = top;
+        if !th.ensure_stack(top + NATIVE_MIN_STACK) {
+            return Err(self.rt_error("stack overflow"));
+        }
+        self.stats.calls += 1;
+        let n = f(self, Args { base: func + 1, n: nargs })?;
+        self.move_results(func + 1, n, func, nresults);
+        Ok(())
+    }
+
+    /// Moves `n` values from `from` to `dest`, pads or truncates to `wanted` (-1: keep all, and
+    /// set `top` past them).
+    #[inline]
+    pub(crate) fn move_results(&mut self, from: usize, n: usize, dest: usize, wanted: i32) {
+        let th = self.th_mut();
+        let count = if wanted < 0 { n } else { wanted as usize };
+        if !th.ensure_stack(dest + count + 1) {
+            // Only reachable with absurd result counts; keep what fits.
+        }
+        let copy = n.min(count);
+        if from != dest {
+            th.stack.copy_within(from..from + copy, dest);
+        }
+        for i in copy..count {
+            th.stack[dest + i] = Value::Nil;
+        }
+        th.top = dest + count;
+    }
+
+    /// Finds or creates the open upvalue for stack slot `slot` of the current coroutine.
+    fn find_upval(&mut self, slot: usize) -> Gc<UpVal> {
+        let th = self.th_mut();
+        let mut pos = th.open_upvals.len();
+        while pos > 0 {
+            let (s, uv) = th.open_upvals[pos - 1];
+            if s == slot {
+                return uv;
+            }
+            if s < slot {
+                break;
+            }
+            pos -= 1;
+        }
+        let ptr = unsafe { th.stack.as_mut_ptr().add(slot) };
+        self.stats.upvalues_allocated += 1;
+        self.heap.debt += 40;
+        let uv = self.heap.upvals.alloc(UpVal { v: ptr, closed: Value::Nil });
+        self.th_mut().open_upvals.insert(pos, (slot, uv));
+        uv
+    }
+
+    /// Closes open upvalues at or above `level`.
+    #[inline]
+    pub(crate) fn close_upvals(&mut self, level: usize) {
+        let th = self.th_mut();
+        while let Some(&(slot, uv)) = th.open_upvals.last() {
+            if slot < level {
+                break;
+            }
+            th.open_upvals.pop();
+            let m = uv.get_mut();
+            m.closed = th.stack[slot];
+            m.v = &raw mut m.closed;
+        }
+    }
+
+    /// Calls `__close` of pending to-be-closed variables at or above `level`, newest first.
+    /// During error unwinding `err` is the error; a failing `__close` replaces it.
+    pub(crate) fn close_tbc(&mut self, level: usize, mut err: Option<Value>) -> Result<Option<Value>, LuaError> {
+        while let Some(&slot) = self.th().tbc.last() {
+            if slot < level {
+                break;
+            }
+            self.th_mut().tbc.pop();
+            let v = self.th().stack[slot];
+            let tm = self.tm_of(&v, Tm::Close);
+            if tm.is_nil() {
+                continue;
+            }
+            let e = err.unwrap_or(Value::Nil);
+            match self.call1(tm, &[v, e]) {
+                Ok(_) => {}
+                Err(LuaError::Value(new)) => {
+                    if err.is_some() {
+                        err = Some(new);
+                    } else {
+                        return Err(LuaError::Value(new));
+                    }
+                }
+                Err(c) => return Err(c),
+            }
+        }
+        Ok(err)
+    }
+
+    fn has_pending_close(&self, level: usize) -> bool {
+        let th = self.th();
+        th.open_upvals.last().is_some_and(|&(s, _)| s >= level) || th.tbc.last().is_some_and(|&s| s >= level)
+    }
+
+    /// Pops frame `fk` returning `n` values at `first`. Returns an exit when control leaves the
+    /// interpreter.
+    fn do_return(&mut self, fk: FrameKey, first: usize, n: usize) -> LuaResult<Option<Exit>> {
+        let base = self.frames[fk].base;
+        if self.has_pending_close(base) {
+            // Protect the results from the `__close` calls, which run above the stack top.
+            self.th_mut().top = first + n;
+            self.close_upvals(base);
+            self.close_tbc(base, None)?;
+            self.close_upvals(base);
+        }
+        let fr = self.frames.remove(fk).unwrap();
+        let th = self.th_mut();
+        th.top_frame = fr.parent;
+        th.depth -= 1;
+        match fr.kind {
+            FrameKind::Lua => {
+                self.move_results(first, n, fr.func, fr.nresults);
+                Ok(None)
+            }
+            FrameKind::Fresh => {
+                self.move_results(first, n, fr.func, fr.nresults);
+                let count = if fr.nresults < 0 { n } else { fr.nresults as usize };
+                Ok(Some(Exit::Returned { slot: fr.func, n: count }))
+            }
+            FrameKind::Pcall | FrameKind::Xpcall => {
+                let dest = fr.func - 1;
+                self.th_mut().stack.copy_within(first..first + n, fr.func);
+                self.th_mut().stack[dest] = Value::Bool(true);
+                self.move_results(dest, n + 1, dest, fr.nresults);
+                Ok(None)
+            }
+            FrameKind::Meta => {
+                let v = if n > 0 { self.th().stack[first] } else { Value::Nil };
+                self.finish_op(v, fr.aux)?;
+                Ok(None)
+            }
+            FrameKind::CoroutineBody => {
+                self.move_results(first, n, 0, -1);
+                self.deliver_to_resumer(0, n, true)
+            }
+        }
+    }
+
+    /// Completes the instruction of the (now top) frame that called a metamethod.
+    fn finish_op(&mut self, v: Value, aux: usize) -> LuaResult<()> {
+        let fk = self.th().top_frame.unwrap();
+        let (base, pc, proto) = {
+            let f = &self.frames[fk];
+            (f.base, f.pc, f.closure.proto)
+        };
+        let i = proto.code[pc - 1];
+        match i.op() {
+            Op::Eq | Op::Lt | Op::Le | Op::EqK | Op::EqI | Op::LtI | Op::LeI | Op::GtI | Op::GeI => {
+                if v.truthy() != i.k() {
+                    self.frames[fk].pc += 1;
+                } else {
+                    // Take the jump that follows.
+                    let j = proto.code[pc];
+                    self.frames[fk].pc = (pc as i64 + 1 + j.sj()) as usize;
+                }
+            }
+            Op::SetTabUp | Op::SetTable | Op::SetI | Op::SetField => {}
+            Op::Concat => {
+                self.th_mut().stack[aux] = v;
+                let first = base + i.a();
+                let n = aux - first + 1;
+                if n > 1 {
+                    self.concat_slots(first, n, true)?;
+                }
+            }
+            _ => {
+                self.th_mut().stack[base + i.a()] = v;
+            }
+        }
+        Ok(())
+    }
+
+    /// Hands values `[from, from+n)` of the current coroutine to whoever resumed it.
+    fn deliver_to_resumer(&mut self, from: usize, n: usize, finished: bool) -> LuaResult<Option<Exit>> {
+        let co = self.current;
+        self.threads[co].status = if finished { CoStatus::Dead } else { CoStatus::Suspended };
+        match self.threads[co].resumer {
+            Resumer::Host => Ok(Some(if finished {
+                Exit::Finished { slot: from, n }
+            } else {
+                Exit::Yielded { slot: from, n }
+            })),
+            Resumer::Lua { thread, slot, nresults, wrap } => {
+                let prefix = usize::from(!wrap);
+                let [src, dst] = self.threads.get_disjoint_mut([co, thread]).unwrap();
+                if !dst.ensure_stack(slot + n + prefix + 1 + nresults.max(0) as usize) {
+                    self.current = thread;
+                    return Err(self.rt_error("stack overflow"));
+                }
+                dst.stack[slot + prefix..slot + prefix + n].copy_from_slice(&src.stack[from..from + n]);
+                if !wrap {
+                    dst.stack[slot] = Value::Bool(true);
+                }
+                dst.status = CoStatus::Running;
+                self.current = thread;
+                self.move_results(slot, n + prefix, slot, nresults);
+                Ok(None)
+            }
+        }
+    }
+
+    /// Starts coroutine `co` (calling its body) or continues it after a yield, with `nargs`
+    /// arguments written by `fill` at the slot it is given. Makes `co` current. Returns false when
+    /// a native body already finished (results at slot 0, count in `top`).
+    pub(crate) fn start_or_continue(&mut self, co: ThreadKey, nargs: usize, fill: impl FnOnce(&mut Vm, usize)) -> LuaResult<bool> {
+        self.current = co;
+        let c = &mut self.threads[co];
+        c.status = CoStatus::Running;
+        if !c.started {
+            c.started = true;
+            if !c.ensure_stack(nargs + 2) {
+                return Err(self.rt_error("stack overflow"));
+            }
+            fill(self, 1);
+            let pushed = self.precall(0, nargs, -1, FrameKind::CoroutineBody)?;
+            if !pushed {
+                self.threads[co].status = CoStatus::Dead;
+            }
+            Ok(pushed)
+        } else if c.preempted {
+            c.preempted = false;
+            Ok(true)
+        } else {
+            let (slot, want) = (c.yield_slot, c.yield_nresults);
+            if !c.ensure_stack(slot + nargs + want.max(0) as usize + 1) {
+                return Err(self.rt_error("stack overflow"));
+            }
+            fill(self, slot);
+            self.move_results(slot, nargs, slot, want);
+            Ok(true)
+        }
+    }
+
+    /// Carries out a control request from a native function called by the loop.
+    fn control_in_loop(&mut self, c: Control, func: usize, nargs: usize, nresults: i32) -> LuaResult<Option<Exit>> {
+        match c {
+            Control::Pcall { handler } => {
+                let (callee, cnargs, kind) = if handler {
+                    if nargs < 2 {
+                        return Err(self.arg_error(2, "xpcall", "value expected"));
+                    }
+                    // Handler goes to the xpcall slot, below the function; arguments shift down.
+                    let st = &mut self.th_mut().stack;
+                    let h = st[func + 2];
+                    st[func] = h;
+                    st.copy_within(func + 3..func + 1 + nargs, func + 2);
+                    (func + 1, nargs - 2, FrameKind::Xpcall)
+                } else {
+                    if nargs == 0 {
+                        return Err(self.arg_error(1, "pcall", "value expected"));
+                    }
+                    (func + 1, nargs - 1, FrameKind::Pcall)
+                };
+                let is_lua = matches!(self.th().stack[callee], Value::LuaFn(_));
+                let r = if is_lua {
+                    self.precall(callee, cnargs, nresults, kind).map(|_| None)
+                } else {
+                    match self.precall(callee, cnargs, -1, FrameKind::Lua) {
+                        Ok(_) => Ok(Some(self.th().top - callee)),
+                        Err(LuaError::Control(c2)) => self.control_nested(c2, callee, cnargs, -1).map(Some),
+                        Err(e) => Err(e),
+                    }
+                };
+                match r {
+                    Ok(None) => {}
+                    Ok(Some(n)) => {
+                        self.th_mut().stack[func] = Value::Bool(true);
+                        self.move_results(func, n + 1, func, nresults);
+                    }
+                    Err(LuaError::Value(e)) => {
+                        let e = if handler {
+                            let h = self.th().stack[func];
+                            self.call1(h, &[e]).unwrap_or_else(|err| match err {
+                                LuaError::Value(v) => v,
+                                LuaError::Control(_) => Value::Nil,
+                            })
+                        } else {
+                            e
+                        };
+                        let st = &mut self.th_mut().stack;
+                        st[func] = Value::Bool(false);
+                        st[func + 1] = e;
+                        self.move_results(func, 2, func, nresults);
+                    }
+                    Err(c) => return Err(c),
+                }
+                Ok(None)
+            }
+            Control::Resume { thread, wrap } => {
+                let (first, n) = if wrap { (func + 1, nargs) } else { (func + 2, nargs.saturating_sub(1)) };
+                let status = self.threads.get(thread).map(|c| c.status).unwrap_or(CoStatus::Dead);
+                if status != CoStatus::Suspended || thread == self.current {
+                    let msg = if status == CoStatus::Dead {
+                        "cannot resume dead coroutine"
+                    } else {
+                        "cannot resume non-suspended coroutine"
+                    };
+                    if wrap {
+                        return Err(self.rt_error(msg));
+                    }
+                    let m = self.str_value(msg);
+                    let st = &mut self.th_mut().stack;
+                    st[func] = Value::Bool(false);
+                    st[func + 1] = m;
+                    self.move_results(func, 2, func, nresults);
+                    return Ok(None);
+                }
+                let me = self.current;
+                self.threads[me].status = CoStatus::Normal;
+                self.threads[thread].resumer = Resumer::Lua { thread: me, slot: func, nresults, wrap };
+                let r = self.start_or_continue(thread, n, |vm, dst| {
+                    let [src, d] = vm.threads.get_disjoint_mut([me, thread]).unwrap();
+                    d.stack[dst..dst + n].copy_from_slice(&src.stack[first..first + n]);
+                });
+                match r {
+                    Ok(true) => Ok(None),
+                    Ok(false) => {
+                        let cnt = self.threads[thread].top;
+                        self.deliver_to_resumer(0, cnt, true)
+                    }
+                    Err(LuaError::Value(e)) => {
+                        self.kill_coroutine(e);
+                        self.recover_in_resumer(e)?;
+                        Ok(None)
+                    }
+                    Err(c) => Err(c),
+                }
+            }
+            Control::Yield => {
+                if self.current == self.main {
+                    return Err(self.rt_error("attempt to yield from outside a coroutine"));
+                }
+                if self.th().nny > 0 {
+                    return Err(self.rt_error("attempt to yield across a C-call boundary"));
+                }
+                let th = self.th_mut();
+                th.yield_slot = func;
+                th.yield_nresults = nresults;
+                self.deliver_to_resumer(func + 1, nargs, false)
+            }
+        }
+    }
+
+    /// Control requests from natives called from Rust (not from the loop): carried out with a
+    /// nested interpreter where possible.
+    pub(crate) fn control_nested(&mut self, c: Control, func: usize, nargs: usize, nresults: i32) -> LuaResult<usize> {
+        match c {
+            Control::Pcall { handler } => {
+                let (callee, cnargs) = if handler {
+                    if nargs < 2 {
+                        return Err(self.arg_error(2, "xpcall", "value expected"));
+                    }
+                    let st = &mut self.th_mut().stack;
+                    let h = st[func + 2];
+                    st[func] = h;
+                    st.copy_within(func + 3..func + 1 + nargs, func + 2);
+                    (func + 1, nargs - 2)
+                } else {
+                    if nargs == 0 {
+                        return Err(self.arg_error(1, "pcall", "value expected"));
+                    }
+                    (func + 1, nargs - 1)
+                };
+                match self.call_slot(callee, cnargs, -1) {
+                    Ok(n) => {
+                        self.th_mut().stack[func] = Value::Bool(true);
+                        self.move_results(func, n + 1, func, nresults);
+                    }
+                    Err(LuaError::Value(e)) => {
+                        let e = if handler {
+                            let h = self.th().stack[func];
+                            self.call1(h, &[e]).unwrap_or(e)
+                        } else {
+                            e
+                        };
+                        let st = &mut self.th_mut().stack;
+                        st[func] = Value::Bool(false);
+                        st[func + 1] = e;
+                        self.move_results(func, 2, func, nresults);
+                    }
+                    Err(c) => return Err(c),
+                }
+            }
+            Control::Resume { thread, wrap } => {
+                let (first, n) = if wrap { (func + 1, nargs) } else { (func + 2, nargs.saturating_sub(1)) };
+                let args: SmallVec<[Value; 8]> = SmallVec::from_slice(&self.th().stack[first..first + n]);
+                match self.resume(thread, &args) {
+                    Ok(out) => {
+                        let vals = match out {
+                            super::state::ResumeOutcome::Yielded(v) | super::state::ResumeOutcome::Finished(v) => v,
+                            super::state::ResumeOutcome::OutOfFuel => Vec::new(),
+                        };
+                        let prefix = usize::from(!wrap);
+                        self.reserve_stack(func, vals.len() + 2)?;
+                        let st = &mut self.th_mut().stack;
+                        if !wrap {
+                            st[func] = Value::Bool(true);
+                        }
+                        st[func + prefix..func + prefix + vals.len()].copy_from_slice(&vals);
+                        self.move_results(func, vals.len() + prefix, func, nresults);
+                    }
+                    Err(LuaError::Value(e)) if !wrap => {
+                        let st = &mut self.th_mut().stack;
+                        st[func] = Value::Bool(false);
+                        st[func + 1] = e;
+                        self.move_results(func, 2, func, nresults);
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            Control::Yield => {
+                return Err(if self.current == self.main {
+                    self.rt_error("attempt to yield from outside a coroutine")
+                } else {
+                    self.rt_error("attempt to yield across a C-call boundary")
+                });
+            }
+        }
+        Ok(self.th().top - func)
+    }
+
+    /// Marks the current coroutine dead with error `e`, closing what it left open.
+    fn kill_coroutine(&mut self, e: Value) {
+        let co = self.current;
+        let _ = self.close_tbc(0, Some(e));
+        self.close_upvals(0);
+        let mut f = self.threads[co].top_frame.take();
+        while let Some(k) = f {
+            f = self.frames.remove(k).and_then(|fr| fr.parent);
+        }
+        let c = &mut self.threads[co];
+        c.depth = 0;
+        c.status = CoStatus::Dead;
+        c.error = Some(e);
+    }
+
+    /// After a coroutine died with `e`: switch to its Lua resumer and either return
+    /// `(false, e)` there or (for wrap) keep propagating the error. Host resumers get `Err`.
+    fn recover_in_resumer(&mut self, e: Value) -> LuaResult<()> {
+        let co = self.current;
+        match self.threads[co].resumer {
+            Resumer::Host => Err(LuaError::Value(e)),
+            Resumer::Lua { thread, slot, nresults, wrap } => {
+                self.current = thread;
+                self.threads[thread].status = CoStatus::Running;
+                if wrap {
+                    // Propagate in the resumer, whose frame pc points after the call.
+                    return self.recover(e);
+                }
+                let st = &mut self.th_mut().stack;
+                st[slot] = Value::Bool(false);
+                st[slot + 1] = e;
+                self.move_results(slot, 2, slot, nresults);
+                Ok(())
+            }
+        }
+    }
+
+    /// Unwinds after error `e` to the nearest protected call of the current coroutine. Returns
+    /// `Err` when the error must leave the interpreter.
+    fn recover(&mut self, mut e: Value) -> LuaResult<()> {
+        // Find the catching frame first, so a message handler sees the whole stack.
+        let mut f = self.th().top_frame;
+        let mut target = None;
+        while let Some(k) = f {
+            let fr = &self.frames[k];
+            match fr.kind {
+                FrameKind::Pcall | FrameKind::Xpcall | FrameKind::Fresh | FrameKind::CoroutineBody => {
+                    target = Some(k);
+                    break;
+                }
+                _ => f = fr.parent,
+            }
+        }
+        let Some(tk) = target else {
+            return Err(LuaError::Value(e));
+        };
+        let (kind, func, nresults) = {
+            let t = &self.frames[tk];
+            (t.kind, t.func, t.nresults)
+        };
+        if kind == FrameKind::Xpcall {
+            let h = self.th().stack[func - 1];
+            e = match self.call1(h, &[e]) {
+                Ok(v) => v,
+                Err(LuaError::Value(v)) => v,
+                Err(c) => return Err(c),
+            };
+        }
+        if kind == FrameKind::CoroutineBody {
+            self.kill_coroutine(e);
+            return self.recover_in_resumer(e);
+        }
+        if kind == FrameKind::Fresh && self.c_depth <= 1 {
+            self.last_traceback = Some(self.traceback());
+        }
+        // Pop frames above and including the target, closing what they leave open.
+        self.th_mut().top = self.th().top.max(self.free_slot());
+        self.close_upvals(func);
+        if let Ok(Some(new_e)) = self.close_tbc(func, Some(e)) {
+            e = new_e;
+        }
+        self.close_upvals(func);
+        let mut cur = self.th().top_frame;
+        loop {
+            let k = cur.unwrap();
+            let fr = self.frames.remove(k).unwrap();
+            let th = self.th_mut();
+            th.depth -= 1;
+            th.top_frame = fr.parent;
+            cur = fr.parent;
+            if k == tk {
+                break;
+            }
+        }
+        match kind {
+            FrameKind::Fresh => Err(LuaError::Value(e)),
+            _ => {
+                let dest = func - 1;
+                let st = &mut self.th_mut().stack;
+                st[dest] = Value::Bool(false);
+                st[dest + 1] = e;
+                self.move_results(dest, 2, dest, nresults);
+                Ok(())
+            }
+        }
+    }
+
+    #[cold]
+    fn out_of_fuel(&mut self) -> LuaResult<Option<Exit>> {
+        let co = self.current;
+        let c = &self.threads[co];
+        if co != self.main && c.nny == 0 && matches!(c.resumer, Resumer::Host) {
+            let c = &mut self.threads[co];
+            c.preempted = true;
+            c.status = CoStatus::Suspended;
+            return Ok(Some(Exit::Preempted));
+        }
+        self.fuel = i64::MAX;
+        Err(self.rt_error("instruction budget exhausted"))
+    }
+
+    #[cold]
+    fn int_div_error(&mut self, op: ArithOp) -> LuaError {
+        if op == ArithOp::Mod {
+            self.rt_error("attempt to perform 'n%%0'")
+        } else {
+            self.rt_error("attempt to perform 'n//0'")
+        }
+    }
+
+    fn for_prep(&mut self, ra: usize) -> LuaResult<bool> {
+        let st = &self.th().stack;
+        let (init, limit, step) = (st[ra], st[ra + 1], st[ra + 2]);
+        if let (Value::Int(i0), Value::Int(stp)) = (init, step) {
+            if stp == 0 {
+                return Err(self.rt_error("'for' step is zero"));
+            }
+            let lim = match limit {
+                Value::Int(l) => l,
+                Value::Float(f) => {
+                    let fl = if stp < 0 { f.ceil() } else { f.floor() };
+                    match number::float_to_int_exact(fl) {
+                        Some(l) => l,
+                        None => {
+                            if f > 0.0 {
+                                if stp < 0 {
+                                    return Ok(false);
+                                }
+                                i64::MAX
+                            } else {
+                                if stp > 0 {
+                                    return Ok(false);
+                                }
+                                i64::MIN
+                            }
+                        }
+                    }
+                }
+                Value::Str(s) => match number::str_to_number(s.as_bytes()) {
+                    Some(Value::Int(l)) => l,
+                    Some(Value::Float(f)) => {
+                        let st = self.th_mut();
+                        st.stack[ra + 1] = Value::Float(f);
+                        return self.for_prep(ra);
+                    }
+                    _ => return Err(self.rt_error("'for' limit must be a number")),
+                },
+                _ => return Err(self.rt_error("'for' limit must be a number")),
+            };
+            if if stp > 0 { i0 > lim } else { i0 < lim } {
+                return Ok(false);
+            }
+            let count = if stp > 0 {
+                (lim as u64).wrapping_sub(i0 as u64) / stp as u64
+            } else {
+                (i0 as u64).wrapping_sub(lim as u64) / ((-(stp + 1)) as u64 + 1)
+            };
+            let st = &mut self.th_mut().stack;
+            st[ra + 1] = Value::Int(count as i64);
+            st[ra + 3] = Value::Int(i0);
+            return Ok(true);
+        }
+        let to_f = |v: &Value| match *v {
+            Value::Int(i) => Some(i as f64),
+            Value::Float(f) => Some(f),
+            Value::Str(s) => number::str_to_number(s.as_bytes()).map(|n| match n {
+                Value::Int(i) => i as f64,
+                Value::Float(f) => f,
+                _ => 0.0,
+            }),
+            _ => None,
+        };
+        let Some(fl) = to_f(&limit) else {
+            return Err(self.rt_error("'for' limit must be a number"));
+        };
+        let Some(fs) = to_f(&step) else {
+            return Err(self.rt_error("'for' step must be a number"));
+        };
+        let Some(fi) = to_f(&init) else {
+            return Err(self.rt_error("'for' initial value must be a number"));
+        };
+        if fs == 0.0 {
+            return Err(self.rt_error("'for' step is zero"));
+        }
+        if if fs > 0.0 { fl < fi } else { fi < fl } {
+            return Ok(false);
+        }
+        let st = &mut self.th_mut().stack;
+        st[ra] = Value::Float(fi);
+        st[ra + 1] = Value::Float(fl);
+        st[ra + 2] = Value::Float(fs);
+        st[ra + 3] = Value::Float(fi);
+        Ok(true)
+    }
+
+    /// The interpreter loop proper. Returns on an exit, or with the error after saving the pc.
+    fn run(&mut self) -> LuaResult<Exit> {
+        let mut fk: FrameKey;
+        let mut code: *const Instr;
+        let mut kst: *const Value;
+        let mut cl: Gc<super::function::LuaClosure>;
+        let mut base_idx: usize;
+        let mut base: *mut Value;
+        let mut pc: usize;
+
+        macro_rules! load_frame {
+            () => {{
+                let th = &mut **self.threads.get_mut(self.current).unwrap();
+                fk = th.top_frame.unwrap();
+                let fr = &self.frames[fk];
+                cl = fr.closure;
+                let p = cl.proto;
+                code = p.code.as_ptr();
+                kst = p.consts.as_ptr();
+                base_idx = fr.base;
+                pc = fr.pc;
+                base = unsafe { th.stack.as_mut_ptr().add(base_idx) };
+            }};
+        }
+        macro_rules! reload {
+            () => {{
+                base = unsafe { self.threads[self.current].stack.as_mut_ptr().add(base_idx) };
+            }};
+        }
+        macro_rules! save_pc {
+            () => {{
+                unsafe { self.frames.get_unchecked_mut(fk).pc = pc };
+            }};
+        }
+        macro_rules! r {
+            ($i:expr) => {
+                *unsafe { &mut *base.add($i) }
+            };
+        }
+        macro_rules! k {
+            ($i:expr) => {
+                unsafe { *kst.add($i) }
+            };
+        }
+        macro_rules! top {
+            () => {
+                self.threads[self.current].top
+            };
+        }
+        macro_rules! charge {
+            () => {{
+                self.fuel -= 1;
+                if self.fuel <= 0 {
+                    save_pc!();
+                    if let Some(x) = self.out_of_fuel()? {
+                        return Ok(x);
+                    }
+                }
+            }};
+        }
+        macro_rules! jump {
+            ($off:expr) => {{
+                let off: i64 = $off;
+                pc = (pc as i64 + off) as usize;
+                if off < 0 {
+                    charge!();
+                }
+            }};
+        }
+        macro_rules! cond_jump {
+            ($cond:expr, $i:expr) => {{
+                if $cond != $i.k() {
+                    pc += 1;
+                } else {
+                    let j = unsafe { *code.add(pc) };
+                    jump!(j.sj() + 1);
+                }
+            }};
+        }
+        // Result of a slow path that may have pushed a metamethod frame.
+        macro_rules! slow_value {
+            ($a:expr, $e:expr) => {{
+                save_pc!();
+                match $e? {
+                    Some(v) => {
+                        reload!();
+                        r!($a) = v;
+                    }
+                    None => {
+                        load_frame!();
+                    }
+                }
+            }};
+        }
+        macro_rules! arith {
+            ($i:expr, $op:expr, $b:expr, $c:expr, $ob:expr, $oc:expr, $int:expr, $flt:expr) => {{
+                let a = $i.a();
+                let (vb, vc): (Value, Value) = ($b, $c);
+                match (vb, vc) {
+                    (Value::Int(x), Value::Int(y)) => r!(a) = $int(x, y),
+                    (Value::Float(x), Value::Float(y)) => r!(a) = Value::Float($flt(x, y)),
+                    (Value::Int(x), Value::Float(y)) => r!(a) = Value::Float($flt(x as f64, y)),
+                    (Value::Float(x), Value::Int(y)) => r!(a) = Value::Float($flt(x, y as f64)),
+                    _ => slow_value!(a, self.arith_meta($op, vb, vc, $ob, $oc, true)),
+                }
+            }};
+        }
+        macro_rules! arith_div {
+            ($i:expr, $op:expr, $b:expr, $c:expr, $ob:expr, $oc:expr, $int:expr, $flt:expr) => {{
+                let a = $i.a();
+                let (vb, vc): (Value, Value) = ($b, $c);
+                match (vb, vc) {
+                    (Value::Int(x), Value::Int(y)) => match $int(x, y) {
+                        Some(v) => r!(a) = Value::Int(v),
+                        None => {
+                            save_pc!();
+                            return Err(self.int_div_error($op));
+                        }
+                    },
+                    (Value::Float(x), Value::Float(y)) => r!(a) = Value::Float($flt(x, y)),
+                    (Value::Int(x), Value::Float(y)) => r!(a) = Value::Float($flt(x as f64, y)),
+                    (Value::Float(x), Value::Int(y)) => r!(a) = Value::Float($flt(x, y as f64)),
+                    _ => slow_value!(a, self.arith_meta($op, vb, vc, $ob, $oc, true)),
+                }
+            }};
+        }
+        macro_rules! float_arith {
+            ($i:expr, $op:expr, $b:expr, $c:expr, $ob:expr, $oc:expr, $flt:expr) => {{
+                let a = $i.a();
+                let (vb, vc): (Value, Value) = ($b, $c);
+                let fx = match vb {
+                    Value::Int(x) => Some(x as f64),
+                    Value::Float(x) => Some(x),
+                    _ => None,
+                };
+                let fy = match vc {
+                    Value::Int(y) => Some(y as f64),
+                    Value::Float(y) => Some(y),
+                    _ => None,
+                };
+                match (fx, fy) {
+                    (Some(x), Some(y)) => r!(a) = Value::Float($flt(x, y)),
+                    _ => slow_value!(a, self.arith_meta($op, vb, vc, $ob, $oc, true)),
+                }
+            }};
+        }
+        macro_rules! bitwise {
+            ($i:expr, $op:expr, $b:expr, $c:expr, $ob:expr, $oc:expr) => {{
+                let a = $i.a();
+                let (vb, vc): (Value, Value) = ($b, $c);
+                match (vb, vc) {
+                    (Value::Int(x), Value::Int(y)) => r!(a) = Value::Int(number::arith_int($op, x, y).unwrap()),
+                    _ => match (number::value_to_int(&vb), number::value_to_int(&vc)) {
+                        (Some(x), Some(y)) => r!(a) = Value::Int(number::arith_int($op, x, y).unwrap()),
+                        _ => slow_value!(a, self.arith_meta($op, vb, vc, $ob, $oc, true)),
+                    },
+                }
+            }};
+        }
+        macro_rules! compare {
+            ($i:expr, $x:expr, $y:expr, $le:expr, $ii:expr, $ff:expr, $if:expr, $fi:expr) => {{
+                let (x, y): (Value, Value) = ($x, $y);
+                let res = match (x, y) {
+                    (Value::Int(p), Value::Int(q)) => $ii(p, q),
+                    (Value::Float(p), Value::Float(q)) => $ff(p, q),
+                    (Value::Int(p), Value::Float(q)) => $if(p, q),
+                    (Value::Float(p), Value::Int(q)) => $fi(p, q),
+                    _ => {
+                        save_pc!();
+                        match self.compare_meta(x, y, $le, true)? {
+                            Some(b) => {
+                                reload!();
+                                b
+                            }
+                            None => {
+                                load_frame!();
+                                continue;
+                            }
+                        }
+                    }
+                };
+                cond_jump!(res, $i);
+            }};
+        }
+
+        load_frame!();
+        loop {
+            let i = unsafe { *code.add(pc) };
+            pc += 1;
+            match i.op() {
+                Op::Move => r!(i.a()) = r!(i.b()),
+                Op::LoadI => r!(i.a()) = Value::Int(i.sbx()),
+                Op::LoadF => r!(i.a()) = Value::Float(i.sbx() as f64),
+                Op::LoadK => r!(i.a()) = k!(i.bx()),
+                Op::LoadKX => {
+                    let ax = unsafe { *code.add(pc) }.ax();
+                    pc += 1;
+                    r!(i.a()) = k!(ax);
+                }
+                Op::LoadFalse => r!(i.a()) = Value::Bool(false),
+                Op::LFalseSkip => {
+                    r!(i.a()) = Value::Bool(false);
+                    pc += 1;
+                }
+                Op::LoadTrue => r!(i.a()) = Value::Bool(true),
+                Op::LoadNil => {
+                    let a = i.a();
+                    for j in 0..=i.b() {
+                        r!(a + j) = Value::Nil;
+                    }
+                }
+                Op::GetUpval => r!(i.a()) = unsafe { cl.upvals.get_unchecked(i.b()) }.get(),
+                Op::SetUpval => {
+                    let v = r!(i.a());
+                    unsafe { cl.upvals.get_unchecked(i.b()) }.get_mut().set(v);
+                }
+                Op::GetTabUp => {
+                    let t = unsafe { cl.upvals.get_unchecked(i.b()) }.get();
+                    let key = k!(i.c());
+                    if let (Value::Table(tt), Value::Str(ks)) = (t, key) {
+                        let v = tt.get_str(ks);
+                        if !v.is_nil() || tt.meta.is_none() {
+                            r!(i.a()) = v;
+                            continue;
+                        }
+                    }
+                    slow_value!(i.a(), self.index_value(t, key, Origin::Upval(i.b()), true));
+                }
+                Op::GetTable => {
+                    let t = r!(i.b());
+                    let key = r!(i.c());
+                    if let Value::Table(tt) = t {
+                        let v = match key {
+                            Value::Int(n) => tt.get_int(n),
+                            Value::Str(s) => tt.get_str(s),
+                            _ => tt.get(key),
+                        };
+                        if !v.is_nil() || tt.meta.is_none() {
+                            r!(i.a()) = v;
+                            continue;
+                        }
+                    }
+                    slow_value!(i.a(), self.index_value(t, key, Origin::Reg(i.b()), true));
+                }
+                Op::GetI => {
+                    let t = r!(i.b());
+                    if let Value::Table(tt) = t {
+                        let v = tt.get_int(i.c() as i64);
+                        if !v.is_nil() || tt.meta.is_none() {
+                            r!(i.a()) = v;
+                            continue;
+                        }
+                    }
+                    slow_value!(i.a(), self.index_value(t, Value::Int(i.c() as i64), Origin::Reg(i.b()), true));
+                }
+                Op::GetField => {
+                    let t = r!(i.b());
+                    let key = k!(i.c());
+                    if let (Value::Table(tt), Value::Str(ks)) = (t, key) {
+                        let v = tt.get_str(ks);
+                        if !v.is_nil() || tt.meta.is_none() {
+                            r!(i.a()) = v;
+                            continue;
+                        }
+                    }
+                    slow_value!(i.a(), self.index_value(t, key, Origin::Reg(i.b()), true));
+                }
+                Op::SetTabUp => {
+                    let t = unsafe { cl.upvals.get_unchecked(i.a()) }.get();
+                    let key = k!(i.b());
+                    let v = if i.k() { k!(i.c()) } else { r!(i.c()) };
+                    if let (Value::Table(tt), Value::Str(ks)) = (t, key) {
+                        if tt.meta.is_none() {
+                            tt.get_mut().set_str(ks, v);
+                            continue;
+                        }
+                    }
+                    save_pc!();
+                    if self.set_index_value(t, key, v, Origin::Upval(i.a()), true)? {
+                        reload!();
+                    } else {
+                        load_frame!();
+                    }
+                }
+                Op::SetTable | Op::SetI | Op::SetField => {
+                    let t = r!(i.a());
+                    let key = match i.op() {
+                        Op::SetTable => r!(i.b()),
+                        Op::SetI => Value::Int(i.b() as i64),
+                        _ => k!(i.b()),
+                    };
+                    let v = if i.k() { k!(i.c()) } else { r!(i.c()) };
+                    if let Value::Table(tt) = t {
+                        if tt.meta.is_none() {
+                            match key {
+                                Value::Int(n) => {
+                                    tt.get_mut().set_int(n, v);
+                                    continue;
+                                }
+                                Value::Str(s) => {
+                                    tt.get_mut().set_str(s, v);
+                                    continue;
+                                }
+                                _ => {}
+                            }
+                        }
+                    }
+                    save_pc!();
+                    if self.set_index_value(t, key, v, Origin::Reg(i.a()), true)? {
+                        reload!();
+                    } else {
+                        load_frame!();
+                    }
+                }
+                Op::NewTable => {
+                    let t = self.new_table_with(i.b(), i.c());
+                    r!(i.a()) = Value::Table(t);
+                    save_pc!();
+                    self.gc_check();
+                }
+                Op::SelfOp => {
+                    let a = i.a();
+                    let obj = r!(i.b());
+                    let key = if i.k() { k!(i.c()) } else { r!(i.c()) };
+                    r!(a + 1) = obj;
+                    if let (Value::Table(tt), Value::Str(ks)) = (obj, key) {
+                        let v = tt.get_str(ks);
+                        if !v.is_nil() || tt.meta.is_none() {
+                            r!(a) = v;
+                            continue;
+                        }
+                    }
+                    slow_value!(a, self.index_value(obj, key, Origin::Reg(i.b()), true));
+                }
+                Op::AddI => {
+                    let a = i.a();
+                    let imm = i.sc();
+                    match r!(i.b()) {
+                        Value::Int(x) => r!(a) = Value::Int(x.wrapping_add(imm)),
+                        Value::Float(x) => r!(a) = Value::Float(x + imm as f64),
+                        vb => slow_value!(a, self.arith_meta(ArithOp::Add, vb, Value::Int(imm), Origin::Reg(i.b()), Origin::None, true)),
+                    }
+                }
+                Op::AddK => arith!(i, ArithOp::Add, r!(i.b()), k!(i.c()), Origin::Reg(i.b()), Origin::None, |x: i64, y: i64| Value::Int(x.wrapping_add(y)), |x: f64, y: f64| x + y),
+                Op::SubK => arith!(i, ArithOp::Sub, r!(i.b()), k!(i.c()), Origin::Reg(i.b()), Origin::None, |x: i64, y: i64| Value::Int(x.wrapping_sub(y)), |x: f64, y: f64| x - y),
+                Op::MulK => arith!(i, ArithOp::Mul, r!(i.b()), k!(i.c()), Origin::Reg(i.b()), Origin::None, |x: i64, y: i64| Value::Int(x.wrapping_mul(y)), |x: f64, y: f64| x * y),
+                Op::ModK => arith_div!(i, ArithOp::Mod, r!(i.b()), k!(i.c()), Origin::Reg(i.b()), Origin::None, number::int_mod, number::float_mod),
+                Op::IDivK => arith_div!(i, ArithOp::IDiv, r!(i.b()), k!(i.c()), Origin::Reg(i.b()), Origin::None, number::int_idiv, |x: f64, y: f64| (x / y).floor()),
+                Op::PowK => float_arith!(i, ArithOp::Pow, r!(i.b()), k!(i.c()), Origin::Reg(i.b()), Origin::None, |x: f64, y: f64| number::arith_float(ArithOp::Pow, x, y)),
+                Op::DivK => float_arith!(i, ArithOp::Div, r!(i.b()), k!(i.c()), Origin::Reg(i.b()), Origin::None, |x: f64, y: f64| x / y),
+                Op::BAndK => bitwise!(i, ArithOp::BAnd, r!(i.b()), k!(i.c()), Origin::Reg(i.b()), Origin::None),
+                Op::BOrK => bitwise!(i, ArithOp::BOr, r!(i.b()), k!(i.c()), Origin::Reg(i.b()), Origin::None),
+                Op::BXorK => bitwise!(i, ArithOp::BXor, r!(i.b()), k!(i.c()), Origin::Reg(i.b()), Origin::None),
+                Op::ShrI => bitwise!(i, ArithOp::Shr, r!(i.b()), Value::Int(i.sc()), Origin::Reg(i.b()), Origin::None),
+                Op::ShlI => bitwise!(i, ArithOp::Shl, Value::Int(i.sc()), r!(i.b()), Origin::None, Origin::Reg(i.b())),
+                Op::Add => arith!(i, ArithOp::Add, r!(i.b()), r!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c()), |x: i64, y: i64| Value::Int(x.wrapping_add(y)), |x: f64, y: f64| x + y),
+                Op::Sub => arith!(i, ArithOp::Sub, r!(i.b()), r!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c()), |x: i64, y: i64| Value::Int(x.wrapping_sub(y)), |x: f64, y: f64| x - y),
+                Op::Mul => arith!(i, ArithOp::Mul, r!(i.b()), r!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c()), |x: i64, y: i64| Value::Int(x.wrapping_mul(y)), |x: f64, y: f64| x * y),
+                Op::Mod => arith_div!(i, ArithOp::Mod, r!(i.b()), r!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c()), number::int_mod, number::float_mod),
+                Op::IDiv => arith_div!(i, ArithOp::IDiv, r!(i.b()), r!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c()), number::int_idiv, |x: f64, y: f64| (x / y).floor()),
+                Op::Pow => float_arith!(i, ArithOp::Pow, r!(i.b()), r!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c()), |x: f64, y: f64| number::arith_float(ArithOp::Pow, x, y)),
+                Op::Div => float_arith!(i, ArithOp::Div, r!(i.b()), r!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c()), |x: f64, y: f64| x / y),
+                Op::BAnd => bitwise!(i, ArithOp::BAnd, r!(i.b()), r!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c())),
+                Op::BOr => bitwise!(i, ArithOp::BOr, r!(i.b()), r!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c())),
+                Op::BXor => bitwise!(i, ArithOp::BXor, r!(i.b()), r!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c())),
+                Op::Shl => bitwise!(i, ArithOp::Shl, r!(i.b()), r!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c())),
+                Op::Shr => bitwise!(i, ArithOp::Shr, r!(i.b()), r!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c())),
+                Op::Unm => {
+                    let a = i.a();
+                    match r!(i.b()) {
+                        Value::Int(x) => r!(a) = Value::Int(x.wrapping_neg()),
+                        Value::Float(x) => r!(a) = Value::Float(-x),
+                        v => slow_value!(a, self.arith_meta(ArithOp::Unm, v, v, Origin::Reg(i.b()), Origin::Reg(i.b()), true)),
+                    }
+                }
+                Op::BNot => {
+                    let a = i.a();
+                    let v = r!(i.b());
+                    match number::value_to_int(&v) {
+                        Some(x) => r!(a) = Value::Int(!x),
+                        None => slow_value!(a, self.arith_meta(ArithOp::BNot, v, v, Origin::Reg(i.b()), Origin::Reg(i.b()), true)),
+                    }
+                }
+                Op::Not => r!(i.a()) = Value::Bool(r!(i.b()).is_falsy()),
+                Op::Len => {
+                    let a = i.a();
+                    let v = r!(i.b());
+                    match v {
+                        Value::Str(s) => r!(a) = Value::Int(s.len() as i64),
+                        Value::Table(t) if t.meta.is_none() => r!(a) = Value::Int(t.len()),
+                        _ => slow_value!(a, self.len_value(v, Origin::Reg(i.b()), true)),
+                    }
+                }
+                Op::Concat => {
+                    save_pc!();
+                    if self.concat_slots(base_idx + i.a(), i.b(), true)? {
+                        reload!();
+                    } else {
+                        load_frame!();
+                    }
+                    self.gc_check();
+                }
+                Op::Close => {
+                    save_pc!();
+                    let level = base_idx + i.a();
+                    self.close_upvals(level);
+                    self.close_tbc(level, None)?;
+                    reload!();
+                }
+                Op::Tbc => {
+                    let v = r!(i.a());
+                    if v.truthy() {
+                        if self.tm_of(&v, Tm::Close).is_nil() {
+                            save_pc!();
+                            let p = cl.proto;
+                            let name = super::debug::obj_name(&p, pc, i.a()).map(|(_, n)| n).unwrap_or_else(|| "?".into());
+                            return Err(self.rt_error(&format!("variable '{name}' got a non-closable value")));
+                        }
+                        self.th_mut().tbc.push(base_idx + i.a());
+                    }
+                }
+                Op::Jmp => jump!(i.sj()),
+                Op::Eq => {
+                    let (x, y) = (r!(i.a()), r!(i.b()));
+                    let res = if x.raw_eq(&y) {
+                        true
+                    } else if matches!((x, y), (Value::Table(_), Value::Table(_)) | (Value::UserData(_), Value::UserData(_))) {
+                        save_pc!();
+                        match self.eq_meta(x, y, true)? {
+                            Some(b) => {
+                                reload!();
+                                b
+                            }
+                            None => {
+                                load_frame!();
+                                continue;
+                            }
+                        }
+                    } else {
+                        false
+                    };
+                    cond_jump!(res, i);
+                }
+                Op::Lt => compare!(i, r!(i.a()), r!(i.b()), false, |p: i64, q: i64| p < q, |p: f64, q: f64| p < q, number::lt_int_float, number::lt_float_int),
+                Op::Le => compare!(i, r!(i.a()), r!(i.b()), true, |p: i64, q: i64| p <= q, |p: f64, q: f64| p <= q, number::le_int_float, number::le_float_int),
+                Op::EqK => {
+                    let res = r!(i.a()).raw_eq(&k!(i.b()));
+                    cond_jump!(res, i);
+                }
+                Op::EqI => {
+                    let res = match r!(i.a()) {
+                        Value::Int(x) => x == i.sb(),
+                        Value::Float(x) => x == i.sb() as f64,
+                        _ => false,
+                    };
+                    cond_jump!(res, i);
+                }
+                Op::LtI => compare!(i, r!(i.a()), Value::Int(i.sb()), false, |p: i64, q: i64| p < q, |p: f64, q: f64| p < q, number::lt_int_float, number::lt_float_int),
+                Op::LeI => compare!(i, r!(i.a()), Value::Int(i.sb()), true, |p: i64, q: i64| p <= q, |p: f64, q: f64| p <= q, number::le_int_float, number::le_float_int),
+                Op::GtI => compare!(i, Value::Int(i.sb()), r!(i.a()), false, |p: i64, q: i64| p < q, |p: f64, q: f64| p < q, number::lt_int_float, number::lt_float_int),
+                Op::GeI => compare!(i, Value::Int(i.sb()), r!(i.a()), true, |p: i64, q: i64| p <= q, |p: f64, q: f64| p <= q, number::le_int_float, number::le_float_int),
+                Op::Test => {
+                    let res = r!(i.a()).truthy();
+                    cond_jump!(res, i);
+                }
+                Op::TestSet => {
+                    let v = r!(i.b());
+                    if v.truthy() != i.k() {
+                        pc += 1;
+                    } else {
+                        r!(i.a()) = v;
+                        let j = unsafe { *code.add(pc) };
+                        jump!(j.sj() + 1);
+                    }
+                }
+                Op::Call => {
+                    let a = i.a();
+                    let func = base_idx + a;
+                    let nargs = if i.b() != 0 { i.b() - 1 } else { top!() - func - 1 };
+                    let nresults = i.c() as i32 - 1;
+                    save_pc!();
+                    charge!();
+                    match self.precall(func, nargs, nresults, FrameKind::Lua) {
+                        Ok(true) => load_frame!(),
+                        Ok(false) => {
+                            reload!();
+                            self.gc_check();
+                        }
+                        Err(LuaError::Control(c)) => {
+                            if let Some(x) = self.control_in_loop(c, func, nargs, nresults)? {
+                                return Ok(x);
+                            }
+                            load_frame!();
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
+                Op::TailCall => {
+                    let a = i.a();
+                    let func = base_idx + a;
+                    let nargs = if i.b() != 0 { i.b() - 1 } else { top!() - func - 1 };
+                    save_pc!();
+                    charge!();
+                    if let Value::LuaFn(_) = r!(a) {
+                        self.close_upvals(base_idx);
+                        let fr = self.frames.remove(fk).unwrap();
+                        let th = self.th_mut();
+                        th.top_frame = fr.parent;
+                        th.depth -= 1;
+                        th.stack.copy_within(func..func + 1 + nargs, fr.func);
+                        self.precall(fr.func, nargs, fr.nresults, fr.kind)?;
+                        let nk = self.th().top_frame.unwrap();
+                        self.frames[nk].aux = fr.aux;
+                        load_frame!();
+                    } else {
+                        // Natives and callable objects: an ordinary call; the Return that
+                        // follows passes the results on.
+                        match self.precall(func, nargs, -1, FrameKind::Lua) {
+                            Ok(true) => load_frame!(),
+                            Ok(false) => reload!(),
+                            Err(LuaError::Control(c)) => {
+                                if let Some(x) = self.control_in_loop(c, func, nargs, -1)? {
+                                    return Ok(x);
+                                }
+                                load_frame!();
+                            }
+                            Err(e) => return Err(e),
+                        }
+                    }
+                }
+                Op::Return => {
+                    let a = i.a();
+                    let first = base_idx + a;
+                    let n = if i.b() != 0 { i.b() - 1 } else { top!() - first };
+                    save_pc!();
+                    if let Some(x) = self.do_return(fk, first, n)? {
+                        return Ok(x);
+                    }
+                    load_frame!();
+                }
+                Op::Return0 | Op::Return1 => {
+                    let n = if i.op() == Op::Return0 { 0 } else { 1 };
+                    let first = base_idx + i.a();
+                    let fr = unsafe { self.frames.get_unchecked(fk) };
+                    if fr.kind == FrameKind::Lua && !self.has_pending_close(base_idx) {
+                        // Fast path: plain Lua-to-Lua return.
+                        let (func, want, parent) = (fr.func, fr.nresults, fr.parent);
+                        let v = if n == 1 { r!(i.a()) } else { Value::Nil };
+                        self.frames.remove(fk);
+                        let th = self.th_mut();
+                        th.top_frame = parent;
+                        th.depth -= 1;
+                        th.stack[func] = v;
+                        if want < 0 {
+                            th.top = func + n;
+                        } else {
+                            for j in 1..want as usize {
+                                th.stack[func + j] = Value::Nil;
+                            }
+                            if want == 0 {
+                                // Nothing wanted; the slot write above is harmless.
+                            }
+                            th.top = func + want as usize;
+                        }
+                        load_frame!();
+                        continue;
+                    }
+                    save_pc!();
+                    if let Some(x) = self.do_return(fk, first, n)? {
+                        return Ok(x);
+                    }
+                    load_frame!();
+                }
+                Op::ForLoop => {
+                    let a = i.a();
+                    if let Value::Int(step) = r!(a + 2) {
+                        let Value::Int(count) = r!(a + 1) else { unreachable!() };
+                        if count as u64 > 0 {
+                            r!(a + 1) = Value::Int((count as u64 - 1) as i64);
+                            let Value::Int(idx) = r!(a) else { unreachable!() };
+                            let idx = idx.wrapping_add(step);
+                            r!(a) = Value::Int(idx);
+                            r!(a + 3) = Value::Int(idx);
+                            jump!(-(i.bx() as i64));
+                        }
+                    } else {
+                        let (Value::Float(idx), Value::Float(lim), Value::Float(step)) = (r!(a), r!(a + 1), r!(a + 2)) else {
+                            unreachable!()
+                        };
+                        let idx = idx + step;
+                        if if step > 0.0 { idx <= lim } else { lim <= idx } {
+                            r!(a) = Value::Float(idx);
+                            r!(a + 3) = Value::Float(idx);
+                            jump!(-(i.bx() as i64));
+                        }
+                    }
+                }
+                Op::ForPrep => {
+                    save_pc!();
+                    let run = self.for_prep(base_idx + i.a())?;
+                    reload!();
+                    if !run {
+                        pc += i.bx() + 1;
+                    }
+                }
+                Op::TForPrep => {
+                    let a = i.a();
+                    let v = r!(a + 3);
+                    if v.truthy() {
+                        if self.tm_of(&v, Tm::Close).is_nil() {
+                            save_pc!();
+                            return Err(self.rt_error("variable '(for state)' got a non-closable value"));
+                        }
+                        self.th_mut().tbc.push(base_idx + a + 3);
+                    }
+                    pc += i.bx();
+                }
+                Op::TForCall => {
+                    let a = i.a();
+                    r!(a + 4) = r!(a);
+                    r!(a + 5) = r!(a + 1);
+                    r!(a + 6) = r!(a + 2);
+                    let func = base_idx + a + 4;
+                    let nresults = i.c() as i32;
+                    save_pc!();
+                    match self.precall(func, 2, nresults, FrameKind::Lua) {
+                        Ok(true) => load_frame!(),
+                        Ok(false) => reload!(),
+                        Err(LuaError::Control(c)) => {
+                            if let Some(x) = self.control_in_loop(c, func, 2, nresults)? {
+                                return Ok(x);
+                            }
+                            load_frame!();
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
+                Op::TForLoop => {
+                    let a = i.a();
+                    let v = r!(a + 4);
+                    if !v.is_nil() {
+                        r!(a + 2) = v;
+                        jump!(-(i.bx() as i64));
+                    }
+                }
+                Op::SetList => {
+                    let a = i.a();
+                    let n = if i.b() == 0 { top!() - (base_idx + a) - 1 } else { i.b() };
+                    let mut offset = i.c() as i64;
+                    if i.k() {
+                        offset += unsafe { *code.add(pc) }.ax() as i64 * 256;
+                        pc += 1;
+                    }
+                    if let Value::Table(t) = r!(a) {
+                        let tm = t.get_mut();
+                        if tm.arr.len() as i64 == offset {
+                            tm.arr.reserve(n);
+                        }
+                        for j in 1..=n {
+                            let v = r!(a + j);
+                            tm.set_int(offset + j as i64, v);
+                        }
+                    }
+                }
+                Op::Closure => {
+                    let p = cl.proto.protos[i.bx()];
+                    let mut upvals: SmallVec<[Gc<UpVal>; 2]> = SmallVec::with_capacity(p.upvals.len());
+                    for d in p.upvals.iter() {
+                        if d.in_stack {
+                            upvals.push(self.find_upval(base_idx + d.index as usize));
+                        } else {
+                            upvals.push(cl.upvals[d.index as usize]);
+                        }
+                    }
+                    let ncl = self.new_closure(p, upvals);
+                    reload!();
+                    r!(i.a()) = Value::LuaFn(ncl);
+                    save_pc!();
+                    self.gc_check();
+                }
+                Op::VarArg => {
+                    let a = i.a();
+                    let fr = unsafe { self.frames.get_unchecked(fk) };
+                    let nvar = fr.nvarargs;
+                    let src = fr.func + 1 + cl.proto.numparams as usize;
+                    let want = i.c() as i32 - 1;
+                    let dest = base_idx + a;
+                    if want < 0 {
+                        save_pc!();
+                        self.reserve_stack(dest, nvar + 1)?;
+                    }
+                    self.move_results_vararg(src, nvar, dest, want);
+                    reload!();
+                }
+                Op::ExtraArg => unreachable!("consumed by the previous instruction"),
+            }
+        }
+    }
+
+    /// Copies varargs (which live below the frame) into registers.
+    fn move_results_vararg(&mut self, src: usize, n: usize, dest: usize, want: i32) {
+        let th = self.th_mut();
+        let count = if want < 0 { n } else { want as usize };
+        let copy = n.min(count);
+        th.stack.copy_within(src..src + copy, dest);
+        for j in copy..count {
+            th.stack[dest + j] = Value::Nil;
+        }
+        th.top = dest + count;
+    }
+}
+
+impl Vm {
+    /// Nested Rust calls on the current coroutine (it cannot yield while non-zero).
+    pub fn current_nny(&self) -> u32 {
+        self.th().nny
+    }
+
+    /// `coroutine.close`: closes a suspended or dead coroutine's pending to-be-closed variables.
+    /// Returns the error that killed it or that a `__close` raised, if any.
+    pub fn close_thread(&mut self, t: ThreadKey) -> Option<Value> {
+        let prev = self.current;
+        let status = self.threads[t].status;
+        if status == CoStatus::Dead {
+            return self.threads[t].error;
+        }
+        self.current = t;
+        self.threads[t].top = self.free_slot();
+        let mut err = None;
+        self.close_upvals(0);
+        loop {
+            match self.close_tbc(0, err) {
+                Ok(e) => {
+                    err = e;
+                    break;
+                }
+                Err(LuaError::Value(e)) => err = Some(e),
+                Err(_) => break,
+            }
+        }
+        let mut f = self.threads[t].top_frame.take();
+        while let Some(k) = f {
+            f = self.frames.remove(k).and_then(|fr| fr.parent);
+        }
+        let c = &mut self.threads[t];
+        c.depth = 0;
+        c.status = CoStatus::Dead;
+        c.error = err;
+        self.current = prev;
+        err
+    }
+}

@@ -1,0 +1,48 @@
+//! Call frames, stored in one slot-map arena shared by every coroutine.
+//!
+//! A coroutine's call stack is a chain of `FrameKey`s through `parent`. Pushing and popping a frame
+//! reuses arena slots, so a call allocates nothing once the arena has grown to the deepest call
+//! chain seen; the generation in each key lets tracebacks and tools hold frame references safely.
+
+use slotmap::new_key_type;
+
+use super::function::LuaClosure;
+use super::gc::Gc;
+
+new_key_type! {
+    pub struct FrameKey;
+}
+
+/// What happens when a frame returns.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum FrameKind {
+    /// An ordinary Lua call: results go to the caller's registers.
+    Lua,
+    /// Entered from Rust (`Vm::call`): the interpreter returns to its Rust caller.
+    Fresh,
+    /// Called by `pcall`: results are prefixed with `true`; errors stop here.
+    Pcall,
+    /// Called by `xpcall`: like `Pcall`, and the message handler sits just below the function.
+    Xpcall,
+    /// A metamethod: its first result completes the caller's current instruction.
+    Meta,
+    /// The first function of a coroutine: returning finishes the coroutine.
+    CoroutineBody,
+}
+
+pub struct CallFrame {
+    pub parent: Option<FrameKey>,
+    pub closure: Gc<LuaClosure>,
+    /// Stack slot of the called function; results are moved here.
+    pub func: usize,
+    /// First register.
+    pub base: usize,
+    /// Saved program counter (index of the next instruction) while this frame is not running.
+    pub pc: usize,
+    /// Results the caller wants; -1 for all.
+    pub nresults: i32,
+    pub nvarargs: usize,
+    pub kind: FrameKind,
+    /// For `Meta` frames finishing a concatenation: the register the result goes to.
+    pub aux: usize,
+}

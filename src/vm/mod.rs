@@ -1,0 +1,26 @@
+//! The Lua 5.4 virtual machine. Nothing here depends on Bevy.
+
+pub mod compiler;
+pub mod debug;
+pub mod error;
+pub mod exec;
+pub mod frame;
+pub mod function;
+pub mod gc;
+pub mod meta;
+pub mod number;
+pub mod regpool;
+pub mod state;
+pub mod stats;
+pub mod stdlib;
+pub mod string;
+pub mod table;
+pub mod thread;
+pub mod userdata;
+pub mod value;
+
+pub use error::{LuaError, LuaResult};
+pub use function::{Args, NativeFn};
+pub use state::{ResumeOutcome, Vm};
+pub use stats::VmStats;
+pub use value::Value;

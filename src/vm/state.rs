@@ -1,0 +1,580 @@
+//! The VM state and its public API: loading chunks, calling functions, resuming coroutines.
+
+use std::io::Write;
+
+use slotmap::SlotMap;
+use smallvec::SmallVec;
+
+use super::compiler::codegen::{Constant, FuncProto};
+use super::compiler::{self, CompileError};
+use super::error::{LuaError, LuaResult};
+use super::frame::{CallFrame, FrameKey};
+use super::function::{Args, LuaClosure, NativeClosure, NativeFn, Proto, UpVal};
+use super::gc::{Gc, Heap};
+use super::meta::{TM_COUNT, TM_NAMES};
+use super::regpool::RegPool;
+use super::stats::VmStats;
+use super::string::LuaStr;
+use super::table::Table;
+use super::thread::{CoStatus, Coroutine, Resumer, ThreadKey};
+use super::userdata::UserData;
+use super::value::Value;
+
+/// How a host-driven `resume` ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResumeOutcome {
+    /// The coroutine yielded these values.
+    Yielded(Vec<Value>),
+    /// The coroutine's function returned these values; it is dead now.
+    Finished(Vec<Value>),
+    /// The instruction budget ran out; resume again to continue.
+    OutOfFuel,
+}
+
+/// Where the interpreter stopped, for its Rust caller.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Exit {
+    /// The entry (`Fresh`) frame returned `n` values at `slot`.
+    Returned { slot: usize, n: usize },
+    /// A host-resumed coroutine yielded `n` values at `slot`.
+    Yielded { slot: usize, n: usize },
+    /// A host-resumed coroutine finished with `n` values at `slot`.
+    Finished { slot: usize, n: usize },
+    /// A host-resumed coroutine ran out of fuel.
+    Preempted,
+}
+
+pub struct Vm {
+    pub(crate) heap: Heap,
+    pub(crate) frames: SlotMap<FrameKey, CallFrame>,
+    pub(crate) threads: SlotMap<ThreadKey, Box<Coroutine>>,
+    pub(crate) pool: RegPool,
+    pub(crate) current: ThreadKey,
+    pub(crate) main: ThreadKey,
+    pub(crate) globals: Gc<Table>,
+    pub(crate) registry: Gc<Table>,
+    pub(crate) string_meta: Option<Gc<Table>>,
+    pub(crate) tm_names: [Gc<LuaStr>; TM_COUNT],
+    pub(crate) stats: VmStats,
+    /// Instructions budget left (charged at calls and backward jumps).
+    pub(crate) fuel: i64,
+    /// Nested interpreter entries from Rust, bounded to keep the Rust stack safe.
+    pub(crate) c_depth: u32,
+    /// Reusable buffer for building strings (concatenation, formatting).
+    pub(crate) scratch: Vec<u8>,
+    /// Where `print` writes.
+    pub out: Box<dyn Write>,
+    /// Start time for `os.clock`.
+    pub(crate) started: std::time::Instant,
+    /// Traceback of the last error that left the outermost host call.
+    pub(crate) last_traceback: Option<String>,
+}
+
+/// Nested Rust→Lua calls allowed before "C stack overflow" (Lua's LUAI_MAXCCALLS is 200).
+pub const MAX_C_DEPTH: u32 = 190;
+
+impl Default for Vm {
+    fn default() -> Self {
+        Vm::new()
+    }
+}
+
+impl Vm {
+    /// A VM with no libraries loaded. See `Vm::with_stdlib`.
+    pub fn new() -> Vm {
+        let mut heap = Heap::default();
+        let globals = heap.tables.alloc(Table::new());
+        let registry = heap.tables.alloc(Table::new());
+        let tm_names = std::array::from_fn(|i| heap.strings.intern(TM_NAMES[i].as_bytes()).0);
+        let mut pool = RegPool::default();
+        let mut threads = SlotMap::with_key();
+        let mut main_co = pool.take();
+        main_co.status = CoStatus::Running;
+        let main = threads.insert(main_co);
+        Vm {
+            heap,
+            frames: SlotMap::with_capacity_and_key(64),
+            threads,
+            pool,
+            current: main,
+            main,
+            globals,
+            registry,
+            string_meta: None,
+            tm_names,
+            stats: VmStats::default(),
+            fuel: i64::MAX,
+            c_depth: 0,
+            scratch: Vec::with_capacity(256),
+            out: Box::new(std::io::BufWriter::with_capacity(
+                32 * 1024,
+                std::io::stdout(),
+            )),
+            started: std::time::Instant::now(),
+            last_traceback: None,
+        }
+    }
+
+    /// A VM with the standard library opened.
+    pub fn with_stdlib() -> Vm {
+        let mut vm = Vm::new();
+        super::stdlib::open_all(&mut vm);
+        vm
+    }
+
+    pub fn globals(&self) -> Gc<Table> {
+        self.globals
+    }
+
+    pub fn registry(&self) -> Gc<Table> {
+        self.registry
+    }
+
+    // ---- allocation ----
+
+    pub fn intern(&mut self, bytes: &[u8]) -> Gc<LuaStr> {
+        let (s, created) = self.heap.strings.intern(bytes);
+        if created {
+            self.stats.strings_allocated += 1;
+            self.heap.debt += bytes.len() + 40;
+        }
+        s
+    }
+
+    pub fn str_value(&mut self, s: &str) -> Value {
+        Value::Str(self.intern(s.as_bytes()))
+    }
+
+    pub fn new_table(&mut self) -> Gc<Table> {
+        self.new_table_with(0, 0)
+    }
+
+    pub fn new_table_with(&mut self, narr: usize, nhash: usize) -> Gc<Table> {
+        self.stats.tables_allocated += 1;
+        let t = Table::with_capacity(narr, nhash);
+        self.heap.debt += t.byte_size();
+        self.heap.tables.alloc(t)
+    }
+
+    pub(crate) fn new_closure(&mut self, proto: Gc<Proto>, upvals: SmallVec<[Gc<UpVal>; 2]>) -> Gc<LuaClosure> {
+        self.stats.closures_allocated += 1;
+        self.heap.debt += 48 + upvals.len() * 8;
+        self.heap.closures.alloc(LuaClosure { proto, upvals })
+    }
+
+    pub(crate) fn new_upval_closed(&mut self, v: Value) -> Gc<UpVal> {
+        self.stats.upvalues_allocated += 1;
+        self.heap.debt += 40;
+        let uv = self.heap.upvals.alloc(UpVal {
+            v: std::ptr::null_mut(),
+            closed: v,
+        });
+        let m = uv.get_mut();
+        m.v = &raw mut m.closed;
+        uv
+    }
+
+    pub fn new_native_closure(&mut self, f: NativeFn, upvals: &[Value]) -> Value {
+        self.stats.closures_allocated += 1;
+        self.heap.debt += 48;
+        Value::NativeClosure(self.heap.natives.alloc(NativeClosure {
+            f,
+            upvals: SmallVec::from_slice(upvals),
+        }))
+    }
+
+    pub fn new_userdata(&mut self, data: Box<dyn std::any::Any>, meta: Option<Gc<Table>>) -> Value {
+        self.stats.userdata_allocated += 1;
+        self.heap.debt += 48;
+        Value::UserData(self.heap.userdata.alloc(UserData { meta, data }))
+    }
+
+    // ---- globals and registration ----
+
+    pub fn set_global(&mut self, name: &str, v: Value) {
+        let k = self.intern(name.as_bytes());
+        self.globals.get_mut().set_str(k, v);
+    }
+
+    pub fn get_global(&mut self, name: &str) -> Value {
+        let k = self.intern(name.as_bytes());
+        self.globals.get_str(k)
+    }
+
+    /// Sets `t[name] = f`.
+    pub fn set_field(&mut self, t: Gc<Table>, name: &str, v: Value) {
+        let k = self.intern(name.as_bytes());
+        t.get_mut().set_str(k, v);
+    }
+
+    // ---- threads ----
+
+    #[inline(always)]
+    pub(crate) fn th(&self) -> &Coroutine {
+        &self.threads[self.current]
+    }
+
+    #[inline(always)]
+    pub(crate) fn th_mut(&mut self) -> &mut Coroutine {
+        &mut self.threads[self.current]
+    }
+
+    /// The current coroutine's register file, for native functions.
+    #[inline(always)]
+    pub fn stack(&self) -> &[Value] {
+        &self.th().stack
+    }
+
+    #[inline(always)]
+    pub fn stack_mut(&mut self) -> &mut [Value] {
+        &mut self.th_mut().stack
+    }
+
+    /// Argument `i` (0-based) of a native call, nil when absent.
+    #[inline(always)]
+    pub fn arg(&self, args: Args, i: usize) -> Value {
+        if i < args.n {
+            self.th().stack[args.base + i]
+        } else {
+            Value::Nil
+        }
+    }
+
+    /// Writes result `i` of a native call, growing the register file if needed.
+    #[inline]
+    pub fn set_ret(&mut self, args: Args, i: usize, v: Value) -> LuaResult<()> {
+        let slot = args.base + i;
+        if !self.th_mut().ensure_stack(slot + 1) {
+            return Err(self.rt_error("stack overflow"));
+        }
+        self.th_mut().stack[slot] = v;
+        Ok(())
+    }
+
+    /// Returns one value from a native call.
+    #[inline]
+    pub fn ret1(&mut self, args: Args, v: Value) -> LuaResult<usize> {
+        // The slot of argument 0 always exists: the caller reserved room for the function's
+        // registers (or the call pushed at least the function itself).
+        let th = self.th_mut();
+        if args.base < th.stack.len() {
+            th.stack[args.base] = v;
+            Ok(1)
+        } else {
+            self.set_ret(args, 0, v)?;
+            Ok(1)
+        }
+    }
+
+    /// Makes sure the register file holds `n` more slots past `from`.
+    pub fn reserve_stack(&mut self, from: usize, n: usize) -> LuaResult<()> {
+        if self.th_mut().ensure_stack(from + n) {
+            Ok(())
+        } else {
+            Err(self.rt_error("stack overflow"))
+        }
+    }
+
+    pub fn is_main_thread(&self) -> bool {
+        self.current == self.main
+    }
+
+    pub fn current_thread(&self) -> ThreadKey {
+        self.current
+    }
+
+    /// Creates a coroutine that will run `f`.
+    pub fn new_thread(&mut self, f: Value) -> ThreadKey {
+        let mut co = self.pool.take();
+        co.stack[0] = f;
+        co.status = CoStatus::Suspended;
+        self.stats.threads_created += 1;
+        self.heap.debt += 200;
+        self.threads.insert(co)
+    }
+
+    pub fn thread_status(&self, t: ThreadKey) -> Option<CoStatus> {
+        self.threads.get(t).map(|c| c.status)
+    }
+
+    // ---- loading ----
+
+    /// Compiles `source` as a chunk named `chunkname` (Lua conventions: `@file`, `=name`, or the
+    /// text itself) and returns the main function, with `_ENV` set to the globals table.
+    pub fn load(&mut self, source: &[u8], chunkname: &str) -> Result<Value, LuaError> {
+        let env = Value::Table(self.globals);
+        self.load_with_env(source, chunkname, env)
+    }
+
+    pub fn load_with_env(&mut self, source: &[u8], chunkname: &str, env: Value) -> Result<Value, LuaError> {
+        let proto = compile_source(source).map_err(|e| {
+            let msg = e.with_chunk(&short_src(chunkname.as_bytes()));
+            LuaError::Value(self.str_value(&msg))
+        })?;
+        let source = self.intern(chunkname.as_bytes());
+        let p = self.instantiate(&proto, source);
+        let uv = self.new_upval_closed(env);
+        let mut upvals = SmallVec::new();
+        // A main chunk has exactly one upvalue, `_ENV`.
+        upvals.push(uv);
+        let cl = self.new_closure(p, upvals);
+        Ok(Value::LuaFn(cl))
+    }
+
+    fn instantiate(&mut self, fp: &FuncProto, source: Gc<LuaStr>) -> Gc<Proto> {
+        let consts: Box<[Value]> = fp
+            .consts
+            .iter()
+            .map(|c| match c {
+                Constant::Nil => Value::Nil,
+                Constant::Bool(b) => Value::Bool(*b),
+                Constant::Int(i) => Value::Int(*i),
+                Constant::Float(f) => Value::Float(*f),
+                Constant::Str(s) => Value::Str(self.intern(s)),
+            })
+            .collect();
+        let protos: Box<[Gc<Proto>]> = fp.protos.iter().map(|p| self.instantiate(p, source)).collect();
+        self.heap.debt += fp.code.len() * 8 + consts.len() * 16 + 128;
+        self.heap.protos.alloc(Proto {
+            code: fp.code.clone().into_boxed_slice(),
+            lineinfo: fp.lineinfo.clone().into_boxed_slice(),
+            consts,
+            protos,
+            upvals: fp.upvals.clone().into_boxed_slice(),
+            locvars: fp.locvars.clone().into_boxed_slice(),
+            source,
+            numparams: fp.numparams,
+            is_vararg: fp.is_vararg,
+            maxstack: fp.maxstack,
+            linedefined: fp.linedefined,
+            lastlinedefined: fp.lastlinedefined,
+        })
+    }
+
+    // ---- calling ----
+
+    /// Calls `f` with `args` and returns all its results. Errors come back as Lua error values.
+    pub fn call(&mut self, f: Value, args: &[Value]) -> LuaResult<Vec<Value>> {
+        let slot = self.push_call_args(f, args)?;
+        let n = self.call_slot(slot, args.len(), -1)?;
+        let out = self.th().stack[slot..slot + n].to_vec();
+        Ok(out)
+    }
+
+    /// Calls `f` with `args` and returns its first result (nil if none), allocating nothing.
+    pub fn call1(&mut self, f: Value, args: &[Value]) -> LuaResult<Value> {
+        let slot = self.push_call_args(f, args)?;
+        self.call_slot(slot, args.len(), 1)?;
+        Ok(self.th().stack[slot])
+    }
+
+    /// Puts `f` and `args` on the current register file above everything in use; returns the slot.
+    fn push_call_args(&mut self, f: Value, args: &[Value]) -> LuaResult<usize> {
+        let slot = self.free_slot();
+        self.reserve_stack(slot, args.len() + 1)?;
+        let th = self.th_mut();
+        th.stack[slot] = f;
+        th.stack[slot + 1..slot + 1 + args.len()].copy_from_slice(args);
+        Ok(slot)
+    }
+
+    /// First slot not used by the running frame or native call.
+    pub(crate) fn free_slot(&self) -> usize {
+        let th = self.th();
+        let frame_top = match th.top_frame {
+            Some(k) => {
+                let f = &self.frames[k];
+                f.base + f.closure.proto.maxstack as usize
+            }
+            None => 0,
+        };
+        frame_top.max(th.top)
+    }
+
+    /// Calls the function at `slot` with `nargs` arguments above it, from Rust (or a native
+    /// function). Results are left from `slot` on; returns their count (exactly `nresults` unless
+    /// it is -1).
+    pub fn call_slot(&mut self, slot: usize, nargs: usize, nresults: i32) -> LuaResult<usize> {
+        if self.c_depth >= MAX_C_DEPTH {
+            return Err(self.rt_error("C stack overflow"));
+        }
+        self.c_depth += 1;
+        self.th_mut().nny += 1;
+        let saved_top = self.th().top;
+        let r = self.call_slot_inner(slot, nargs, nresults);
+        self.th_mut().nny -= 1;
+        self.c_depth -= 1;
+        if r.is_ok() {
+            let th = self.th_mut();
+            th.top = th.top.max(saved_top);
+        } else {
+            self.th_mut().top = saved_top;
+        }
+        r
+    }
+
+    fn call_slot_inner(&mut self, slot: usize, nargs: usize, nresults: i32) -> LuaResult<usize> {
+        use super::frame::FrameKind;
+        match self.precall(slot, nargs, nresults, FrameKind::Fresh) {
+            Ok(true) => match self.execute()? {
+                Exit::Returned { n, .. } => Ok(n),
+                _ => unreachable!("a Fresh frame ends in Returned"),
+            },
+            Ok(false) => Ok(self.th().top - slot),
+            Err(LuaError::Control(c)) => self.control_nested(c, slot, nargs, nresults),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Resumes coroutine `co` from Rust with `args`. Each call runs until the coroutine yields,
+    /// returns, errors or runs out of fuel.
+    pub fn resume(&mut self, co: ThreadKey, args: &[Value]) -> LuaResult<ResumeOutcome> {
+        let prev = self.current;
+        let status = match self.threads.get(co) {
+            Some(c) => c.status,
+            None => return Err(self.plain_error("cannot resume dead coroutine")),
+        };
+        if status != CoStatus::Suspended {
+            let msg = if status == CoStatus::Dead {
+                "cannot resume dead coroutine"
+            } else {
+                "cannot resume non-suspended coroutine"
+            };
+            return Err(self.plain_error(msg));
+        }
+        if self.c_depth >= MAX_C_DEPTH {
+            return Err(self.rt_error("C stack overflow"));
+        }
+        self.c_depth += 1;
+        self.threads[prev].status = CoStatus::Normal;
+        self.threads[co].resumer = Resumer::Host;
+        let r = self.start_or_continue(co, args.len(), |vm, dst| {
+            vm.threads[co].stack[dst..dst + args.len()].copy_from_slice(args);
+        });
+        let r = match r {
+            Ok(true) => self.execute(),
+            Ok(false) => Ok(self.finished_exit(co)),
+            Err(e) => Err(e),
+        };
+        self.c_depth -= 1;
+        self.current = prev;
+        self.threads[prev].status = CoStatus::Running;
+        match r {
+            Ok(Exit::Yielded { slot, n }) => Ok(ResumeOutcome::Yielded(
+                self.threads[co].stack[slot..slot + n].to_vec(),
+            )),
+            Ok(Exit::Finished { slot, n }) => {
+                let v = self.threads[co].stack[slot..slot + n].to_vec();
+                Ok(ResumeOutcome::Finished(v))
+            }
+            Ok(Exit::Preempted) => Ok(ResumeOutcome::OutOfFuel),
+            Ok(Exit::Returned { .. }) => unreachable!("coroutine body is not a Fresh frame"),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn finished_exit(&mut self, co: ThreadKey) -> Exit {
+        let n = self.threads[co].top;
+        Exit::Finished { slot: 0, n }
+    }
+
+    /// Sets the instruction budget for the code run from now on (`None`: unlimited).
+    pub fn set_fuel(&mut self, fuel: Option<i64>) {
+        self.fuel = fuel.unwrap_or(i64::MAX);
+    }
+
+    pub fn fuel(&self) -> i64 {
+        self.fuel
+    }
+
+    pub fn stats(&self) -> VmStats {
+        let mut s = self.stats;
+        s.regpool_hits = self.pool.hits;
+        s.regpool_misses = self.pool.misses;
+        s.frame_arena_capacity = self.frames.capacity() as u64;
+        s.frames_live = self.frames.len() as u64;
+        s.heap_bytes = (self.heap.live + self.heap.debt) as u64;
+        s
+    }
+
+    /// Writes buffered `print` output.
+    pub fn flush(&mut self) {
+        let _ = self.out.flush();
+    }
+
+    /// Converts an error value to a message the way the standalone interpreter prints it.
+    pub fn error_to_string(&mut self, e: &LuaError) -> String {
+        match e {
+            LuaError::Value(v) => match v {
+                Value::Str(s) => s.to_str_lossy().into_owned(),
+                Value::Int(_) | Value::Float(_) => {
+                    let mut b = Vec::new();
+                    super::number::fmt_number(&mut b, v);
+                    String::from_utf8_lossy(&b).into_owned()
+                }
+                Value::Nil => "nil".into(),
+                other => {
+                    if let Some(mt) = self.get_metatable(other) {
+                        let name = self.tm_names[super::meta::Tm::ToString as usize];
+                        if !mt.get_str(name).is_nil() {
+                            if let Ok(s) = self.tostring(*other) {
+                                return String::from_utf8_lossy(s.as_bytes()).into_owned();
+                            }
+                        }
+                    }
+                    format!("(error object is a {} value)", other.type_name())
+                }
+            },
+            LuaError::Control(_) => "internal control transfer escaped".into(),
+        }
+    }
+
+    /// The traceback captured when the last error left the outermost host call.
+    pub fn last_traceback(&mut self) -> Option<String> {
+        self.last_traceback.take()
+    }
+
+    /// A plain error value with no position.
+    pub fn plain_error(&mut self, msg: &str) -> LuaError {
+        LuaError::Value(self.str_value(msg))
+    }
+}
+
+impl Drop for Vm {
+    fn drop(&mut self) {
+        let _ = self.out.flush();
+        self.heap.free_all();
+    }
+}
+
+/// Lexes, parses and compiles a chunk.
+pub fn compile_source(source: &[u8]) -> Result<FuncProto, CompileError> {
+    let block = compiler::parser::parse(source)?;
+    let eof_line = 1 + source.iter().filter(|&&c| c == b'\n').count() as u32;
+    compiler::codegen::compile_chunk(&block, eof_line)
+}
+
+/// Lua's `luaO_chunkid`: the chunk name as messages show it.
+pub fn short_src(source: &[u8]) -> String {
+    const IDSIZE: usize = 60;
+    if let Some(rest) = source.strip_prefix(b"=") {
+        let n = rest.len().min(IDSIZE - 1);
+        return String::from_utf8_lossy(&rest[..n]).into_owned();
+    }
+    if let Some(rest) = source.strip_prefix(b"@") {
+        if rest.len() < IDSIZE {
+            return String::from_utf8_lossy(rest).into_owned();
+        }
+        let tail = &rest[rest.len() - (IDSIZE - 4)..];
+        return format!("...{}", String::from_utf8_lossy(tail));
+    }
+    let avail = IDSIZE - "[string \"".len() - "...\"]".len() - 1;
+    let nl = source.iter().position(|&c| c == b'\n');
+    let line = &source[..nl.unwrap_or(source.len())];
+    if nl.is_none() && source.len() <= avail {
+        format!("[string \"{}\"]", String::from_utf8_lossy(source))
+    } else {
+        let n = line.len().min(avail);
+        format!("[string \"{}...\"]", String::from_utf8_lossy(&line[..n]))
+    }
+}

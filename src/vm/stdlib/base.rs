@@ -1,0 +1,363 @@
+//! Basic functions: print, type, pairs, pcall, error, load, metatables, ...
+
+use std::io::Write;
+
+use crate::vm::error::{Control, LuaError, LuaResult};
+use crate::vm::function::Args;
+use crate::vm::meta::Tm;
+use crate::vm::number;
+use crate::vm::state::Vm;
+use crate::vm::table::NextError;
+use crate::vm::value::Value;
+
+pub fn open(vm: &mut Vm) {
+    let g = vm.globals();
+    let funcs: &[(&str, crate::vm::function::NativeFn)] = &[
+        ("print", print),
+        ("type", type_),
+        ("tostring", tostring),
+        ("tonumber", tonumber),
+        ("ipairs", ipairs),
+        ("pairs", pairs),
+        ("next", next),
+        ("select", select),
+        ("rawget", rawget),
+        ("rawset", rawset),
+        ("rawequal", rawequal),
+        ("rawlen", rawlen),
+        ("setmetatable", setmetatable),
+        ("getmetatable", getmetatable),
+        ("assert", assert),
+        ("error", error),
+        ("pcall", pcall),
+        ("xpcall", xpcall),
+        ("load", load),
+        ("collectgarbage", collectgarbage),
+    ];
+    for (n, f) in funcs {
+        vm.set_field(g, n, Value::Native(*f));
+    }
+    vm.set_global("_G", Value::Table(g));
+    let ver = vm.str_value("Lua 5.4");
+    vm.set_global("_VERSION", ver);
+}
+
+fn print(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    for i in 0..args.n {
+        let v = vm.arg(args, i);
+        let s = vm.tostring(v)?;
+        if i > 0 {
+            let _ = vm.out.write_all(b"\t");
+        }
+        let _ = vm.out.write_all(s.as_bytes());
+    }
+    let _ = vm.out.write_all(b"\n");
+    Ok(0)
+}
+
+fn type_(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let v = vm.check_any(args, 0, "type")?;
+    let s = vm.str_value(v.type_name());
+    vm.ret1(args, s)
+}
+
+fn tostring(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let v = vm.check_any(args, 0, "tostring")?;
+    let s = vm.tostring(v)?;
+    vm.ret1(args, Value::Str(s))
+}
+
+fn tonumber(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let v = vm.arg(args, 0);
+    if vm.arg(args, 1).is_nil() {
+        let r = match v {
+            Value::Int(_) | Value::Float(_) => v,
+            Value::Str(s) => number::str_to_number(s.as_bytes()).unwrap_or(Value::Nil),
+            _ => {
+                vm.check_any(args, 0, "tonumber")?;
+                Value::Nil
+            }
+        };
+        return vm.ret1(args, r);
+    }
+    let base = vm.check_int(args, 1, "tonumber")?;
+    let s = match v {
+        Value::Str(s) => s,
+        _ => return Err(vm.arg_type_error(args, 0, "tonumber", "string")),
+    };
+    if !(2..=36).contains(&base) {
+        return Err(vm.arg_error(2, "tonumber", "base out of range"));
+    }
+    let r = match parse_int_base(s.as_bytes(), base as u32) {
+        Some(n) => Value::Int(n),
+        None => Value::Nil,
+    };
+    vm.ret1(args, r)
+}
+
+fn parse_int_base(s: &[u8], base: u32) -> Option<i64> {
+    let s = s.trim_ascii();
+    let (neg, digits) = match s.first() {
+        Some(b'-') => (true, &s[1..]),
+        _ => (false, s),
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for &c in digits {
+        let d = (c as char).to_digit(36)?;
+        if d >= base {
+            return None;
+        }
+        n = n.wrapping_mul(base as u64).wrapping_add(d as u64);
+    }
+    let n = n as i64;
+    Some(if neg { n.wrapping_neg() } else { n })
+}
+
+fn ipairs_iter(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let t = vm.arg(args, 0);
+    let i = match vm.arg(args, 1) {
+        Value::Int(i) => i.wrapping_add(1),
+        _ => 1,
+    };
+    let v = vm.index(t, Value::Int(i))?;
+    if v.is_nil() {
+        return vm.ret1(args, Value::Nil);
+    }
+    vm.ret_values(args, &[Value::Int(i), v])
+}
+
+fn ipairs(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let t = vm.check_any(args, 0, "ipairs")?;
+    vm.ret_values(args, &[Value::Native(ipairs_iter), t, Value::Int(0)])
+}
+
+fn pairs(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let t = vm.check_any(args, 0, "pairs")?;
+    let tm = vm.tm_of(&t, Tm::Pairs);
+    if !tm.is_nil() {
+        let slot = vm.free_slot();
+        vm.reserve_stack(slot, 4)?;
+        vm.stack_mut()[slot] = tm;
+        vm.stack_mut()[slot + 1] = t;
+        vm.call_slot(slot, 1, 3)?;
+        let r: [Value; 3] = [vm.stack()[slot], vm.stack()[slot + 1], vm.stack()[slot + 2]];
+        return vm.ret_values(args, &r);
+    }
+    if !matches!(t, Value::Table(_)) {
+        return Err(vm.arg_type_error(args, 0, "pairs", "table"));
+    }
+    vm.ret_values(args, &[Value::Native(next), t, Value::Nil])
+}
+
+fn next(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let t = vm.check_table(args, 0, "next")?;
+    let k = vm.arg(args, 1);
+    match t.next(k) {
+        Ok(Some((k, v))) => vm.ret_values(args, &[k, v]),
+        Ok(None) => vm.ret1(args, Value::Nil),
+        Err(NextError::InvalidKey) => Err(vm.rt_error("invalid key to 'next'")),
+    }
+}
+
+fn select(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let n = args.n as i64 - 1;
+    if let Value::Str(s) = vm.arg(args, 0) {
+        if s.as_bytes() == b"#" {
+            return vm.ret1(args, Value::Int(n));
+        }
+    }
+    let i = vm.check_int(args, 0, "select")?;
+    let start = if i < 0 {
+        if -i > n {
+            return Err(vm.arg_error(1, "select", "index out of range"));
+        }
+        n + i
+    } else if i == 0 {
+        return Err(vm.arg_error(1, "select", "index out of range"));
+    } else {
+        (i - 1).min(n)
+    };
+    let count = (n - start) as usize;
+    let from = args.base + 1 + start as usize;
+    vm.stack_mut().copy_within(from..from + count, args.base);
+    Ok(count)
+}
+
+fn rawget(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let t = vm.check_table(args, 0, "rawget")?;
+    let k = vm.check_any(args, 1, "rawget")?;
+    vm.ret1(args, t.get(k))
+}
+
+fn rawset(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let t = vm.check_table(args, 0, "rawset")?;
+    let k = vm.check_any(args, 1, "rawset")?;
+    let v = vm.check_any(args, 2, "rawset")?;
+    vm.raw_set_checked(t, k, v)?;
+    vm.ret1(args, Value::Table(t))
+}
+
+fn rawequal(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let a = vm.check_any(args, 0, "rawequal")?;
+    let b = vm.check_any(args, 1, "rawequal")?;
+    vm.ret1(args, Value::Bool(a.raw_eq(&b)))
+}
+
+fn rawlen(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let n = match vm.arg(args, 0) {
+        Value::Table(t) => t.len(),
+        Value::Str(s) => s.len() as i64,
+        _ => return Err(vm.arg_error(1, "rawlen", "table or string expected")),
+    };
+    vm.ret1(args, Value::Int(n))
+}
+
+fn setmetatable(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let t = vm.check_table(args, 0, "setmetatable")?;
+    let mt = match vm.arg(args, 1) {
+        Value::Nil if args.n >= 2 => None,
+        Value::Table(m) => Some(m),
+        _ => return Err(vm.arg_type_error(args, 1, "setmetatable", "nil or table")),
+    };
+    if let Some(old) = t.meta {
+        let k = vm.tm_name(Tm::Metatable);
+        if !old.get_str(k).is_nil() {
+            return Err(vm.rt_error("cannot change a protected metatable"));
+        }
+    }
+    t.get_mut().meta = mt;
+    vm.ret1(args, Value::Table(t))
+}
+
+fn getmetatable(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let v = vm.check_any(args, 0, "getmetatable")?;
+    let r = match vm.get_metatable(&v) {
+        None => Value::Nil,
+        Some(mt) => {
+            let k = vm.tm_name(Tm::Metatable);
+            let protected = mt.get_str(k);
+            if protected.is_nil() { Value::Table(mt) } else { protected }
+        }
+    };
+    vm.ret1(args, r)
+}
+
+fn assert(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let v = vm.check_any(args, 0, "assert")?;
+    if v.truthy() {
+        return Ok(args.n);
+    }
+    if args.n >= 2 {
+        return Err(LuaError::Value(vm.arg(args, 1)));
+    }
+    Err(vm.plain_error("assertion failed!"))
+}
+
+fn error(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let v = vm.arg(args, 0);
+    let level = vm.opt_int(args, 1, "error", 1)?;
+    if let Value::Str(s) = v {
+        if level > 0 {
+            let prefix = vm.where_prefix(level as usize);
+            if !prefix.is_empty() {
+                let mut msg = prefix.into_bytes();
+                msg.extend_from_slice(s.as_bytes());
+                let m = vm.intern(&msg);
+                return Err(LuaError::Value(Value::Str(m)));
+            }
+        }
+    }
+    Err(LuaError::Value(v))
+}
+
+fn pcall(_vm: &mut Vm, _args: Args) -> LuaResult<usize> {
+    Err(LuaError::Control(Control::Pcall { handler: false }))
+}
+
+fn xpcall(_vm: &mut Vm, _args: Args) -> LuaResult<usize> {
+    Err(LuaError::Control(Control::Pcall { handler: true }))
+}
+
+fn load(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let chunk = vm.arg(args, 0);
+    let (source, default_name): (Vec<u8>, Vec<u8>) = match chunk {
+        Value::Str(s) => (s.as_bytes().to_vec(), s.as_bytes().to_vec()),
+        v if v.is_function() => {
+            let mut buf = Vec::new();
+            loop {
+                let piece = vm.call1(v, &[])?;
+                match piece {
+                    Value::Nil => break,
+                    Value::Str(s) if s.is_empty() => break,
+                    Value::Str(s) => buf.extend_from_slice(s.as_bytes()),
+                    _ => {
+                        let m = vm.str_value("reader function must return a string");
+                        return vm.ret_values(args, &[Value::Nil, m]);
+                    }
+                }
+            }
+            (buf, b"=(load)".to_vec())
+        }
+        _ => return Err(vm.arg_type_error(args, 0, "load", "string")),
+    };
+    let name = match vm.opt_str(args, 1, "load")? {
+        Some(s) => s.as_bytes().to_vec(),
+        None => default_name,
+    };
+    let mode = vm.opt_str(args, 2, "load")?;
+    if let Some(m) = mode {
+        if !m.as_bytes().contains(&b't') {
+            let msg = format!(
+                "attempt to load a text chunk (mode is '{}')",
+                m.to_str_lossy()
+            );
+            let m = vm.str_value(&msg);
+            return vm.ret_values(args, &[Value::Nil, m]);
+        }
+    }
+    if source.first() == Some(&0x1b) {
+        let m = vm.str_value("attempt to load a binary chunk (mode is 't')");
+        return vm.ret_values(args, &[Value::Nil, m]);
+    }
+    let env = if args.n >= 4 {
+        vm.arg(args, 3)
+    } else {
+        Value::Table(vm.globals())
+    };
+    let name = String::from_utf8_lossy(&name).into_owned();
+    match vm.load_with_env(&source, &name, env) {
+        Ok(f) => vm.ret1(args, f),
+        Err(LuaError::Value(msg)) => vm.ret_values(args, &[Value::Nil, msg]),
+        Err(e) => Err(e),
+    }
+}
+
+fn collectgarbage(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let opt = vm.opt_str(args, 0, "collectgarbage")?;
+    let opt = opt.map(|s| s.to_str_lossy().into_owned()).unwrap_or_else(|| "collect".into());
+    let r = match opt.as_str() {
+        "collect" => {
+            vm.collect_garbage();
+            Value::Int(0)
+        }
+        "count" => {
+            let b = vm.stats().heap_bytes as f64;
+            return vm.ret_values(args, &[Value::Float(b / 1024.0)]);
+        }
+        "step" => {
+            vm.collect_garbage();
+            Value::Bool(true)
+        }
+        "isrunning" => Value::Bool(true),
+        "incremental" | "generational" => vm.str_value("incremental"),
+        "stop" | "restart" | "setpause" | "setstepmul" => Value::Int(0),
+        other => {
+            let msg = format!("invalid option '{other}'");
+            return Err(vm.arg_error(1, "collectgarbage", &msg));
+        }
+    };
+    vm.ret1(args, r)
+}

@@ -1,0 +1,185 @@
+//! The standard library, one file per Lua library, plus argument-checking helpers shared by all.
+
+pub mod base;
+pub mod coroutine;
+pub mod math;
+pub mod os;
+pub mod string;
+pub mod table;
+
+use super::error::{LuaError, LuaResult};
+use super::function::{Args, NativeFn};
+use super::gc::Gc;
+use super::number;
+use super::state::Vm;
+use super::string::LuaStr;
+use super::table::Table;
+use super::value::Value;
+
+/// Opens every library into the globals.
+pub fn open_all(vm: &mut Vm) {
+    base::open(vm);
+    string::open(vm);
+    table::open(vm);
+    math::open(vm);
+    os::open(vm);
+    coroutine::open(vm);
+}
+
+/// Creates a library table with `funcs`, stores it as global `name`, and returns it.
+pub fn register_lib(vm: &mut Vm, name: &str, funcs: &[(&str, NativeFn)]) -> Gc<Table> {
+    let t = vm.new_table_with(0, funcs.len());
+    for (n, f) in funcs {
+        vm.set_field(t, n, Value::Native(*f));
+    }
+    vm.set_global(name, Value::Table(t));
+    t
+}
+
+impl Vm {
+    /// Type name of argument `i` for messages: "no value" when it is absent.
+    fn arg_type_name(&mut self, args: Args, i: usize) -> String {
+        if i >= args.n {
+            "no value".into()
+        } else {
+            let v = self.arg(args, i);
+            self.obj_type_name(&v)
+        }
+    }
+
+    pub fn arg_type_error(&mut self, args: Args, i: usize, fname: &str, expected: &str) -> LuaError {
+        let got = self.arg_type_name(args, i);
+        self.arg_error(i + 1, fname, &format!("{expected} expected, got {got}"))
+    }
+
+    pub fn check_any(&mut self, args: Args, i: usize, fname: &str) -> LuaResult<Value> {
+        if i >= args.n {
+            return Err(self.arg_error(i + 1, fname, "value expected"));
+        }
+        Ok(self.arg(args, i))
+    }
+
+    pub fn check_table(&mut self, args: Args, i: usize, fname: &str) -> LuaResult<Gc<Table>> {
+        match self.arg(args, i) {
+            Value::Table(t) => Ok(t),
+            _ => Err(self.arg_type_error(args, i, fname, "table")),
+        }
+    }
+
+    /// An integer argument: integers, floats with an exact integer value, numeric strings.
+    pub fn check_int(&mut self, args: Args, i: usize, fname: &str) -> LuaResult<i64> {
+        let v = self.arg(args, i);
+        match v {
+            Value::Int(n) => Ok(n),
+            Value::Float(f) => match number::float_to_int_exact(f) {
+                Some(n) => Ok(n),
+                None => Err(self.arg_error(i + 1, fname, "number has no integer representation")),
+            },
+            Value::Str(s) => match number::str_to_number(s.as_bytes()) {
+                Some(n) => match number::value_to_int(&n) {
+                    Some(n) => Ok(n),
+                    None => Err(self.arg_error(i + 1, fname, "number has no integer representation")),
+                },
+                None => Err(self.arg_type_error(args, i, fname, "number")),
+            },
+            _ => Err(self.arg_type_error(args, i, fname, "number")),
+        }
+    }
+
+    pub fn opt_int(&mut self, args: Args, i: usize, fname: &str, default: i64) -> LuaResult<i64> {
+        if self.arg(args, i).is_nil() {
+            Ok(default)
+        } else {
+            self.check_int(args, i, fname)
+        }
+    }
+
+    /// A number argument (numeric strings converted).
+    pub fn check_number(&mut self, args: Args, i: usize, fname: &str) -> LuaResult<Value> {
+        let v = self.arg(args, i);
+        match v {
+            Value::Int(_) | Value::Float(_) => Ok(v),
+            Value::Str(s) => match number::str_to_number(s.as_bytes()) {
+                Some(n) => Ok(n),
+                None => Err(self.arg_type_error(args, i, fname, "number")),
+            },
+            _ => Err(self.arg_type_error(args, i, fname, "number")),
+        }
+    }
+
+    pub fn check_float(&mut self, args: Args, i: usize, fname: &str) -> LuaResult<f64> {
+        Ok(match self.check_number(args, i, fname)? {
+            Value::Int(n) => n as f64,
+            Value::Float(f) => f,
+            _ => unreachable!(),
+        })
+    }
+
+    /// A string argument; numbers are converted to strings.
+    pub fn check_str(&mut self, args: Args, i: usize, fname: &str) -> LuaResult<Gc<LuaStr>> {
+        let v = self.arg(args, i);
+        match v {
+            Value::Str(s) => Ok(s),
+            Value::Int(_) | Value::Float(_) => {
+                let mut b = Vec::new();
+                number::fmt_number(&mut b, &v);
+                Ok(self.intern(&b))
+            }
+            _ => Err(self.arg_type_error(args, i, fname, "string")),
+        }
+    }
+
+    pub fn opt_str(&mut self, args: Args, i: usize, fname: &str) -> LuaResult<Option<Gc<LuaStr>>> {
+        if self.arg(args, i).is_nil() {
+            Ok(None)
+        } else {
+            self.check_str(args, i, fname).map(Some)
+        }
+    }
+
+    /// Returns `vals` from a native call.
+    pub fn ret_values(&mut self, args: Args, vals: &[Value]) -> LuaResult<usize> {
+        self.reserve_stack(args.base, vals.len() + 1)?;
+        self.stack_mut()[args.base..args.base + vals.len()].copy_from_slice(vals);
+        Ok(vals.len())
+    }
+
+    /// `t[k]` honouring `__index`, from native code.
+    pub fn index(&mut self, t: Value, k: Value) -> LuaResult<Value> {
+        if let Value::Table(tt) = t {
+            if tt.meta.is_none() {
+                return Ok(tt.get(k));
+            }
+        }
+        Ok(self
+            .index_value(t, k, super::debug::Origin::None, false)?
+            .unwrap_or(Value::Nil))
+    }
+
+    /// `t[k] = v` honouring `__newindex`, from native code.
+    pub fn set_index(&mut self, t: Value, k: Value, v: Value) -> LuaResult<()> {
+        if let Value::Table(tt) = t {
+            if tt.meta.is_none() {
+                return self.raw_set_checked(tt, k, v);
+            }
+        }
+        self.set_index_value(t, k, v, super::debug::Origin::None, false)?;
+        Ok(())
+    }
+
+    /// `#v` honouring `__len`, as an integer.
+    pub fn length_of(&mut self, v: Value) -> LuaResult<i64> {
+        if let Value::Table(t) = v {
+            if t.meta.is_none() {
+                return Ok(t.len());
+            }
+        }
+        let r = self
+            .len_value(v, super::debug::Origin::None, false)?
+            .unwrap_or(Value::Nil);
+        match number::value_to_int(&r) {
+            Some(n) => Ok(n),
+            None => Err(self.rt_error("object length is not an integer")),
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! Lua strings: immutable byte strings, all interned.
+//!
+//! Interning every string (not only short ones, as PUC Lua does) makes string equality and table
+//! hashing a pointer comparison everywhere. The cost is one hash pass over a new string's bytes,
+//! which is the same order as the copy that created it. The intern table chains through each
+//! string's `next` link, so it needs no allocation beyond its bucket array.
+
+use std::cell::Cell;
+
+use super::gc::Gc;
+
+pub struct LuaStr {
+    hash: u64,
+    bytes: Box<[u8]>,
+    next: Cell<Option<Gc<LuaStr>>>,
+}
+
+impl LuaStr {
+    #[inline(always)]
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    pub fn hash(&self) -> u64 {
+        self.hash
+    }
+
+    /// Lossy UTF-8 view, for messages.
+    pub fn to_str_lossy(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.bytes)
+    }
+}
+
+/// FxHash-style byte hash: fast, and good enough for a chained table.
+fn hash_bytes(bytes: &[u8]) -> u64 {
+    const K: u64 = 0xf135_7aea_2e62_a9c5;
+    let mut h: u64 = bytes.len() as u64;
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let w = u64::from_le_bytes(c.try_into().unwrap());
+        h = (h.rotate_left(5) ^ w).wrapping_mul(K);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut buf = [0u8; 8];
+        buf[..rest.len()].copy_from_slice(rest);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(buf)).wrapping_mul(K);
+    }
+    h ^ (h >> 29)
+}
+
+/// The intern table, which also owns every string (it is the strings' object list).
+pub struct Interner {
+    buckets: Vec<Option<Gc<LuaStr>>>,
+    count: usize,
+    /// Bytes held by live strings, for GC accounting.
+    pub bytes: usize,
+    /// Strings ever created, for stats.
+    pub created: u64,
+}
+
+impl Default for Interner {
+    fn default() -> Self {
+        Interner {
+            buckets: vec![None; 256],
+            count: 0,
+            bytes: 0,
+            created: 0,
+        }
+    }
+}
+
+const STR_OVERHEAD: usize = std::mem::size_of::<LuaStr>() + 16;
+
+impl Interner {
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    #[inline]
+    fn bucket(&self, hash: u64) -> usize {
+        (hash as usize) & (self.buckets.len() - 1)
+    }
+
+    /// Returns the interned string with these bytes, creating it if needed. The flag says whether
+    /// it was created (so the caller can account the allocation).
+    pub fn intern(&mut self, bytes: &[u8]) -> (Gc<LuaStr>, bool) {
+        let hash = hash_bytes(bytes);
+        let mut cur = self.buckets[self.bucket(hash)];
+        while let Some(s) = cur {
+            if s.hash == hash && &*s.bytes == bytes {
+                // A string found dead-but-unswept cannot exist: sweeping is not interleaved.
+                return (s, false);
+            }
+            cur = s.next.get();
+        }
+        if self.count >= self.buckets.len() {
+            self.grow();
+        }
+        let b = self.bucket(hash);
+        let s = Gc::allocate(LuaStr {
+            hash,
+            bytes: bytes.into(),
+            next: Cell::new(self.buckets[b]),
+        });
+        self.buckets[b] = Some(s);
+        self.count += 1;
+        self.bytes += bytes.len() + STR_OVERHEAD;
+        self.created += 1;
+        (s, true)
+    }
+
+    fn grow(&mut self) {
+        let new_len = self.buckets.len() * 2;
+        let mut new_buckets: Vec<Option<Gc<LuaStr>>> = vec![None; new_len];
+        for head in std::mem::take(&mut self.buckets) {
+            let mut cur = head;
+            while let Some(s) = cur {
+                cur = s.next.get();
+                let b = (s.hash as usize) & (new_len - 1);
+                s.next.set(new_buckets[b]);
+                new_buckets[b] = Some(s);
+            }
+        }
+        self.buckets = new_buckets;
+    }
+
+    /// Frees every unmarked string and unmarks the rest. Returns the number freed.
+    pub fn sweep(&mut self) -> usize {
+        let mut freed = 0;
+        for i in 0..self.buckets.len() {
+            let mut prev: Option<Gc<LuaStr>> = None;
+            let mut cur = self.buckets[i];
+            while let Some(s) = cur {
+                let next = s.next.get();
+                if s.is_marked() {
+                    s.unmark();
+                    prev = Some(s);
+                } else {
+                    match prev {
+                        Some(p) => p.next.set(next),
+                        None => self.buckets[i] = next,
+                    }
+                    self.bytes -= s.len() + STR_OVERHEAD;
+                    self.count -= 1;
+                    freed += 1;
+                    free(s);
+                }
+                cur = next;
+            }
+        }
+        freed
+    }
+
+    pub fn free_all(&mut self) {
+        for i in 0..self.buckets.len() {
+            let mut cur = self.buckets[i].take();
+            while let Some(s) = cur {
+                cur = s.next.get();
+                free(s);
+            }
+        }
+        self.count = 0;
+    }
+}
+
+fn free(s: Gc<LuaStr>) {
+    // SAFETY: called only on strings that are unreachable (sweep) or at VM teardown.
+    unsafe { s.free() }
+}

@@ -1,0 +1,358 @@
+//! Lua tables: an array part for keys 1..n and an insertion-ordered hash part.
+//!
+//! The hash part stores nodes in a `Vec` in insertion order with an open-addressing index over them.
+//! Assigning nil to a key keeps its node (a dead key) until the next rehash, so `next` keeps working
+//! while a traversal clears or updates existing fields, as Lua requires. Keys are normalized before
+//! they get here: floats with an integral value are stored as integers.
+
+use std::cell::Cell;
+
+use super::gc::Gc;
+use super::string::LuaStr;
+use super::value::Value;
+
+#[derive(Clone, Copy)]
+struct Node {
+    key: Value,
+    val: Value,
+}
+
+#[derive(Default)]
+pub struct Table {
+    pub arr: Vec<Value>,
+    nodes: Vec<Node>,
+    /// Open-addressing slots holding `node index + 1`; 0 is empty. Length is a power of two.
+    index: Vec<u32>,
+    pub meta: Option<Gc<Table>>,
+    /// When this table is a metatable: bit `i` set means metamethod `i` is known to be absent.
+    /// Cleared by any write to the table.
+    pub absent_tm: Cell<u32>,
+}
+
+#[inline(always)]
+fn mix(h: u64) -> u64 {
+    h.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+#[inline(always)]
+fn key_hash(k: &Value) -> u64 {
+    match k {
+        Value::Int(i) => mix(*i as u64),
+        Value::Str(s) => s.hash(),
+        Value::Float(f) => mix(f.to_bits()),
+        Value::Bool(b) => mix(*b as u64 + 1),
+        other => mix(other.addr() as u64 >> 3),
+    }
+}
+
+/// Key identity. Keys are normalized, so an integer never equals a float here.
+#[inline(always)]
+fn key_eq(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::Str(x), Value::Str(y)) => x == y,
+        (Value::Float(x), Value::Float(y)) => x.to_bits() == y.to_bits(),
+        _ => a.raw_eq(b) && std::mem::discriminant(a) == std::mem::discriminant(b),
+    }
+}
+
+pub enum NextError {
+    InvalidKey,
+}
+
+impl Table {
+    pub fn new() -> Table {
+        Table::default()
+    }
+
+    pub fn with_capacity(narr: usize, nhash: usize) -> Table {
+        let mut t = Table {
+            arr: Vec::with_capacity(narr),
+            ..Default::default()
+        };
+        if nhash > 0 {
+            t.rebuild(nhash);
+        }
+        t
+    }
+
+    /// Approximate bytes held, for GC accounting.
+    pub fn byte_size(&self) -> usize {
+        std::mem::size_of::<Table>()
+            + self.arr.capacity() * 16
+            + self.nodes.capacity() * std::mem::size_of::<Node>()
+            + self.index.capacity() * 4
+    }
+
+    #[inline(always)]
+    fn slot_of(&self, key: &Value, hash: u64) -> Option<usize> {
+        if self.index.is_empty() {
+            return None;
+        }
+        let mask = self.index.len() - 1;
+        let mut i = (hash >> 32) as usize & mask;
+        loop {
+            let n = self.index[i];
+            if n == 0 {
+                return None;
+            }
+            let node = (n - 1) as usize;
+            if key_eq(&self.nodes[node].key, key) {
+                return Some(node);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    #[inline]
+    fn find_node(&self, key: &Value) -> Option<usize> {
+        self.slot_of(key, key_hash(key))
+    }
+
+    /// Raw get with any (normalized or not) key.
+    #[inline]
+    pub fn get(&self, key: Value) -> Value {
+        match key {
+            Value::Int(i) => self.get_int(i),
+            Value::Str(s) => self.get_str(s),
+            Value::Nil => Value::Nil,
+            Value::Float(f) => match super::number::float_to_int_exact(f) {
+                Some(i) => self.get_int(i),
+                None => self.get_hash(&key),
+            },
+            _ => self.get_hash(&key),
+        }
+    }
+
+    #[inline(always)]
+    pub fn get_int(&self, i: i64) -> Value {
+        let idx = (i as u64).wrapping_sub(1);
+        if idx < self.arr.len() as u64 {
+            return self.arr[idx as usize];
+        }
+        self.get_hash(&Value::Int(i))
+    }
+
+    #[inline(always)]
+    pub fn get_str(&self, s: Gc<LuaStr>) -> Value {
+        let key = Value::Str(s);
+        match self.slot_of(&key, s.hash()) {
+            Some(n) => self.nodes[n].val,
+            None => Value::Nil,
+        }
+    }
+
+    #[inline]
+    fn get_hash(&self, key: &Value) -> Value {
+        match self.find_node(key) {
+            Some(n) => self.nodes[n].val,
+            None => Value::Nil,
+        }
+    }
+
+    /// Raw set. The caller has rejected nil and NaN keys.
+    #[inline]
+    pub fn set(&mut self, key: Value, val: Value) {
+        match key {
+            Value::Int(i) => self.set_int(i, val),
+            Value::Float(f) => match super::number::float_to_int_exact(f) {
+                Some(i) => self.set_int(i, val),
+                None => self.set_hash(key, val),
+            },
+            _ => self.set_hash(key, val),
+        }
+    }
+
+    #[inline]
+    pub fn set_str(&mut self, s: Gc<LuaStr>, val: Value) {
+        self.set_hash(Value::Str(s), val)
+    }
+
+    #[inline]
+    pub fn set_int(&mut self, i: i64, val: Value) {
+        let idx = (i as u64).wrapping_sub(1);
+        let len = self.arr.len() as u64;
+        if idx < len {
+            self.arr[idx as usize] = val;
+            return;
+        }
+        if idx == len && !val.is_nil() {
+            self.absent_tm.set(0);
+            if !self.nodes.is_empty() {
+                // The key may have lived in the hash part while the array was shorter.
+                if let Some(n) = self.find_node(&Value::Int(i)) {
+                    self.nodes[n].val = Value::Nil;
+                }
+            }
+            self.arr.push(val);
+            self.migrate_from_hash();
+            return;
+        }
+        self.set_hash(Value::Int(i), val)
+    }
+
+    /// After the array grew, pull the following integer keys out of the hash part.
+    fn migrate_from_hash(&mut self) {
+        if self.nodes.is_empty() {
+            return;
+        }
+        loop {
+            let next = Value::Int(self.arr.len() as i64 + 1);
+            match self.find_node(&next) {
+                Some(n) if !self.nodes[n].val.is_nil() => {
+                    let v = self.nodes[n].val;
+                    self.nodes[n].val = Value::Nil;
+                    self.arr.push(v);
+                }
+                _ => return,
+            }
+        }
+    }
+
+    fn set_hash(&mut self, key: Value, val: Value) {
+        self.absent_tm.set(0);
+        let hash = key_hash(&key);
+        if let Some(n) = self.slot_of(&key, hash) {
+            self.nodes[n].val = val;
+            return;
+        }
+        if val.is_nil() {
+            return;
+        }
+        if self.nodes.len() == self.nodes.capacity() || self.index.is_empty() {
+            let live = self.nodes.iter().filter(|n| !n.val.is_nil()).count();
+            self.rebuild(live + 1);
+        }
+        self.insert_new(key, val, hash);
+    }
+
+    fn insert_new(&mut self, key: Value, val: Value, hash: u64) {
+        let node = self.nodes.len();
+        self.nodes.push(Node { key, val });
+        let mask = self.index.len() - 1;
+        let mut i = (hash >> 32) as usize & mask;
+        while self.index[i] != 0 {
+            i = (i + 1) & mask;
+        }
+        self.index[i] = node as u32 + 1;
+    }
+
+    /// Rebuilds the hash part with room for at least `need` live keys, dropping dead keys.
+    fn rebuild(&mut self, need: usize) {
+        let cap = need.max(4).next_power_of_two();
+        let old = std::mem::replace(&mut self.nodes, Vec::with_capacity(cap));
+        self.index.clear();
+        self.index.resize(cap * 2, 0);
+        for n in old {
+            if !n.val.is_nil() {
+                let h = key_hash(&n.key);
+                self.insert_new(n.key, n.val, h);
+            }
+        }
+    }
+
+    /// The border `#t`.
+    pub fn len(&self) -> i64 {
+        let n = self.arr.len();
+        if n > 0 && self.arr[n - 1].is_nil() {
+            // Binary search for a border inside the array part.
+            let (mut lo, mut hi) = (0usize, n); // arr[lo-1] non-nil (or lo == 0), arr[hi-1] nil
+            while hi - lo > 1 {
+                let mid = (lo + hi) / 2;
+                if self.arr[mid - 1].is_nil() {
+                    hi = mid;
+                } else {
+                    lo = mid;
+                }
+            }
+            return lo as i64;
+        }
+        if self.nodes.is_empty() {
+            return n as i64;
+        }
+        // Unbounded search in the hash part, as Lua does for tables whose sequence left the array.
+        let mut i = n as i64;
+        let mut j = i + 1;
+        while !self.get_hash(&Value::Int(j)).is_nil() {
+            i = j;
+            if j > i64::MAX / 2 {
+                // Pathological: fall back to a linear scan.
+                let mut k = 1;
+                while !self.get_int(k).is_nil() {
+                    k += 1;
+                }
+                return k - 1;
+            }
+            j *= 2;
+        }
+        while j - i > 1 {
+            let m = i + (j - i) / 2;
+            if self.get_int(m).is_nil() {
+                j = m;
+            } else {
+                i = m;
+            }
+        }
+        i
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.arr.iter().all(|v| v.is_nil()) && self.nodes.iter().all(|n| n.val.is_nil())
+    }
+
+    /// `next(t, key)`: the entry after `key`, or None at the end.
+    pub fn next(&self, key: Value) -> Result<Option<(Value, Value)>, NextError> {
+        let mut arr_start = 0usize;
+        let mut node_start = 0usize;
+        match key {
+            Value::Nil => {}
+            _ => {
+                let key = match key {
+                    Value::Float(f) => match super::number::float_to_int_exact(f) {
+                        Some(i) => Value::Int(i),
+                        None => key,
+                    },
+                    k => k,
+                };
+                let in_arr = match key {
+                    Value::Int(i) if i >= 1 && (i as u64) <= self.arr.len() as u64 => Some(i),
+                    _ => None,
+                };
+                if let Some(i) = in_arr {
+                    arr_start = i as usize;
+                } else {
+                    match self.find_node(&key) {
+                        Some(n) => {
+                            arr_start = self.arr.len();
+                            node_start = n + 1;
+                        }
+                        None => return Err(NextError::InvalidKey),
+                    }
+                }
+            }
+        }
+        for i in arr_start..self.arr.len() {
+            if !self.arr[i].is_nil() {
+                return Ok(Some((Value::Int(i as i64 + 1), self.arr[i])));
+            }
+        }
+        for n in &self.nodes[node_start.min(self.nodes.len())..] {
+            if !n.val.is_nil() {
+                return Ok(Some((n.key, n.val)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Every live key and value, for the collector.
+    pub fn for_each_entry(&self, mut f: impl FnMut(&Value, &Value)) {
+        for v in &self.arr {
+            f(&Value::Nil, v);
+        }
+        for n in &self.nodes {
+            if !n.val.is_nil() {
+                f(&n.key, &n.val);
+            }
+        }
+    }
+}

@@ -1,0 +1,135 @@
+//! Coroutines: each has its own register file (value stack) and a chain of frames.
+
+use slotmap::new_key_type;
+
+use super::frame::FrameKey;
+use super::function::UpVal;
+use super::gc::Gc;
+use super::value::Value;
+
+new_key_type! {
+    pub struct ThreadKey;
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum CoStatus {
+    Suspended,
+    Running,
+    /// Active but not running: it resumed another coroutine.
+    Normal,
+    Dead,
+}
+
+/// Who resumed a coroutine, and where the results of that resume go.
+#[derive(Clone, Copy, Debug)]
+pub enum Resumer {
+    /// Rust called `Vm::resume`: yields return to it.
+    Host,
+    /// A Lua `coroutine.resume` or a wrap function: results go to `slot` of `thread`.
+    Lua {
+        thread: ThreadKey,
+        slot: usize,
+        nresults: i32,
+        wrap: bool,
+    },
+}
+
+/// Most stack a coroutine may use, in slots, before "stack overflow".
+pub const MAX_STACK: usize = 1_000_000;
+/// Frames a coroutine may have before "stack overflow" (deep recursion of small functions).
+pub const MAX_FRAMES: usize = 200_000;
+
+pub struct Coroutine {
+    /// The register file. Its length is the allocated size; slots past the live top may hold stale
+    /// values, which keep their objects alive until overwritten (harmless and cheap to reason about).
+    pub stack: Vec<Value>,
+    pub top_frame: Option<FrameKey>,
+    pub depth: usize,
+    pub status: CoStatus,
+    /// Open upvalues sorted by stack slot.
+    pub open_upvals: Vec<(usize, Gc<UpVal>)>,
+    /// Slots of pending to-be-closed variables, in declaration order.
+    pub tbc: Vec<usize>,
+    pub resumer: Resumer,
+    /// Where a pending `coroutine.yield` call wants its results (slot, count).
+    pub yield_slot: usize,
+    pub yield_nresults: i32,
+    /// End of the values produced by the last multi-result operation.
+    pub top: usize,
+    /// Nested Rust calls on this coroutine (metamethods called from natives, etc.). While non-zero
+    /// the coroutine cannot yield.
+    pub nny: u32,
+    /// Error that killed the coroutine, for `coroutine.close`.
+    pub error: Option<Value>,
+    /// Suspended by the instruction budget rather than by `yield`.
+    pub preempted: bool,
+    /// The body function has been called (a fresh coroutine holds it in slot 0).
+    pub started: bool,
+    pub marked: bool,
+}
+
+impl Coroutine {
+    pub fn new(stack: Vec<Value>) -> Coroutine {
+        Coroutine {
+            stack,
+            top_frame: None,
+            depth: 0,
+            status: CoStatus::Suspended,
+            open_upvals: Vec::new(),
+            tbc: Vec::new(),
+            resumer: Resumer::Host,
+            yield_slot: 0,
+            yield_nresults: 0,
+            top: 0,
+            nny: 0,
+            error: None,
+            preempted: false,
+            started: false,
+            marked: false,
+        }
+    }
+
+    /// Makes the register file at least `needed` slots long. Returns false past `MAX_STACK`.
+    #[inline]
+    pub fn ensure_stack(&mut self, needed: usize) -> bool {
+        if needed <= self.stack.len() {
+            return true;
+        }
+        self.grow_stack(needed)
+    }
+
+    #[cold]
+    fn grow_stack(&mut self, needed: usize) -> bool {
+        if needed > MAX_STACK + 1000 {
+            return false;
+        }
+        let new_len = needed.max(self.stack.len() * 2).min(MAX_STACK + 1000).max(needed);
+        let old_ptr = self.stack.as_ptr();
+        self.stack.resize(new_len, Value::Nil);
+        if self.stack.as_ptr() != old_ptr {
+            // Open upvalues point into the old allocation: move them.
+            let base = self.stack.as_mut_ptr();
+            for (slot, uv) in &self.open_upvals {
+                uv.get_mut().v = unsafe { base.add(*slot) };
+            }
+        }
+        true
+    }
+
+    /// Resets to a clean state for reuse from the pool; keeps the allocations.
+    pub fn reset(&mut self) {
+        self.stack.fill(Value::Nil);
+        self.top_frame = None;
+        self.depth = 0;
+        self.status = CoStatus::Suspended;
+        self.open_upvals.clear();
+        self.tbc.clear();
+        self.resumer = Resumer::Host;
+        self.top = 0;
+        self.nny = 0;
+        self.error = None;
+        self.preempted = false;
+        self.started = false;
+        self.marked = false;
+    }
+}

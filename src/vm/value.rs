@@ -1,0 +1,172 @@
+//! The Lua value: 16 bytes, `Copy`, with thin handles to heap objects.
+
+use super::function::{LuaClosure, NativeClosure, NativeFn};
+use super::gc::Gc;
+use super::string::LuaStr;
+use super::table::Table;
+use super::thread::ThreadKey;
+use super::userdata::UserData;
+
+#[derive(Clone, Copy, Default)]
+pub enum Value {
+    #[default]
+    Nil,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(Gc<LuaStr>),
+    Table(Gc<Table>),
+    /// A Lua function.
+    LuaFn(Gc<LuaClosure>),
+    /// A native function with no upvalues: a plain function pointer, no allocation.
+    Native(NativeFn),
+    /// A native function with upvalues.
+    NativeClosure(Gc<NativeClosure>),
+    UserData(Gc<UserData>),
+    Thread(ThreadKey),
+}
+
+const _: () = assert!(std::mem::size_of::<Value>() == 16);
+
+/// Lua's type tags, in `type()` order of names.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum LuaType {
+    Nil,
+    Boolean,
+    Number,
+    String,
+    Table,
+    Function,
+    UserData,
+    Thread,
+}
+
+impl LuaType {
+    pub fn name(self) -> &'static str {
+        match self {
+            LuaType::Nil => "nil",
+            LuaType::Boolean => "boolean",
+            LuaType::Number => "number",
+            LuaType::String => "string",
+            LuaType::Table => "table",
+            LuaType::Function => "function",
+            LuaType::UserData => "userdata",
+            LuaType::Thread => "thread",
+        }
+    }
+}
+
+impl Value {
+    #[inline(always)]
+    pub fn is_nil(&self) -> bool {
+        matches!(self, Value::Nil)
+    }
+
+    /// Lua truthiness: only nil and false are false.
+    #[inline(always)]
+    pub fn truthy(&self) -> bool {
+        !matches!(self, Value::Nil | Value::Bool(false))
+    }
+
+    #[inline(always)]
+    pub fn is_falsy(&self) -> bool {
+        matches!(self, Value::Nil | Value::Bool(false))
+    }
+
+    pub fn lua_type(&self) -> LuaType {
+        match self {
+            Value::Nil => LuaType::Nil,
+            Value::Bool(_) => LuaType::Boolean,
+            Value::Int(_) | Value::Float(_) => LuaType::Number,
+            Value::Str(_) => LuaType::String,
+            Value::Table(_) => LuaType::Table,
+            Value::LuaFn(_) | Value::Native(_) | Value::NativeClosure(_) => LuaType::Function,
+            Value::UserData(_) => LuaType::UserData,
+            Value::Thread(_) => LuaType::Thread,
+        }
+    }
+
+    pub fn type_name(&self) -> &'static str {
+        self.lua_type().name()
+    }
+
+    pub fn is_function(&self) -> bool {
+        matches!(
+            self,
+            Value::LuaFn(_) | Value::Native(_) | Value::NativeClosure(_)
+        )
+    }
+
+    pub fn as_table(&self) -> Option<Gc<Table>> {
+        match self {
+            Value::Table(t) => Some(*t),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<Gc<LuaStr>> {
+        match self {
+            Value::Str(s) => Some(*s),
+            _ => None,
+        }
+    }
+
+    /// Primitive equality (`rawequal`): same type and same value; objects by identity. Strings are
+    /// interned, so identity is equality.
+    #[inline]
+    pub fn raw_eq(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::Nil, Value::Nil) => true,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Int(a), Value::Int(b)) => a == b,
+            (Value::Float(a), Value::Float(b)) => a == b,
+            (Value::Int(a), Value::Float(b)) | (Value::Float(b), Value::Int(a)) => {
+                super::number::int_eq_float(*a, *b)
+            }
+            (Value::Str(a), Value::Str(b)) => a == b,
+            (Value::Table(a), Value::Table(b)) => a == b,
+            (Value::LuaFn(a), Value::LuaFn(b)) => a == b,
+            (Value::Native(a), Value::Native(b)) => std::ptr::fn_addr_eq(*a, *b),
+            (Value::NativeClosure(a), Value::NativeClosure(b)) => a == b,
+            (Value::UserData(a), Value::UserData(b)) => a == b,
+            (Value::Thread(a), Value::Thread(b)) => a == b,
+            _ => false,
+        }
+    }
+
+    /// An address for `tostring` and `%p`; 0 for non-objects.
+    pub fn addr(&self) -> usize {
+        match self {
+            Value::Str(s) => s.addr(),
+            Value::Table(t) => t.addr(),
+            Value::LuaFn(f) => f.addr(),
+            Value::Native(f) => *f as usize,
+            Value::NativeClosure(f) => f.addr(),
+            Value::UserData(u) => u.addr(),
+            Value::Thread(k) => {
+                use slotmap::Key;
+                0x7000_0000_0000 + (k.data().as_ffi() as usize & 0xffff_ffff) * 64
+            }
+            _ => 0,
+        }
+    }
+}
+
+impl std::fmt::Debug for Value {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Value::Nil => write!(f, "nil"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Int(i) => write!(f, "{i}"),
+            Value::Float(x) => write!(f, "{x:?}"),
+            Value::Str(s) => write!(f, "{:?}", String::from_utf8_lossy(s.as_bytes())),
+            other => write!(f, "{}: {:#x}", other.type_name(), other.addr()),
+        }
+    }
+}
+
+impl PartialEq for Value {
+    fn eq(&self, other: &Value) -> bool {
+        self.raw_eq(other)
+    }
+}

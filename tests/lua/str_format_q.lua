@@ -1,0 +1,38 @@
+-- string.format("%q") of strings, integers and floats.
+print(string.format("%q", "hello"))
+print(string.format("%q", 'say "hi"'))
+print(string.format("%q", "back\\slash"))
+print(string.format("%q", "line1\nline2"))
+print(string.format("%q", "cr\rtab\tbell\a"))
+print(string.format("%q", "zero\0byte"))
+print(string.format("%q", "zero\0" .. "1 then digit"))
+print(string.format("%q", "\1\2\31\127"))
+print(string.format("%q", "\0011\0022"))
+print(string.format("%q", "\27[0m"))
+print(string.format("%q", ""))
+print(string.format("%q", "it's"))
+print(string.format("%q", 0))
+print(string.format("%q", 42))
+print(string.format("%q", -42))
+print(string.format("%q", math.maxinteger))
+print(string.format("%q", math.mininteger))
+print(string.format("%q", 1.0))
+print(string.format("%q", 0.1))
+print(string.format("%q", -0.5))
+print(string.format("%q", 1e100))
+print(string.format("%q", 2^63))
+print(string.format("%q", 1/0))
+print(string.format("%q", -1/0))
+print(string.format("%q", 0/0))
+print(string.format("%q", true), string.format("%q", false), string.format("%q", nil))
+-- %q output loads back to the same value
+local samples = { "a\0b\n\r\"\\", "\200\255", 7, -0.25, math.mininteger, 3.0, "x\n" }
+for i = 1, #samples do
+  local v = samples[i]
+  local src = "return " .. string.format("%q", v)
+  local back = load(src)()
+  print(i, back == v, math.type(back), type(back))
+end
+print(pcall(function() return string.format("%q", {}) end))
+print(pcall(function() return string.format("%q", print) end))
+print(pcall(function() return string.format("%10q", "x") end))

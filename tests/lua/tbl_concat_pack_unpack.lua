@@ -1,0 +1,52 @@
+-- table.concat, table.pack, table.unpack.
+print(table.concat({}))
+print(table.concat({ "a", "b", "c" }))
+print(table.concat({ "a", "b", "c" }, ", "))
+print(table.concat({ 1, 2.5, "x", 3 }, "-"))
+print(table.concat({ "a", "b", "c", "d" }, "", 2, 3))
+print(table.concat({ "a", "b", "c" }, ",", 3))
+print("[" .. table.concat({ "a", "b" }, ",", 3) .. "]")
+print("[" .. table.concat({ "a", "b" }, ",", 2, 1) .. "]")
+print(table.concat({ [5] = "five", [6] = "six" }, "+", 5, 6))
+print(table.concat({ 1, 2, 3 }, 0))
+print(pcall(function() return table.concat({ 1, {}, 3 }) end))
+print(pcall(function() return table.concat({ 1, 2 }, ",", 1, 3) end))
+print(pcall(function() return table.concat({ true }) end))
+print(pcall(function() return table.concat(nil) end))
+print(pcall(function() return table.concat({}, {}) end))
+-- pack
+local p = table.pack()
+print(p.n, #p)
+p = table.pack(1, nil, 3, nil)
+print(p.n, p[1], p[2], p[3], p[4])
+p = table.pack("a", "b")
+print(p.n, p[1], p[2])
+local function multi() return 1, 2, 3 end
+p = table.pack(multi(), multi())
+print(p.n, table.concat(p, ","))
+-- unpack
+print(table.unpack({ 1, 2, 3 }))
+print(table.unpack({ 1, 2, 3 }, 2))
+print(table.unpack({ 1, 2, 3 }, 2, 3))
+print(table.unpack({ 1, 2, 3 }, 3, 2))
+print(select("#", table.unpack({}, 1, 0)))
+print(table.unpack({ 1, nil, 3 }, 1, 3))
+print(select("#", table.unpack({ n = 5 }, 1, 5)))
+print(table.unpack({ "a", "b" }, -1, 1))
+local packed = table.pack(nil, nil, "x")
+print(table.unpack(packed, 1, packed.n))
+print(table.unpack({ [0] = "zero", "one" }, 0))
+print(table.unpack({ 1, 2, 3 }, "2", "3"))
+print(pcall(function() return table.unpack({}, 1, 1e8) end))
+print(pcall(function() return table.unpack({}, math.mininteger, math.maxinteger) end))
+print(select("#", table.unpack({}, math.maxinteger, math.maxinteger)))
+print(table.unpack({}, math.maxinteger, math.maxinteger))
+-- unpack through __index
+local proxy = setmetatable({}, { __index = function(_, i) return i * 100 end })
+print(table.unpack(proxy, 1, 4))
+-- round trips
+local orig = { 5, 4, 3, 2, 1 }
+local copy = { table.unpack(orig) }
+print(#copy, table.concat(copy, " "))
+local function count(...) return select("#", ...) end
+print(count(table.unpack({ 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 })))
