@@ -27,6 +27,9 @@ impl Vm {
 
     /// "chunk:line:" of the current Lua frame (level 1), or "" when not in Lua code.
     pub fn where_prefix(&self, level: usize) -> String {
+        if self.in_native_from_native && level == 1 {
+            return String::new();
+        }
         let mut f = self.top_lua_frame();
         for _ in 1..level {
             match f {

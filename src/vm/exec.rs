@@ -123,8 +123,13 @@ impl Vm {
             Some(k) if func >= self.frames[k].base => Origin::Reg(func - self.frames[k].base),
             _ => Origin::None,
         };
-        let info = self.call_varinfo(origin);
         let tn = self.obj_type_name(&v);
+        if self.next_call_from_native {
+            // Called from Rust: no Lua position or name, like a call made by a C function.
+            let m = format!("attempt to call a {tn} value");
+            return LuaError::Value(self.str_value(&m));
+        }
+        let info = self.call_varinfo(origin);
         self.rt_error(&format!("attempt to call a {tn} value{info}"))
     }
 
@@ -151,7 +156,11 @@ impl Vm {
             return Err(self.rt_error("stack overflow"));
         }
         self.stats.calls += 1;
-        let n = f(self, Args { base: func + 1, n: nargs })?;
+        let from_native = std::mem::take(&mut self.next_call_from_native);
+        let saved = std::mem::replace(&mut self.in_native_from_native, from_native);
+        let r = f(self, Args { base: func + 1, n: nargs });
+        self.in_native_from_native = saved;
+        let n = r?;
         self.move_results(func + 1, n, func, nresults);
         Ok(())
     }
@@ -222,11 +231,13 @@ impl Vm {
             self.th_mut().tbc.pop();
             let v = self.th().stack[slot];
             let tm = self.tm_of(&v, Tm::Close);
-            if tm.is_nil() {
-                continue;
-            }
             let e = err.unwrap_or(Value::Nil);
-            match self.call1(tm, &[v, e]) {
+            let r = if tm.is_nil() {
+                Err(self.rt_error("attempt to call a nil value (metamethod 'close')"))
+            } else {
+                self.call1(tm, &[v, e])
+            };
+            match r {
                 Ok(_) => {}
                 Err(LuaError::Value(new)) => {
                     if err.is_some() {
@@ -272,13 +283,17 @@ impl Vm {
                 Ok(Some(Exit::Returned { slot: fr.func, n: count }))
             }
             FrameKind::Pcall | FrameKind::Xpcall => {
-                let dest = fr.func - 1;
-                self.th_mut().stack.copy_within(first..first + n, fr.func);
-                self.th_mut().stack[dest] = Value::Bool(true);
-                self.move_results(dest, n + 1, dest, fr.nresults);
+                let dest = fr.func - 1 - fr.aux;
+                let st = &mut self.th_mut().stack;
+                st.copy_within(first..first + n, fr.func);
+                for k in dest..fr.func {
+                    st[k] = Value::Bool(true);
+                }
+                self.move_results(dest, n + 1 + fr.aux, dest, fr.nresults);
                 Ok(None)
             }
             FrameKind::Meta => {
+                self.th_mut().meta_depth -= 1;
                 let v = if n > 0 { self.th().stack[first] } else { Value::Nil };
                 self.finish_op(v, fr.aux)?;
                 Ok(None)
@@ -389,56 +404,56 @@ impl Vm {
     fn control_in_loop(&mut self, c: Control, func: usize, nargs: usize, nresults: i32) -> LuaResult<Option<Exit>> {
         match c {
             Control::Pcall { handler } => {
-                let (callee, cnargs, kind) = if handler {
-                    if nargs < 2 {
-                        return Err(self.arg_error(2, "xpcall", "value expected"));
-                    }
-                    // Handler goes to the xpcall slot, below the function; arguments shift down.
-                    let st = &mut self.th_mut().stack;
-                    let h = st[func + 2];
-                    st[func] = h;
-                    st.copy_within(func + 3..func + 1 + nargs, func + 2);
-                    (func + 1, nargs - 2, FrameKind::Xpcall)
-                } else {
-                    if nargs == 0 {
-                        return Err(self.arg_error(1, "pcall", "value expected"));
-                    }
-                    (func + 1, nargs - 1, FrameKind::Pcall)
-                };
-                let is_lua = matches!(self.th().stack[callee], Value::LuaFn(_));
-                let r = if is_lua {
-                    self.precall(callee, cnargs, nresults, kind).map(|_| None)
-                } else {
-                    match self.precall(callee, cnargs, -1, FrameKind::Lua) {
-                        Ok(_) => Ok(Some(self.th().top - callee)),
-                        Err(LuaError::Control(c2)) => self.control_nested(c2, callee, cnargs, -1).map(Some),
+                // `pcall(pcall, f)` chains: each level adds one `true` before the results.
+                let (mut func, mut nargs, mut handler) = (func, nargs, handler);
+                let outer = func;
+                let mut extra = 0usize;
+                loop {
+                    let (callee, cnargs, kind) = match self.pcall_setup(func, nargs, handler) {
+                        Ok(x) => x,
+                        Err(LuaError::Value(e)) if extra > 0 => {
+                            self.pcall_failed(outer, extra, e, nresults);
+                            return Ok(None);
+                        }
+                        Err(e) => return Err(e),
+                    };
+                    let is_native = matches!(self.th().stack[callee], Value::Native(_) | Value::NativeClosure(_));
+                    self.next_call_from_native = is_native;
+                    let r = self.precall(callee, cnargs, if is_native { -1 } else { nresults }, kind);
+                    self.next_call_from_native = false;
+                    let r = match r {
+                        Ok(true) => {
+                            let fk = self.th().top_frame.unwrap();
+                            self.frames[fk].aux = extra;
+                            return Ok(None);
+                        }
+                        Ok(false) => Ok(self.th().top - callee),
+                        Err(LuaError::Control(Control::Pcall { handler: h2 })) if !handler => {
+                            extra += 1;
+                            func = callee;
+                            nargs = cnargs;
+                            handler = h2;
+                            continue;
+                        }
+                        Err(LuaError::Control(c2)) => self.control_nested(c2, callee, cnargs, -1),
                         Err(e) => Err(e),
+                    };
+                    match r {
+                        Ok(n) => {
+                            let st = &mut self.th_mut().stack;
+                            for k in 0..=extra {
+                                st[outer + k] = Value::Bool(true);
+                            }
+                            self.move_results(outer, n + 1 + extra, outer, nresults);
+                        }
+                        Err(LuaError::Value(e)) => {
+                            let e = if handler { self.call_handler(func, e) } else { e };
+                            self.pcall_failed(outer, extra, e, nresults);
+                        }
+                        Err(c) => return Err(c),
                     }
-                };
-                match r {
-                    Ok(None) => {}
-                    Ok(Some(n)) => {
-                        self.th_mut().stack[func] = Value::Bool(true);
-                        self.move_results(func, n + 1, func, nresults);
-                    }
-                    Err(LuaError::Value(e)) => {
-                        let e = if handler {
-                            let h = self.th().stack[func];
-                            self.call1(h, &[e]).unwrap_or_else(|err| match err {
-                                LuaError::Value(v) => v,
-                                LuaError::Control(_) => Value::Nil,
-                            })
-                        } else {
-                            e
-                        };
-                        let st = &mut self.th_mut().stack;
-                        st[func] = Value::Bool(false);
-                        st[func + 1] = e;
-                        self.move_results(func, 2, func, nresults);
-                    }
-                    Err(c) => return Err(c),
+                    return Ok(None);
                 }
-                Ok(None)
             }
             Control::Resume { thread, wrap } => {
                 let (first, n) = if wrap { (func + 1, nargs) } else { (func + 2, nargs.saturating_sub(1)) };
@@ -481,17 +496,61 @@ impl Vm {
                 }
             }
             Control::Yield => {
+                // Raised by the C function `yield` in Lua, so without a position.
                 if self.current == self.main {
-                    return Err(self.rt_error("attempt to yield from outside a coroutine"));
+                    return Err(self.plain_error("attempt to yield from outside a coroutine"));
                 }
                 if self.th().nny > 0 {
-                    return Err(self.rt_error("attempt to yield across a C-call boundary"));
+                    return Err(self.plain_error("attempt to yield across a C-call boundary"));
                 }
                 let th = self.th_mut();
                 th.yield_slot = func;
                 th.yield_nresults = nresults;
                 self.deliver_to_resumer(func + 1, nargs, false)
             }
+        }
+    }
+
+    /// Arranges the stack for `pcall`/`xpcall` at `func`: returns the callee slot, its argument
+    /// count and the frame kind. For xpcall the handler moves into the xpcall slot.
+    fn pcall_setup(&mut self, func: usize, nargs: usize, handler: bool) -> LuaResult<(usize, usize, FrameKind)> {
+        if handler {
+            let h = self.th().stack[func + 2];
+            if nargs < 2 || !h.is_function() {
+                let got = if nargs < 2 { "no value".to_string() } else { self.obj_type_name(&h) };
+                return Err(self.arg_error(2, "xpcall", &format!("function expected, got {got}")));
+            }
+            let st = &mut self.th_mut().stack;
+            st[func] = h;
+            st.copy_within(func + 3..func + 1 + nargs, func + 2);
+            Ok((func + 1, nargs - 2, FrameKind::Xpcall))
+        } else {
+            if nargs == 0 {
+                return Err(self.arg_error(1, "pcall", "value expected"));
+            }
+            Ok((func + 1, nargs - 1, FrameKind::Pcall))
+        }
+    }
+
+    /// Writes a failed pcall's results at `outer`: `extra` trues (outer pcalls that succeeded),
+    /// then false and the error.
+    fn pcall_failed(&mut self, outer: usize, extra: usize, e: Value, nresults: i32) {
+        let st = &mut self.th_mut().stack;
+        for k in 0..extra {
+            st[outer + k] = Value::Bool(true);
+        }
+        st[outer + extra] = Value::Bool(false);
+        st[outer + extra + 1] = e;
+        self.move_results(outer, extra + 2, outer, nresults);
+    }
+
+    /// Runs xpcall's message handler (stored in the slot below the callee) on `e`.
+    fn call_handler(&mut self, xpcall_slot: usize, e: Value) -> Value {
+        let h = self.th().stack[xpcall_slot];
+        match self.call1(h, &[e]) {
+            Ok(v) => v,
+            Err(LuaError::Value(v)) => v,
+            Err(LuaError::Control(_)) => Value::Nil,
         }
     }
 
@@ -564,9 +623,9 @@ impl Vm {
             }
             Control::Yield => {
                 return Err(if self.current == self.main {
-                    self.rt_error("attempt to yield from outside a coroutine")
+                    self.plain_error("attempt to yield from outside a coroutine")
                 } else {
-                    self.rt_error("attempt to yield across a C-call boundary")
+                    self.plain_error("attempt to yield across a C-call boundary")
                 });
             }
         }
@@ -575,15 +634,17 @@ impl Vm {
 
     /// Marks the current coroutine dead with error `e`, closing what it left open.
     fn kill_coroutine(&mut self, e: Value) {
+        // Pending to-be-closed variables stay pending, as in Lua: `coroutine.close` (or a wrap
+        // function) closes them. Upvalues stay open on the kept stack until then or until the
+        // collector frees the coroutine.
         let co = self.current;
-        let _ = self.close_tbc(0, Some(e));
-        self.close_upvals(0);
         let mut f = self.threads[co].top_frame.take();
         while let Some(k) = f {
             f = self.frames.remove(k).and_then(|fr| fr.parent);
         }
         let c = &mut self.threads[co];
         c.depth = 0;
+        c.meta_depth = 0;
         c.status = CoStatus::Dead;
         c.error = Some(e);
     }
@@ -598,7 +659,17 @@ impl Vm {
                 self.current = thread;
                 self.threads[thread].status = CoStatus::Running;
                 if wrap {
-                    // Propagate in the resumer, whose frame pc points after the call.
+                    let e = self.close_thread(co).unwrap_or(e);
+                    // Propagate in the resumer, adding the caller's position to string messages
+                    // like Lua's wrap does.
+                    let e = match e {
+                        Value::Str(s) => {
+                            let mut m = self.where_prefix(1).into_bytes();
+                            m.extend_from_slice(s.as_bytes());
+                            Value::Str(self.intern(&m))
+                        }
+                        other => other,
+                    };
                     return self.recover(e);
                 }
                 let st = &mut self.th_mut().stack;
@@ -629,9 +700,9 @@ impl Vm {
         let Some(tk) = target else {
             return Err(LuaError::Value(e));
         };
-        let (kind, func, nresults) = {
+        let (kind, func, nresults, extra) = {
             let t = &self.frames[tk];
-            (t.kind, t.func, t.nresults)
+            (t.kind, t.func, t.nresults, t.aux)
         };
         if kind == FrameKind::Xpcall {
             let h = self.th().stack[func - 1];
@@ -662,6 +733,9 @@ impl Vm {
             let th = self.th_mut();
             th.depth -= 1;
             th.top_frame = fr.parent;
+            if fr.kind == FrameKind::Meta {
+                th.meta_depth -= 1;
+            }
             cur = fr.parent;
             if k == tk {
                 break;
@@ -670,11 +744,7 @@ impl Vm {
         match kind {
             FrameKind::Fresh => Err(LuaError::Value(e)),
             _ => {
-                let dest = func - 1;
-                let st = &mut self.th_mut().stack;
-                st[dest] = Value::Bool(false);
-                st[dest + 1] = e;
-                self.move_results(dest, 2, dest, nresults);
+                self.pcall_failed(func - 1 - extra, extra, e, nresults);
                 Ok(())
             }
         }
@@ -697,10 +767,15 @@ impl Vm {
     #[cold]
     fn int_div_error(&mut self, op: ArithOp) -> LuaError {
         if op == ArithOp::Mod {
-            self.rt_error("attempt to perform 'n%%0'")
+            self.rt_error("attempt to perform 'n%0'")
         } else {
-            self.rt_error("attempt to perform 'n//0'")
+            self.rt_error("attempt to divide by zero")
         }
+    }
+
+    fn for_error(&mut self, what: &str, v: &Value) -> LuaError {
+        let tn = self.obj_type_name(v);
+        self.rt_error(&format!("bad 'for' {what} (number expected, got {tn})"))
     }
 
     fn for_prep(&mut self, ra: usize) -> LuaResult<bool> {
@@ -731,16 +806,7 @@ impl Vm {
                         }
                     }
                 }
-                Value::Str(s) => match number::str_to_number(s.as_bytes()) {
-                    Some(Value::Int(l)) => l,
-                    Some(Value::Float(f)) => {
-                        let st = self.th_mut();
-                        st.stack[ra + 1] = Value::Float(f);
-                        return self.for_prep(ra);
-                    }
-                    _ => return Err(self.rt_error("'for' limit must be a number")),
-                },
-                _ => return Err(self.rt_error("'for' limit must be a number")),
+                _ => return Err(self.for_error("limit", &limit)),
             };
             if if stp > 0 { i0 > lim } else { i0 < lim } {
                 return Ok(false);
@@ -758,21 +824,16 @@ impl Vm {
         let to_f = |v: &Value| match *v {
             Value::Int(i) => Some(i as f64),
             Value::Float(f) => Some(f),
-            Value::Str(s) => number::str_to_number(s.as_bytes()).map(|n| match n {
-                Value::Int(i) => i as f64,
-                Value::Float(f) => f,
-                _ => 0.0,
-            }),
             _ => None,
         };
         let Some(fl) = to_f(&limit) else {
-            return Err(self.rt_error("'for' limit must be a number"));
+            return Err(self.for_error("limit", &limit));
         };
         let Some(fs) = to_f(&step) else {
-            return Err(self.rt_error("'for' step must be a number"));
+            return Err(self.for_error("step", &step));
         };
         let Some(fi) = to_f(&init) else {
-            return Err(self.rt_error("'for' initial value must be a number"));
+            return Err(self.for_error("initial value", &init));
         };
         if fs == 0.0 {
             return Err(self.rt_error("'for' step is zero"));
@@ -1203,7 +1264,7 @@ impl Vm {
                         if self.tm_of(&v, Tm::Close).is_nil() {
                             save_pc!();
                             let p = cl.proto;
-                            let name = super::debug::obj_name(&p, pc, i.a()).map(|(_, n)| n).unwrap_or_else(|| "?".into());
+                            let name = super::debug::obj_name(&p, pc - 1, i.a()).map(|(_, n)| n).unwrap_or_else(|| "?".into());
                             return Err(self.rt_error(&format!("variable '{name}' got a non-closable value")));
                         }
                         self.th_mut().tbc.push(base_idx + i.a());
@@ -1501,6 +1562,16 @@ impl Vm {
 }
 
 impl Vm {
+    fn close_upvals_of(&mut self, t: ThreadKey) {
+        let prev = std::mem::replace(&mut self.current, t);
+        self.close_upvals(0);
+        self.current = prev;
+    }
+
+    pub fn thread_yieldable(&self, t: ThreadKey) -> bool {
+        t != self.main && self.threads.get(t).is_some_and(|c| c.nny == 0)
+    }
+
     /// Nested Rust calls on the current coroutine (it cannot yield while non-zero).
     pub fn current_nny(&self) -> u32 {
         self.th().nny
@@ -1511,12 +1582,13 @@ impl Vm {
     pub fn close_thread(&mut self, t: ThreadKey) -> Option<Value> {
         let prev = self.current;
         let status = self.threads[t].status;
-        if status == CoStatus::Dead {
+        if status == CoStatus::Dead && self.threads[t].tbc.is_empty() {
+            self.close_upvals_of(t);
             return self.threads[t].error;
         }
         self.current = t;
-        self.threads[t].top = self.free_slot();
-        let mut err = None;
+        self.threads[t].top = self.free_slot().max(self.threads[t].top);
+        let mut err = self.threads[t].error;
         self.close_upvals(0);
         loop {
             match self.close_tbc(0, err) {

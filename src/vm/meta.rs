@@ -147,6 +147,10 @@ impl Vm {
     /// `Meta` frame and `None` is returned.
     pub(crate) fn call_tm(&mut self, f: Value, args: &[Value], in_loop: bool, aux: usize) -> LuaResult<Option<Value>> {
         if in_loop && matches!(f, Value::LuaFn(_)) {
+            if self.th().meta_depth >= 196 {
+                return Err(self.rt_error("C stack overflow"));
+            }
+            self.th_mut().meta_depth += 1;
             let slot = self.free_slot();
             self.reserve_stack(slot, args.len() + 1)?;
             let th = self.th_mut();
@@ -156,6 +160,16 @@ impl Vm {
             let fk = self.th().top_frame.unwrap();
             self.frames[fk].aux = aux;
             return Ok(None);
+        }
+        if in_loop && matches!(f, Value::Native(_) | Value::NativeClosure(_)) {
+            // A native metamethod called by the VM reports errors at the Lua caller's line.
+            let slot = self.free_slot();
+            self.reserve_stack(slot, args.len() + 1)?;
+            let th = self.th_mut();
+            th.stack[slot] = f;
+            th.stack[slot + 1..slot + 1 + args.len()].copy_from_slice(args);
+            self.precall(slot, args.len(), 1, FrameKind::Lua)?;
+            return Ok(Some(self.th().stack[slot]));
         }
         Ok(Some(self.call1(f, args)?))
     }
@@ -276,7 +290,6 @@ impl Vm {
         match v {
             Value::Int(i) => Some(*i),
             Value::Float(f) => number::float_to_int_exact(*f),
-            Value::Str(s) => number::str_to_number(s.as_bytes()).and_then(|n| number::value_to_int(&n)),
             _ => None,
         }
     }

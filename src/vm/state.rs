@@ -68,6 +68,11 @@ pub struct Vm {
     pub(crate) started: std::time::Instant,
     /// Traceback of the last error that left the outermost host call.
     pub(crate) last_traceback: Option<String>,
+    /// The next native call is made by Rust code (a native or the host), not by a Lua frame.
+    pub(crate) next_call_from_native: bool,
+    /// The running native was called by Rust code: errors it raises carry no Lua position, as
+    /// in PUC Lua where level 1 is then a C function.
+    pub(crate) in_native_from_native: bool,
 }
 
 /// Nested Rust→Lua calls allowed before "C stack overflow" (Lua's LUAI_MAXCCALLS is 200).
@@ -112,6 +117,8 @@ impl Vm {
             )),
             started: std::time::Instant::now(),
             last_traceback: None,
+            next_call_from_native: false,
+            in_native_from_native: false,
         }
     }
 
@@ -415,11 +422,19 @@ impl Vm {
 
     fn call_slot_inner(&mut self, slot: usize, nargs: usize, nresults: i32) -> LuaResult<usize> {
         use super::frame::FrameKind;
-        match self.precall(slot, nargs, nresults, FrameKind::Fresh) {
-            Ok(true) => match self.execute()? {
-                Exit::Returned { n, .. } => Ok(n),
-                _ => unreachable!("a Fresh frame ends in Returned"),
-            },
+        self.next_call_from_native = true;
+        let pushed = self.precall(slot, nargs, nresults, FrameKind::Fresh);
+        self.next_call_from_native = false;
+        match pushed {
+            Ok(true) => {
+                let saved = std::mem::replace(&mut self.in_native_from_native, false);
+                let r = self.execute();
+                self.in_native_from_native = saved;
+                match r? {
+                    Exit::Returned { n, .. } => Ok(n),
+                    _ => unreachable!("a Fresh frame ends in Returned"),
+                }
+            }
             Ok(false) => Ok(self.th().top - slot),
             Err(LuaError::Control(c)) => self.control_nested(c, slot, nargs, nresults),
             Err(e) => Err(e),

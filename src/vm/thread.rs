@@ -59,6 +59,8 @@ pub struct Coroutine {
     /// Nested Rust calls on this coroutine (metamethods called from natives, etc.). While non-zero
     /// the coroutine cannot yield.
     pub nny: u32,
+    /// Metamethod frames on the stack; Lua counts them as C calls, limited to about 200.
+    pub meta_depth: u32,
     /// Error that killed the coroutine, for `coroutine.close`.
     pub error: Option<Value>,
     /// Suspended by the instruction budget rather than by `yield`.
@@ -82,6 +84,7 @@ impl Coroutine {
             yield_nresults: 0,
             top: 0,
             nny: 0,
+            meta_depth: 0,
             error: None,
             preempted: false,
             started: false,
@@ -127,6 +130,7 @@ impl Coroutine {
         self.resumer = Resumer::Host;
         self.top = 0;
         self.nny = 0;
+        self.meta_depth = 0;
         self.error = None;
         self.preempted = false;
         self.started = false;

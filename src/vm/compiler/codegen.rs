@@ -533,7 +533,7 @@ impl Compiler {
         if self.fs().actvars.len() >= MAX_LOCALS {
             let desc = self.func_desc();
             return self.err(format!(
-                "too many local variables (limit is {MAX_LOCALS}) in {desc}"
+                "too many local variables (limit is {MAX_LOCALS}) in {desc} near '='"
             ));
         }
         let pc = self.pc() as u32;
@@ -671,12 +671,19 @@ impl Compiler {
     }
 
     fn stats(&mut self, block: &Block) -> CResult<()> {
+        self.stats_in(block, false)
+    }
+
+    /// `repeat_body`: the `until` condition still sees the block's locals, so a label at the
+    /// end of a repeat body is not outside their scope.
+    fn stats_in(&mut self, block: &Block, repeat_body: bool) -> CResult<()> {
         let n = block.stats.len();
         for (i, st) in block.stats.iter().enumerate() {
             if let Stat::Label { name, line } = st {
                 // A label followed only by other labels at the end of a block counts as outside
                 // the scope of the block's locals (so `goto continue` may skip declarations).
                 let last = block.ret.is_none()
+                    && !repeat_body
                     && block.stats[i + 1..]
                         .iter()
                         .all(|s| matches!(s, Stat::Label { .. }));
@@ -1111,7 +1118,7 @@ impl Compiler {
         // Loop block (for break) around the scope block, whose locals the condition sees.
         self.enter_block(true);
         self.enter_block(false);
-        self.stats(body)?;
+        self.stats_in(body, true)?;
         self.line = cond.line;
         let needs_close = self.fs().blocks.last().unwrap().needs_close;
         if needs_close {

@@ -858,9 +858,9 @@ fn parse_hex_float(s: &[u8]) -> Option<f64> {
             return None;
         }
         // Saturate: anything this large is already 0 or infinity.
-        let e = s[i..i + digits].iter().fold(0i64, |acc, &d| {
-            (acc * 10 + (d - b'0') as i64).min(1 << 40)
-        });
+        let e = s[i..i + digits]
+            .iter()
+            .fold(0i64, |acc, &d| (acc * 10 + (d - b'0') as i64).min(1 << 40));
         exp += if neg { -e } else { e };
         i += digits;
     }
@@ -978,7 +978,10 @@ mod tests {
         );
         // Maximal munch without spaces.
         assert_eq!(toks("a..b...c"), vec![Name, Concat, Name, Dots, Name]);
-        assert_eq!(toks("<<=>>=~=="), vec![Shl, Assign, Shr, Assign, Ne, Assign]);
+        assert_eq!(
+            toks("<<=>>=~=="),
+            vec![Shl, Assign, Shr, Assign, Ne, Assign]
+        );
         assert_eq!(toks("@$"), vec![Other(b'@'), Other(b'$')]);
     }
 
@@ -987,7 +990,10 @@ mod tests {
         let src = b"  foo_bar9 ";
         let mut lx = Lexer::new(src);
         let t = lx.next_token().unwrap();
-        assert_eq!((t.tok.clone(), t.start, t.end, t.col), (Tok::Name, 2, 10, 3));
+        assert_eq!(
+            (t.tok.clone(), t.start, t.end, t.col),
+            (Tok::Name, 2, 10, 3)
+        );
         assert_eq!(lx.token_text(&t), "'foo_bar9'");
     }
 
@@ -997,8 +1003,14 @@ mod tests {
         assert_eq!(one("42"), Tok::Int(42));
         assert_eq!(one("9223372036854775807"), Tok::Int(i64::MAX));
         // Overflowing decimal integers become floats.
-        assert_eq!(one("9223372036854775808"), Tok::Float(9223372036854775808.0));
-        assert_eq!(one("123456789012345678901234567890"), Tok::Float(1.2345678901234568e29));
+        assert_eq!(
+            one("9223372036854775808"),
+            Tok::Float(9223372036854775808.0)
+        );
+        assert_eq!(
+            one("123456789012345678901234567890"),
+            Tok::Float(1.2345678901234568e29)
+        );
         assert_eq!(one("3.0"), Tok::Float(3.0));
         assert_eq!(one("3."), Tok::Float(3.0));
         assert_eq!(one(".5"), Tok::Float(0.5));
@@ -1008,7 +1020,10 @@ mod tests {
         assert_eq!(one("1.e1"), Tok::Float(10.0));
         assert_eq!(one("1e309"), Tok::Float(f64::INFINITY));
         // Correct rounding (this one is halfway-ish and needs the exact algorithm).
-        assert_eq!(one("2.2250738585072011e-308"), Tok::Float(2.225073858507201e-308));
+        assert_eq!(
+            one("2.2250738585072011e-308"),
+            Tok::Float(2.225073858507201e-308)
+        );
         assert_eq!(one("0.1"), Tok::Float(0.1));
         // A sign is never part of a numeral.
         assert_eq!(toks("-1"), vec![Tok::Minus, Tok::Int(1)]);
@@ -1105,7 +1120,10 @@ mod tests {
             ("-1e400", Some(Float(f64::NEG_INFINITY))),
             ("1e-400", Some(Float(0.0))),
             ("0x1e", Some(Int(30))),
-            ("2.4703282292062328e-324", Some(Float(4.9406564584124654e-324))),
+            (
+                "2.4703282292062328e-324",
+                Some(Float(4.9406564584124654e-324)),
+            ),
             ("  ", None),
             ("", None),
             ("-", None),
@@ -1113,7 +1131,10 @@ mod tests {
             ("1 2", None),
             ("-0", Some(Int(0))),
             ("007", Some(Int(7))),
-            ("0x123456789abcdef0123", Some(Int(0x6789abcdef0123i64 + (0x45 << 56)))),
+            (
+                "0x123456789abcdef0123",
+                Some(Int(0x6789abcdef0123i64 + (0x45 << 56))),
+            ),
         ];
         for (s, want) in cases {
             assert_eq!(parse_number(s.as_bytes()), *want, "{s:?}");
@@ -1187,13 +1208,19 @@ mod tests {
     #[test]
     fn comments() {
         assert_eq!(toks("a -- comment\nb"), vec![Tok::Name, Tok::Name]);
-        assert_eq!(toks("a --[[ long\n comment ]] b"), vec![Tok::Name, Tok::Name]);
+        assert_eq!(
+            toks("a --[[ long\n comment ]] b"),
+            vec![Tok::Name, Tok::Name]
+        );
         assert_eq!(toks("a --[==[ ]] ]=] ]==] b"), vec![Tok::Name, Tok::Name]);
         // Not a long bracket: a short comment to the end of the line.
         assert_eq!(toks("a --[=x ]]\nb"), vec![Tok::Name, Tok::Name]);
         assert_eq!(toks("a --[ x\nb"), vec![Tok::Name, Tok::Name]);
         assert_eq!(toks("--"), vec![]);
-        assert_eq!(toks("a - -b"), vec![Tok::Name, Tok::Minus, Tok::Minus, Tok::Name]);
+        assert_eq!(
+            toks("a - -b"),
+            vec![Tok::Name, Tok::Minus, Tok::Minus, Tok::Name]
+        );
     }
 
     #[test]
@@ -1241,24 +1268,72 @@ mod tests {
         let cases: &[(&str, u32, &str)] = &[
             ("x = \"abc", 1, "unfinished string near <eof>"),
             ("x = \"abc\n\"", 1, "unfinished string near '\"abc'"),
-            ("x = \"abc\\q\"", 1, "invalid escape sequence near '\"abc\\q'"),
-            ("x = \"\\xg\"", 1, "hexadecimal digit expected near '\"\\xg'"),
-            ("x = \"\\x5g\"", 1, "hexadecimal digit expected near '\"\\x5g'"),
-            ("x = \"\\x\" z", 1, "hexadecimal digit expected near '\"\\x\"'"),
+            (
+                "x = \"abc\\q\"",
+                1,
+                "invalid escape sequence near '\"abc\\q'",
+            ),
+            (
+                "x = \"\\xg\"",
+                1,
+                "hexadecimal digit expected near '\"\\xg'",
+            ),
+            (
+                "x = \"\\x5g\"",
+                1,
+                "hexadecimal digit expected near '\"\\x5g'",
+            ),
+            (
+                "x = \"\\x\" z",
+                1,
+                "hexadecimal digit expected near '\"\\x\"'",
+            ),
             ("x = \"\\x4", 1, "hexadecimal digit expected near '\"\\x4'"),
-            ("x = \"\\u{110000000}\"", 1, "UTF-8 value too large near '\"\\u{110000000'"),
-            ("x = \"\\u{80000000}\"", 1, "UTF-8 value too large near '\"\\u{80000000'"),
+            (
+                "x = \"\\u{110000000}\"",
+                1,
+                "UTF-8 value too large near '\"\\u{110000000'",
+            ),
+            (
+                "x = \"\\u{80000000}\"",
+                1,
+                "UTF-8 value too large near '\"\\u{80000000'",
+            ),
             ("x = \"\\u123\"", 1, "missing '{' near '\"\\u1'"),
             ("x = \"\\u{12\"", 1, "missing '}' near '\"\\u{12\"'"),
-            ("x = \"\\u{}\"", 1, "hexadecimal digit expected near '\"\\u{}'"),
-            ("x = \"\\256\"", 1, "decimal escape too large near '\"\\256\"'"),
-            ("x = \"\\2567\"", 1, "decimal escape too large near '\"\\2567'"),
+            (
+                "x = \"\\u{}\"",
+                1,
+                "hexadecimal digit expected near '\"\\u{}'",
+            ),
+            (
+                "x = \"\\256\"",
+                1,
+                "decimal escape too large near '\"\\256\"'",
+            ),
+            (
+                "x = \"\\2567\"",
+                1,
+                "decimal escape too large near '\"\\2567'",
+            ),
             ("x = \"\\999", 1, "decimal escape too large near '\"\\999'"),
             ("x = \"ab\\", 1, "unfinished string near <eof>"),
             ("x = 'a\\\nb", 2, "unfinished string near <eof>"),
-            ("x = [==[ abc", 1, "unfinished long string (starting at line 1) near <eof>"),
-            ("\n\nx = [[ \n\n", 5, "unfinished long string (starting at line 3) near <eof>"),
-            ("--[==[ abc\n", 2, "unfinished long comment (starting at line 1) near <eof>"),
+            (
+                "x = [==[ abc",
+                1,
+                "unfinished long string (starting at line 1) near <eof>",
+            ),
+            (
+                "\n\nx = [[ \n\n",
+                5,
+                "unfinished long string (starting at line 3) near <eof>",
+            ),
+            (
+                "--[==[ abc\n",
+                2,
+                "unfinished long comment (starting at line 1) near <eof>",
+            ),
             ("x = [=  abc", 1, "invalid long string delimiter near '[='"),
             ("x = [==x", 1, "invalid long string delimiter near '[=='"),
         ];
@@ -1282,7 +1357,14 @@ mod tests {
         assert_eq!(
             texts,
             vec![
-                "'\"a\tb\"'", "''x'", "'0x10'", "'...'", "'end'", "'@'", "'<\\1>'", "'<\\195>'",
+                "'\"a\tb\"'",
+                "''x'",
+                "'0x10'",
+                "'...'",
+                "'end'",
+                "'@'",
+                "'<\\1>'",
+                "'<\\195>'",
                 "<eof>"
             ]
         );

@@ -210,7 +210,7 @@ fn rawlen(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let n = match vm.arg(args, 0) {
         Value::Table(t) => t.len(),
         Value::Str(s) => s.len() as i64,
-        _ => return Err(vm.arg_error(1, "rawlen", "table or string expected")),
+        _ => return Err(vm.arg_type_error(args, 0, "rawlen", "table or string")),
     };
     vm.ret1(args, Value::Int(n))
 }
@@ -288,7 +288,11 @@ fn load(vm: &mut Vm, args: Args) -> LuaResult<usize> {
         v if v.is_function() => {
             let mut buf = Vec::new();
             loop {
-                let piece = vm.call1(v, &[])?;
+                let piece = match vm.call1(v, &[]) {
+                    Ok(p) => p,
+                    Err(LuaError::Value(e)) => return vm.ret_values(args, &[Value::Nil, e]),
+                    Err(e) => return Err(e),
+                };
                 match piece {
                     Value::Nil => break,
                     Value::Str(s) if s.is_empty() => break,
@@ -301,7 +305,7 @@ fn load(vm: &mut Vm, args: Args) -> LuaResult<usize> {
             }
             (buf, b"=(load)".to_vec())
         }
-        _ => return Err(vm.arg_type_error(args, 0, "load", "string")),
+        _ => return Err(vm.arg_type_error(args, 0, "load", "function")),
     };
     let name = match vm.opt_str(args, 1, "load")? {
         Some(s) => s.as_bytes().to_vec(),

@@ -90,7 +90,10 @@ fn wrap(vm: &mut Vm, args: Args) -> LuaResult<usize> {
 }
 
 fn isyieldable(vm: &mut Vm, args: Args) -> LuaResult<usize> {
-    let y = !vm.is_main_thread() && vm.current_nny() == 0;
+    let y = match vm.arg(args, 0) {
+        Value::Thread(t) => vm.thread_yieldable(t),
+        _ => !vm.is_main_thread() && vm.current_nny() == 0,
+    };
     vm.ret1(args, Value::Bool(y))
 }
 

@@ -82,6 +82,7 @@ fn num_lt(a: &Value, b: &Value) -> bool {
 }
 
 fn max(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    vm.check_any(args, 0, "max")?;
     let mut best = vm.check_number(args, 0, "max")?;
     for i in 1..args.n {
         let v = vm.check_number(args, i, "max")?;
@@ -93,6 +94,7 @@ fn max(vm: &mut Vm, args: Args) -> LuaResult<usize> {
 }
 
 fn min(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    vm.check_any(args, 0, "min")?;
     let mut best = vm.check_number(args, 0, "min")?;
     for i in 1..args.n {
         let v = vm.check_number(args, i, "min")?;

@@ -379,9 +379,9 @@ fn string_arith(vm: &mut Vm, args: Args, op: ArithOp) -> LuaResult<usize> {
                     Some(v) => Value::Int(v),
                     None => {
                         return Err(vm.rt_error(if op == ArithOp::Mod {
-                            "attempt to perform 'n%%0'"
+                            "attempt to perform 'n%0'"
                         } else {
-                            "attempt to perform 'n//0'"
+                            "attempt to divide by zero"
                         }));
                     }
                 }

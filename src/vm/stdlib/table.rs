@@ -87,8 +87,9 @@ fn concat(vm: &mut Vm, args: Args) -> LuaResult<usize> {
             Value::Int(_) | Value::Float(_) => crate::vm::number::fmt_number(&mut buf, &v),
             _ => {
                 vm.scratch = buf;
+                let tn = vm.obj_type_name(&v);
                 return Err(vm.rt_error(&format!(
-                    "invalid value (at index {k}) in table for 'concat'"
+                    "invalid value ({tn}) at index {k} in table for 'concat'"
                 )));
             }
         }
