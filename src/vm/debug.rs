@@ -33,7 +33,18 @@ impl Vm {
         let mut f = self.top_lua_frame();
         for _ in 1..level {
             match f {
-                Some(k) => f = self.frames[k].parent,
+                Some(k) => {
+                    let fr = &self.frames[k];
+                    // The caller of a frame entered from Rust (pcall, resume, the host) is a
+                    // native function: no position, like a C level in PUC Lua.
+                    if matches!(
+                        fr.kind,
+                        FrameKind::Pcall | FrameKind::Xpcall | FrameKind::Fresh | FrameKind::CoroutineBody
+                    ) {
+                        return String::new();
+                    }
+                    f = fr.parent;
+                }
                 None => break,
             }
         }
@@ -52,6 +63,16 @@ impl Vm {
     pub fn rt_error(&mut self, msg: &str) -> LuaError {
         let full = format!("{}{}", self.where_prefix(1), msg);
         LuaError::Value(self.str_value(&full))
+    }
+
+    /// An error raised by the VM itself (`luaG_runerror`): positioned in Lua code, plain when a
+    /// native function is running.
+    pub fn vm_error(&mut self, msg: &str) -> LuaError {
+        if self.in_native {
+            self.plain_error(msg)
+        } else {
+            self.rt_error(msg)
+        }
     }
 
     /// `bad argument #n to 'fname' (msg)`.

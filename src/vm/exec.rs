@@ -158,8 +158,10 @@ impl Vm {
         self.stats.calls += 1;
         let from_native = std::mem::take(&mut self.next_call_from_native);
         let saved = std::mem::replace(&mut self.in_native_from_native, from_native);
+        let saved_native = std::mem::replace(&mut self.in_native, true);
         let r = f(self, Args { base: func + 1, n: nargs });
         self.in_native_from_native = saved;
+        self.in_native = saved_native;
         let n = r?;
         self.move_results(func + 1, n, func, nresults);
         Ok(())
@@ -780,7 +782,13 @@ impl Vm {
 
     fn for_prep(&mut self, ra: usize) -> LuaResult<bool> {
         let st = &self.th().stack;
-        let (init, limit, step) = (st[ra], st[ra + 1], st[ra + 2]);
+        let (init, mut limit, step) = (st[ra], st[ra + 1], st[ra + 2]);
+        if let Value::Str(s) = limit {
+            // Numeric strings are accepted as limits (converted like arithmetic would).
+            if let Some(n) = number::str_to_number(s.as_bytes()) {
+                limit = n;
+            }
+        }
         if let (Value::Int(i0), Value::Int(stp)) = (init, step) {
             if stp == 0 {
                 return Err(self.rt_error("'for' step is zero"));
@@ -824,6 +832,11 @@ impl Vm {
         let to_f = |v: &Value| match *v {
             Value::Int(i) => Some(i as f64),
             Value::Float(f) => Some(f),
+            Value::Str(s) => match number::str_to_number(s.as_bytes()) {
+                Some(Value::Int(i)) => Some(i as f64),
+                Some(Value::Float(f)) => Some(f),
+                _ => None,
+            },
             _ => None,
         };
         let Some(fl) = to_f(&limit) else {
@@ -1349,9 +1362,22 @@ impl Vm {
                 Op::TailCall => {
                     let a = i.a();
                     let func = base_idx + a;
-                    let nargs = if i.b() != 0 { i.b() - 1 } else { top!() - func - 1 };
+                    let mut nargs = if i.b() != 0 { i.b() - 1 } else { top!() - func - 1 };
                     save_pc!();
                     charge!();
+                    if !r!(a).is_function() {
+                        // A callable object: its `__call` takes its place, the object becomes
+                        // the first argument, and the tail call stays a tail call.
+                        let tm = self.tm_of(&r!(a), Tm::Call);
+                        if tm.is_function() {
+                            self.reserve_stack(func, nargs + 2)?;
+                            let st = &mut self.th_mut().stack;
+                            st.copy_within(func..func + 1 + nargs, func + 1);
+                            st[func] = tm;
+                            nargs += 1;
+                            reload!();
+                        }
+                    }
                     if let Value::LuaFn(_) = r!(a) {
                         self.close_upvals(base_idx);
                         let fr = self.frames.remove(fk).unwrap();

@@ -218,7 +218,7 @@ impl Vm {
             }
         }
         let tn = self.obj_type_name(&t);
-        self.rt_error(&format!("attempt to index a {tn} value{info}"))
+        self.vm_error(&format!("attempt to index a {tn} value{info}"))
     }
 
     /// `obj[key] = val` with metamethods. Returns false when a Lua metamethod frame was pushed.
@@ -259,8 +259,8 @@ impl Vm {
     /// Raw set with Lua's key checks.
     pub fn raw_set_checked(&mut self, t: Gc<Table>, key: Value, val: Value) -> LuaResult<()> {
         match key {
-            Value::Nil => return Err(self.rt_error("index is nil")),
-            Value::Float(f) if f.is_nan() => return Err(self.rt_error("index is NaN")),
+            Value::Nil => return Err(self.vm_error("table index is nil")),
+            Value::Float(f) if f.is_nan() => return Err(self.vm_error("table index is NaN")),
             _ => {}
         }
         t.get_mut().set(key, val);
@@ -301,13 +301,13 @@ impl Vm {
         if op.is_bitwise() && is_num(&a) && is_num(&b) {
             let o = if self.to_int_coerce(&b).is_none() { ob } else { oa };
             let info = self.varinfo(o);
-            return self.rt_error(&format!("number{info} has no integer representation"));
+            return self.vm_error(&format!("number{info} has no integer representation"));
         }
         let (bad, o) = if !is_num(&b) { (b, ob) } else { (a, oa) };
         let info = self.varinfo(o);
         let tn = self.obj_type_name(&bad);
         let what = if op.is_bitwise() { "perform bitwise operation on" } else { "perform arithmetic on" };
-        self.rt_error(&format!("attempt to {what} a {tn} value{info}"))
+        self.vm_error(&format!("attempt to {what} a {tn} value{info}"))
     }
 
     /// `a == b` for two values that are not raw-equal.
@@ -350,9 +350,9 @@ impl Vm {
         let t1 = self.obj_type_name(&a);
         let t2 = self.obj_type_name(&b);
         if t1 == t2 {
-            self.rt_error(&format!("attempt to compare two {t1} values"))
+            self.vm_error(&format!("attempt to compare two {t1} values"))
         } else {
-            self.rt_error(&format!("attempt to compare {t1} with {t2}"))
+            self.vm_error(&format!("attempt to compare {t1} with {t2}"))
         }
     }
 
@@ -374,7 +374,7 @@ impl Vm {
                 if tm.is_nil() {
                     let info = self.varinfo(origin);
                     let tn = self.obj_type_name(&v);
-                    return Err(self.rt_error(&format!("attempt to get length of a {tn} value{info}")));
+                    return Err(self.vm_error(&format!("attempt to get length of a {tn} value{info}")));
                 }
                 self.call_tm(tm, &[v, v], in_loop, 0)
             }
@@ -423,7 +423,7 @@ impl Vm {
                     let origin = if slot >= base { Origin::Reg(slot - base) } else { Origin::None };
                     let info = self.varinfo(origin);
                     let tn = self.obj_type_name(&bad);
-                    return Err(self.rt_error(&format!("attempt to concatenate a {tn} value{info}")));
+                    return Err(self.vm_error(&format!("attempt to concatenate a {tn} value{info}")));
                 }
                 match self.call_tm(tm, &[prev, top], in_loop, end - 2)? {
                     Some(v) => {

@@ -73,6 +73,9 @@ pub struct Vm {
     /// The running native was called by Rust code: errors it raises carry no Lua position, as
     /// in PUC Lua where level 1 is then a C function.
     pub(crate) in_native_from_native: bool,
+    /// A native function is running (errors the VM raises then carry no position, as in PUC
+    /// Lua where the current call is a C function).
+    pub(crate) in_native: bool,
 }
 
 /// Nested Rust→Lua calls allowed before "C stack overflow" (Lua's LUAI_MAXCCALLS is 200).
@@ -119,6 +122,7 @@ impl Vm {
             last_traceback: None,
             next_call_from_native: false,
             in_native_from_native: false,
+            in_native: false,
         }
     }
 
@@ -428,8 +432,10 @@ impl Vm {
         match pushed {
             Ok(true) => {
                 let saved = std::mem::replace(&mut self.in_native_from_native, false);
+                let saved_native = std::mem::replace(&mut self.in_native, false);
                 let r = self.execute();
                 self.in_native_from_native = saved;
+                self.in_native = saved_native;
                 match r? {
                     Exit::Returned { n, .. } => Ok(n),
                     _ => unreachable!("a Fresh frame ends in Returned"),
@@ -527,7 +533,6 @@ impl Vm {
                     super::number::fmt_number(&mut b, v);
                     String::from_utf8_lossy(&b).into_owned()
                 }
-                Value::Nil => "nil".into(),
                 other => {
                     if let Some(mt) = self.get_metatable(other) {
                         let name = self.tm_names[super::meta::Tm::ToString as usize];

@@ -1532,7 +1532,8 @@ impl Compiler {
                         }
                     }
                 }
-                if op == BinOp::Shr || op == BinOp::Shl {
+                // Only `>>`: a negated `<<` would pass the wrong operand to a `__shl` metamethod.
+                if op == BinOp::Shr {
                     if let Some(Folded::Int(i)) = self.numeric_fold(b) {
                         let i = if op == BinOp::Shl { i.checked_neg() } else { Some(i) };
                         if let Some(i) = i {

@@ -250,15 +250,22 @@ fn assert(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     if v.truthy() {
         return Ok(args.n);
     }
-    if args.n >= 2 {
-        return Err(LuaError::Value(vm.arg(args, 1)));
-    }
-    Err(vm.plain_error("assertion failed!"))
+    let msg = if args.n >= 2 {
+        vm.arg(args, 1)
+    } else {
+        vm.str_value("assertion failed!")
+    };
+    raise_at_level(vm, msg, 1)
 }
 
 fn error(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let v = vm.arg(args, 0);
     let level = vm.opt_int(args, 1, "error", 1)?;
+    raise_at_level(vm, v, level)
+}
+
+/// Raises `v`, prefixed with the position of call level `level` when it is a string.
+fn raise_at_level(vm: &mut Vm, v: Value, level: i64) -> LuaResult<usize> {
     if let Value::Str(s) = v {
         if level > 0 {
             let prefix = vm.where_prefix(level as usize);

@@ -46,7 +46,13 @@ pub fn open(vm: &mut Vm) {
 
 /// Lua's string index rules: negative counts from the end; result clamped later.
 fn str_index(i: i64, len: usize) -> i64 {
-    if i >= 0 { i } else if (-i) as usize > len { 0 } else { len as i64 + i + 1 }
+    if i >= 0 {
+        i
+    } else if i.unsigned_abs() > len as u64 {
+        0
+    } else {
+        len as i64 + i + 1
+    }
 }
 
 fn len(vm: &mut Vm, args: Args) -> LuaResult<usize> {
@@ -186,7 +192,6 @@ fn add_quoted(out: &mut Vec<u8>, s: &[u8]) {
                 out.push(b'\\');
                 out.push(c);
             }
-            b'\r' => out.extend_from_slice(b"\\r"),
             0 => {
                 if s.get(i + 1).is_some_and(|d| d.is_ascii_digit()) {
                     out.extend_from_slice(b"\\000");

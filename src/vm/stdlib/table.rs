@@ -53,7 +53,7 @@ fn remove(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let size = vm.length_of(tv)?;
     let mut pos = vm.opt_int(args, 1, "remove", size)?;
     if args.n >= 2 && pos != size && (pos as u64).wrapping_sub(1) > size as u64 {
-        return Err(vm.arg_error(2, "remove", "position out of bounds"));
+        return Err(vm.arg_error(1, "remove", "position out of bounds"));
     }
     let result = vm.index(tv, Value::Int(pos))?;
     while pos < size {
