@@ -75,9 +75,53 @@ impl Vm {
         }
     }
 
-    /// `bad argument #n to 'fname' (msg)`.
+    /// `bad argument #n to 'fname' (msg)`, named like Lua names it: by the call site when a
+    /// Lua frame made the call (a method call does not count `self`), else by the library path.
     pub fn arg_error(&mut self, n: usize, fname: &str, msg: &str) -> LuaError {
-        self.rt_error(&format!("bad argument #{n} to '{fname}' ({msg})"))
+        let mut n = n;
+        let name = if self.in_native_from_native {
+            self.global_func_name(fname)
+        } else {
+            match self.call_site_name() {
+                Some(("method", m)) => {
+                    n -= 1;
+                    if n == 0 {
+                        return self.rt_error(&format!("calling '{m}' on bad self ({msg})"));
+                    }
+                    m
+                }
+                Some((_, m)) => m,
+                None => fname.to_string(),
+            }
+        };
+        self.rt_error(&format!("bad argument #{n} to '{name}' ({msg})"))
+    }
+
+    /// Name of the function being called by the current Lua frame's call instruction.
+    fn call_site_name(&self) -> Option<(&'static str, String)> {
+        let k = self.top_lua_frame()?;
+        let fr = &self.frames[k];
+        let p = fr.closure.proto;
+        let pc = fr.pc.checked_sub(1)?;
+        let i = *p.code.get(pc)?;
+        match i.op() {
+            Op::Call | Op::TailCall => obj_name(&p, pc, i.a()),
+            _ => None,
+        }
+    }
+
+    /// "string.rep" for a library function called from Rust code (Lua searches the loaded
+    /// libraries for it).
+    fn global_func_name(&mut self, fname: &str) -> String {
+        for lib in ["string", "table", "math", "os", "coroutine", "utf8", "io", "debug"] {
+            if let Value::Table(t) = self.get_global(lib) {
+                let k = self.intern(fname.as_bytes());
+                if t.get_str(k).is_function() {
+                    return format!("{lib}.{fname}");
+                }
+            }
+        }
+        fname.to_string()
     }
 
     /// `bad argument #n to 'fname' (T expected, got U)`.

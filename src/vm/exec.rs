@@ -420,7 +420,8 @@ impl Vm {
                         Err(e) => return Err(e),
                     };
                     let is_native = matches!(self.th().stack[callee], Value::Native(_) | Value::NativeClosure(_));
-                    self.next_call_from_native = is_native;
+                    // pcall makes the call, so a failure to call carries no Lua position.
+                    self.next_call_from_native = true;
                     let r = self.precall(callee, cnargs, if is_native { -1 } else { nresults }, kind);
                     self.next_call_from_native = false;
                     let r = match r {

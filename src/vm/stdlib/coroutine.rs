@@ -36,7 +36,7 @@ fn create(vm: &mut Vm, args: Args) -> LuaResult<usize> {
 fn check_co(vm: &mut Vm, args: Args, fname: &str) -> LuaResult<crate::vm::thread::ThreadKey> {
     match vm.arg(args, 0) {
         Value::Thread(t) => Ok(t),
-        _ => Err(vm.arg_type_error(args, 0, fname, "coroutine")),
+        _ => Err(vm.arg_type_error(args, 0, fname, "thread")),
     }
 }
 
