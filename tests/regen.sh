@@ -5,7 +5,8 @@
 #   the exact stdout bytes of `lua5.4 NAME.lua` (run with cwd = tests/lua);
 #   then, only when the exit status is non-zero, a final section:
 #     --- exit N
-#     <first line of stderr, with a leading "lua5.4: " removed>
+#     <first line of stderr, with a leading "lua5.4: " (the interpreter's
+#      argv[0]) removed>
 #
 # Usage: tests/regen.sh [substring-filter]
 #   LUA=/path/to/lua  overrides the reference interpreter (default: lua5.4).
@@ -37,7 +38,8 @@ for f in *.lua; do
         if [[ $status -ne 0 ]]; then
             printf -- '--- exit %d\n' "$status"
             first="$(head -n 1 "$tmp_err" || true)"
-            printf '%s\n' "${first#lua5.4: }"
+            # lua.c prefixes messages with its argv[0] ("lua5.4: ").
+            printf '%s\n' "${first#"$LUA": }"
         fi
     } >"$name.expected"
     count=$((count + 1))

@@ -3,5 +3,5 @@ local function fib(n)
   if n < 2 then return n end
   return fib(n - 1) + fib(n - 2)
 end
-local N = 35
+local N = 36
 print("fib(" .. N .. ")", fib(N))

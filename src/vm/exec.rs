@@ -873,11 +873,15 @@ impl Vm {
         let mut base: *mut Value;
         let mut pc: usize;
 
+        // The current coroutine. Boxed, so the pointer stays valid while it is current; reloaded
+        // with the frame whenever control may have switched coroutines.
+        let mut thp: *mut super::thread::Coroutine;
         macro_rules! load_frame {
             () => {{
-                let th = &mut **self.threads.get_mut(self.current).unwrap();
+                thp = &raw mut **self.threads.get_mut(self.current).unwrap();
+                let th = unsafe { &mut *thp };
                 fk = th.top_frame.unwrap();
-                let fr = &self.frames[fk];
+                let fr = unsafe { self.frames.get_unchecked(fk) };
                 cl = fr.closure;
                 let p = cl.proto;
                 code = p.code.as_ptr();
@@ -889,7 +893,7 @@ impl Vm {
         }
         macro_rules! reload {
             () => {{
-                base = unsafe { self.threads[self.current].stack.as_mut_ptr().add(base_idx) };
+                base = unsafe { (*thp).stack.as_mut_ptr().add(base_idx) };
             }};
         }
         macro_rules! save_pc {
@@ -907,9 +911,20 @@ impl Vm {
                 unsafe { *kst.add($i) }
             };
         }
+        // Operand references: read tags and payloads in place instead of copying values.
+        macro_rules! rr {
+            ($i:expr) => {
+                unsafe { &*base.add($i) }
+            };
+        }
+        macro_rules! kr {
+            ($i:expr) => {
+                unsafe { &*kst.add($i) }
+            };
+        }
         macro_rules! top {
             () => {
-                self.threads[self.current].top
+                unsafe { (*thp).top }
             };
         }
         macro_rules! charge {
@@ -960,77 +975,90 @@ impl Vm {
         macro_rules! arith {
             ($i:expr, $op:expr, $b:expr, $c:expr, $ob:expr, $oc:expr, $int:expr, $flt:expr) => {{
                 let a = $i.a();
-                let (vb, vc): (Value, Value) = ($b, $c);
+                let (vb, vc): (&Value, &Value) = ($b, $c);
                 match (vb, vc) {
-                    (Value::Int(x), Value::Int(y)) => r!(a) = $int(x, y),
-                    (Value::Float(x), Value::Float(y)) => r!(a) = Value::Float($flt(x, y)),
-                    (Value::Int(x), Value::Float(y)) => r!(a) = Value::Float($flt(x as f64, y)),
-                    (Value::Float(x), Value::Int(y)) => r!(a) = Value::Float($flt(x, y as f64)),
-                    _ => slow_value!(a, self.arith_meta($op, vb, vc, $ob, $oc, true)),
+                    (Value::Int(x), Value::Int(y)) => r!(a) = $int(*x, *y),
+                    (Value::Float(x), Value::Float(y)) => r!(a) = Value::Float($flt(*x, *y)),
+                    (Value::Int(x), Value::Float(y)) => r!(a) = Value::Float($flt(*x as f64, *y)),
+                    (Value::Float(x), Value::Int(y)) => r!(a) = Value::Float($flt(*x, *y as f64)),
+                    _ => {
+                        let (vb, vc) = (*vb, *vc);
+                        slow_value!(a, self.arith_meta($op, vb, vc, $ob, $oc, true))
+                    }
                 }
             }};
         }
         macro_rules! arith_div {
             ($i:expr, $op:expr, $b:expr, $c:expr, $ob:expr, $oc:expr, $int:expr, $flt:expr) => {{
                 let a = $i.a();
-                let (vb, vc): (Value, Value) = ($b, $c);
+                let (vb, vc): (&Value, &Value) = ($b, $c);
                 match (vb, vc) {
-                    (Value::Int(x), Value::Int(y)) => match $int(x, y) {
+                    (Value::Int(x), Value::Int(y)) => match $int(*x, *y) {
                         Some(v) => r!(a) = Value::Int(v),
                         None => {
                             save_pc!();
                             return Err(self.int_div_error($op));
                         }
                     },
-                    (Value::Float(x), Value::Float(y)) => r!(a) = Value::Float($flt(x, y)),
-                    (Value::Int(x), Value::Float(y)) => r!(a) = Value::Float($flt(x as f64, y)),
-                    (Value::Float(x), Value::Int(y)) => r!(a) = Value::Float($flt(x, y as f64)),
-                    _ => slow_value!(a, self.arith_meta($op, vb, vc, $ob, $oc, true)),
+                    (Value::Float(x), Value::Float(y)) => r!(a) = Value::Float($flt(*x, *y)),
+                    (Value::Int(x), Value::Float(y)) => r!(a) = Value::Float($flt(*x as f64, *y)),
+                    (Value::Float(x), Value::Int(y)) => r!(a) = Value::Float($flt(*x, *y as f64)),
+                    _ => {
+                        let (vb, vc) = (*vb, *vc);
+                        slow_value!(a, self.arith_meta($op, vb, vc, $ob, $oc, true))
+                    }
                 }
             }};
         }
         macro_rules! float_arith {
             ($i:expr, $op:expr, $b:expr, $c:expr, $ob:expr, $oc:expr, $flt:expr) => {{
                 let a = $i.a();
-                let (vb, vc): (Value, Value) = ($b, $c);
-                let fx = match vb {
+                let (vb, vc): (&Value, &Value) = ($b, $c);
+                let fx = match *vb {
                     Value::Int(x) => Some(x as f64),
                     Value::Float(x) => Some(x),
                     _ => None,
                 };
-                let fy = match vc {
+                let fy = match *vc {
                     Value::Int(y) => Some(y as f64),
                     Value::Float(y) => Some(y),
                     _ => None,
                 };
                 match (fx, fy) {
                     (Some(x), Some(y)) => r!(a) = Value::Float($flt(x, y)),
-                    _ => slow_value!(a, self.arith_meta($op, vb, vc, $ob, $oc, true)),
+                    _ => {
+                        let (vb, vc) = (*vb, *vc);
+                        slow_value!(a, self.arith_meta($op, vb, vc, $ob, $oc, true))
+                    }
                 }
             }};
         }
         macro_rules! bitwise {
             ($i:expr, $op:expr, $b:expr, $c:expr, $ob:expr, $oc:expr) => {{
                 let a = $i.a();
-                let (vb, vc): (Value, Value) = ($b, $c);
+                let (vb, vc): (&Value, &Value) = ($b, $c);
                 match (vb, vc) {
-                    (Value::Int(x), Value::Int(y)) => r!(a) = Value::Int(number::arith_int($op, x, y).unwrap()),
-                    _ => match (number::value_to_int(&vb), number::value_to_int(&vc)) {
+                    (Value::Int(x), Value::Int(y)) => r!(a) = Value::Int(number::arith_int($op, *x, *y).unwrap()),
+                    _ => match (number::value_to_int(vb), number::value_to_int(vc)) {
                         (Some(x), Some(y)) => r!(a) = Value::Int(number::arith_int($op, x, y).unwrap()),
-                        _ => slow_value!(a, self.arith_meta($op, vb, vc, $ob, $oc, true)),
+                        _ => {
+                            let (vb, vc) = (*vb, *vc);
+                            slow_value!(a, self.arith_meta($op, vb, vc, $ob, $oc, true))
+                        }
                     },
                 }
             }};
         }
         macro_rules! compare {
             ($i:expr, $x:expr, $y:expr, $le:expr, $ii:expr, $ff:expr, $if:expr, $fi:expr) => {{
-                let (x, y): (Value, Value) = ($x, $y);
+                let (x, y): (&Value, &Value) = ($x, $y);
                 let res = match (x, y) {
-                    (Value::Int(p), Value::Int(q)) => $ii(p, q),
-                    (Value::Float(p), Value::Float(q)) => $ff(p, q),
-                    (Value::Int(p), Value::Float(q)) => $if(p, q),
-                    (Value::Float(p), Value::Int(q)) => $fi(p, q),
+                    (Value::Int(p), Value::Int(q)) => $ii(*p, *q),
+                    (Value::Float(p), Value::Float(q)) => $ff(*p, *q),
+                    (Value::Int(p), Value::Float(q)) => $if(*p, *q),
+                    (Value::Float(p), Value::Int(q)) => $fi(*p, *q),
                     _ => {
+                        let (x, y) = (*x, *y);
                         save_pc!();
                         match self.compare_meta(x, y, $le, true)? {
                             Some(b) => {
@@ -1206,30 +1234,30 @@ impl Vm {
                         vb => slow_value!(a, self.arith_meta(ArithOp::Add, vb, Value::Int(imm), Origin::Reg(i.b()), Origin::None, true)),
                     }
                 }
-                Op::AddK => arith!(i, ArithOp::Add, r!(i.b()), k!(i.c()), Origin::Reg(i.b()), Origin::None, |x: i64, y: i64| Value::Int(x.wrapping_add(y)), |x: f64, y: f64| x + y),
-                Op::SubK => arith!(i, ArithOp::Sub, r!(i.b()), k!(i.c()), Origin::Reg(i.b()), Origin::None, |x: i64, y: i64| Value::Int(x.wrapping_sub(y)), |x: f64, y: f64| x - y),
-                Op::MulK => arith!(i, ArithOp::Mul, r!(i.b()), k!(i.c()), Origin::Reg(i.b()), Origin::None, |x: i64, y: i64| Value::Int(x.wrapping_mul(y)), |x: f64, y: f64| x * y),
-                Op::ModK => arith_div!(i, ArithOp::Mod, r!(i.b()), k!(i.c()), Origin::Reg(i.b()), Origin::None, number::int_mod, number::float_mod),
-                Op::IDivK => arith_div!(i, ArithOp::IDiv, r!(i.b()), k!(i.c()), Origin::Reg(i.b()), Origin::None, number::int_idiv, |x: f64, y: f64| (x / y).floor()),
-                Op::PowK => float_arith!(i, ArithOp::Pow, r!(i.b()), k!(i.c()), Origin::Reg(i.b()), Origin::None, |x: f64, y: f64| number::arith_float(ArithOp::Pow, x, y)),
-                Op::DivK => float_arith!(i, ArithOp::Div, r!(i.b()), k!(i.c()), Origin::Reg(i.b()), Origin::None, |x: f64, y: f64| x / y),
-                Op::BAndK => bitwise!(i, ArithOp::BAnd, r!(i.b()), k!(i.c()), Origin::Reg(i.b()), Origin::None),
-                Op::BOrK => bitwise!(i, ArithOp::BOr, r!(i.b()), k!(i.c()), Origin::Reg(i.b()), Origin::None),
-                Op::BXorK => bitwise!(i, ArithOp::BXor, r!(i.b()), k!(i.c()), Origin::Reg(i.b()), Origin::None),
-                Op::ShrI => bitwise!(i, ArithOp::Shr, r!(i.b()), Value::Int(i.sc()), Origin::Reg(i.b()), Origin::None),
-                Op::ShlI => bitwise!(i, ArithOp::Shl, Value::Int(i.sc()), r!(i.b()), Origin::None, Origin::Reg(i.b())),
-                Op::Add => arith!(i, ArithOp::Add, r!(i.b()), r!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c()), |x: i64, y: i64| Value::Int(x.wrapping_add(y)), |x: f64, y: f64| x + y),
-                Op::Sub => arith!(i, ArithOp::Sub, r!(i.b()), r!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c()), |x: i64, y: i64| Value::Int(x.wrapping_sub(y)), |x: f64, y: f64| x - y),
-                Op::Mul => arith!(i, ArithOp::Mul, r!(i.b()), r!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c()), |x: i64, y: i64| Value::Int(x.wrapping_mul(y)), |x: f64, y: f64| x * y),
-                Op::Mod => arith_div!(i, ArithOp::Mod, r!(i.b()), r!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c()), number::int_mod, number::float_mod),
-                Op::IDiv => arith_div!(i, ArithOp::IDiv, r!(i.b()), r!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c()), number::int_idiv, |x: f64, y: f64| (x / y).floor()),
-                Op::Pow => float_arith!(i, ArithOp::Pow, r!(i.b()), r!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c()), |x: f64, y: f64| number::arith_float(ArithOp::Pow, x, y)),
-                Op::Div => float_arith!(i, ArithOp::Div, r!(i.b()), r!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c()), |x: f64, y: f64| x / y),
-                Op::BAnd => bitwise!(i, ArithOp::BAnd, r!(i.b()), r!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c())),
-                Op::BOr => bitwise!(i, ArithOp::BOr, r!(i.b()), r!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c())),
-                Op::BXor => bitwise!(i, ArithOp::BXor, r!(i.b()), r!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c())),
-                Op::Shl => bitwise!(i, ArithOp::Shl, r!(i.b()), r!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c())),
-                Op::Shr => bitwise!(i, ArithOp::Shr, r!(i.b()), r!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c())),
+                Op::AddK => arith!(i, ArithOp::Add, rr!(i.b()), kr!(i.c()), Origin::Reg(i.b()), Origin::None, |x: i64, y: i64| Value::Int(x.wrapping_add(y)), |x: f64, y: f64| x + y),
+                Op::SubK => arith!(i, ArithOp::Sub, rr!(i.b()), kr!(i.c()), Origin::Reg(i.b()), Origin::None, |x: i64, y: i64| Value::Int(x.wrapping_sub(y)), |x: f64, y: f64| x - y),
+                Op::MulK => arith!(i, ArithOp::Mul, rr!(i.b()), kr!(i.c()), Origin::Reg(i.b()), Origin::None, |x: i64, y: i64| Value::Int(x.wrapping_mul(y)), |x: f64, y: f64| x * y),
+                Op::ModK => arith_div!(i, ArithOp::Mod, rr!(i.b()), kr!(i.c()), Origin::Reg(i.b()), Origin::None, number::int_mod, number::float_mod),
+                Op::IDivK => arith_div!(i, ArithOp::IDiv, rr!(i.b()), kr!(i.c()), Origin::Reg(i.b()), Origin::None, number::int_idiv, |x: f64, y: f64| (x / y).floor()),
+                Op::PowK => float_arith!(i, ArithOp::Pow, rr!(i.b()), kr!(i.c()), Origin::Reg(i.b()), Origin::None, |x: f64, y: f64| number::arith_float(ArithOp::Pow, x, y)),
+                Op::DivK => float_arith!(i, ArithOp::Div, rr!(i.b()), kr!(i.c()), Origin::Reg(i.b()), Origin::None, |x: f64, y: f64| x / y),
+                Op::BAndK => bitwise!(i, ArithOp::BAnd, rr!(i.b()), kr!(i.c()), Origin::Reg(i.b()), Origin::None),
+                Op::BOrK => bitwise!(i, ArithOp::BOr, rr!(i.b()), kr!(i.c()), Origin::Reg(i.b()), Origin::None),
+                Op::BXorK => bitwise!(i, ArithOp::BXor, rr!(i.b()), kr!(i.c()), Origin::Reg(i.b()), Origin::None),
+                Op::ShrI => bitwise!(i, ArithOp::Shr, rr!(i.b()), &Value::Int(i.sc()), Origin::Reg(i.b()), Origin::None),
+                Op::ShlI => bitwise!(i, ArithOp::Shl, &Value::Int(i.sc()), rr!(i.b()), Origin::None, Origin::Reg(i.b())),
+                Op::Add => arith!(i, ArithOp::Add, rr!(i.b()), rr!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c()), |x: i64, y: i64| Value::Int(x.wrapping_add(y)), |x: f64, y: f64| x + y),
+                Op::Sub => arith!(i, ArithOp::Sub, rr!(i.b()), rr!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c()), |x: i64, y: i64| Value::Int(x.wrapping_sub(y)), |x: f64, y: f64| x - y),
+                Op::Mul => arith!(i, ArithOp::Mul, rr!(i.b()), rr!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c()), |x: i64, y: i64| Value::Int(x.wrapping_mul(y)), |x: f64, y: f64| x * y),
+                Op::Mod => arith_div!(i, ArithOp::Mod, rr!(i.b()), rr!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c()), number::int_mod, number::float_mod),
+                Op::IDiv => arith_div!(i, ArithOp::IDiv, rr!(i.b()), rr!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c()), number::int_idiv, |x: f64, y: f64| (x / y).floor()),
+                Op::Pow => float_arith!(i, ArithOp::Pow, rr!(i.b()), rr!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c()), |x: f64, y: f64| number::arith_float(ArithOp::Pow, x, y)),
+                Op::Div => float_arith!(i, ArithOp::Div, rr!(i.b()), rr!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c()), |x: f64, y: f64| x / y),
+                Op::BAnd => bitwise!(i, ArithOp::BAnd, rr!(i.b()), rr!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c())),
+                Op::BOr => bitwise!(i, ArithOp::BOr, rr!(i.b()), rr!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c())),
+                Op::BXor => bitwise!(i, ArithOp::BXor, rr!(i.b()), rr!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c())),
+                Op::Shl => bitwise!(i, ArithOp::Shl, rr!(i.b()), rr!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c())),
+                Op::Shr => bitwise!(i, ArithOp::Shr, rr!(i.b()), rr!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c())),
                 Op::Unm => {
                     let a = i.a();
                     match r!(i.b()) {
@@ -1306,8 +1334,8 @@ impl Vm {
                     };
                     cond_jump!(res, i);
                 }
-                Op::Lt => compare!(i, r!(i.a()), r!(i.b()), false, |p: i64, q: i64| p < q, |p: f64, q: f64| p < q, number::lt_int_float, number::lt_float_int),
-                Op::Le => compare!(i, r!(i.a()), r!(i.b()), true, |p: i64, q: i64| p <= q, |p: f64, q: f64| p <= q, number::le_int_float, number::le_float_int),
+                Op::Lt => compare!(i, rr!(i.a()), rr!(i.b()), false, |p: i64, q: i64| p < q, |p: f64, q: f64| p < q, number::lt_int_float, number::lt_float_int),
+                Op::Le => compare!(i, rr!(i.a()), rr!(i.b()), true, |p: i64, q: i64| p <= q, |p: f64, q: f64| p <= q, number::le_int_float, number::le_float_int),
                 Op::EqK => {
                     let res = r!(i.a()).raw_eq(&k!(i.b()));
                     cond_jump!(res, i);
@@ -1320,10 +1348,10 @@ impl Vm {
                     };
                     cond_jump!(res, i);
                 }
-                Op::LtI => compare!(i, r!(i.a()), Value::Int(i.sb()), false, |p: i64, q: i64| p < q, |p: f64, q: f64| p < q, number::lt_int_float, number::lt_float_int),
-                Op::LeI => compare!(i, r!(i.a()), Value::Int(i.sb()), true, |p: i64, q: i64| p <= q, |p: f64, q: f64| p <= q, number::le_int_float, number::le_float_int),
-                Op::GtI => compare!(i, Value::Int(i.sb()), r!(i.a()), false, |p: i64, q: i64| p < q, |p: f64, q: f64| p < q, number::lt_int_float, number::lt_float_int),
-                Op::GeI => compare!(i, Value::Int(i.sb()), r!(i.a()), true, |p: i64, q: i64| p <= q, |p: f64, q: f64| p <= q, number::le_int_float, number::le_float_int),
+                Op::LtI => compare!(i, rr!(i.a()), &Value::Int(i.sb()), false, |p: i64, q: i64| p < q, |p: f64, q: f64| p < q, number::lt_int_float, number::lt_float_int),
+                Op::LeI => compare!(i, rr!(i.a()), &Value::Int(i.sb()), true, |p: i64, q: i64| p <= q, |p: f64, q: f64| p <= q, number::le_int_float, number::le_float_int),
+                Op::GtI => compare!(i, &Value::Int(i.sb()), rr!(i.a()), false, |p: i64, q: i64| p < q, |p: f64, q: f64| p < q, number::lt_int_float, number::lt_float_int),
+                Op::GeI => compare!(i, &Value::Int(i.sb()), rr!(i.a()), true, |p: i64, q: i64| p <= q, |p: f64, q: f64| p <= q, number::le_int_float, number::le_float_int),
                 Op::Test => {
                     let res = r!(i.a()).truthy();
                     cond_jump!(res, i);
@@ -1345,6 +1373,41 @@ impl Vm {
                     let nresults = i.c() as i32 - 1;
                     save_pc!();
                     charge!();
+                    // Fast path: a fixed-arity Lua function with room on the stack becomes the
+                    // running frame right here.
+                    if let Value::LuaFn(ncl) = r!(a) {
+                        let p = ncl.proto;
+                        let th = unsafe { &mut *thp };
+                        let nbase = func + 1;
+                        let need = nbase + p.maxstack as usize;
+                        if !p.is_vararg && need <= th.stack.len() && th.depth < MAX_FRAMES {
+                            for j in nargs..p.numparams as usize {
+                                unsafe { *base.add(a + 1 + j) = Value::Nil };
+                            }
+                            let key = self.frames.insert(CallFrame {
+                                parent: Some(fk),
+                                closure: ncl,
+                                func,
+                                base: nbase,
+                                pc: 0,
+                                nresults,
+                                nvarargs: 0,
+                                kind: FrameKind::Lua,
+                                aux: 0,
+                            });
+                            th.top_frame = Some(key);
+                            th.depth += 1;
+                            self.stats.calls += 1;
+                            fk = key;
+                            cl = ncl;
+                            code = p.code.as_ptr();
+                            kst = p.consts.as_ptr();
+                            base_idx = nbase;
+                            pc = 0;
+                            base = unsafe { base.add(a + 1) };
+                            continue;
+                        }
+                    }
                     match self.precall(func, nargs, nresults, FrameKind::Lua) {
                         Ok(true) => load_frame!(),
                         Ok(false) => {
@@ -1420,27 +1483,40 @@ impl Vm {
                     let n = if i.op() == Op::Return0 { 0 } else { 1 };
                     let first = base_idx + i.a();
                     let fr = unsafe { self.frames.get_unchecked(fk) };
-                    if fr.kind == FrameKind::Lua && !self.has_pending_close(base_idx) {
-                        // Fast path: plain Lua-to-Lua return.
+                    let th = unsafe { &mut *thp };
+                    let no_close = th.open_upvals.last().is_none_or(|&(s, _)| s < base_idx)
+                        && th.tbc.last().is_none_or(|&s| s < base_idx);
+                    if fr.kind == FrameKind::Lua && no_close {
+                        // Fast path: plain Lua-to-Lua return; the caller's frame resumes here.
                         let (func, want, parent) = (fr.func, fr.nresults, fr.parent);
-                        let v = if n == 1 { r!(i.a()) } else { Value::Nil };
+                        let sp = th.stack.as_mut_ptr();
+                        unsafe {
+                            if n == 1 {
+                                *sp.add(func) = *base.add(i.a());
+                            } else {
+                                *sp.add(func) = Value::Nil;
+                            }
+                            if want < 0 {
+                                th.top = func + n;
+                            } else {
+                                for j in 1..want as usize {
+                                    *sp.add(func + j) = Value::Nil;
+                                }
+                                th.top = func + want as usize;
+                            }
+                        }
                         self.frames.remove(fk);
-                        let th = self.th_mut();
                         th.top_frame = parent;
                         th.depth -= 1;
-                        th.stack[func] = v;
-                        if want < 0 {
-                            th.top = func + n;
-                        } else {
-                            for j in 1..want as usize {
-                                th.stack[func + j] = Value::Nil;
-                            }
-                            if want == 0 {
-                                // Nothing wanted; the slot write above is harmless.
-                            }
-                            th.top = func + want as usize;
-                        }
-                        load_frame!();
+                        fk = parent.unwrap();
+                        let pf = unsafe { self.frames.get_unchecked(fk) };
+                        cl = pf.closure;
+                        let p = cl.proto;
+                        code = p.code.as_ptr();
+                        kst = p.consts.as_ptr();
+                        base_idx = pf.base;
+                        pc = pf.pc;
+                        base = unsafe { sp.add(base_idx) };
                         continue;
                     }
                     save_pc!();

@@ -7,7 +7,11 @@ use super::table::Table;
 use super::thread::ThreadKey;
 use super::userdata::UserData;
 
+/// `repr(u64)` makes the tag a full word: the value is two words with no padding, so the compiler
+/// copies it with whole-word moves (a padded layout made it copy 15 bytes with overlapping loads,
+/// which stall on store forwarding in the interpreter loop).
 #[derive(Clone, Copy, Default)]
+#[repr(u64)]
 pub enum Value {
     #[default]
     Nil,

@@ -273,17 +273,12 @@ fn near_text(bytes: &[u8]) -> String {
 }
 
 impl<'a> Lexer<'a> {
-    /// A lexer over a whole chunk. A first line starting with `#` (a Unix shebang) is skipped;
-    /// its newline is kept so line numbers stay right.
+    /// A lexer over a whole chunk. (A file's `#!` first line is dropped by the file loader, as
+    /// in lua.c; `load` of a string starting with `#` is a syntax error.)
     pub fn new(src: &'a [u8]) -> Lexer<'a> {
-        let pos = if src.first() == Some(&b'#') {
-            src.iter().position(|&c| c == b'\n').unwrap_or(src.len())
-        } else {
-            0
-        };
         Lexer {
             src,
-            pos,
+            pos: 0,
             line: 1,
             line_start: 0,
             tok_col: 1,
@@ -1260,11 +1255,9 @@ mod tests {
     }
 
     #[test]
-    fn shebang_is_skipped() {
-        let mut lx = Lexer::new(b"#!/usr/bin/lua\nx");
-        let t = lx.next_token().unwrap();
-        assert_eq!((t.tok, t.line), (Tok::Name, 2));
-        // Only on the first line.
+    fn hash_is_an_operator_even_on_the_first_line() {
+        // Skipping a `#!` line is the file loader's job, not the lexer's.
+        assert_eq!(toks("#x"), vec![Tok::Hash, Tok::Name]);
         assert_eq!(toks("x\n#"), vec![Tok::Name, Tok::Hash]);
     }
 
