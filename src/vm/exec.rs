@@ -115,7 +115,7 @@ impl Vm {
                 }
             }
         }
-        Err(self.rt_error("'__call' chain too long; possibly a loop"))
+        Err(self.rt_error("'__call' chain too long; possible loop"))
     }
 
     fn call_error(&mut self, func: usize, v: Value) -> LuaError {

@@ -206,7 +206,7 @@ impl Vm {
             }
             t = tm;
         }
-        Err(self.rt_error("'__index' chain too long; possibly a loop"))
+        Err(self.rt_error("'__index' chain too long; possible loop"))
     }
 
     pub(crate) fn index_error(&mut self, t: Value, key: Value, origin: Origin) -> super::error::LuaError {
@@ -253,7 +253,7 @@ impl Vm {
             }
             t = tm;
         }
-        Err(self.rt_error("'__newindex' chain too long; possibly a loop"))
+        Err(self.rt_error("'__newindex' chain too long; possible loop"))
     }
 
     /// Raw set with Lua's key checks.

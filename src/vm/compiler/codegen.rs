@@ -123,6 +123,9 @@ type CResult<T> = Result<T, CompileError>;
 pub struct Compiler {
     funcs: Vec<FuncState>,
     line: Line,
+    /// The token after the local being declared, for the "too many local variables" message
+    /// (Lua reports it at that token).
+    near_next: &'static str,
 }
 
 /// Compiles a parsed chunk into its main function. `eof_line` is the last line of the source, where
@@ -131,6 +134,7 @@ pub fn compile_chunk(block: &Block, eof_line: Line) -> Result<FuncProto, Compile
     let mut c = Compiler {
         funcs: Vec::new(),
         line: 1,
+        near_next: "'='",
     };
     c.open_func(0);
     let fs = c.fs();
@@ -533,7 +537,8 @@ impl Compiler {
         if self.fs().actvars.len() >= MAX_LOCALS {
             let desc = self.func_desc();
             return self.err(format!(
-                "too many local variables (limit is {MAX_LOCALS}) in {desc} near '='"
+                "too many local variables (limit is {MAX_LOCALS}) in {desc} near {}",
+                self.near_next
             ));
         }
         let pc = self.pc() as u32;
@@ -880,8 +885,18 @@ impl Compiler {
         let base = self.fs().free_reg;
         self.explist_to(exprs, base, names.len())?;
         for (i, (name, attrib)) in names.iter().enumerate() {
+            self.near_next = if *attrib != Attrib::None {
+                "'<'"
+            } else if i + 1 < names.len() {
+                "','"
+            } else if !exprs.is_empty() {
+                "'='"
+            } else {
+                "<eof>"
+            };
             self.activate_local(name, *attrib, base + i as u32)?;
         }
+        self.near_next = "'='";
         self.fs().free_reg = base + names.len() as u32;
         if close_count == 1 {
             let i = names.iter().position(|(_, a)| *a == Attrib::Close).unwrap();
@@ -1522,7 +1537,15 @@ impl Compiler {
             }
             _ => {
                 let (opr, opk) = arith_ops(op).unwrap();
-                let rb = self.expr_any(a)?;
+                // A temporary destination can hold the left operand: it is overwritten only by
+                // the final instruction, so chains like a+b+c+... need one register, not one per
+                // level.
+                let rb = if dst >= self.reg_level() && !matches!(a.kind, ExprKind::Name(_)) {
+                    self.expr_to(a, dst)?;
+                    dst
+                } else {
+                    self.expr_any(a)?
+                };
                 if op == BinOp::Add {
                     if let Some(Folded::Int(i)) = self.numeric_fold(b) {
                         if (-(OFFSET_SC as i64)..=(255 - OFFSET_SC as i64)).contains(&i) {
