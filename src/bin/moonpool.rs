@@ -76,7 +76,10 @@ fn main() -> ExitCode {
     };
     // Like lua.c, skip a first line starting with '#' (a Unix shebang), keeping line numbers.
     let source = if source.first() == Some(&b'#') {
-        let nl = source.iter().position(|&c| c == b'\n').unwrap_or(source.len());
+        let nl = source
+            .iter()
+            .position(|&c| c == b'\n')
+            .unwrap_or(source.len());
         source[nl..].to_vec()
     } else {
         source
@@ -93,7 +96,9 @@ fn main() -> ExitCode {
 
 /// Compiles and runs one chunk; on error prints the message and traceback like `lua5.4`.
 fn run_chunk(vm: &mut Vm, source: &[u8], chunkname: &str, args: &[Value]) -> Result<(), ExitCode> {
-    let result = vm.load(source, chunkname).and_then(|f| vm.call(f, args).map(|_| ()));
+    let result = vm
+        .load(source, chunkname)
+        .and_then(|f| vm.call(f, args).map(|_| ()));
     match result {
         Ok(()) => Ok(()),
         Err(e) => {
@@ -106,7 +111,9 @@ fn run_chunk(vm: &mut Vm, source: &[u8], chunkname: &str, args: &[Value]) -> Res
 
 fn report(vm: &mut Vm, e: &LuaError) {
     let msg = vm.error_to_string(e);
-    let tb = vm.last_traceback().unwrap_or_else(|| "stack traceback:\n\t[C]: in ?".to_string());
+    let tb = vm
+        .last_traceback()
+        .unwrap_or_else(|| "stack traceback:\n\t[C]: in ?".to_string());
     let mut err = std::io::stderr().lock();
     let _ = writeln!(err, "moonpool: {msg}\n{tb}");
 }

@@ -39,7 +39,10 @@ impl Vm {
                     // native function: no position, like a C level in PUC Lua.
                     if matches!(
                         fr.kind,
-                        FrameKind::Pcall | FrameKind::Xpcall | FrameKind::Fresh | FrameKind::CoroutineBody
+                        FrameKind::Pcall
+                            | FrameKind::Xpcall
+                            | FrameKind::Fresh
+                            | FrameKind::CoroutineBody
                     ) {
                         return String::new();
                     }
@@ -113,7 +116,16 @@ impl Vm {
     /// "string.rep" for a library function called from Rust code (Lua searches the loaded
     /// libraries for it).
     fn global_func_name(&mut self, fname: &str) -> String {
-        for lib in ["string", "table", "math", "os", "coroutine", "utf8", "io", "debug"] {
+        for lib in [
+            "string",
+            "table",
+            "math",
+            "os",
+            "coroutine",
+            "utf8",
+            "io",
+            "debug",
+        ] {
             if let Value::Table(t) = self.get_global(lib) {
                 let k = self.intern(fname.as_bytes());
                 if t.get_str(k).is_function() {
@@ -125,12 +137,14 @@ impl Vm {
     }
 
     /// `bad argument #n to 'fname' (T expected, got U)`.
-    pub fn type_arg_error(&mut self, n: usize, fname: &str, expected: &str, got: &Value) -> LuaError {
-        let got_name = if got.is_nil() && false {
-            "no value".to_string()
-        } else {
-            self.obj_type_name(got)
-        };
+    pub fn type_arg_error(
+        &mut self,
+        n: usize,
+        fname: &str,
+        expected: &str,
+        got: &Value,
+    ) -> LuaError {
+        let got_name = self.obj_type_name(got);
         self.arg_error(n, fname, &format!("{expected} expected, got {got_name}"))
     }
 

@@ -39,7 +39,13 @@ impl Vm {
     /// Prepares a call of the value at `func` with `nargs` arguments above it. A Lua function
     /// gets a new frame (returns true); a native function runs to completion here, its results
     /// moved to `func` and adjusted to `nresults` (returns false).
-    pub(crate) fn precall(&mut self, func: usize, nargs: usize, nresults: i32, kind: FrameKind) -> LuaResult<bool> {
+    pub(crate) fn precall(
+        &mut self,
+        func: usize,
+        nargs: usize,
+        nresults: i32,
+        kind: FrameKind,
+    ) -> LuaResult<bool> {
         let mut nargs = nargs;
         for _ in 0..100 {
             let f = self.th().stack[func];
@@ -69,7 +75,11 @@ impl Vm {
                         }
                         th.stack[newfunc] = f;
                         for i in 0..np {
-                            th.stack[newfunc + 1 + i] = if i < nargs { th.stack[func + 1 + i] } else { Value::Nil };
+                            th.stack[newfunc + 1 + i] = if i < nargs {
+                                th.stack[func + 1 + i]
+                            } else {
+                                Value::Nil
+                            };
                         }
                         (newfunc + 1, nargs.saturating_sub(np))
                     };
@@ -138,17 +148,23 @@ impl Vm {
         if let Some(k) = self.th().top_frame {
             let fr = &self.frames[k];
             let p = fr.closure.proto;
-            if let Some(i) = p.code.get(fr.pc.wrapping_sub(1)) {
-                if i.op() == Op::TForCall {
-                    return " (for iterator 'for iterator')".into();
-                }
+            if let Some(i) = p.code.get(fr.pc.wrapping_sub(1))
+                && i.op() == Op::TForCall
+            {
+                return " (for iterator 'for iterator')".into();
             }
         }
         self.varinfo(origin)
     }
 
     #[inline]
-    fn call_native(&mut self, f: NativeFn, func: usize, nargs: usize, nresults: i32) -> LuaResult<()> {
+    fn call_native(
+        &mut self,
+        f: NativeFn,
+        func: usize,
+        nargs: usize,
+        nresults: i32,
+    ) -> LuaResult<()> {
         let th = self.th_mut();
         let top = func + 1 + nargs;
         th.top = top;
@@ -159,7 +175,13 @@ impl Vm {
         let from_native = std::mem::take(&mut self.next_call_from_native);
         let saved = std::mem::replace(&mut self.in_native_from_native, from_native);
         let saved_native = std::mem::replace(&mut self.in_native, true);
-        let r = f(self, Args { base: func + 1, n: nargs });
+        let r = f(
+            self,
+            Args {
+                base: func + 1,
+                n: nargs,
+            },
+        );
         self.in_native_from_native = saved;
         self.in_native = saved_native;
         let n = r?;
@@ -203,7 +225,10 @@ impl Vm {
         let ptr = unsafe { th.stack.as_mut_ptr().add(slot) };
         self.stats.upvalues_allocated += 1;
         self.heap.debt += 40;
-        let uv = self.heap.upvals.alloc(UpVal { v: ptr, closed: Value::Nil });
+        let uv = self.heap.upvals.alloc(UpVal {
+            v: ptr,
+            closed: Value::Nil,
+        });
         self.th_mut().open_upvals.insert(pos, (slot, uv));
         uv
     }
@@ -225,7 +250,11 @@ impl Vm {
 
     /// Calls `__close` of pending to-be-closed variables at or above `level`, newest first.
     /// During error unwinding `err` is the error; a failing `__close` replaces it.
-    pub(crate) fn close_tbc(&mut self, level: usize, mut err: Option<Value>) -> Result<Option<Value>, LuaError> {
+    pub(crate) fn close_tbc(
+        &mut self,
+        level: usize,
+        mut err: Option<Value>,
+    ) -> Result<Option<Value>, LuaError> {
         while let Some(&slot) = self.th().tbc.last() {
             if slot < level {
                 break;
@@ -256,7 +285,8 @@ impl Vm {
 
     fn has_pending_close(&self, level: usize) -> bool {
         let th = self.th();
-        th.open_upvals.last().is_some_and(|&(s, _)| s >= level) || th.tbc.last().is_some_and(|&s| s >= level)
+        th.open_upvals.last().is_some_and(|&(s, _)| s >= level)
+            || th.tbc.last().is_some_and(|&s| s >= level)
     }
 
     /// Pops frame `fk` returning `n` values at `first`. Returns an exit when control leaves the
@@ -281,22 +311,28 @@ impl Vm {
             }
             FrameKind::Fresh => {
                 self.move_results(first, n, fr.func, fr.nresults);
-                let count = if fr.nresults < 0 { n } else { fr.nresults as usize };
-                Ok(Some(Exit::Returned { slot: fr.func, n: count }))
+                let count = if fr.nresults < 0 {
+                    n
+                } else {
+                    fr.nresults as usize
+                };
+                Ok(Some(Exit::Returned { n: count }))
             }
             FrameKind::Pcall | FrameKind::Xpcall => {
                 let dest = fr.func - 1 - fr.aux;
                 let st = &mut self.th_mut().stack;
                 st.copy_within(first..first + n, fr.func);
-                for k in dest..fr.func {
-                    st[k] = Value::Bool(true);
-                }
+                st[dest..fr.func].fill(Value::Bool(true));
                 self.move_results(dest, n + 1 + fr.aux, dest, fr.nresults);
                 Ok(None)
             }
             FrameKind::Meta => {
                 self.th_mut().meta_depth -= 1;
-                let v = if n > 0 { self.th().stack[first] } else { Value::Nil };
+                let v = if n > 0 {
+                    self.th().stack[first]
+                } else {
+                    Value::Nil
+                };
                 self.finish_op(v, fr.aux)?;
                 Ok(None)
             }
@@ -316,7 +352,15 @@ impl Vm {
         };
         let i = proto.code[pc - 1];
         match i.op() {
-            Op::Eq | Op::Lt | Op::Le | Op::EqK | Op::EqI | Op::LtI | Op::LeI | Op::GtI | Op::GeI => {
+            Op::Eq
+            | Op::Lt
+            | Op::Le
+            | Op::EqK
+            | Op::EqI
+            | Op::LtI
+            | Op::LeI
+            | Op::GtI
+            | Op::GeI => {
                 if v.truthy() != i.k() {
                     self.frames[fk].pc += 1;
                 } else {
@@ -342,23 +386,38 @@ impl Vm {
     }
 
     /// Hands values `[from, from+n)` of the current coroutine to whoever resumed it.
-    fn deliver_to_resumer(&mut self, from: usize, n: usize, finished: bool) -> LuaResult<Option<Exit>> {
+    fn deliver_to_resumer(
+        &mut self,
+        from: usize,
+        n: usize,
+        finished: bool,
+    ) -> LuaResult<Option<Exit>> {
         let co = self.current;
-        self.threads[co].status = if finished { CoStatus::Dead } else { CoStatus::Suspended };
+        self.threads[co].status = if finished {
+            CoStatus::Dead
+        } else {
+            CoStatus::Suspended
+        };
         match self.threads[co].resumer {
             Resumer::Host => Ok(Some(if finished {
                 Exit::Finished { slot: from, n }
             } else {
                 Exit::Yielded { slot: from, n }
             })),
-            Resumer::Lua { thread, slot, nresults, wrap } => {
+            Resumer::Lua {
+                thread,
+                slot,
+                nresults,
+                wrap,
+            } => {
                 let prefix = usize::from(!wrap);
                 let [src, dst] = self.threads.get_disjoint_mut([co, thread]).unwrap();
                 if !dst.ensure_stack(slot + n + prefix + 1 + nresults.max(0) as usize) {
                     self.current = thread;
                     return Err(self.rt_error("stack overflow"));
                 }
-                dst.stack[slot + prefix..slot + prefix + n].copy_from_slice(&src.stack[from..from + n]);
+                dst.stack[slot + prefix..slot + prefix + n]
+                    .copy_from_slice(&src.stack[from..from + n]);
                 if !wrap {
                     dst.stack[slot] = Value::Bool(true);
                 }
@@ -373,7 +432,12 @@ impl Vm {
     /// Starts coroutine `co` (calling its body) or continues it after a yield, with `nargs`
     /// arguments written by `fill` at the slot it is given. Makes `co` current. Returns false when
     /// a native body already finished (results at slot 0, count in `top`).
-    pub(crate) fn start_or_continue(&mut self, co: ThreadKey, nargs: usize, fill: impl FnOnce(&mut Vm, usize)) -> LuaResult<bool> {
+    pub(crate) fn start_or_continue(
+        &mut self,
+        co: ThreadKey,
+        nargs: usize,
+        fill: impl FnOnce(&mut Vm, usize),
+    ) -> LuaResult<bool> {
         self.current = co;
         let c = &mut self.threads[co];
         c.status = CoStatus::Running;
@@ -403,7 +467,13 @@ impl Vm {
     }
 
     /// Carries out a control request from a native function called by the loop.
-    fn control_in_loop(&mut self, c: Control, func: usize, nargs: usize, nresults: i32) -> LuaResult<Option<Exit>> {
+    fn control_in_loop(
+        &mut self,
+        c: Control,
+        func: usize,
+        nargs: usize,
+        nresults: i32,
+    ) -> LuaResult<Option<Exit>> {
         match c {
             Control::Pcall { handler } => {
                 // `pcall(pcall, f)` chains: each level adds one `true` before the results.
@@ -419,10 +489,14 @@ impl Vm {
                         }
                         Err(e) => return Err(e),
                     };
-                    let is_native = matches!(self.th().stack[callee], Value::Native(_) | Value::NativeClosure(_));
+                    let is_native = matches!(
+                        self.th().stack[callee],
+                        Value::Native(_) | Value::NativeClosure(_)
+                    );
                     // pcall makes the call, so a failure to call carries no Lua position.
                     self.next_call_from_native = true;
-                    let r = self.precall(callee, cnargs, if is_native { -1 } else { nresults }, kind);
+                    let r =
+                        self.precall(callee, cnargs, if is_native { -1 } else { nresults }, kind);
                     self.next_call_from_native = false;
                     let r = match r {
                         Ok(true) => {
@@ -450,7 +524,11 @@ impl Vm {
                             self.move_results(outer, n + 1 + extra, outer, nresults);
                         }
                         Err(LuaError::Value(e)) => {
-                            let e = if handler { self.call_handler(func, e) } else { e };
+                            let e = if handler {
+                                self.call_handler(func, e)
+                            } else {
+                                e
+                            };
                             self.pcall_failed(outer, extra, e, nresults);
                         }
                         Err(c) => return Err(c),
@@ -459,8 +537,16 @@ impl Vm {
                 }
             }
             Control::Resume { thread, wrap } => {
-                let (first, n) = if wrap { (func + 1, nargs) } else { (func + 2, nargs.saturating_sub(1)) };
-                let status = self.threads.get(thread).map(|c| c.status).unwrap_or(CoStatus::Dead);
+                let (first, n) = if wrap {
+                    (func + 1, nargs)
+                } else {
+                    (func + 2, nargs.saturating_sub(1))
+                };
+                let status = self
+                    .threads
+                    .get(thread)
+                    .map(|c| c.status)
+                    .unwrap_or(CoStatus::Dead);
                 if status != CoStatus::Suspended || thread == self.current {
                     let msg = if status == CoStatus::Dead {
                         "cannot resume dead coroutine"
@@ -479,7 +565,12 @@ impl Vm {
                 }
                 let me = self.current;
                 self.threads[me].status = CoStatus::Normal;
-                self.threads[thread].resumer = Resumer::Lua { thread: me, slot: func, nresults, wrap };
+                self.threads[thread].resumer = Resumer::Lua {
+                    thread: me,
+                    slot: func,
+                    nresults,
+                    wrap,
+                };
                 let r = self.start_or_continue(thread, n, |vm, dst| {
                     let [src, d] = vm.threads.get_disjoint_mut([me, thread]).unwrap();
                     d.stack[dst..dst + n].copy_from_slice(&src.stack[first..first + n]);
@@ -516,11 +607,20 @@ impl Vm {
 
     /// Arranges the stack for `pcall`/`xpcall` at `func`: returns the callee slot, its argument
     /// count and the frame kind. For xpcall the handler moves into the xpcall slot.
-    fn pcall_setup(&mut self, func: usize, nargs: usize, handler: bool) -> LuaResult<(usize, usize, FrameKind)> {
+    fn pcall_setup(
+        &mut self,
+        func: usize,
+        nargs: usize,
+        handler: bool,
+    ) -> LuaResult<(usize, usize, FrameKind)> {
         if handler {
             let h = self.th().stack[func + 2];
             if nargs < 2 || !h.is_function() {
-                let got = if nargs < 2 { "no value".to_string() } else { self.obj_type_name(&h) };
+                let got = if nargs < 2 {
+                    "no value".to_string()
+                } else {
+                    self.obj_type_name(&h)
+                };
                 return Err(self.arg_error(2, "xpcall", &format!("function expected, got {got}")));
             }
             let st = &mut self.th_mut().stack;
@@ -559,7 +659,13 @@ impl Vm {
 
     /// Control requests from natives called from Rust (not from the loop): carried out with a
     /// nested interpreter where possible.
-    pub(crate) fn control_nested(&mut self, c: Control, func: usize, nargs: usize, nresults: i32) -> LuaResult<usize> {
+    pub(crate) fn control_nested(
+        &mut self,
+        c: Control,
+        func: usize,
+        nargs: usize,
+        nresults: i32,
+    ) -> LuaResult<usize> {
         match c {
             Control::Pcall { handler } => {
                 let (callee, cnargs) = if handler {
@@ -598,12 +704,18 @@ impl Vm {
                 }
             }
             Control::Resume { thread, wrap } => {
-                let (first, n) = if wrap { (func + 1, nargs) } else { (func + 2, nargs.saturating_sub(1)) };
-                let args: SmallVec<[Value; 8]> = SmallVec::from_slice(&self.th().stack[first..first + n]);
+                let (first, n) = if wrap {
+                    (func + 1, nargs)
+                } else {
+                    (func + 2, nargs.saturating_sub(1))
+                };
+                let args: SmallVec<[Value; 8]> =
+                    SmallVec::from_slice(&self.th().stack[first..first + n]);
                 match self.resume(thread, &args) {
                     Ok(out) => {
                         let vals = match out {
-                            super::state::ResumeOutcome::Yielded(v) | super::state::ResumeOutcome::Finished(v) => v,
+                            super::state::ResumeOutcome::Yielded(v)
+                            | super::state::ResumeOutcome::Finished(v) => v,
                             super::state::ResumeOutcome::OutOfFuel => Vec::new(),
                         };
                         let prefix = usize::from(!wrap);
@@ -658,7 +770,12 @@ impl Vm {
         let co = self.current;
         match self.threads[co].resumer {
             Resumer::Host => Err(LuaError::Value(e)),
-            Resumer::Lua { thread, slot, nresults, wrap } => {
+            Resumer::Lua {
+                thread,
+                slot,
+                nresults,
+                wrap,
+            } => {
                 self.current = thread;
                 self.threads[thread].status = CoStatus::Running;
                 if wrap {
@@ -693,7 +810,10 @@ impl Vm {
         while let Some(k) = f {
             let fr = &self.frames[k];
             match fr.kind {
-                FrameKind::Pcall | FrameKind::Xpcall | FrameKind::Fresh | FrameKind::CoroutineBody => {
+                FrameKind::Pcall
+                | FrameKind::Xpcall
+                | FrameKind::Fresh
+                | FrameKind::CoroutineBody => {
                     target = Some(k);
                     break;
                 }
@@ -1038,9 +1158,13 @@ impl Vm {
                 let a = $i.a();
                 let (vb, vc): (&Value, &Value) = ($b, $c);
                 match (vb, vc) {
-                    (Value::Int(x), Value::Int(y)) => r!(a) = Value::Int(number::arith_int($op, *x, *y).unwrap()),
+                    (Value::Int(x), Value::Int(y)) => {
+                        r!(a) = Value::Int(number::arith_int($op, *x, *y).unwrap())
+                    }
                     _ => match (number::value_to_int(vb), number::value_to_int(vc)) {
-                        (Some(x), Some(y)) => r!(a) = Value::Int(number::arith_int($op, x, y).unwrap()),
+                        (Some(x), Some(y)) => {
+                            r!(a) = Value::Int(number::arith_int($op, x, y).unwrap())
+                        }
                         _ => {
                             let (vb, vc) = (*vb, *vc);
                             slow_value!(a, self.arith_meta($op, vb, vc, $ob, $oc, true))
@@ -1144,7 +1268,10 @@ impl Vm {
                             continue;
                         }
                     }
-                    slow_value!(i.a(), self.index_value(t, Value::Int(i.c() as i64), Origin::Reg(i.b()), true));
+                    slow_value!(
+                        i.a(),
+                        self.index_value(t, Value::Int(i.c() as i64), Origin::Reg(i.b()), true)
+                    );
                 }
                 Op::GetField => {
                     let t = r!(i.b());
@@ -1162,11 +1289,11 @@ impl Vm {
                     let t = unsafe { cl.upvals.get_unchecked(i.a()) }.get();
                     let key = k!(i.b());
                     let v = if i.k() { k!(i.c()) } else { r!(i.c()) };
-                    if let (Value::Table(tt), Value::Str(ks)) = (t, key) {
-                        if tt.meta.is_none() {
-                            tt.get_mut().set_str(ks, v);
-                            continue;
-                        }
+                    if let (Value::Table(tt), Value::Str(ks)) = (t, key)
+                        && tt.meta.is_none()
+                    {
+                        tt.get_mut().set_str(ks, v);
+                        continue;
                     }
                     save_pc!();
                     if self.set_index_value(t, key, v, Origin::Upval(i.a()), true)? {
@@ -1183,19 +1310,19 @@ impl Vm {
                         _ => k!(i.b()),
                     };
                     let v = if i.k() { k!(i.c()) } else { r!(i.c()) };
-                    if let Value::Table(tt) = t {
-                        if tt.meta.is_none() {
-                            match key {
-                                Value::Int(n) => {
-                                    tt.get_mut().set_int(n, v);
-                                    continue;
-                                }
-                                Value::Str(s) => {
-                                    tt.get_mut().set_str(s, v);
-                                    continue;
-                                }
-                                _ => {}
+                    if let Value::Table(tt) = t
+                        && tt.meta.is_none()
+                    {
+                        match key {
+                            Value::Int(n) => {
+                                tt.get_mut().set_int(n, v);
+                                continue;
                             }
+                            Value::Str(s) => {
+                                tt.get_mut().set_str(s, v);
+                                continue;
+                            }
+                            _ => {}
                         }
                     }
                     save_pc!();
@@ -1231,39 +1358,251 @@ impl Vm {
                     match r!(i.b()) {
                         Value::Int(x) => r!(a) = Value::Int(x.wrapping_add(imm)),
                         Value::Float(x) => r!(a) = Value::Float(x + imm as f64),
-                        vb => slow_value!(a, self.arith_meta(ArithOp::Add, vb, Value::Int(imm), Origin::Reg(i.b()), Origin::None, true)),
+                        vb => slow_value!(
+                            a,
+                            self.arith_meta(
+                                ArithOp::Add,
+                                vb,
+                                Value::Int(imm),
+                                Origin::Reg(i.b()),
+                                Origin::None,
+                                true
+                            )
+                        ),
                     }
                 }
-                Op::AddK => arith!(i, ArithOp::Add, rr!(i.b()), kr!(i.c()), Origin::Reg(i.b()), Origin::None, |x: i64, y: i64| Value::Int(x.wrapping_add(y)), |x: f64, y: f64| x + y),
-                Op::SubK => arith!(i, ArithOp::Sub, rr!(i.b()), kr!(i.c()), Origin::Reg(i.b()), Origin::None, |x: i64, y: i64| Value::Int(x.wrapping_sub(y)), |x: f64, y: f64| x - y),
-                Op::MulK => arith!(i, ArithOp::Mul, rr!(i.b()), kr!(i.c()), Origin::Reg(i.b()), Origin::None, |x: i64, y: i64| Value::Int(x.wrapping_mul(y)), |x: f64, y: f64| x * y),
-                Op::ModK => arith_div!(i, ArithOp::Mod, rr!(i.b()), kr!(i.c()), Origin::Reg(i.b()), Origin::None, number::int_mod, number::float_mod),
-                Op::IDivK => arith_div!(i, ArithOp::IDiv, rr!(i.b()), kr!(i.c()), Origin::Reg(i.b()), Origin::None, number::int_idiv, |x: f64, y: f64| (x / y).floor()),
-                Op::PowK => float_arith!(i, ArithOp::Pow, rr!(i.b()), kr!(i.c()), Origin::Reg(i.b()), Origin::None, |x: f64, y: f64| number::arith_float(ArithOp::Pow, x, y)),
-                Op::DivK => float_arith!(i, ArithOp::Div, rr!(i.b()), kr!(i.c()), Origin::Reg(i.b()), Origin::None, |x: f64, y: f64| x / y),
-                Op::BAndK => bitwise!(i, ArithOp::BAnd, rr!(i.b()), kr!(i.c()), Origin::Reg(i.b()), Origin::None),
-                Op::BOrK => bitwise!(i, ArithOp::BOr, rr!(i.b()), kr!(i.c()), Origin::Reg(i.b()), Origin::None),
-                Op::BXorK => bitwise!(i, ArithOp::BXor, rr!(i.b()), kr!(i.c()), Origin::Reg(i.b()), Origin::None),
-                Op::ShrI => bitwise!(i, ArithOp::Shr, rr!(i.b()), &Value::Int(i.sc()), Origin::Reg(i.b()), Origin::None),
-                Op::ShlI => bitwise!(i, ArithOp::Shl, &Value::Int(i.sc()), rr!(i.b()), Origin::None, Origin::Reg(i.b())),
-                Op::Add => arith!(i, ArithOp::Add, rr!(i.b()), rr!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c()), |x: i64, y: i64| Value::Int(x.wrapping_add(y)), |x: f64, y: f64| x + y),
-                Op::Sub => arith!(i, ArithOp::Sub, rr!(i.b()), rr!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c()), |x: i64, y: i64| Value::Int(x.wrapping_sub(y)), |x: f64, y: f64| x - y),
-                Op::Mul => arith!(i, ArithOp::Mul, rr!(i.b()), rr!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c()), |x: i64, y: i64| Value::Int(x.wrapping_mul(y)), |x: f64, y: f64| x * y),
-                Op::Mod => arith_div!(i, ArithOp::Mod, rr!(i.b()), rr!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c()), number::int_mod, number::float_mod),
-                Op::IDiv => arith_div!(i, ArithOp::IDiv, rr!(i.b()), rr!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c()), number::int_idiv, |x: f64, y: f64| (x / y).floor()),
-                Op::Pow => float_arith!(i, ArithOp::Pow, rr!(i.b()), rr!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c()), |x: f64, y: f64| number::arith_float(ArithOp::Pow, x, y)),
-                Op::Div => float_arith!(i, ArithOp::Div, rr!(i.b()), rr!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c()), |x: f64, y: f64| x / y),
-                Op::BAnd => bitwise!(i, ArithOp::BAnd, rr!(i.b()), rr!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c())),
-                Op::BOr => bitwise!(i, ArithOp::BOr, rr!(i.b()), rr!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c())),
-                Op::BXor => bitwise!(i, ArithOp::BXor, rr!(i.b()), rr!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c())),
-                Op::Shl => bitwise!(i, ArithOp::Shl, rr!(i.b()), rr!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c())),
-                Op::Shr => bitwise!(i, ArithOp::Shr, rr!(i.b()), rr!(i.c()), Origin::Reg(i.b()), Origin::Reg(i.c())),
+                Op::AddK => arith!(
+                    i,
+                    ArithOp::Add,
+                    rr!(i.b()),
+                    kr!(i.c()),
+                    Origin::Reg(i.b()),
+                    Origin::None,
+                    |x: i64, y: i64| Value::Int(x.wrapping_add(y)),
+                    |x: f64, y: f64| x + y
+                ),
+                Op::SubK => arith!(
+                    i,
+                    ArithOp::Sub,
+                    rr!(i.b()),
+                    kr!(i.c()),
+                    Origin::Reg(i.b()),
+                    Origin::None,
+                    |x: i64, y: i64| Value::Int(x.wrapping_sub(y)),
+                    |x: f64, y: f64| x - y
+                ),
+                Op::MulK => arith!(
+                    i,
+                    ArithOp::Mul,
+                    rr!(i.b()),
+                    kr!(i.c()),
+                    Origin::Reg(i.b()),
+                    Origin::None,
+                    |x: i64, y: i64| Value::Int(x.wrapping_mul(y)),
+                    |x: f64, y: f64| x * y
+                ),
+                Op::ModK => arith_div!(
+                    i,
+                    ArithOp::Mod,
+                    rr!(i.b()),
+                    kr!(i.c()),
+                    Origin::Reg(i.b()),
+                    Origin::None,
+                    number::int_mod,
+                    number::float_mod
+                ),
+                Op::IDivK => arith_div!(
+                    i,
+                    ArithOp::IDiv,
+                    rr!(i.b()),
+                    kr!(i.c()),
+                    Origin::Reg(i.b()),
+                    Origin::None,
+                    number::int_idiv,
+                    |x: f64, y: f64| (x / y).floor()
+                ),
+                Op::PowK => float_arith!(
+                    i,
+                    ArithOp::Pow,
+                    rr!(i.b()),
+                    kr!(i.c()),
+                    Origin::Reg(i.b()),
+                    Origin::None,
+                    |x: f64, y: f64| number::arith_float(ArithOp::Pow, x, y)
+                ),
+                Op::DivK => float_arith!(
+                    i,
+                    ArithOp::Div,
+                    rr!(i.b()),
+                    kr!(i.c()),
+                    Origin::Reg(i.b()),
+                    Origin::None,
+                    |x: f64, y: f64| x / y
+                ),
+                Op::BAndK => bitwise!(
+                    i,
+                    ArithOp::BAnd,
+                    rr!(i.b()),
+                    kr!(i.c()),
+                    Origin::Reg(i.b()),
+                    Origin::None
+                ),
+                Op::BOrK => bitwise!(
+                    i,
+                    ArithOp::BOr,
+                    rr!(i.b()),
+                    kr!(i.c()),
+                    Origin::Reg(i.b()),
+                    Origin::None
+                ),
+                Op::BXorK => bitwise!(
+                    i,
+                    ArithOp::BXor,
+                    rr!(i.b()),
+                    kr!(i.c()),
+                    Origin::Reg(i.b()),
+                    Origin::None
+                ),
+                Op::ShrI => bitwise!(
+                    i,
+                    ArithOp::Shr,
+                    rr!(i.b()),
+                    &Value::Int(i.sc()),
+                    Origin::Reg(i.b()),
+                    Origin::None
+                ),
+                Op::ShlI => bitwise!(
+                    i,
+                    ArithOp::Shl,
+                    &Value::Int(i.sc()),
+                    rr!(i.b()),
+                    Origin::None,
+                    Origin::Reg(i.b())
+                ),
+                Op::Add => arith!(
+                    i,
+                    ArithOp::Add,
+                    rr!(i.b()),
+                    rr!(i.c()),
+                    Origin::Reg(i.b()),
+                    Origin::Reg(i.c()),
+                    |x: i64, y: i64| Value::Int(x.wrapping_add(y)),
+                    |x: f64, y: f64| x + y
+                ),
+                Op::Sub => arith!(
+                    i,
+                    ArithOp::Sub,
+                    rr!(i.b()),
+                    rr!(i.c()),
+                    Origin::Reg(i.b()),
+                    Origin::Reg(i.c()),
+                    |x: i64, y: i64| Value::Int(x.wrapping_sub(y)),
+                    |x: f64, y: f64| x - y
+                ),
+                Op::Mul => arith!(
+                    i,
+                    ArithOp::Mul,
+                    rr!(i.b()),
+                    rr!(i.c()),
+                    Origin::Reg(i.b()),
+                    Origin::Reg(i.c()),
+                    |x: i64, y: i64| Value::Int(x.wrapping_mul(y)),
+                    |x: f64, y: f64| x * y
+                ),
+                Op::Mod => arith_div!(
+                    i,
+                    ArithOp::Mod,
+                    rr!(i.b()),
+                    rr!(i.c()),
+                    Origin::Reg(i.b()),
+                    Origin::Reg(i.c()),
+                    number::int_mod,
+                    number::float_mod
+                ),
+                Op::IDiv => arith_div!(
+                    i,
+                    ArithOp::IDiv,
+                    rr!(i.b()),
+                    rr!(i.c()),
+                    Origin::Reg(i.b()),
+                    Origin::Reg(i.c()),
+                    number::int_idiv,
+                    |x: f64, y: f64| (x / y).floor()
+                ),
+                Op::Pow => float_arith!(
+                    i,
+                    ArithOp::Pow,
+                    rr!(i.b()),
+                    rr!(i.c()),
+                    Origin::Reg(i.b()),
+                    Origin::Reg(i.c()),
+                    |x: f64, y: f64| number::arith_float(ArithOp::Pow, x, y)
+                ),
+                Op::Div => float_arith!(
+                    i,
+                    ArithOp::Div,
+                    rr!(i.b()),
+                    rr!(i.c()),
+                    Origin::Reg(i.b()),
+                    Origin::Reg(i.c()),
+                    |x: f64, y: f64| x / y
+                ),
+                Op::BAnd => bitwise!(
+                    i,
+                    ArithOp::BAnd,
+                    rr!(i.b()),
+                    rr!(i.c()),
+                    Origin::Reg(i.b()),
+                    Origin::Reg(i.c())
+                ),
+                Op::BOr => bitwise!(
+                    i,
+                    ArithOp::BOr,
+                    rr!(i.b()),
+                    rr!(i.c()),
+                    Origin::Reg(i.b()),
+                    Origin::Reg(i.c())
+                ),
+                Op::BXor => bitwise!(
+                    i,
+                    ArithOp::BXor,
+                    rr!(i.b()),
+                    rr!(i.c()),
+                    Origin::Reg(i.b()),
+                    Origin::Reg(i.c())
+                ),
+                Op::Shl => bitwise!(
+                    i,
+                    ArithOp::Shl,
+                    rr!(i.b()),
+                    rr!(i.c()),
+                    Origin::Reg(i.b()),
+                    Origin::Reg(i.c())
+                ),
+                Op::Shr => bitwise!(
+                    i,
+                    ArithOp::Shr,
+                    rr!(i.b()),
+                    rr!(i.c()),
+                    Origin::Reg(i.b()),
+                    Origin::Reg(i.c())
+                ),
                 Op::Unm => {
                     let a = i.a();
                     match r!(i.b()) {
                         Value::Int(x) => r!(a) = Value::Int(x.wrapping_neg()),
                         Value::Float(x) => r!(a) = Value::Float(-x),
-                        v => slow_value!(a, self.arith_meta(ArithOp::Unm, v, v, Origin::Reg(i.b()), Origin::Reg(i.b()), true)),
+                        v => slow_value!(
+                            a,
+                            self.arith_meta(
+                                ArithOp::Unm,
+                                v,
+                                v,
+                                Origin::Reg(i.b()),
+                                Origin::Reg(i.b()),
+                                true
+                            )
+                        ),
                     }
                 }
                 Op::BNot => {
@@ -1271,7 +1610,17 @@ impl Vm {
                     let v = r!(i.b());
                     match number::value_to_int(&v) {
                         Some(x) => r!(a) = Value::Int(!x),
-                        None => slow_value!(a, self.arith_meta(ArithOp::BNot, v, v, Origin::Reg(i.b()), Origin::Reg(i.b()), true)),
+                        None => slow_value!(
+                            a,
+                            self.arith_meta(
+                                ArithOp::BNot,
+                                v,
+                                v,
+                                Origin::Reg(i.b()),
+                                Origin::Reg(i.b()),
+                                true
+                            )
+                        ),
                     }
                 }
                 Op::Not => r!(i.a()) = Value::Bool(r!(i.b()).is_falsy()),
@@ -1306,8 +1655,11 @@ impl Vm {
                         if self.tm_of(&v, Tm::Close).is_nil() {
                             save_pc!();
                             let p = cl.proto;
-                            let name = super::debug::obj_name(&p, pc - 1, i.a()).map(|(_, n)| n).unwrap_or_else(|| "?".into());
-                            return Err(self.rt_error(&format!("variable '{name}' got a non-closable value")));
+                            let name = super::debug::obj_name(&p, pc - 1, i.a())
+                                .map(|(_, n)| n)
+                                .unwrap_or_else(|| "?".into());
+                            return Err(self
+                                .rt_error(&format!("variable '{name}' got a non-closable value")));
                         }
                         self.th_mut().tbc.push(base_idx + i.a());
                     }
@@ -1317,7 +1669,11 @@ impl Vm {
                     let (x, y) = (r!(i.a()), r!(i.b()));
                     let res = if x.raw_eq(&y) {
                         true
-                    } else if matches!((x, y), (Value::Table(_), Value::Table(_)) | (Value::UserData(_), Value::UserData(_))) {
+                    } else if matches!(
+                        (x, y),
+                        (Value::Table(_), Value::Table(_))
+                            | (Value::UserData(_), Value::UserData(_))
+                    ) {
                         save_pc!();
                         match self.eq_meta(x, y, true)? {
                             Some(b) => {
@@ -1334,8 +1690,26 @@ impl Vm {
                     };
                     cond_jump!(res, i);
                 }
-                Op::Lt => compare!(i, rr!(i.a()), rr!(i.b()), false, |p: i64, q: i64| p < q, |p: f64, q: f64| p < q, number::lt_int_float, number::lt_float_int),
-                Op::Le => compare!(i, rr!(i.a()), rr!(i.b()), true, |p: i64, q: i64| p <= q, |p: f64, q: f64| p <= q, number::le_int_float, number::le_float_int),
+                Op::Lt => compare!(
+                    i,
+                    rr!(i.a()),
+                    rr!(i.b()),
+                    false,
+                    |p: i64, q: i64| p < q,
+                    |p: f64, q: f64| p < q,
+                    number::lt_int_float,
+                    number::lt_float_int
+                ),
+                Op::Le => compare!(
+                    i,
+                    rr!(i.a()),
+                    rr!(i.b()),
+                    true,
+                    |p: i64, q: i64| p <= q,
+                    |p: f64, q: f64| p <= q,
+                    number::le_int_float,
+                    number::le_float_int
+                ),
                 Op::EqK => {
                     let res = r!(i.a()).raw_eq(&k!(i.b()));
                     cond_jump!(res, i);
@@ -1348,10 +1722,46 @@ impl Vm {
                     };
                     cond_jump!(res, i);
                 }
-                Op::LtI => compare!(i, rr!(i.a()), &Value::Int(i.sb()), false, |p: i64, q: i64| p < q, |p: f64, q: f64| p < q, number::lt_int_float, number::lt_float_int),
-                Op::LeI => compare!(i, rr!(i.a()), &Value::Int(i.sb()), true, |p: i64, q: i64| p <= q, |p: f64, q: f64| p <= q, number::le_int_float, number::le_float_int),
-                Op::GtI => compare!(i, &Value::Int(i.sb()), rr!(i.a()), false, |p: i64, q: i64| p < q, |p: f64, q: f64| p < q, number::lt_int_float, number::lt_float_int),
-                Op::GeI => compare!(i, &Value::Int(i.sb()), rr!(i.a()), true, |p: i64, q: i64| p <= q, |p: f64, q: f64| p <= q, number::le_int_float, number::le_float_int),
+                Op::LtI => compare!(
+                    i,
+                    rr!(i.a()),
+                    &Value::Int(i.sb()),
+                    false,
+                    |p: i64, q: i64| p < q,
+                    |p: f64, q: f64| p < q,
+                    number::lt_int_float,
+                    number::lt_float_int
+                ),
+                Op::LeI => compare!(
+                    i,
+                    rr!(i.a()),
+                    &Value::Int(i.sb()),
+                    true,
+                    |p: i64, q: i64| p <= q,
+                    |p: f64, q: f64| p <= q,
+                    number::le_int_float,
+                    number::le_float_int
+                ),
+                Op::GtI => compare!(
+                    i,
+                    &Value::Int(i.sb()),
+                    rr!(i.a()),
+                    false,
+                    |p: i64, q: i64| p < q,
+                    |p: f64, q: f64| p < q,
+                    number::lt_int_float,
+                    number::lt_float_int
+                ),
+                Op::GeI => compare!(
+                    i,
+                    &Value::Int(i.sb()),
+                    rr!(i.a()),
+                    true,
+                    |p: i64, q: i64| p <= q,
+                    |p: f64, q: f64| p <= q,
+                    number::le_int_float,
+                    number::le_float_int
+                ),
                 Op::Test => {
                     let res = r!(i.a()).truthy();
                     cond_jump!(res, i);
@@ -1369,7 +1779,11 @@ impl Vm {
                 Op::Call => {
                     let a = i.a();
                     let func = base_idx + a;
-                    let nargs = if i.b() != 0 { i.b() - 1 } else { top!() - func - 1 };
+                    let nargs = if i.b() != 0 {
+                        i.b() - 1
+                    } else {
+                        top!() - func - 1
+                    };
                     let nresults = i.c() as i32 - 1;
                     save_pc!();
                     charge!();
@@ -1426,7 +1840,11 @@ impl Vm {
                 Op::TailCall => {
                     let a = i.a();
                     let func = base_idx + a;
-                    let mut nargs = if i.b() != 0 { i.b() - 1 } else { top!() - func - 1 };
+                    let mut nargs = if i.b() != 0 {
+                        i.b() - 1
+                    } else {
+                        top!() - func - 1
+                    };
                     save_pc!();
                     charge!();
                     if !r!(a).is_function() {
@@ -1472,7 +1890,11 @@ impl Vm {
                 Op::Return => {
                     let a = i.a();
                     let first = base_idx + a;
-                    let n = if i.b() != 0 { i.b() - 1 } else { top!() - first };
+                    let n = if i.b() != 0 {
+                        i.b() - 1
+                    } else {
+                        top!() - first
+                    };
                     save_pc!();
                     if let Some(x) = self.do_return(fk, first, n)? {
                         return Ok(x);
@@ -1528,17 +1950,23 @@ impl Vm {
                 Op::ForLoop => {
                     let a = i.a();
                     if let Value::Int(step) = r!(a + 2) {
-                        let Value::Int(count) = r!(a + 1) else { unreachable!() };
+                        let Value::Int(count) = r!(a + 1) else {
+                            unreachable!()
+                        };
                         if count as u64 > 0 {
                             r!(a + 1) = Value::Int((count as u64 - 1) as i64);
-                            let Value::Int(idx) = r!(a) else { unreachable!() };
+                            let Value::Int(idx) = r!(a) else {
+                                unreachable!()
+                            };
                             let idx = idx.wrapping_add(step);
                             r!(a) = Value::Int(idx);
                             r!(a + 3) = Value::Int(idx);
                             jump!(-(i.bx() as i64));
                         }
                     } else {
-                        let (Value::Float(idx), Value::Float(lim), Value::Float(step)) = (r!(a), r!(a + 1), r!(a + 2)) else {
+                        let (Value::Float(idx), Value::Float(lim), Value::Float(step)) =
+                            (r!(a), r!(a + 1), r!(a + 2))
+                        else {
                             unreachable!()
                         };
                         let idx = idx + step;
@@ -1563,7 +1991,9 @@ impl Vm {
                     if v.truthy() {
                         if self.tm_of(&v, Tm::Close).is_nil() {
                             save_pc!();
-                            return Err(self.rt_error("variable '(for state)' got a non-closable value"));
+                            return Err(
+                                self.rt_error("variable '(for state)' got a non-closable value")
+                            );
                         }
                         self.th_mut().tbc.push(base_idx + a + 3);
                     }
@@ -1599,7 +2029,11 @@ impl Vm {
                 }
                 Op::SetList => {
                     let a = i.a();
-                    let n = if i.b() == 0 { top!() - (base_idx + a) - 1 } else { i.b() };
+                    let n = if i.b() == 0 {
+                        top!() - (base_idx + a) - 1
+                    } else {
+                        i.b()
+                    };
                     let mut offset = i.c() as i64;
                     if i.k() {
                         offset += unsafe { *code.add(pc) }.ax() as i64 * 256;
@@ -1618,7 +2052,8 @@ impl Vm {
                 }
                 Op::Closure => {
                     let p = cl.proto.protos[i.bx()];
-                    let mut upvals: SmallVec<[Gc<UpVal>; 2]> = SmallVec::with_capacity(p.upvals.len());
+                    let mut upvals: SmallVec<[Gc<UpVal>; 2]> =
+                        SmallVec::with_capacity(p.upvals.len());
                     for d in p.upvals.iter() {
                         if d.in_stack {
                             upvals.push(self.find_upval(base_idx + d.index as usize));

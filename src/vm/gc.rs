@@ -233,25 +233,17 @@ impl Heap {
             Value::Str(s) => {
                 s.mark();
             }
-            Value::Table(t) => {
-                if !t.mark() {
-                    self.gray.push(Gray::Table(t));
-                }
+            Value::Table(t) if !t.mark() => {
+                self.gray.push(Gray::Table(t));
             }
-            Value::LuaFn(c) => {
-                if !c.mark() {
-                    self.gray.push(Gray::Closure(c));
-                }
+            Value::LuaFn(c) if !c.mark() => {
+                self.gray.push(Gray::Closure(c));
             }
-            Value::NativeClosure(c) => {
-                if !c.mark() {
-                    self.gray.push(Gray::Native(c));
-                }
+            Value::NativeClosure(c) if !c.mark() => {
+                self.gray.push(Gray::Native(c));
             }
-            Value::UserData(u) => {
-                if !u.mark() {
-                    self.gray.push(Gray::UserData(u));
-                }
+            Value::UserData(u) if !u.mark() => {
+                self.gray.push(Gray::UserData(u));
             }
             // Threads are marked through `Vm::mark_thread`, driven from `propagate`'s caller.
             _ => {}

@@ -145,7 +145,13 @@ impl Vm {
 
     /// Calls metamethod `f` with `args`, wanting one result. In the loop a Lua function gets a
     /// `Meta` frame and `None` is returned.
-    pub(crate) fn call_tm(&mut self, f: Value, args: &[Value], in_loop: bool, aux: usize) -> LuaResult<Option<Value>> {
+    pub(crate) fn call_tm(
+        &mut self,
+        f: Value,
+        args: &[Value],
+        in_loop: bool,
+        aux: usize,
+    ) -> LuaResult<Option<Value>> {
         if in_loop && matches!(f, Value::LuaFn(_)) {
             if self.th().meta_depth >= 196 {
                 return Err(self.rt_error("C stack overflow"));
@@ -175,7 +181,13 @@ impl Vm {
     }
 
     /// `obj[key]` with metamethods.
-    pub(crate) fn index_value(&mut self, obj: Value, key: Value, origin: Origin, in_loop: bool) -> LuaResult<Option<Value>> {
+    pub(crate) fn index_value(
+        &mut self,
+        obj: Value,
+        key: Value,
+        origin: Origin,
+        in_loop: bool,
+    ) -> LuaResult<Option<Value>> {
         let mut t = obj;
         for depth in 0..MAX_TAG_LOOP {
             let tm = if let Value::Table(tt) = t {
@@ -209,7 +221,12 @@ impl Vm {
         Err(self.rt_error("'__index' chain too long; possible loop"))
     }
 
-    pub(crate) fn index_error(&mut self, t: Value, key: Value, origin: Origin) -> super::error::LuaError {
+    pub(crate) fn index_error(
+        &mut self,
+        t: Value,
+        key: Value,
+        origin: Origin,
+    ) -> super::error::LuaError {
         let mut info = self.varinfo(origin);
         if info.is_empty() {
             // Lua 5.4 names the key when the indexed value has no name.
@@ -222,7 +239,14 @@ impl Vm {
     }
 
     /// `obj[key] = val` with metamethods. Returns false when a Lua metamethod frame was pushed.
-    pub(crate) fn set_index_value(&mut self, obj: Value, key: Value, val: Value, origin: Origin, in_loop: bool) -> LuaResult<bool> {
+    pub(crate) fn set_index_value(
+        &mut self,
+        obj: Value,
+        key: Value,
+        val: Value,
+        origin: Origin,
+        in_loop: bool,
+    ) -> LuaResult<bool> {
         let mut t = obj;
         for depth in 0..MAX_TAG_LOOP {
             let tm = if let Value::Table(tt) = t {
@@ -268,17 +292,29 @@ impl Vm {
     }
 
     /// Arithmetic or bitwise fallback after the number fast paths failed.
-    pub(crate) fn arith_meta(&mut self, op: ArithOp, a: Value, b: Value, oa: Origin, ob: Origin, in_loop: bool) -> LuaResult<Option<Value>> {
+    pub(crate) fn arith_meta(
+        &mut self,
+        op: ArithOp,
+        a: Value,
+        b: Value,
+        oa: Origin,
+        ob: Origin,
+        in_loop: bool,
+    ) -> LuaResult<Option<Value>> {
         // Bitwise operators coerce numeric strings themselves (arithmetic leaves that to the
         // string metatable).
-        if op.is_bitwise() {
-            if let (Some(x), Some(y)) = (self.to_int_coerce(&a), self.to_int_coerce(&b)) {
-                return Ok(Some(Value::Int(number::arith_int(op, x, y).unwrap())));
-            }
+        if op.is_bitwise()
+            && let (Some(x), Some(y)) = (self.to_int_coerce(&a), self.to_int_coerce(&b))
+        {
+            return Ok(Some(Value::Int(number::arith_int(op, x, y).unwrap())));
         }
         let tm = {
             let t1 = self.tm_of(&a, arith_tm(op));
-            if t1.is_nil() { self.tm_of(&b, arith_tm(op)) } else { t1 }
+            if t1.is_nil() {
+                self.tm_of(&b, arith_tm(op))
+            } else {
+                t1
+            }
         };
         if tm.is_nil() {
             return Err(self.arith_error(op, a, b, oa, ob));
@@ -296,17 +332,32 @@ impl Vm {
 
     /// The error for a failed arithmetic or bitwise operation, blaming the operand Lua blames.
     /// Unary operators pass their operand twice.
-    pub(crate) fn arith_error(&mut self, op: ArithOp, a: Value, b: Value, oa: Origin, ob: Origin) -> super::error::LuaError {
+    pub(crate) fn arith_error(
+        &mut self,
+        op: ArithOp,
+        a: Value,
+        b: Value,
+        oa: Origin,
+        ob: Origin,
+    ) -> super::error::LuaError {
         let is_num = |v: &Value| matches!(v, Value::Int(_) | Value::Float(_));
         if op.is_bitwise() && is_num(&a) && is_num(&b) {
-            let o = if self.to_int_coerce(&b).is_none() { ob } else { oa };
+            let o = if self.to_int_coerce(&b).is_none() {
+                ob
+            } else {
+                oa
+            };
             let info = self.varinfo(o);
             return self.vm_error(&format!("number{info} has no integer representation"));
         }
         let (bad, o) = if !is_num(&b) { (b, ob) } else { (a, oa) };
         let info = self.varinfo(o);
         let tn = self.obj_type_name(&bad);
-        let what = if op.is_bitwise() { "perform bitwise operation on" } else { "perform arithmetic on" };
+        let what = if op.is_bitwise() {
+            "perform bitwise operation on"
+        } else {
+            "perform arithmetic on"
+        };
         self.vm_error(&format!("attempt to {what} a {tn} value{info}"))
     }
 
@@ -314,12 +365,30 @@ impl Vm {
     pub(crate) fn eq_meta(&mut self, a: Value, b: Value, in_loop: bool) -> LuaResult<Option<bool>> {
         let tm = match (a, b) {
             (Value::Table(x), Value::Table(y)) => {
-                let t1 = x.meta.map(|m| self.fast_tm(m, Tm::Eq)).unwrap_or(Value::Nil);
-                if t1.is_nil() { y.meta.map(|m| self.fast_tm(m, Tm::Eq)).unwrap_or(Value::Nil) } else { t1 }
+                let t1 = x
+                    .meta
+                    .map(|m| self.fast_tm(m, Tm::Eq))
+                    .unwrap_or(Value::Nil);
+                if t1.is_nil() {
+                    y.meta
+                        .map(|m| self.fast_tm(m, Tm::Eq))
+                        .unwrap_or(Value::Nil)
+                } else {
+                    t1
+                }
             }
             (Value::UserData(x), Value::UserData(y)) => {
-                let t1 = x.meta.map(|m| self.fast_tm(m, Tm::Eq)).unwrap_or(Value::Nil);
-                if t1.is_nil() { y.meta.map(|m| self.fast_tm(m, Tm::Eq)).unwrap_or(Value::Nil) } else { t1 }
+                let t1 = x
+                    .meta
+                    .map(|m| self.fast_tm(m, Tm::Eq))
+                    .unwrap_or(Value::Nil);
+                if t1.is_nil() {
+                    y.meta
+                        .map(|m| self.fast_tm(m, Tm::Eq))
+                        .unwrap_or(Value::Nil)
+                } else {
+                    t1
+                }
             }
             _ => return Ok(Some(false)),
         };
@@ -330,7 +399,13 @@ impl Vm {
     }
 
     /// `a < b` (`le` false) or `a <= b` (`le` true) for non-number pairs.
-    pub(crate) fn compare_meta(&mut self, a: Value, b: Value, le: bool, in_loop: bool) -> LuaResult<Option<bool>> {
+    pub(crate) fn compare_meta(
+        &mut self,
+        a: Value,
+        b: Value,
+        le: bool,
+        in_loop: bool,
+    ) -> LuaResult<Option<bool>> {
         if let (Value::Str(x), Value::Str(y)) = (a, b) {
             let o = x.as_bytes().cmp(y.as_bytes());
             return Ok(Some(if le { o.is_le() } else { o.is_lt() }));
@@ -357,7 +432,12 @@ impl Vm {
     }
 
     /// `#v`.
-    pub(crate) fn len_value(&mut self, v: Value, origin: Origin, in_loop: bool) -> LuaResult<Option<Value>> {
+    pub(crate) fn len_value(
+        &mut self,
+        v: Value,
+        origin: Origin,
+        in_loop: bool,
+    ) -> LuaResult<Option<Value>> {
         match v {
             Value::Str(s) => Ok(Some(Value::Int(s.len() as i64))),
             Value::Table(t) => {
@@ -374,7 +454,9 @@ impl Vm {
                 if tm.is_nil() {
                     let info = self.varinfo(origin);
                     let tn = self.obj_type_name(&v);
-                    return Err(self.vm_error(&format!("attempt to get length of a {tn} value{info}")));
+                    return Err(
+                        self.vm_error(&format!("attempt to get length of a {tn} value{info}"))
+                    );
                 }
                 self.call_tm(tm, &[v, v], in_loop, 0)
             }
@@ -383,13 +465,19 @@ impl Vm {
 
     /// Concatenates registers `first .. first+n` (absolute slots) into `first`. Runs of strings and
     /// numbers are joined in one pass; other pairs go through `__concat`.
-    pub(crate) fn concat_slots(&mut self, first: usize, n: usize, in_loop: bool) -> LuaResult<bool> {
+    pub(crate) fn concat_slots(
+        &mut self,
+        first: usize,
+        n: usize,
+        in_loop: bool,
+    ) -> LuaResult<bool> {
         let mut end = first + n; // exclusive end of the pending values; the result builds at end-1
         while end - first > 1 {
             let stack = &self.th().stack;
             let top = stack[end - 1];
             let prev = stack[end - 2];
-            let is_strnum = |v: &Value| matches!(v, Value::Str(_) | Value::Int(_) | Value::Float(_));
+            let is_strnum =
+                |v: &Value| matches!(v, Value::Str(_) | Value::Int(_) | Value::Float(_));
             if is_strnum(&top) && is_strnum(&prev) {
                 // Join the longest run of string/number values ending at `end`.
                 let mut start = end - 2;
@@ -415,15 +503,29 @@ impl Vm {
             } else {
                 let tm = {
                     let t1 = self.tm_of(&prev, Tm::Concat);
-                    if t1.is_nil() { self.tm_of(&top, Tm::Concat) } else { t1 }
+                    if t1.is_nil() {
+                        self.tm_of(&top, Tm::Concat)
+                    } else {
+                        t1
+                    }
                 };
                 if tm.is_nil() {
-                    let (bad, slot) = if is_strnum(&prev) { (top, end - 1) } else { (prev, end - 2) };
+                    let (bad, slot) = if is_strnum(&prev) {
+                        (top, end - 1)
+                    } else {
+                        (prev, end - 2)
+                    };
                     let base = self.frame_base();
-                    let origin = if slot >= base { Origin::Reg(slot - base) } else { Origin::None };
+                    let origin = if slot >= base {
+                        Origin::Reg(slot - base)
+                    } else {
+                        Origin::None
+                    };
                     let info = self.varinfo(origin);
                     let tn = self.obj_type_name(&bad);
-                    return Err(self.vm_error(&format!("attempt to concatenate a {tn} value{info}")));
+                    return Err(
+                        self.vm_error(&format!("attempt to concatenate a {tn} value{info}"))
+                    );
                 }
                 match self.call_tm(tm, &[prev, top], in_loop, end - 2)? {
                     Some(v) => {
@@ -467,7 +569,11 @@ impl Vm {
             Value::Str(s) => return Ok(s),
             _ => {
                 let name = self.obj_type_name(&v);
-                let kind = if matches!(v, Value::Native(_)) { "builtin" } else { "" };
+                let kind = if matches!(v, Value::Native(_)) {
+                    "builtin"
+                } else {
+                    ""
+                };
                 let _ = kind;
                 buf.extend_from_slice(format!("{}: 0x{:014x}", name, v.addr()).as_bytes());
             }

@@ -26,7 +26,12 @@ impl ArithOp {
     pub fn is_bitwise(self) -> bool {
         matches!(
             self,
-            ArithOp::BAnd | ArithOp::BOr | ArithOp::BXor | ArithOp::Shl | ArithOp::Shr | ArithOp::BNot
+            ArithOp::BAnd
+                | ArithOp::BOr
+                | ArithOp::BXor
+                | ArithOp::Shl
+                | ArithOp::Shr
+                | ArithOp::BNot
         )
     }
 
@@ -92,7 +97,11 @@ pub fn int_idiv(a: i64, b: i64) -> Option<i64> {
         return Some(a.wrapping_neg());
     }
     let q = a / b;
-    Some(if (a % b != 0) && ((a ^ b) < 0) { q - 1 } else { q })
+    Some(if (a % b != 0) && ((a ^ b) < 0) {
+        q - 1
+    } else {
+        q
+    })
 }
 
 #[inline]
@@ -142,7 +151,7 @@ pub fn shift_left(a: i64, n: i64) -> i64 {
 #[inline]
 pub fn float_to_int_exact(f: f64) -> Option<i64> {
     // -2^63 is representable; 2^63 is not.
-    if f >= -9223372036854775808.0 && f < 9223372036854775808.0 {
+    if (-9223372036854775808.0..9223372036854775808.0).contains(&f) {
         let i = f as i64;
         if i as f64 == f { Some(i) } else { None }
     } else {
@@ -185,9 +194,7 @@ pub fn le_int_float(i: i64, f: f64) -> bool {
 
 #[inline]
 pub fn lt_float_int(f: f64, i: i64) -> bool {
-    if f.is_nan() {
-        false
-    } else if f >= TWO63 {
+    if f.is_nan() || f >= TWO63 {
         false
     } else if f >= -TWO63 {
         (f.floor() as i64) < i
@@ -198,9 +205,7 @@ pub fn lt_float_int(f: f64, i: i64) -> bool {
 
 #[inline]
 pub fn le_float_int(f: f64, i: i64) -> bool {
-    if f.is_nan() {
-        false
-    } else if f >= TWO63 {
+    if f.is_nan() || f >= TWO63 {
         false
     } else if f > -TWO63 {
         (f.ceil() as i64) <= i
@@ -228,7 +233,12 @@ pub fn value_to_int(v: &Value) -> Option<i64> {
 }
 
 unsafe extern "C" {
-    fn snprintf(buf: *mut libc::c_char, n: libc::size_t, fmt: *const libc::c_char, ...) -> libc::c_int;
+    fn snprintf(
+        buf: *mut libc::c_char,
+        n: libc::size_t,
+        fmt: *const libc::c_char,
+        ...
+    ) -> libc::c_int;
 }
 
 /// Formats one float with a C printf conversion spec such as `%.14g` (NUL-free, ASCII), appending

@@ -9,7 +9,10 @@ pub const INITIAL_STACK: usize = 256;
 /// Pooled files beyond this count are freed instead (bounds memory after a burst of coroutines).
 const MAX_POOLED: usize = 1024;
 
+/// Coroutines stay boxed in the pool because the interpreter holds pointers to them while they
+/// run; moving them in and out of a `Vec` would invalidate those.
 #[derive(Default)]
+#[allow(clippy::vec_box)]
 pub struct RegPool {
     free: Vec<Box<Coroutine>>,
     pub hits: u64,

@@ -35,7 +35,7 @@ pub enum ResumeOutcome {
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Exit {
     /// The entry (`Fresh`) frame returned `n` values at `slot`.
-    Returned { slot: usize, n: usize },
+    Returned { n: usize },
     /// A host-resumed coroutine yielded `n` values at `slot`.
     Yielded { slot: usize, n: usize },
     /// A host-resumed coroutine finished with `n` values at `slot`.
@@ -167,7 +167,11 @@ impl Vm {
         self.heap.tables.alloc(t)
     }
 
-    pub(crate) fn new_closure(&mut self, proto: Gc<Proto>, upvals: SmallVec<[Gc<UpVal>; 2]>) -> Gc<LuaClosure> {
+    pub(crate) fn new_closure(
+        &mut self,
+        proto: Gc<Proto>,
+        upvals: SmallVec<[Gc<UpVal>; 2]>,
+    ) -> Gc<LuaClosure> {
         self.stats.closures_allocated += 1;
         self.heap.debt += 48 + upvals.len() * 8;
         self.heap.closures.alloc(LuaClosure { proto, upvals })
@@ -317,7 +321,12 @@ impl Vm {
         self.load_with_env(source, chunkname, env)
     }
 
-    pub fn load_with_env(&mut self, source: &[u8], chunkname: &str, env: Value) -> Result<Value, LuaError> {
+    pub fn load_with_env(
+        &mut self,
+        source: &[u8],
+        chunkname: &str,
+        env: Value,
+    ) -> Result<Value, LuaError> {
         let proto = compile_source(source).map_err(|e| {
             let msg = e.with_chunk(&short_src(chunkname.as_bytes()));
             LuaError::Value(self.str_value(&msg))
@@ -344,7 +353,11 @@ impl Vm {
                 Constant::Str(s) => Value::Str(self.intern(s)),
             })
             .collect();
-        let protos: Box<[Gc<Proto>]> = fp.protos.iter().map(|p| self.instantiate(p, source)).collect();
+        let protos: Box<[Gc<Proto>]> = fp
+            .protos
+            .iter()
+            .map(|p| self.instantiate(p, source))
+            .collect();
         self.heap.debt += fp.code.len() * 8 + consts.len() * 16 + 128;
         self.heap.protos.alloc(Proto {
             code: fp.code.clone().into_boxed_slice(),
@@ -536,10 +549,10 @@ impl Vm {
                 other => {
                     if let Some(mt) = self.get_metatable(other) {
                         let name = self.tm_names[super::meta::Tm::ToString as usize];
-                        if !mt.get_str(name).is_nil() {
-                            if let Ok(s) = self.tostring(*other) {
-                                return String::from_utf8_lossy(s.as_bytes()).into_owned();
-                            }
+                        if !mt.get_str(name).is_nil()
+                            && let Ok(s) = self.tostring(*other)
+                        {
+                            return String::from_utf8_lossy(s.as_bytes()).into_owned();
                         }
                     }
                     format!("(error object is a {} value)", other.type_name())

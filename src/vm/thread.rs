@@ -106,7 +106,10 @@ impl Coroutine {
         if needed > MAX_STACK + 1000 {
             return false;
         }
-        let new_len = needed.max(self.stack.len() * 2).min(MAX_STACK + 1000).max(needed);
+        let new_len = needed
+            .max(self.stack.len() * 2)
+            .min(MAX_STACK + 1000)
+            .max(needed);
         let old_ptr = self.stack.as_ptr();
         self.stack.resize(new_len, Value::Nil);
         if self.stack.as_ptr() != old_ptr {

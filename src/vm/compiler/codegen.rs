@@ -223,10 +223,10 @@ fn fold_arith(op: BinOp, a: &Folded, b: &Folded) -> Option<Folded> {
         }
     }?;
     // Like Lua, do not fold results that a constant table cannot keep apart (NaN, -0.0 and 0.0).
-    if let Folded::Float(f) = r {
-        if f.is_nan() || f == 0.0 {
-            return None;
-        }
+    if let Folded::Float(f) = r
+        && (f.is_nan() || f == 0.0)
+    {
+        return None;
     }
     Some(r)
 }
@@ -955,16 +955,16 @@ impl Compiler {
     }
 
     fn check_assignable(&mut self, target: &Expr) -> CResult<()> {
-        if let ExprKind::Name(name) = &target.kind {
-            if matches!(
+        if let ExprKind::Name(name) = &target.kind
+            && matches!(
                 self.local_attrib(name),
                 Some(Attrib::Const) | Some(Attrib::Close)
-            ) {
-                return self.err(format!(
-                    "attempt to assign to const variable '{}'",
-                    String::from_utf8_lossy(name)
-                ));
-            }
+            )
+        {
+            return self.err(format!(
+                "attempt to assign to const variable '{}'",
+                String::from_utf8_lossy(name)
+            ));
         }
         Ok(())
     }
@@ -1441,15 +1441,15 @@ impl Compiler {
 
     /// Compiles `e` into some register: a local's own register when it is a plain local.
     fn expr_any(&mut self, e: &Expr) -> CResult<u32> {
-        if let ExprKind::Name(name) = &e.kind {
-            if let Some(i) = Self::find_local(self.funcs.last().unwrap(), name) {
-                return Ok(self.fs().actvars[i].reg);
-            }
+        if let ExprKind::Name(name) = &e.kind
+            && let Some(i) = Self::find_local(self.funcs.last().unwrap(), name)
+        {
+            return Ok(self.fs().actvars[i].reg);
         }
-        if let ExprKind::Paren(inner) = &e.kind {
-            if !inner.is_multi() {
-                return self.expr_any(inner);
-            }
+        if let ExprKind::Paren(inner) = &e.kind
+            && !inner.is_multi()
+        {
+            return self.expr_any(inner);
         }
         let r = self.reserve(1)?;
         self.expr_to(e, r)?;
@@ -1546,26 +1546,29 @@ impl Compiler {
                 } else {
                     self.expr_any(a)?
                 };
-                if op == BinOp::Add {
-                    if let Some(Folded::Int(i)) = self.numeric_fold(b) {
-                        if (-(OFFSET_SC as i64)..=(255 - OFFSET_SC as i64)).contains(&i) {
-                            self.line = line;
-                            self.emit_abc(Op::AddI, dst, rb, (i + OFFSET_SC as i64) as u32, false);
-                            return Ok(());
-                        }
-                    }
+                if op == BinOp::Add
+                    && let Some(Folded::Int(i)) = self.numeric_fold(b)
+                    && (-(OFFSET_SC as i64)..=(255 - OFFSET_SC as i64)).contains(&i)
+                {
+                    self.line = line;
+                    self.emit_abc(Op::AddI, dst, rb, (i + OFFSET_SC as i64) as u32, false);
+                    return Ok(());
                 }
                 // Only `>>`: a negated `<<` would pass the wrong operand to a `__shl` metamethod.
-                if op == BinOp::Shr {
-                    if let Some(Folded::Int(i)) = self.numeric_fold(b) {
-                        let i = if op == BinOp::Shl { i.checked_neg() } else { Some(i) };
-                        if let Some(i) = i {
-                            if (-(OFFSET_SC as i64)..=(255 - OFFSET_SC as i64)).contains(&i) {
-                                self.line = line;
-                                self.emit_abc(Op::ShrI, dst, rb, (i + OFFSET_SC as i64) as u32, false);
-                                return Ok(());
-                            }
-                        }
+                if op == BinOp::Shr
+                    && let Some(Folded::Int(i)) = self.numeric_fold(b)
+                {
+                    let i = if op == BinOp::Shl {
+                        i.checked_neg()
+                    } else {
+                        Some(i)
+                    };
+                    if let Some(i) = i
+                        && (-(OFFSET_SC as i64)..=(255 - OFFSET_SC as i64)).contains(&i)
+                    {
+                        self.line = line;
+                        self.emit_abc(Op::ShrI, dst, rb, (i + OFFSET_SC as i64) as u32, false);
+                        return Ok(());
                     }
                 }
                 if let (Some(opk), Some(f)) = (opk, self.numeric_fold(b)) {
@@ -1596,7 +1599,9 @@ impl Compiler {
             o => (o, a, b, k),
         };
         let small_int = |f: &Option<Folded>| match f {
-            Some(Folded::Int(i)) if (-(OFFSET_SC as i64)..=(255 - OFFSET_SC as i64)).contains(i) => {
+            Some(Folded::Int(i))
+                if (-(OFFSET_SC as i64)..=(255 - OFFSET_SC as i64)).contains(i) =>
+            {
                 Some((*i + OFFSET_SC as i64) as u32)
             }
             _ => None,

@@ -1,9 +1,9 @@
 //! Source text to bytecode: lexer → parser (AST) → codegen.
 
 pub mod ast;
+pub mod codegen;
 pub mod lexer;
 pub mod opcode;
-pub mod codegen;
 pub mod parser;
 
 use std::fmt;

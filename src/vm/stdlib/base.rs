@@ -164,10 +164,10 @@ fn next(vm: &mut Vm, args: Args) -> LuaResult<usize> {
 
 fn select(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let n = args.n as i64 - 1;
-    if let Value::Str(s) = vm.arg(args, 0) {
-        if s.as_bytes() == b"#" {
-            return vm.ret1(args, Value::Int(n));
-        }
+    if let Value::Str(s) = vm.arg(args, 0)
+        && s.as_bytes() == b"#"
+    {
+        return vm.ret1(args, Value::Int(n));
     }
     let i = vm.check_int(args, 0, "select")?;
     let start = if i < 0 {
@@ -239,7 +239,11 @@ fn getmetatable(vm: &mut Vm, args: Args) -> LuaResult<usize> {
         Some(mt) => {
             let k = vm.tm_name(Tm::Metatable);
             let protected = mt.get_str(k);
-            if protected.is_nil() { Value::Table(mt) } else { protected }
+            if protected.is_nil() {
+                Value::Table(mt)
+            } else {
+                protected
+            }
         }
     };
     vm.ret1(args, r)
@@ -266,15 +270,15 @@ fn error(vm: &mut Vm, args: Args) -> LuaResult<usize> {
 
 /// Raises `v`, prefixed with the position of call level `level` when it is a string.
 fn raise_at_level(vm: &mut Vm, v: Value, level: i64) -> LuaResult<usize> {
-    if let Value::Str(s) = v {
-        if level > 0 {
-            let prefix = vm.where_prefix(level as usize);
-            if !prefix.is_empty() {
-                let mut msg = prefix.into_bytes();
-                msg.extend_from_slice(s.as_bytes());
-                let m = vm.intern(&msg);
-                return Err(LuaError::Value(Value::Str(m)));
-            }
+    if let Value::Str(s) = v
+        && level > 0
+    {
+        let prefix = vm.where_prefix(level as usize);
+        if !prefix.is_empty() {
+            let mut msg = prefix.into_bytes();
+            msg.extend_from_slice(s.as_bytes());
+            let m = vm.intern(&msg);
+            return Err(LuaError::Value(Value::Str(m)));
         }
     }
     Err(LuaError::Value(v))
@@ -319,15 +323,15 @@ fn load(vm: &mut Vm, args: Args) -> LuaResult<usize> {
         None => default_name,
     };
     let mode = vm.opt_str(args, 2, "load")?;
-    if let Some(m) = mode {
-        if !m.as_bytes().contains(&b't') {
-            let msg = format!(
-                "attempt to load a text chunk (mode is '{}')",
-                m.to_str_lossy()
-            );
-            let m = vm.str_value(&msg);
-            return vm.ret_values(args, &[Value::Nil, m]);
-        }
+    if let Some(m) = mode
+        && !m.as_bytes().contains(&b't')
+    {
+        let msg = format!(
+            "attempt to load a text chunk (mode is '{}')",
+            m.to_str_lossy()
+        );
+        let m = vm.str_value(&msg);
+        return vm.ret_values(args, &[Value::Nil, m]);
     }
     if source.first() == Some(&0x1b) {
         let m = vm.str_value("attempt to load a binary chunk (mode is 't')");
@@ -348,7 +352,9 @@ fn load(vm: &mut Vm, args: Args) -> LuaResult<usize> {
 
 fn collectgarbage(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let opt = vm.opt_str(args, 0, "collectgarbage")?;
-    let opt = opt.map(|s| s.to_str_lossy().into_owned()).unwrap_or_else(|| "collect".into());
+    let opt = opt
+        .map(|s| s.to_str_lossy().into_owned())
+        .unwrap_or_else(|| "collect".into());
     let r = match opt.as_str() {
         "collect" => {
             vm.collect_garbage();

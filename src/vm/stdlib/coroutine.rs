@@ -42,7 +42,10 @@ fn check_co(vm: &mut Vm, args: Args, fname: &str) -> LuaResult<crate::vm::thread
 
 fn resume(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let t = check_co(vm, args, "resume")?;
-    Err(LuaError::Control(Control::Resume { thread: t, wrap: false }))
+    Err(LuaError::Control(Control::Resume {
+        thread: t,
+        wrap: false,
+    }))
 }
 
 fn yield_(_vm: &mut Vm, _args: Args) -> LuaResult<usize> {
@@ -76,7 +79,10 @@ fn wrapped(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let Value::Thread(t) = nc.upvals[0] else {
         unreachable!("wrap closures hold their coroutine")
     };
-    Err(LuaError::Control(Control::Resume { thread: t, wrap: true }))
+    Err(LuaError::Control(Control::Resume {
+        thread: t,
+        wrap: true,
+    }))
 }
 
 fn wrap(vm: &mut Vm, args: Args) -> LuaResult<usize> {

@@ -124,7 +124,11 @@ float_fn!(acos, "acos", f64::acos);
 
 fn atan(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let y = vm.check_float(args, 0, "atan")?;
-    let x = if vm.arg(args, 1).is_nil() { 1.0 } else { vm.check_float(args, 1, "atan")? };
+    let x = if vm.arg(args, 1).is_nil() {
+        1.0
+    } else {
+        vm.check_float(args, 1, "atan")?
+    };
     vm.ret1(args, Value::Float(y.atan2(x)))
 }
 
@@ -176,7 +180,11 @@ fn fmod(vm: &mut Vm, args: Args) -> LuaResult<usize> {
             if y == 0 {
                 return Err(vm.arg_error(2, "fmod", "zero"));
             }
-            if y == -1 { Value::Int(0) } else { Value::Int(x % y) }
+            if y == -1 {
+                Value::Int(0)
+            } else {
+                Value::Int(x % y)
+            }
         }
         _ => {
             let f = |v: Value| match v {

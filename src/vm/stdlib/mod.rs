@@ -47,7 +47,13 @@ impl Vm {
         }
     }
 
-    pub fn arg_type_error(&mut self, args: Args, i: usize, fname: &str, expected: &str) -> LuaError {
+    pub fn arg_type_error(
+        &mut self,
+        args: Args,
+        i: usize,
+        fname: &str,
+        expected: &str,
+    ) -> LuaError {
         let got = self.arg_type_name(args, i);
         self.arg_error(i + 1, fname, &format!("{expected} expected, got {got}"))
     }
@@ -78,7 +84,9 @@ impl Vm {
             Value::Str(s) => match number::str_to_number(s.as_bytes()) {
                 Some(n) => match number::value_to_int(&n) {
                     Some(n) => Ok(n),
-                    None => Err(self.arg_error(i + 1, fname, "number has no integer representation")),
+                    None => {
+                        Err(self.arg_error(i + 1, fname, "number has no integer representation"))
+                    }
                 },
                 None => Err(self.arg_type_error(args, i, fname, "number")),
             },
@@ -146,10 +154,10 @@ impl Vm {
 
     /// `t[k]` honouring `__index`, from native code.
     pub fn index(&mut self, t: Value, k: Value) -> LuaResult<Value> {
-        if let Value::Table(tt) = t {
-            if tt.meta.is_none() {
-                return Ok(tt.get(k));
-            }
+        if let Value::Table(tt) = t
+            && tt.meta.is_none()
+        {
+            return Ok(tt.get(k));
         }
         Ok(self
             .index_value(t, k, super::debug::Origin::None, false)?
@@ -158,10 +166,10 @@ impl Vm {
 
     /// `t[k] = v` honouring `__newindex`, from native code.
     pub fn set_index(&mut self, t: Value, k: Value, v: Value) -> LuaResult<()> {
-        if let Value::Table(tt) = t {
-            if tt.meta.is_none() {
-                return self.raw_set_checked(tt, k, v);
-            }
+        if let Value::Table(tt) = t
+            && tt.meta.is_none()
+        {
+            return self.raw_set_checked(tt, k, v);
         }
         self.set_index_value(t, k, v, super::debug::Origin::None, false)?;
         Ok(())
@@ -169,10 +177,10 @@ impl Vm {
 
     /// `#v` honouring `__len`, as an integer.
     pub fn length_of(&mut self, v: Value) -> LuaResult<i64> {
-        if let Value::Table(t) = v {
-            if t.meta.is_none() {
-                return Ok(t.len());
-            }
+        if let Value::Table(t) = v
+            && t.meta.is_none()
+        {
+            return Ok(t.len());
         }
         let r = self
             .len_value(v, super::debug::Origin::None, false)?

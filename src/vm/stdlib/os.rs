@@ -6,7 +6,11 @@ use crate::vm::state::Vm;
 use crate::vm::value::Value;
 
 pub fn open(vm: &mut Vm) {
-    super::register_lib(vm, "os", &[("clock", clock), ("time", time), ("getenv", getenv)]);
+    super::register_lib(
+        vm,
+        "os",
+        &[("clock", clock), ("time", time), ("getenv", getenv)],
+    );
 }
 
 fn clock(vm: &mut Vm, args: Args) -> LuaResult<usize> {

@@ -119,10 +119,10 @@ fn rep(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     }
     let mut b = Vec::with_capacity(total as usize);
     for k in 0..n {
-        if k > 0 {
-            if let Some(sep) = sep {
-                b.extend_from_slice(sep.as_bytes());
-            }
+        if k > 0
+            && let Some(sep) = sep
+        {
+            b.extend_from_slice(sep.as_bytes());
         }
         b.extend_from_slice(s.as_bytes());
     }
@@ -163,7 +163,12 @@ fn char(vm: &mut Vm, args: Args) -> LuaResult<usize> {
 }
 
 unsafe extern "C" {
-    fn snprintf(buf: *mut libc::c_char, n: libc::size_t, fmt: *const libc::c_char, ...) -> libc::c_int;
+    fn snprintf(
+        buf: *mut libc::c_char,
+        n: libc::size_t,
+        fmt: *const libc::c_char,
+        ...
+    ) -> libc::c_int;
 }
 
 fn format_int_c(out: &mut Vec<u8>, spec: &[u8], v: i64) {
@@ -299,9 +304,21 @@ fn format(vm: &mut Vm, args: Args) -> LuaResult<usize> {
                     // Width and precision apply; C's %s stops at NUL, so pad by hand.
                     let spec_s = String::from_utf8_lossy(spec).into_owned();
                     let left = spec_s.contains('-');
-                    let (w, p) = match spec_s.trim_start_matches(['-', '+', ' ', '#', '0']).split_once('.') {
-                        Some((w, p)) => (w.parse().unwrap_or(0usize), Some(p.parse().unwrap_or(0usize))),
-                        None => (spec_s.trim_start_matches(['-', '+', ' ', '#', '0']).parse().unwrap_or(0usize), None),
+                    let (w, p) = match spec_s
+                        .trim_start_matches(['-', '+', ' ', '#', '0'])
+                        .split_once('.')
+                    {
+                        Some((w, p)) => (
+                            w.parse().unwrap_or(0usize),
+                            Some(p.parse().unwrap_or(0usize)),
+                        ),
+                        None => (
+                            spec_s
+                                .trim_start_matches(['-', '+', ' ', '#', '0'])
+                                .parse()
+                                .unwrap_or(0usize),
+                            None,
+                        ),
                     };
                     let bytes = s.as_bytes();
                     let body = &bytes[..p.map_or(bytes.len(), |p| p.min(bytes.len()))];
@@ -410,7 +427,12 @@ fn string_arith(vm: &mut Vm, args: Args, op: ArithOp) -> LuaResult<usize> {
     }
     let ta = vm.obj_type_name(&a);
     let tb = vm.obj_type_name(&b);
-    Err(vm.rt_error(&format!("attempt to {} a '{}' with a '{}'", op.event(), ta, tb)))
+    Err(vm.rt_error(&format!(
+        "attempt to {} a '{}' with a '{}'",
+        op.event(),
+        ta,
+        tb
+    )))
 }
 
 macro_rules! arith_fn {

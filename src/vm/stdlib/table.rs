@@ -93,10 +93,10 @@ fn concat(vm: &mut Vm, args: Args) -> LuaResult<usize> {
                 )));
             }
         }
-        if k < j {
-            if let Some(sep) = sep {
-                buf.extend_from_slice(sep.as_bytes());
-            }
+        if k < j
+            && let Some(sep) = sep
+        {
+            buf.extend_from_slice(sep.as_bytes());
         }
         if buf.len() >= super::string::MAX_STRING {
             vm.scratch = buf;
@@ -143,14 +143,14 @@ fn unpack(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     }
     let n = n as usize;
     vm.reserve_stack(args.base, n + 1)?;
-    if let Value::Table(t) = tv {
-        if t.meta.is_none() {
-            for k in 0..n {
-                let v = t.get_int(i + k as i64);
-                vm.stack_mut()[args.base + k] = v;
-            }
-            return Ok(n);
+    if let Value::Table(t) = tv
+        && t.meta.is_none()
+    {
+        for k in 0..n {
+            let v = t.get_int(i + k as i64);
+            vm.stack_mut()[args.base + k] = v;
         }
+        return Ok(n);
     }
     for k in 0..n {
         let v = vm.index(tv, Value::Int(i + k as i64))?;
