@@ -1244,19 +1244,18 @@ impl Vm {
                     slow_value!(i.a(), self.index_value(t, key, Origin::Upval(i.b()), true));
                 }
                 Op::GetTable => {
-                    let t = r!(i.b());
-                    let key = r!(i.c());
-                    if let Value::Table(tt) = t {
-                        let v = match key {
-                            Value::Int(n) => tt.get_int(n),
-                            Value::Str(s) => tt.get_str(s),
-                            _ => tt.get(key),
+                    if let Value::Table(tt) = rr!(i.b()) {
+                        let v = match rr!(i.c()) {
+                            Value::Int(n) => tt.get_int(*n),
+                            Value::Str(s) => tt.get_str(*s),
+                            key => tt.get(*key),
                         };
                         if !v.is_nil() || tt.meta.is_none() {
                             r!(i.a()) = v;
                             continue;
                         }
                     }
+                    let (t, key) = (r!(i.b()), r!(i.c()));
                     slow_value!(i.a(), self.index_value(t, key, Origin::Reg(i.b()), true));
                 }
                 Op::GetI => {
@@ -1292,7 +1291,11 @@ impl Vm {
                     if let (Value::Table(tt), Value::Str(ks)) = (t, key)
                         && tt.meta.is_none()
                     {
-                        tt.get_mut().set_str(ks, v);
+                        let grown = tt.get_mut().set_str(ks, v);
+                        if grown != 0 {
+                            save_pc!();
+                            self.account_growth(grown);
+                        }
                         continue;
                     }
                     save_pc!();
@@ -1303,6 +1306,30 @@ impl Vm {
                     }
                 }
                 Op::SetTable | Op::SetI | Op::SetField => {
+                    if let Value::Table(tt) = rr!(i.a())
+                        && tt.meta.is_none()
+                    {
+                        let v = if i.k() { k!(i.c()) } else { r!(i.c()) };
+                        let grown = match i.op() {
+                            Op::SetI => tt.get_mut().set_int(i.b() as i64, v),
+                            Op::SetField => match kr!(i.b()) {
+                                Value::Str(s) => tt.get_mut().set_str(*s, v),
+                                _ => usize::MAX,
+                            },
+                            _ => match rr!(i.b()) {
+                                Value::Int(n) => tt.get_mut().set_int(*n, v),
+                                Value::Str(s) => tt.get_mut().set_str(*s, v),
+                                _ => usize::MAX,
+                            },
+                        };
+                        if grown != usize::MAX {
+                            if grown != 0 {
+                                save_pc!();
+                                self.account_growth(grown);
+                            }
+                            continue;
+                        }
+                    }
                     let t = r!(i.a());
                     let key = match i.op() {
                         Op::SetTable => r!(i.b()),
@@ -1310,21 +1337,6 @@ impl Vm {
                         _ => k!(i.b()),
                     };
                     let v = if i.k() { k!(i.c()) } else { r!(i.c()) };
-                    if let Value::Table(tt) = t
-                        && tt.meta.is_none()
-                    {
-                        match key {
-                            Value::Int(n) => {
-                                tt.get_mut().set_int(n, v);
-                                continue;
-                            }
-                            Value::Str(s) => {
-                                tt.get_mut().set_str(s, v);
-                                continue;
-                            }
-                            _ => {}
-                        }
-                    }
                     save_pc!();
                     if self.set_index_value(t, key, v, Origin::Reg(i.a()), true)? {
                         reload!();
@@ -2044,9 +2056,14 @@ impl Vm {
                         if tm.arr.len() as i64 == offset {
                             tm.arr.reserve(n);
                         }
+                        let mut grown = 0;
                         for j in 1..=n {
                             let v = r!(a + j);
-                            tm.set_int(offset + j as i64, v);
+                            grown += tm.set_int(offset + j as i64, v);
+                        }
+                        if grown != 0 {
+                            save_pc!();
+                            self.account_growth(grown);
                         }
                     }
                 }
@@ -2108,6 +2125,13 @@ impl Vm {
 
     pub fn thread_yieldable(&self, t: ThreadKey) -> bool {
         t != self.main && self.threads.get(t).is_some_and(|c| c.nny == 0)
+    }
+
+    /// Charges a table's growth to the collector's debt (at a safe point: the value is stored).
+    #[cold]
+    fn account_growth(&mut self, bytes: usize) {
+        self.heap.debt += bytes;
+        self.gc_check();
     }
 
     /// Nested Rust calls on the current coroutine (it cannot yield while non-zero).

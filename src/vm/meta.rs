@@ -287,7 +287,8 @@ impl Vm {
             Value::Float(f) if f.is_nan() => return Err(self.vm_error("table index is NaN")),
             _ => {}
         }
-        t.get_mut().set(key, val);
+        // Growth is charged to the collector's debt; collection waits for the next safe point.
+        self.heap.debt += t.get_mut().set(key, val);
         Ok(())
     }
 

@@ -41,22 +41,50 @@ impl LuaStr {
     }
 }
 
-/// FxHash-style byte hash: fast, and good enough for a chained table.
+/// Hash of a string's bytes. Strings up to 128 bytes are hashed whole; longer ones by their
+/// length, both ends and 32 words sampled in between, so interning a long string built by
+/// repeated concatenation does not cost a second pass over it (strings that differ only between
+/// samples share a bucket and are told apart by comparing bytes).
 fn hash_bytes(bytes: &[u8]) -> u64 {
-    const K: u64 = 0xf135_7aea_2e62_a9c5;
-    let mut h: u64 = bytes.len() as u64;
-    let mut chunks = bytes.chunks_exact(8);
-    for c in &mut chunks {
-        let w = u64::from_le_bytes(c.try_into().unwrap());
-        h = (h.rotate_left(5) ^ w).wrapping_mul(K);
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    #[inline(always)]
+    fn word(b: &[u8], at: usize) -> u64 {
+        u64::from_le_bytes(b[at..at + 8].try_into().unwrap())
     }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let mut buf = [0u8; 8];
-        buf[..rest.len()].copy_from_slice(rest);
-        h = (h.rotate_left(5) ^ u64::from_le_bytes(buf)).wrapping_mul(K);
+    #[inline(always)]
+    fn mix(h: u64, w: u64) -> u64 {
+        (h ^ w).wrapping_mul(K).rotate_left(29)
     }
-    h ^ (h >> 29)
+    let n = bytes.len();
+    let mut h: u64 = (n as u64).wrapping_mul(K);
+    if n <= 128 {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            h = mix(h, u64::from_le_bytes(c.try_into().unwrap()));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut buf = [0u8; 8];
+            buf[..rest.len()].copy_from_slice(rest);
+            h = mix(h, u64::from_le_bytes(buf));
+        }
+    } else {
+        for k in 0..4 {
+            h = mix(h, word(bytes, k * 8));
+            h = mix(h, word(bytes, n - 8 - k * 8));
+        }
+        let step = (n - 8) / 32;
+        for k in 0..32 {
+            h = mix(h, word(bytes, k * step));
+        }
+    }
+    // Final avalanche, so every bit of the result (bucket indices use the low ones) depends on
+    // every input word.
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
 }
 
 /// The intern table, which also owns every string (it is the strings' object list).

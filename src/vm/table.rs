@@ -150,9 +150,10 @@ impl Table {
         }
     }
 
-    /// Raw set. The caller has rejected nil and NaN keys.
+    /// Raw set. The caller has rejected nil and NaN keys. Returns the bytes the table grew by
+    /// (0 almost always), so the collector can account for it.
     #[inline]
-    pub fn set(&mut self, key: Value, val: Value) {
+    pub fn set(&mut self, key: Value, val: Value) -> usize {
         match key {
             Value::Int(i) => self.set_int(i, val),
             Value::Float(f) => match super::number::float_to_int_exact(f) {
@@ -164,17 +165,17 @@ impl Table {
     }
 
     #[inline]
-    pub fn set_str(&mut self, s: Gc<LuaStr>, val: Value) {
+    pub fn set_str(&mut self, s: Gc<LuaStr>, val: Value) -> usize {
         self.set_hash(Value::Str(s), val)
     }
 
     #[inline]
-    pub fn set_int(&mut self, i: i64, val: Value) {
+    pub fn set_int(&mut self, i: i64, val: Value) -> usize {
         let idx = (i as u64).wrapping_sub(1);
         let len = self.arr.len() as u64;
         if idx < len {
             self.arr[idx as usize] = val;
-            return;
+            return 0;
         }
         if idx == len && !val.is_nil() {
             self.absent_tm.set(0);
@@ -184,9 +185,10 @@ impl Table {
                     self.nodes[n].val = Value::Nil;
                 }
             }
+            let cap = self.arr.capacity();
             self.arr.push(val);
             self.migrate_from_hash();
-            return;
+            return (self.arr.capacity() - cap) * std::mem::size_of::<Value>();
         }
         self.set_hash(Value::Int(i), val)
     }
@@ -209,21 +211,25 @@ impl Table {
         }
     }
 
-    fn set_hash(&mut self, key: Value, val: Value) {
+    fn set_hash(&mut self, key: Value, val: Value) -> usize {
         self.absent_tm.set(0);
         let hash = key_hash(&key);
         if let Some(n) = self.slot_of(&key, hash) {
             self.nodes[n].val = val;
-            return;
+            return 0;
         }
         if val.is_nil() {
-            return;
+            return 0;
         }
+        let mut grown = 0;
         if self.nodes.len() == self.nodes.capacity() || self.index.is_empty() {
             let live = self.nodes.iter().filter(|n| !n.val.is_nil()).count();
+            let before = self.byte_size();
             self.rebuild(live + 1);
+            grown = self.byte_size().saturating_sub(before);
         }
         self.insert_new(key, val, hash);
+        grown
     }
 
     fn insert_new(&mut self, key: Value, val: Value, hash: u64) {
