@@ -1232,15 +1232,16 @@ impl Vm {
                     unsafe { cl.upvals.get_unchecked(i.b()) }.get_mut().set(v);
                 }
                 Op::GetTabUp => {
-                    let t = unsafe { cl.upvals.get_unchecked(i.b()) }.get();
-                    let key = k!(i.c());
-                    if let (Value::Table(tt), Value::Str(ks)) = (t, key) {
-                        let v = tt.get_str(ks);
+                    let up = unsafe { cl.upvals.get_unchecked(i.b()) };
+                    // SAFETY: an upvalue's pointer is always valid (see `UpVal`).
+                    if let (Value::Table(tt), Value::Str(ks)) = (unsafe { &*up.v }, kr!(i.c())) {
+                        let v = tt.get_str(*ks);
                         if !v.is_nil() || tt.meta.is_none() {
                             r!(i.a()) = v;
                             continue;
                         }
                     }
+                    let (t, key) = (up.get(), k!(i.c()));
                     slow_value!(i.a(), self.index_value(t, key, Origin::Upval(i.b()), true));
                 }
                 Op::GetTable => {
@@ -1259,29 +1260,28 @@ impl Vm {
                     slow_value!(i.a(), self.index_value(t, key, Origin::Reg(i.b()), true));
                 }
                 Op::GetI => {
-                    let t = r!(i.b());
-                    if let Value::Table(tt) = t {
+                    if let Value::Table(tt) = rr!(i.b()) {
                         let v = tt.get_int(i.c() as i64);
                         if !v.is_nil() || tt.meta.is_none() {
                             r!(i.a()) = v;
                             continue;
                         }
                     }
+                    let t = r!(i.b());
                     slow_value!(
                         i.a(),
                         self.index_value(t, Value::Int(i.c() as i64), Origin::Reg(i.b()), true)
                     );
                 }
                 Op::GetField => {
-                    let t = r!(i.b());
-                    let key = k!(i.c());
-                    if let (Value::Table(tt), Value::Str(ks)) = (t, key) {
-                        let v = tt.get_str(ks);
+                    if let (Value::Table(tt), Value::Str(ks)) = (rr!(i.b()), kr!(i.c())) {
+                        let v = tt.get_str(*ks);
                         if !v.is_nil() || tt.meta.is_none() {
                             r!(i.a()) = v;
                             continue;
                         }
                     }
+                    let (t, key) = (r!(i.b()), k!(i.c()));
                     slow_value!(i.a(), self.index_value(t, key, Origin::Reg(i.b()), true));
                 }
                 Op::SetTabUp => {
@@ -1356,10 +1356,21 @@ impl Vm {
                     let key = if i.k() { k!(i.c()) } else { r!(i.c()) };
                     r!(a + 1) = obj;
                     if let (Value::Table(tt), Value::Str(ks)) = (obj, key) {
+                        // The object itself, then (the common class pattern) a table
+                        // `__index` of its metatable, before the general path.
                         let v = tt.get_str(ks);
                         if !v.is_nil() || tt.meta.is_none() {
                             r!(a) = v;
                             continue;
+                        }
+                        if let Some(mt) = tt.meta
+                            && let Value::Table(class) = self.fast_tm(mt, Tm::Index)
+                        {
+                            let v = class.get_str(ks);
+                            if !v.is_nil() || class.meta.is_none() {
+                                r!(a) = v;
+                                continue;
+                            }
                         }
                     }
                     slow_value!(a, self.index_value(obj, key, Origin::Reg(i.b()), true));
@@ -1678,15 +1689,16 @@ impl Vm {
                 }
                 Op::Jmp => jump!(i.sj()),
                 Op::Eq => {
-                    let (x, y) = (r!(i.a()), r!(i.b()));
-                    let res = if x.raw_eq(&y) {
+                    let res = if rr!(i.a()).raw_eq(rr!(i.b())) {
                         true
-                    } else if matches!(
+                    } else if let (x, y) = (r!(i.a()), r!(i.b()))
+                        && matches!(
                         (x, y),
                         (Value::Table(_), Value::Table(_))
                             | (Value::UserData(_), Value::UserData(_))
                     ) {
                         save_pc!();
+                        let (x, y) = (r!(i.a()), r!(i.b()));
                         match self.eq_meta(x, y, true)? {
                             Some(b) => {
                                 reload!();
@@ -1961,16 +1973,13 @@ impl Vm {
                 }
                 Op::ForLoop => {
                     let a = i.a();
-                    if let Value::Int(step) = r!(a + 2) {
-                        let Value::Int(count) = r!(a + 1) else {
-                            unreachable!()
-                        };
-                        if count as u64 > 0 {
-                            r!(a + 1) = Value::Int((count as u64 - 1) as i64);
-                            let Value::Int(idx) = r!(a) else {
-                                unreachable!()
-                            };
-                            let idx = idx.wrapping_add(step);
+                    if let (Value::Int(step), Value::Int(count), Value::Int(idx)) =
+                        (rr!(a + 2), rr!(a + 1), rr!(a))
+                    {
+                        // Integer loop: the iteration count was precomputed by ForPrep.
+                        if *count as u64 > 0 {
+                            let idx = idx.wrapping_add(*step);
+                            r!(a + 1) = Value::Int((*count as u64 - 1) as i64);
                             r!(a) = Value::Int(idx);
                             r!(a + 3) = Value::Int(idx);
                             jump!(-(i.bx() as i64));
