@@ -874,10 +874,11 @@ impl Vm {
     }
 
     #[cold]
-    fn out_of_fuel(&mut self) -> LuaResult<Option<Exit>> {
+    fn out_of_fuel(&mut self, fk: FrameKey, resume_pc: usize) -> LuaResult<Option<Exit>> {
         let co = self.current;
         let c = &self.threads[co];
         if co != self.main && c.nny == 0 && matches!(c.resumer, Resumer::Host) {
+            self.frames[fk].pc = resume_pc;
             let c = &mut self.threads[co];
             c.preempted = true;
             c.status = CoStatus::Suspended;
@@ -1047,12 +1048,18 @@ impl Vm {
                 unsafe { (*thp).top }
             };
         }
+        // Charges one unit of fuel. `$resume_pc` is where a preempted coroutine continues:
+        // the call instruction itself for calls (so the call is not skipped), the jump target
+        // for backward jumps.
         macro_rules! charge {
-            () => {{
+            () => {
+                charge!(pc)
+            };
+            ($resume_pc:expr) => {{
                 self.fuel -= 1;
                 if self.fuel <= 0 {
                     save_pc!();
-                    if let Some(x) = self.out_of_fuel()? {
+                    if let Some(x) = self.out_of_fuel(fk, $resume_pc)? {
                         return Ok(x);
                     }
                 }
@@ -1693,10 +1700,11 @@ impl Vm {
                         true
                     } else if let (x, y) = (r!(i.a()), r!(i.b()))
                         && matches!(
-                        (x, y),
-                        (Value::Table(_), Value::Table(_))
-                            | (Value::UserData(_), Value::UserData(_))
-                    ) {
+                            (x, y),
+                            (Value::Table(_), Value::Table(_))
+                                | (Value::UserData(_), Value::UserData(_))
+                        )
+                    {
                         save_pc!();
                         let (x, y) = (r!(i.a()), r!(i.b()));
                         match self.eq_meta(x, y, true)? {
@@ -1810,7 +1818,7 @@ impl Vm {
                     };
                     let nresults = i.c() as i32 - 1;
                     save_pc!();
-                    charge!();
+                    charge!(pc - 1);
                     // Fast path: a fixed-arity Lua function with room on the stack becomes the
                     // running frame right here.
                     if let Value::LuaFn(ncl) = r!(a) {
@@ -1870,7 +1878,7 @@ impl Vm {
                         top!() - func - 1
                     };
                     save_pc!();
-                    charge!();
+                    charge!(pc - 1);
                     if !r!(a).is_function() {
                         // A callable object: its `__call` takes its place, the object becomes
                         // the first argument, and the tail call stays a tail call.

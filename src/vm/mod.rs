@@ -22,5 +22,5 @@ pub mod value;
 pub use error::{LuaError, LuaResult};
 pub use function::{Args, NativeFn};
 pub use state::{ResumeOutcome, Vm};
-pub use stats::VmStats;
+pub use stats::{CountingAllocator, HeapCounters, VmStats, heap_counters};
 pub use value::Value;

@@ -46,3 +46,75 @@ impl VmStats {
         }
     }
 }
+
+/// A `#[global_allocator]` wrapper around the system allocator that counts allocations per
+/// thread. Opt-in: an application (or a test) installs it with
+/// `#[global_allocator] static A: CountingAllocator = CountingAllocator;` and reads
+/// `heap_counters()` before and after the work it wants to measure.
+pub struct CountingAllocator;
+
+/// Rust heap activity of the calling thread since it started.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HeapCounters {
+    pub allocations: u64,
+    pub frees: u64,
+    pub bytes_allocated: u64,
+}
+
+impl HeapCounters {
+    pub fn since(&self, earlier: &HeapCounters) -> HeapCounters {
+        HeapCounters {
+            allocations: self.allocations - earlier.allocations,
+            frees: self.frees - earlier.frees,
+            bytes_allocated: self.bytes_allocated - earlier.bytes_allocated,
+        }
+    }
+}
+
+thread_local! {
+    // Const-initialized cells: reading them never allocates, so the allocator may use them.
+    static ALLOCS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    static FREES: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    static BYTES: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+fn bump(cell: &'static std::thread::LocalKey<std::cell::Cell<u64>>, n: u64) {
+    // `try_with`: during thread teardown the counters may already be gone.
+    let _ = cell.try_with(|c| c.set(c.get() + n));
+}
+
+/// Counters of the calling thread (all zero unless `CountingAllocator` is installed).
+pub fn heap_counters() -> HeapCounters {
+    HeapCounters {
+        allocations: ALLOCS.try_with(|c| c.get()).unwrap_or(0),
+        frees: FREES.try_with(|c| c.get()).unwrap_or(0),
+        bytes_allocated: BYTES.try_with(|c| c.get()).unwrap_or(0),
+    }
+}
+
+// SAFETY: forwards every call to the system allocator unchanged; only counts.
+unsafe impl std::alloc::GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        bump(&ALLOCS, 1);
+        bump(&BYTES, layout.size() as u64);
+        unsafe { std::alloc::System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        bump(&FREES, 1);
+        unsafe { std::alloc::System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: std::alloc::Layout) -> *mut u8 {
+        bump(&ALLOCS, 1);
+        bump(&BYTES, layout.size() as u64);
+        unsafe { std::alloc::System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
+        // A reallocation is a new allocation as far as "allocated nothing" is concerned.
+        bump(&ALLOCS, 1);
+        bump(&BYTES, new_size as u64);
+        unsafe { std::alloc::System.realloc(ptr, layout, new_size) }
+    }
+}
