@@ -1287,6 +1287,16 @@ impl Vm {
                             r!(i.a()) = v;
                             continue;
                         }
+                        // Class pattern: a table `__index` in the metatable.
+                        if let Some(mt) = tt.meta
+                            && let Value::Table(class) = self.fast_tm(mt, Tm::Index)
+                        {
+                            let v = class.get_str(*ks);
+                            if !v.is_nil() || class.meta.is_none() {
+                                r!(i.a()) = v;
+                                continue;
+                            }
+                        }
                     }
                     let (t, key) = (r!(i.b()), k!(i.c()));
                     slow_value!(i.a(), self.index_value(t, key, Origin::Reg(i.b()), true));
@@ -1313,8 +1323,10 @@ impl Vm {
                     }
                 }
                 Op::SetTable | Op::SetI | Op::SetField => {
+                    // Raw set unless a `__newindex` could apply (its absence is cached in the
+                    // metatable, so objects with a class metatable stay on this path).
                     if let Value::Table(tt) = rr!(i.a())
-                        && tt.meta.is_none()
+                        && tt.meta.is_none_or(|mt| self.fast_tm(mt, Tm::NewIndex).is_nil())
                     {
                         let v = if i.k() { k!(i.c()) } else { r!(i.c()) };
                         let grown = match i.op() {
