@@ -8,6 +8,7 @@ use moonpool::vm::{LuaError, Value, Vm};
 const USAGE: &str = "usage: moonpool [options] [script [args]]
 Available options are:
   -e stat   execute string 'stat'
+  -l file   list the bytecode of 'file'
   -v        show version information
   -         execute stdin and stop handling options";
 
@@ -19,6 +20,22 @@ fn main() -> ExitCode {
     while i < argv.len() {
         let a = &argv[i];
         match a.as_str() {
+            "-l" => {
+                // List the bytecode of the script instead of running it (like `luac -l`).
+                let Some(path) = argv.get(i + 1) else {
+                    eprintln!("moonpool: '-l' needs a file\n{USAGE}");
+                    return ExitCode::FAILURE;
+                };
+                let src = std::fs::read(path).unwrap_or_default();
+                match moonpool::vm::state::compile_source(&src) {
+                    Ok(p) => print!("{}", p.listing()),
+                    Err(e) => {
+                        eprintln!("moonpool: {}", e.with_chunk(path));
+                        return ExitCode::FAILURE;
+                    }
+                }
+                return ExitCode::SUCCESS;
+            }
             "-v" => {
                 println!("Moonpool {} (Lua 5.4)", env!("CARGO_PKG_VERSION"));
                 ran_something = true;

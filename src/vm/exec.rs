@@ -84,8 +84,9 @@ impl Vm {
                         (newfunc + 1, nargs.saturating_sub(np))
                     };
                     let parent = th.top_frame;
-                    let key = self.frames.insert(CallFrame {
+                    let key = self.push_frame(CallFrame {
                         parent,
+                        child: None,
                         closure: cl,
                         func,
                         base,
@@ -300,7 +301,7 @@ impl Vm {
             self.close_tbc(base, None)?;
             self.close_upvals(base);
         }
-        let fr = self.frames.remove(fk).unwrap();
+        let fr = self.frames[fk];
         let th = self.th_mut();
         th.top_frame = fr.parent;
         th.depth -= 1;
@@ -338,6 +339,7 @@ impl Vm {
             }
             FrameKind::CoroutineBody => {
                 self.move_results(first, n, 0, -1);
+                self.free_frames(self.current);
                 self.deliver_to_resumer(0, n, true)
             }
         }
@@ -753,10 +755,7 @@ impl Vm {
         // function) closes them. Upvalues stay open on the kept stack until then or until the
         // collector frees the coroutine.
         let co = self.current;
-        let mut f = self.threads[co].top_frame.take();
-        while let Some(k) = f {
-            f = self.frames.remove(k).and_then(|fr| fr.parent);
-        }
+        self.free_frames(co);
         let c = &mut self.threads[co];
         c.depth = 0;
         c.meta_depth = 0;
@@ -852,7 +851,7 @@ impl Vm {
         let mut cur = self.th().top_frame;
         loop {
             let k = cur.unwrap();
-            let fr = self.frames.remove(k).unwrap();
+            let fr = self.frames[k];
             let th = self.th_mut();
             th.depth -= 1;
             th.top_frame = fr.parent;
@@ -1326,7 +1325,9 @@ impl Vm {
                     // Raw set unless a `__newindex` could apply (its absence is cached in the
                     // metatable, so objects with a class metatable stay on this path).
                     if let Value::Table(tt) = rr!(i.a())
-                        && tt.meta.is_none_or(|mt| self.fast_tm(mt, Tm::NewIndex).is_nil())
+                        && tt
+                            .meta
+                            .is_none_or(|mt| self.fast_tm(mt, Tm::NewIndex).is_nil())
                     {
                         let v = if i.k() { k!(i.c()) } else { r!(i.c()) };
                         let grown = match i.op() {
@@ -1842,8 +1843,9 @@ impl Vm {
                             for j in nargs..p.numparams as usize {
                                 unsafe { *base.add(a + 1 + j) = Value::Nil };
                             }
-                            let key = self.frames.insert(CallFrame {
+                            let key = self.push_frame(CallFrame {
                                 parent: Some(fk),
+                                child: None,
                                 closure: ncl,
                                 func,
                                 base: nbase,
@@ -1906,7 +1908,7 @@ impl Vm {
                     }
                     if let Value::LuaFn(_) = r!(a) {
                         self.close_upvals(base_idx);
-                        let fr = self.frames.remove(fk).unwrap();
+                        let fr = self.frames[fk];
                         let th = self.th_mut();
                         th.top_frame = fr.parent;
                         th.depth -= 1;
@@ -1971,7 +1973,6 @@ impl Vm {
                                 th.top = func + want as usize;
                             }
                         }
-                        self.frames.remove(fk);
                         th.top_frame = parent;
                         th.depth -= 1;
                         fk = parent.unwrap();
@@ -2156,6 +2157,43 @@ impl Vm {
         t != self.main && self.threads.get(t).is_some_and(|c| c.nny == 0)
     }
 
+    /// Makes `frame` the top of the current coroutine, reusing the cached child of its parent
+    /// (or the coroutine's cached root frame) when there is one.
+    #[inline(always)]
+    pub(crate) fn push_frame(&mut self, frame: CallFrame) -> FrameKey {
+        let cached = match frame.parent {
+            // SAFETY: a parent is a live frame of the current coroutine.
+            Some(p) => unsafe { self.frames.get_unchecked(p) }.child,
+            None => self.th().root_frame,
+        };
+        if let Some(c) = cached
+            && let Some(slot) = self.frames.get_mut(c)
+        {
+            let grandchild = slot.child;
+            *slot = frame;
+            slot.child = grandchild;
+            return c;
+        }
+        let parent = frame.parent;
+        let k = self.frames.insert(frame);
+        match parent {
+            Some(p) => unsafe { self.frames.get_unchecked_mut(p) }.child = Some(k),
+            None => self.th_mut().root_frame = Some(k),
+        }
+        k
+    }
+
+    /// Frees every frame, live or cached, of coroutine `t`.
+    pub(crate) fn free_frames(&mut self, t: ThreadKey) {
+        let c = &mut self.threads[t];
+        c.top_frame = None;
+        c.depth = 0;
+        let mut f = c.root_frame.take();
+        while let Some(k) = f {
+            f = self.frames.remove(k).and_then(|fr| fr.child);
+        }
+    }
+
     /// Charges a table's growth to the collector's debt (at a safe point: the value is stored).
     #[cold]
     fn account_growth(&mut self, bytes: usize) {
@@ -2191,10 +2229,7 @@ impl Vm {
                 Err(_) => break,
             }
         }
-        let mut f = self.threads[t].top_frame.take();
-        while let Some(k) = f {
-            f = self.frames.remove(k).and_then(|fr| fr.parent);
-        }
+        self.free_frames(t);
         let c = &mut self.threads[t];
         c.depth = 0;
         c.status = CoStatus::Dead;

@@ -1,8 +1,10 @@
 //! Call frames, stored in one slot-map arena shared by every coroutine.
 //!
-//! A coroutine's call stack is a chain of `FrameKey`s through `parent`. Pushing and popping a frame
-//! reuses arena slots, so a call allocates nothing once the arena has grown to the deepest call
-//! chain seen; the generation in each key lets tracebacks and tools hold frame references safely.
+//! A coroutine's call stack is a chain of `FrameKey`s through `parent`. A returning frame stays in
+//! the arena as its parent's cached `child` and is overwritten by the parent's next call (as PUC
+//! Lua reuses its CallInfo list), so once a coroutine has reached its deepest call chain, calls
+//! and returns neither allocate nor touch the arena's free list. The generation in each key lets
+//! tracebacks and tools hold frame references safely.
 
 use slotmap::new_key_type;
 
@@ -30,8 +32,12 @@ pub enum FrameKind {
     CoroutineBody,
 }
 
+#[derive(Clone, Copy)]
 pub struct CallFrame {
     pub parent: Option<FrameKey>,
+    /// The frame this one last called, kept for reuse by its next call (not live unless it is
+    /// on the coroutine's chain from `top_frame`).
+    pub child: Option<FrameKey>,
     pub closure: Gc<LuaClosure>,
     /// Stack slot of the called function; results are moved here.
     pub func: usize,

@@ -430,9 +430,9 @@ impl Vm {
                 m.closed = unsafe { *m.v };
                 m.v = &raw mut m.closed;
             }
-            let mut f = co.top_frame;
+            let mut f = co.root_frame.take();
             while let Some(fk) = f {
-                f = self.frames.remove(fk).and_then(|fr| fr.parent);
+                f = self.frames.remove(fk).and_then(|fr| fr.child);
             }
             self.pool.give_back(co);
             dead_threads += 1;

@@ -44,6 +44,8 @@ pub struct Coroutine {
     /// values, which keep their objects alive until overwritten (harmless and cheap to reason about).
     pub stack: Vec<Value>,
     pub top_frame: Option<FrameKey>,
+    /// First frame of this coroutine's arena chain (live or cached), for reuse and for freeing.
+    pub root_frame: Option<FrameKey>,
     pub depth: usize,
     pub status: CoStatus,
     /// Open upvalues sorted by stack slot.
@@ -75,6 +77,7 @@ impl Coroutine {
         Coroutine {
             stack,
             top_frame: None,
+            root_frame: None,
             depth: 0,
             status: CoStatus::Suspended,
             open_upvals: Vec::new(),
@@ -126,6 +129,7 @@ impl Coroutine {
     pub fn reset(&mut self) {
         self.stack.fill(Value::Nil);
         self.top_frame = None;
+        self.root_frame = None;
         self.depth = 0;
         self.status = CoStatus::Suspended;
         self.open_upvals.clear();

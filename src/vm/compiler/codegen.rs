@@ -1933,3 +1933,33 @@ fn flatten_concat<'a>(a: &'a Expr, b: &'a Expr, out: &mut Vec<&'a Expr>) {
         }
     }
 }
+
+impl FuncProto {
+    /// A `luac -l`-style listing of this function and its nested functions.
+    pub fn listing(&self) -> String {
+        let mut out = String::new();
+        self.list_into(&mut out);
+        out
+    }
+
+    fn list_into(&self, out: &mut String) {
+        use std::fmt::Write;
+        let _ = writeln!(
+            out,
+            "function <line {}> ({} instructions, {} params{}, {} registers, {} upvalues, {} constants)",
+            self.linedefined,
+            self.code.len(),
+            self.numparams,
+            if self.is_vararg { "+" } else { "" },
+            self.maxstack,
+            self.upvals.len(),
+            self.consts.len()
+        );
+        for (pc, (i, line)) in self.code.iter().zip(&self.lineinfo).enumerate() {
+            let _ = writeln!(out, "\t{}\t[{}]\t{:?}", pc + 1, line, i);
+        }
+        for p in &self.protos {
+            p.list_into(out);
+        }
+    }
+}
