@@ -207,3 +207,31 @@ fn host_resume_passes_values_both_ways() {
     let r = vm.resume(co, &[Value::Int(5)]).unwrap();
     assert_eq!(r, ResumeOutcome::Finished(vec![Value::Int(50)]));
 }
+
+#[test]
+fn memory_limit_gives_not_enough_memory_and_the_vm_recovers() {
+    let mut vm = Vm::with_stdlib();
+    vm.set_memory_limit(Some(32 << 20));
+    let e = run(&mut vm, "local t = {} for i = 1, 1e9 do t[i] = i end").unwrap_err();
+    assert_eq!(e, "not enough memory");
+    let e = run(
+        &mut vm,
+        "local t = {} for i = 1, 1e9 do t[#t + 1] = tostring(i) .. 'x' end",
+    )
+    .unwrap_err();
+    assert_eq!(e, "not enough memory");
+    let e = run(&mut vm, "return string.rep('x', 100 << 20)").unwrap_err();
+    assert_eq!(e, "not enough memory");
+    // Caught inside Lua like any error, and the garbage is reclaimed afterwards.
+    let r = run(
+        &mut vm,
+        "local ok, e = pcall(function() local t = {} for i = 1, 1e9 do t[i] = {} end end) return ok, e",
+    )
+    .unwrap();
+    assert_eq!(r[0], Value::Bool(false));
+    assert_eq!(r[1], vm.str_value("not enough memory"));
+    assert_eq!(
+        run(&mut vm, "return #string.rep('x', 1000)").unwrap()[0],
+        Value::Int(1000)
+    );
+}

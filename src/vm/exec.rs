@@ -1310,7 +1310,7 @@ impl Vm {
                         let grown = tt.get_mut().set_str(ks, v);
                         if grown != 0 {
                             save_pc!();
-                            self.account_growth(grown);
+                            self.account_growth(grown)?;
                         }
                         continue;
                     }
@@ -1345,7 +1345,7 @@ impl Vm {
                         if grown != usize::MAX {
                             if grown != 0 {
                                 save_pc!();
-                                self.account_growth(grown);
+                                self.account_growth(grown)?;
                             }
                             continue;
                         }
@@ -1368,7 +1368,7 @@ impl Vm {
                     let t = self.new_table_with(i.b(), i.c());
                     r!(i.a()) = Value::Table(t);
                     save_pc!();
-                    self.gc_check();
+                    self.gc_check()?;
                 }
                 Op::SelfOp => {
                     let a = i.a();
@@ -1683,7 +1683,7 @@ impl Vm {
                     } else {
                         load_frame!();
                     }
-                    self.gc_check();
+                    self.gc_check()?;
                 }
                 Op::Close => {
                     save_pc!();
@@ -1872,7 +1872,7 @@ impl Vm {
                         Ok(true) => load_frame!(),
                         Ok(false) => {
                             reload!();
-                            self.gc_check();
+                            self.gc_check()?;
                         }
                         Err(LuaError::Control(c)) => {
                             if let Some(x) = self.control_in_loop(c, func, nargs, nresults)? {
@@ -2093,7 +2093,7 @@ impl Vm {
                         }
                         if grown != 0 {
                             save_pc!();
-                            self.account_growth(grown);
+                            self.account_growth(grown)?;
                         }
                     }
                 }
@@ -2112,7 +2112,7 @@ impl Vm {
                     reload!();
                     r!(i.a()) = Value::LuaFn(ncl);
                     save_pc!();
-                    self.gc_check();
+                    self.gc_check()?;
                 }
                 Op::VarArg => {
                     let a = i.a();
@@ -2196,9 +2196,9 @@ impl Vm {
 
     /// Charges a table's growth to the collector's debt (at a safe point: the value is stored).
     #[cold]
-    fn account_growth(&mut self, bytes: usize) {
+    fn account_growth(&mut self, bytes: usize) -> LuaResult<()> {
         self.heap.debt += bytes;
-        self.gc_check();
+        self.gc_check()
     }
 
     /// Nested Rust calls on the current coroutine (it cannot yield while non-zero).

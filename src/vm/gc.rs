@@ -211,6 +211,9 @@ enum Gray {
 /// Collect when new allocation exceeds this fraction of the live heap (100% = heap doubles).
 const GC_PAUSE_PERCENT: usize = 100;
 const GC_MIN_DEBT: usize = 1 << 20;
+/// Default heap limit: generous for games, but a runaway script gets a Lua error instead of
+/// taking the machine's memory.
+pub const DEFAULT_MEMORY_LIMIT: usize = 4 << 30;
 
 impl Heap {
     pub fn free_all(&mut self) {
@@ -330,11 +333,44 @@ impl Heap {
 impl Vm {
     /// Runs a collection if enough has been allocated since the last one. Call only at safe
     /// points, where every live value is reachable from a root.
+    ///
+    /// Also enforces the memory limit: past it, a full collection runs, and if that does not
+    /// bring the heap under the limit the result is Lua's "not enough memory" error.
     #[inline]
-    pub fn gc_check(&mut self) {
+    pub fn gc_check(&mut self) -> Result<(), super::error::LuaError> {
         if self.heap.should_collect() {
             self.collect_garbage();
         }
+        if self.heap.live + self.heap.debt > self.memory_limit {
+            return self.out_of_memory();
+        }
+        Ok(())
+    }
+
+    #[cold]
+    fn out_of_memory(&mut self) -> Result<(), super::error::LuaError> {
+        self.collect_garbage();
+        if self.heap.live + self.heap.debt > self.memory_limit {
+            return Err(self.plain_error("not enough memory"));
+        }
+        Ok(())
+    }
+
+    /// Checks that `bytes` more can be allocated under the memory limit (for natives about to
+    /// build something large).
+    pub fn check_alloc(&mut self, bytes: usize) -> Result<(), super::error::LuaError> {
+        if self.heap.live + self.heap.debt + bytes > self.memory_limit {
+            self.collect_garbage();
+            if self.heap.live + self.heap.debt + bytes > self.memory_limit {
+                return Err(self.plain_error("not enough memory"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Limits the VM's heap (estimated bytes of Lua objects); `None` restores the default.
+    pub fn set_memory_limit(&mut self, bytes: Option<usize>) {
+        self.memory_limit = bytes.unwrap_or(DEFAULT_MEMORY_LIMIT);
     }
 
     /// A full stop-the-world mark and sweep.

@@ -487,6 +487,21 @@ impl Vm {
                 }
                 let mut buf = std::mem::take(&mut self.scratch);
                 buf.clear();
+                let total: usize = self.th().stack[start..end]
+                    .iter()
+                    .map(|v| match v {
+                        Value::Str(s) => s.len(),
+                        _ => 24,
+                    })
+                    .sum();
+                if total > (1 << 20) {
+                    self.scratch = buf;
+                    if total >= i32::MAX as usize {
+                        return Err(self.rt_error("string length overflow"));
+                    }
+                    self.check_alloc(total * 2)?;
+                    buf = std::mem::take(&mut self.scratch);
+                }
                 for v in &self.th().stack[start..end] {
                     match v {
                         Value::Str(s) => buf.extend_from_slice(s.as_bytes()),

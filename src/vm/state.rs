@@ -76,6 +76,8 @@ pub struct Vm {
     /// A native function is running (errors the VM raises then carry no position, as in PUC
     /// Lua where the current call is a C function).
     pub(crate) in_native: bool,
+    /// Heap limit in bytes (see `set_memory_limit`).
+    pub(crate) memory_limit: usize,
 }
 
 /// Nested Rust→Lua calls allowed before "C stack overflow" (Lua's LUAI_MAXCCALLS is 200).
@@ -123,6 +125,7 @@ impl Vm {
             next_call_from_native: false,
             in_native_from_native: false,
             in_native: false,
+            memory_limit: super::gc::DEFAULT_MEMORY_LIMIT,
         }
     }
 

@@ -117,6 +117,7 @@ fn rep(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     if total >= MAX_STRING as u128 {
         return Err(vm.rt_error("resulting string too large"));
     }
+    vm.check_alloc(total as usize)?;
     let mut b = Vec::with_capacity(total as usize);
     for k in 0..n {
         if k > 0
