@@ -15,6 +15,7 @@ Available options are:
 fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args().collect();
     let mut vm = Vm::with_stdlib();
+    moonpool::vm::stdlib::open_cli(&mut vm);
     let mut i = 1;
     let mut ran_something = false;
     while i < argv.len() {

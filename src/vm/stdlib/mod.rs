@@ -2,10 +2,16 @@
 
 pub mod base;
 pub mod coroutine;
+pub mod debug;
+pub mod io;
 pub mod math;
 pub mod os;
+pub mod pack;
+pub mod package;
+pub mod pattern;
 pub mod string;
 pub mod table;
+pub mod utf8;
 
 use super::error::{LuaError, LuaResult};
 use super::function::{Args, NativeFn};
@@ -16,14 +22,25 @@ use super::string::LuaStr;
 use super::table::Table;
 use super::value::Value;
 
-/// Opens every library into the globals.
+/// Opens the libraries a game script gets: everything but `io` and the process- and
+/// file-touching parts of `os`.
 pub fn open_all(vm: &mut Vm) {
     base::open(vm);
+    package::open(vm);
     string::open(vm);
     table::open(vm);
     math::open(vm);
     os::open(vm);
     coroutine::open(vm);
+    utf8::open(vm);
+    debug::open(vm);
+}
+
+/// Adds what the standalone interpreter has on top of `open_all`: `io`, and `os.exit`,
+/// `remove`, `rename`, `tmpname` and `execute`.
+pub fn open_cli(vm: &mut Vm) {
+    io::open(vm);
+    os::open_cli(vm);
 }
 
 /// Creates a library table with `funcs`, stores it as global `name`, and returns it.
