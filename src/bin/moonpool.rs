@@ -93,15 +93,7 @@ fn main() -> ExitCode {
         }
     };
     // Like lua.c, skip a first line starting with '#' (a Unix shebang), keeping line numbers.
-    let source = if source.first() == Some(&b'#') {
-        let nl = source
-            .iter()
-            .position(|&c| c == b'\n')
-            .unwrap_or(source.len());
-        source[nl..].to_vec()
-    } else {
-        source
-    };
+    let source = moonpool::vm::stdlib::base::strip_shebang(source);
     let script_args: Vec<Value> = argv[i + 1..].iter().map(|a| vm.str_value(a)).collect();
     match run_chunk(&mut vm, &source, &chunkname, &script_args) {
         Ok(()) => {

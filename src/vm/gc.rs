@@ -195,6 +195,8 @@ pub struct Heap {
     pub live: usize,
     gray: Vec<Gray>,
     pub running: bool,
+    /// `collectgarbage("stop")`: no automatic collections until "restart".
+    pub stopped: bool,
 }
 
 /// An object marked but not yet traced.
@@ -227,7 +229,7 @@ impl Heap {
     }
 
     pub fn should_collect(&self) -> bool {
-        self.debt > GC_MIN_DEBT.max(self.live * GC_PAUSE_PERCENT / 100)
+        !self.stopped && self.debt > GC_MIN_DEBT.max(self.live * GC_PAUSE_PERCENT / 100)
     }
 
     #[inline]
@@ -389,6 +391,9 @@ impl Vm {
         self.heap.mark_table(self.globals);
         self.heap.mark_table(self.registry);
         if let Some(m) = self.string_meta {
+            self.heap.mark_table(m);
+        }
+        for m in self.type_metas.into_iter().flatten() {
             self.heap.mark_table(m);
         }
         for s in self.tm_names {

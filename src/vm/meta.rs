@@ -110,7 +110,18 @@ impl Vm {
             Value::Table(t) => t.meta,
             Value::UserData(u) => u.meta,
             Value::Str(_) => self.string_meta,
-            _ => None,
+            other => self.type_metas[other.lua_type() as usize],
+        }
+    }
+
+    /// Sets the metatable shared by all values of `v`'s type (strings, numbers, functions, ...);
+    /// tables and full userdata have their own (`debug.setmetatable`).
+    pub fn set_type_metatable(&mut self, v: &Value, mt: Option<Gc<Table>>) {
+        match v {
+            Value::Table(t) => t.get_mut().meta = mt,
+            Value::UserData(u) => u.get_mut().meta = mt,
+            Value::Str(_) => self.string_meta = mt,
+            other => self.type_metas[other.lua_type() as usize] = mt,
         }
     }
 

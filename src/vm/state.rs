@@ -54,6 +54,8 @@ pub struct Vm {
     pub(crate) globals: Gc<Table>,
     pub(crate) registry: Gc<Table>,
     pub(crate) string_meta: Option<Gc<Table>>,
+    /// Metatables for the other non-table types, indexed by `LuaType` (set by `debug.setmetatable`).
+    pub(crate) type_metas: [Option<Gc<Table>>; 8],
     pub(crate) tm_names: [Gc<LuaStr>; TM_COUNT],
     pub(crate) stats: VmStats,
     /// Instructions budget left (charged at calls and backward jumps).
@@ -78,6 +80,8 @@ pub struct Vm {
     pub(crate) in_native: bool,
     /// Heap limit in bytes (see `set_memory_limit`).
     pub(crate) memory_limit: usize,
+    /// `warn("@on")` state.
+    pub(crate) warnings_on: bool,
 }
 
 /// Nested Rust→Lua calls allowed before "C stack overflow" (Lua's LUAI_MAXCCALLS is 200).
@@ -111,6 +115,7 @@ impl Vm {
             globals,
             registry,
             string_meta: None,
+            type_metas: [None; 8],
             tm_names,
             stats: VmStats::default(),
             fuel: i64::MAX,
@@ -126,6 +131,7 @@ impl Vm {
             in_native_from_native: false,
             in_native: false,
             memory_limit: super::gc::DEFAULT_MEMORY_LIMIT,
+            warnings_on: false,
         }
     }
 

@@ -27,6 +27,8 @@ pub enum Value {
     /// A native function with upvalues.
     NativeClosure(Gc<NativeClosure>),
     UserData(Gc<UserData>),
+    /// A bare pointer-sized identity (`debug.upvalueid`, host handles): compared by value.
+    LightUserData(usize),
     Thread(ThreadKey),
 }
 
@@ -85,7 +87,7 @@ impl Value {
             Value::Str(_) => LuaType::String,
             Value::Table(_) => LuaType::Table,
             Value::LuaFn(_) | Value::Native(_) | Value::NativeClosure(_) => LuaType::Function,
-            Value::UserData(_) => LuaType::UserData,
+            Value::UserData(_) | Value::LightUserData(_) => LuaType::UserData,
             Value::Thread(_) => LuaType::Thread,
         }
     }
@@ -133,6 +135,7 @@ impl Value {
             (Value::Native(a), Value::Native(b)) => std::ptr::fn_addr_eq(*a, *b),
             (Value::NativeClosure(a), Value::NativeClosure(b)) => a == b,
             (Value::UserData(a), Value::UserData(b)) => a == b,
+            (Value::LightUserData(a), Value::LightUserData(b)) => a == b,
             (Value::Thread(a), Value::Thread(b)) => a == b,
             _ => false,
         }
@@ -147,6 +150,7 @@ impl Value {
             Value::Native(f) => *f as usize,
             Value::NativeClosure(f) => f.addr(),
             Value::UserData(u) => u.addr(),
+            Value::LightUserData(p) => *p,
             Value::Thread(k) => {
                 use slotmap::Key;
                 0x7000_0000_0000 + (k.data().as_ffi() as usize & 0xffff_ffff) * 64

@@ -33,6 +33,7 @@ pub fn open(vm: &mut Vm) {
         ("xpcall", xpcall),
         ("load", load),
         ("collectgarbage", collectgarbage),
+        ("warn", warn_),
     ];
     for (n, f) in funcs {
         vm.set_field(g, n, Value::Native(*f));
@@ -362,19 +363,132 @@ fn collectgarbage(vm: &mut Vm, args: Args) -> LuaResult<usize> {
         }
         "count" => {
             let b = vm.stats().heap_bytes as f64;
-            return vm.ret_values(args, &[Value::Float(b / 1024.0)]);
+            Value::Float(b / 1024.0)
         }
         "step" => {
+            // The collector is not incremental yet: a step is a full cycle, which finishes.
             vm.collect_garbage();
             Value::Bool(true)
         }
-        "isrunning" => Value::Bool(true),
+        "isrunning" => Value::Bool(!vm.heap.stopped),
+        "stop" => {
+            vm.heap.stopped = true;
+            Value::Int(0)
+        }
+        "restart" => {
+            vm.heap.stopped = false;
+            Value::Int(0)
+        }
+        // Mode switches return the previous mode; only the incremental mode exists.
         "incremental" | "generational" => vm.str_value("incremental"),
-        "stop" | "restart" | "setpause" | "setstepmul" => Value::Int(0),
+        "setpause" | "setstepmul" => Value::Int(100),
         other => {
             let msg = format!("invalid option '{other}'");
             return Err(vm.arg_error(1, "collectgarbage", &msg));
         }
     };
     vm.ret1(args, r)
+}
+
+/// `warn(msg1, ...)`: messages go to stderr as "Lua warning: ...", once turned on with
+/// `warn("@on")` (off by default, as in the standalone interpreter).
+fn warn_(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    vm.check_str(args, 0, "warn")?;
+    let mut msg = Vec::new();
+    for i in 0..args.n {
+        msg.extend_from_slice(vm.check_str(args, i, "warn")?.as_bytes());
+    }
+    if args.n == 1 && msg.first() == Some(&b'@') {
+        match &msg[..] {
+            b"@on" => vm.warnings_on = true,
+            b"@off" => vm.warnings_on = false,
+            _ => {}
+        }
+        return Ok(0);
+    }
+    if vm.warnings_on {
+        vm.flush();
+        let mut err = std::io::stderr().lock();
+        let _ = err.write_all(b"Lua warning: ");
+        let _ = err.write_all(&msg);
+        let _ = err.write_all(b"\n");
+    }
+    Ok(0)
+}
+
+/// Drops a first line starting with `#` (a Unix shebang) but keeps its newline, so line
+/// numbers stay right; files loaded by the interpreter, `dofile` and `require` get this.
+pub fn strip_shebang(mut src: Vec<u8>) -> Vec<u8> {
+    if src.first() == Some(&b'#') {
+        let nl = src.iter().position(|&c| c == b'\n').unwrap_or(src.len());
+        src.drain(..nl);
+    }
+    src
+}
+
+/// `dofile` and `loadfile`, for the standalone interpreter only.
+pub fn open_cli(vm: &mut Vm) {
+    vm.set_global("dofile", Value::Native(dofile));
+    vm.set_global("loadfile", Value::Native(loadfile));
+}
+
+fn load_file(vm: &mut Vm, name: Option<&str>, env: Option<Value>) -> Result<Value, Value> {
+    let (src, chunk) = match name {
+        Some(n) => match std::fs::read(n) {
+            Ok(s) => (s, format!("@{n}")),
+            Err(e) => {
+                let msg = format!("cannot open {n} ({})", io_error_text(&e));
+                return Err(vm.str_value(&msg));
+            }
+        },
+        None => {
+            let mut s = Vec::new();
+            if let Err(e) = std::io::Read::read_to_end(&mut std::io::stdin(), &mut s) {
+                let msg = format!("cannot read stdin ({e})");
+                return Err(vm.str_value(&msg));
+            }
+            (s, "=stdin".to_string())
+        }
+    };
+    let src = strip_shebang(src);
+    let env = env.unwrap_or(Value::Table(vm.globals()));
+    vm.load_with_env(&src, &chunk, env).map_err(|e| match e {
+        LuaError::Value(v) => v,
+        LuaError::Control(_) => Value::Nil,
+    })
+}
+
+/// The C library's wording for common I/O errors, as Lua shows them.
+pub fn io_error_text(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "No such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "Permission denied".into(),
+        _ => {
+            let s = e.to_string();
+            match s.find(" (os error") {
+                Some(i) => s[..i].to_string(),
+                None => s,
+            }
+        }
+    }
+}
+
+fn loadfile(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let name = vm
+        .opt_str(args, 0, "loadfile")?
+        .map(|s| s.to_str_lossy().into_owned());
+    let env = if args.n >= 3 { Some(vm.arg(args, 2)) } else { None };
+    match load_file(vm, name.as_deref(), env) {
+        Ok(f) => vm.ret1(args, f),
+        Err(msg) => vm.ret_values(args, &[Value::Nil, msg]),
+    }
+}
+
+fn dofile(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let name = vm
+        .opt_str(args, 0, "dofile")?
+        .map(|s| s.to_str_lossy().into_owned());
+    let f = load_file(vm, name.as_deref(), None).map_err(LuaError::Value)?;
+    let r = vm.call(f, &[])?;
+    vm.ret_values(args, &r)
 }

@@ -1,5 +1,439 @@
-//! (in progress)
+//! The `debug` library (a subset: see the README). Levels count Lua frames only: native
+//! functions have no frames in this VM, so `pcall` and other natives between two Lua functions
+//! are not levels of their own as they are in PUC Lua.
 
-use crate::vm::state::Vm;
+use crate::vm::debug::line_at;
+use crate::vm::error::LuaResult;
+use crate::vm::frame::{FrameKey, FrameKind};
+use crate::vm::function::Args;
+use crate::vm::gc::Gc;
+use crate::vm::state::{Vm, short_src};
+use crate::vm::table::Table;
+use crate::vm::thread::ThreadKey;
+use crate::vm::value::Value;
 
-pub fn open(_vm: &mut Vm) {}
+pub fn open(vm: &mut Vm) {
+    super::register_lib(
+        vm,
+        "debug",
+        &[
+            ("traceback", traceback),
+            ("getinfo", getinfo),
+            ("getlocal", getlocal),
+            ("setlocal", setlocal),
+            ("getupvalue", getupvalue),
+            ("setupvalue", setupvalue),
+            ("upvalueid", upvalueid),
+            ("upvaluejoin", upvaluejoin),
+            ("getmetatable", getmetatable),
+            ("setmetatable", setmetatable),
+            ("getregistry", getregistry),
+            ("sethook", sethook),
+            ("gethook", gethook),
+            ("getuservalue", getuservalue),
+            ("setuservalue", setuservalue),
+        ],
+    );
+}
+
+/// An optional leading thread argument: (thread, index of the next argument).
+fn thread_arg(vm: &Vm, args: Args) -> (ThreadKey, usize) {
+    match vm.arg(args, 0) {
+        Value::Thread(t) => (t, 1),
+        _ => (vm.current_thread(), 0),
+    }
+}
+
+/// The frame at `level` (1 = the running Lua function) of coroutine `t`.
+fn frame_at(vm: &Vm, t: ThreadKey, level: i64) -> Option<FrameKey> {
+    if level < 1 {
+        return None;
+    }
+    let mut f = vm.threads.get(t)?.top_frame;
+    for _ in 1..level {
+        f = vm.frames.get(f?)?.parent;
+    }
+    f
+}
+
+fn traceback(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let (_, first) = thread_arg(vm, args);
+    let msg = vm.arg(args, first);
+    if !msg.is_nil() && !matches!(msg, Value::Str(_) | Value::Int(_) | Value::Float(_)) {
+        return vm.ret1(args, msg);
+    }
+    let mut out = String::new();
+    if !msg.is_nil() {
+        out.push_str(&vm.tostring(msg)?.to_str_lossy());
+        out.push('\n');
+    }
+    out.push_str(&vm.traceback());
+    let v = vm.str_value(&out);
+    vm.ret1(args, v)
+}
+
+fn set(vm: &mut Vm, t: Gc<Table>, k: &str, v: Value) {
+    vm.set_field(t, k, v);
+}
+
+fn getinfo(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let (thread, first) = thread_arg(vm, args);
+    let target = vm.arg(args, first);
+    let what = match vm.opt_str(args, first + 1, "getinfo")? {
+        Some(s) => s.to_str_lossy().into_owned(),
+        None => "flnSrtu".to_string(),
+    };
+    if what.starts_with('>') || what.chars().any(|c| !"SlnrutfL".contains(c)) {
+        return Err(vm.arg_error(first + 2, "getinfo", "invalid option"));
+    }
+    // Which function, and (for a level) which activation.
+    let (func, frame) = match target {
+        Value::Int(_) | Value::Float(_) => {
+            let level = vm.check_int(args, first, "getinfo")?;
+            if level == 0 {
+                (Value::Native(getinfo), None)
+            } else {
+                match frame_at(vm, thread, level) {
+                    Some(k) => (Value::LuaFn(vm.frames[k].closure), Some(k)),
+                    None => return vm.ret1(args, Value::Nil),
+                }
+            }
+        }
+        f if f.is_function() => (f, None),
+        _ => return Err(vm.arg_error(first + 1, "getinfo", "function or level expected")),
+    };
+    let t = vm.new_table();
+    let proto = match func {
+        Value::LuaFn(cl) => Some(cl.proto),
+        _ => None,
+    };
+    for c in what.chars() {
+        match c {
+            'S' => match proto {
+                Some(p) => {
+                    let src = Value::Str(p.source);
+                    set(vm, t, "source", src);
+                    let ss = vm.str_value(&short_src(p.source.as_bytes()));
+                    set(vm, t, "short_src", ss);
+                    let w = vm.str_value(if p.linedefined == 0 { "main" } else { "Lua" });
+                    set(vm, t, "what", w);
+                    set(vm, t, "linedefined", Value::Int(p.linedefined as i64));
+                    set(vm, t, "lastlinedefined", Value::Int(p.lastlinedefined as i64));
+                }
+                None => {
+                    let src = vm.str_value("=[C]");
+                    set(vm, t, "source", src);
+                    let ss = vm.str_value("[C]");
+                    set(vm, t, "short_src", ss);
+                    let w = vm.str_value("C");
+                    set(vm, t, "what", w);
+                    set(vm, t, "linedefined", Value::Int(-1));
+                    set(vm, t, "lastlinedefined", Value::Int(-1));
+                }
+            },
+            'l' => {
+                let line = match (proto, frame) {
+                    (Some(p), Some(k)) => line_at(&p, vm.frames[k].pc) as i64,
+                    _ => -1,
+                };
+                set(vm, t, "currentline", Value::Int(line));
+            }
+            'u' => {
+                let (nups, nparams, vararg) = match func {
+                    Value::LuaFn(cl) => (cl.upvals.len(), cl.proto.numparams as usize, cl.proto.is_vararg),
+                    Value::NativeClosure(nc) => (nc.upvals.len(), 0, true),
+                    _ => (0, 0, true),
+                };
+                set(vm, t, "nups", Value::Int(nups as i64));
+                set(vm, t, "nparams", Value::Int(nparams as i64));
+                set(vm, t, "isvararg", Value::Bool(vararg));
+            }
+            'n' => {
+                if let Some(k) = frame {
+                    if let Some((kind, name)) = caller_name(vm, k) {
+                        let n = vm.str_value(&name);
+                        set(vm, t, "name", n);
+                        let nw = vm.str_value(kind);
+                        set(vm, t, "namewhat", nw);
+                        continue;
+                    }
+                }
+                let nw = vm.str_value("");
+                set(vm, t, "namewhat", nw);
+            }
+            't' => set(vm, t, "istailcall", Value::Bool(false)),
+            'r' => {
+                set(vm, t, "ftransfer", Value::Int(0));
+                set(vm, t, "ntransfer", Value::Int(0));
+            }
+            'f' => set(vm, t, "func", func),
+            'L' => {
+                if let Some(p) = proto {
+                    let lines = vm.new_table();
+                    for &l in p.lineinfo.iter() {
+                        lines.get_mut().set_int(l as i64, Value::Bool(true));
+                    }
+                    set(vm, t, "activelines", Value::Table(lines));
+                }
+            }
+            _ => {}
+        }
+    }
+    vm.ret1(args, Value::Table(t))
+}
+
+/// How the caller of frame `k` named the function it called ("global", "local", "method", ...).
+fn caller_name(vm: &Vm, k: FrameKey) -> Option<(&'static str, String)> {
+    let fr = &vm.frames[k];
+    if fr.kind != FrameKind::Lua {
+        return None;
+    }
+    let parent = &vm.frames[fr.parent?];
+    let p = parent.closure.proto;
+    let pc = parent.pc.checked_sub(1)?;
+    let i = *p.code.get(pc)?;
+    use crate::vm::compiler::opcode::Op;
+    match i.op() {
+        Op::Call | Op::TailCall => crate::vm::debug::obj_name(&p, pc, i.a()),
+        Op::TForCall => Some(("for iterator", "for iterator".into())),
+        _ => None,
+    }
+}
+
+/// The `n`th active local of frame `k`: (name, stack slot).
+fn local_slot(vm: &Vm, k: FrameKey, n: i64) -> Option<(String, usize)> {
+    let fr = &vm.frames[k];
+    let p = fr.closure.proto;
+    if n < 0 {
+        // Varargs: -1 is the first.
+        let idx = (-n - 1) as usize;
+        if idx < fr.nvarargs {
+            return Some(("(vararg)".into(), fr.func + 1 + p.numparams as usize + idx));
+        }
+        return None;
+    }
+    let pc = fr.pc.saturating_sub(1);
+    let mut count = 0;
+    for l in p.locvars.iter() {
+        if (l.start_pc as usize) <= pc && pc < l.end_pc as usize {
+            count += 1;
+            if count == n {
+                let name = String::from_utf8_lossy(&l.name).into_owned();
+                return Some((name, fr.base + l.reg as usize));
+            }
+        }
+    }
+    None
+}
+
+fn getlocal(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let (thread, first) = thread_arg(vm, args);
+    let n = vm.check_int(args, first + 1, "getlocal")?;
+    if let f @ Value::LuaFn(cl) = vm.arg(args, first) {
+        let _ = f;
+        // Parameter names of a function that is not running.
+        let name = cl
+            .proto
+            .locvars
+            .iter()
+            .filter(|l| l.start_pc == 0)
+            .nth((n - 1).max(0) as usize)
+            .filter(|_| n >= 1 && n <= cl.proto.numparams as i64)
+            .map(|l| String::from_utf8_lossy(&l.name).into_owned());
+        let v = match name {
+            Some(s) => vm.str_value(&s),
+            None => Value::Nil,
+        };
+        return vm.ret1(args, v);
+    }
+    let level = vm.check_int(args, first, "getlocal")?;
+    let Some(k) = frame_at(vm, thread, level) else {
+        return Err(vm.arg_error(first + 1, "getlocal", "level out of range"));
+    };
+    match local_slot(vm, k, n) {
+        Some((name, slot)) => {
+            let v = vm.threads[thread].stack[slot];
+            let nv = vm.str_value(&name);
+            vm.ret_values(args, &[nv, v])
+        }
+        None => vm.ret1(args, Value::Nil),
+    }
+}
+
+fn setlocal(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let (thread, first) = thread_arg(vm, args);
+    let level = vm.check_int(args, first, "setlocal")?;
+    let n = vm.check_int(args, first + 1, "setlocal")?;
+    let v = vm.arg(args, first + 2);
+    let Some(k) = frame_at(vm, thread, level) else {
+        return Err(vm.arg_error(first + 1, "setlocal", "level out of range"));
+    };
+    match local_slot(vm, k, n) {
+        Some((name, slot)) => {
+            vm.threads[thread].stack[slot] = v;
+            let nv = vm.str_value(&name);
+            vm.ret1(args, nv)
+        }
+        None => vm.ret1(args, Value::Nil),
+    }
+}
+
+fn check_upvalue(vm: &mut Vm, args: Args, fi: usize, ni: usize, fname: &str) -> LuaResult<(Value, usize)> {
+    let f = vm.arg(args, fi);
+    if !f.is_function() {
+        return Err(vm.arg_type_error(args, fi, fname, "function"));
+    }
+    let n = vm.check_int(args, ni, fname)?;
+    let count = match f {
+        Value::LuaFn(cl) => cl.upvals.len(),
+        Value::NativeClosure(nc) => nc.upvals.len(),
+        _ => 0,
+    };
+    if n < 1 || n as usize > count {
+        return Ok((f, usize::MAX));
+    }
+    Ok((f, n as usize - 1))
+}
+
+fn getupvalue(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let (f, i) = check_upvalue(vm, args, 0, 1, "getupvalue")?;
+    if i == usize::MAX {
+        return Ok(0);
+    }
+    let (name, v) = match f {
+        Value::LuaFn(cl) => {
+            let name = cl
+                .proto
+                .upvals
+                .get(i)
+                .map(|d| String::from_utf8_lossy(&d.name).into_owned())
+                .unwrap_or_else(|| "?".into());
+            (name, cl.upvals[i].get())
+        }
+        Value::NativeClosure(nc) => (String::new(), nc.upvals[i]),
+        _ => return Ok(0),
+    };
+    let nv = vm.str_value(&name);
+    vm.ret_values(args, &[nv, v])
+}
+
+fn setupvalue(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let (f, i) = check_upvalue(vm, args, 0, 1, "setupvalue")?;
+    let v = vm.check_any(args, 2, "setupvalue")?;
+    if i == usize::MAX {
+        return Ok(0);
+    }
+    let name = match f {
+        Value::LuaFn(cl) => {
+            cl.upvals[i].get_mut().set(v);
+            cl.proto
+                .upvals
+                .get(i)
+                .map(|d| String::from_utf8_lossy(&d.name).into_owned())
+                .unwrap_or_default()
+        }
+        Value::NativeClosure(nc) => {
+            nc.get_mut().upvals[i] = v;
+            String::new()
+        }
+        _ => return Ok(0),
+    };
+    let nv = vm.str_value(&name);
+    vm.ret1(args, nv)
+}
+
+fn upvalueid(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let (f, i) = check_upvalue(vm, args, 0, 1, "upvalueid")?;
+    if i == usize::MAX {
+        return vm.ret1(args, Value::Nil);
+    }
+    let id = match f {
+        Value::LuaFn(cl) => cl.upvals[i].addr(),
+        Value::NativeClosure(nc) => nc.addr() + 16 * (i + 1),
+        _ => 0,
+    };
+    vm.ret1(args, Value::LightUserData(id))
+}
+
+fn upvaluejoin(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let (f1, i1) = check_upvalue(vm, args, 0, 1, "upvaluejoin")?;
+    let (f2, i2) = check_upvalue(vm, args, 2, 3, "upvaluejoin")?;
+    let (Value::LuaFn(c1), Value::LuaFn(c2)) = (f1, f2) else {
+        return Err(vm.arg_error(1, "upvaluejoin", "Lua function expected"));
+    };
+    if i1 == usize::MAX {
+        return Err(vm.arg_error(2, "upvaluejoin", "invalid upvalue index"));
+    }
+    if i2 == usize::MAX {
+        return Err(vm.arg_error(4, "upvaluejoin", "invalid upvalue index"));
+    }
+    let uv = c2.upvals[i2];
+    c1.get_mut().upvals[i1] = uv;
+    Ok(0)
+}
+
+fn getmetatable(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let v = vm.check_any(args, 0, "getmetatable")?;
+    let r = vm.get_metatable(&v).map_or(Value::Nil, Value::Table);
+    vm.ret1(args, r)
+}
+
+fn setmetatable(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let v = vm.arg(args, 0);
+    let mt = match vm.arg(args, 1) {
+        Value::Nil => None,
+        Value::Table(t) => Some(t),
+        _ => return Err(vm.arg_type_error(args, 1, "setmetatable", "nil or table")),
+    };
+    vm.set_type_metatable(&v, mt);
+    vm.ret1(args, v)
+}
+
+fn getregistry(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let r = vm.registry();
+    vm.ret1(args, Value::Table(r))
+}
+
+/// Hooks are accepted and remembered but do not fire yet (see the README).
+fn sethook(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let (_, first) = thread_arg(vm, args);
+    let f = vm.arg(args, first);
+    let mask = vm.arg(args, first + 1);
+    let count = vm.arg(args, first + 2);
+    let reg = vm.registry();
+    let hook = if f.is_nil() {
+        Value::Nil
+    } else {
+        let t = vm.new_table();
+        t.get_mut().set_int(1, f);
+        t.get_mut().set_int(2, mask);
+        t.get_mut().set_int(3, count);
+        Value::Table(t)
+    };
+    vm.set_field(reg, "_HOOK", hook);
+    Ok(0)
+}
+
+fn gethook(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let reg = vm.registry();
+    let k = vm.intern(b"_HOOK");
+    match reg.get_str(k) {
+        Value::Table(t) => {
+            let (f, m, c) = (t.get_int(1), t.get_int(2), t.get_int(3));
+            vm.ret_values(args, &[f, m, c])
+        }
+        _ => Ok(0),
+    }
+}
+
+fn getuservalue(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    vm.ret_values(args, &[Value::Nil, Value::Bool(false)])
+}
+
+fn setuservalue(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let u = vm.arg(args, 0);
+    if !matches!(u, Value::UserData(_)) {
+        return Err(vm.arg_type_error(args, 0, "setuservalue", "userdata"));
+    }
+    vm.ret1(args, Value::Nil)
+}

@@ -41,6 +41,8 @@ pub fn open_all(vm: &mut Vm) {
 pub fn open_cli(vm: &mut Vm) {
     io::open(vm);
     os::open_cli(vm);
+    base::open_cli(vm);
+    package::open_cli(vm);
 }
 
 /// Creates a library table with `funcs`, stores it as global `name`, and returns it.

@@ -1,5 +1,217 @@
-//! (in progress)
+//! `require` and the `package` library.
+//!
+//! Game scripts get `require` with `package.loaded` and `package.preload` (the host registers
+//! modules there); the standalone interpreter adds the file searcher over `package.path`.
 
+use crate::vm::error::LuaResult;
+use crate::vm::function::Args;
+use crate::vm::gc::Gc;
 use crate::vm::state::Vm;
+use crate::vm::table::Table;
+use crate::vm::value::Value;
 
-pub fn open(_vm: &mut Vm) {}
+/// Debian's lua5.4 default, so `require` looks where the system interpreter looks.
+const DEFAULT_PATH: &str = "/usr/local/share/lua/5.4/?.lua;/usr/local/share/lua/5.4/?/init.lua;\
+/usr/local/lib/lua/5.4/?.lua;/usr/local/lib/lua/5.4/?/init.lua;/usr/share/lua/5.4/?.lua;\
+/usr/share/lua/5.4/?/init.lua;./?.lua;./?/init.lua";
+
+pub fn open(vm: &mut Vm) {
+    let package = vm.new_table();
+    let loaded = vm.new_table();
+    let preload = vm.new_table();
+    let searchers = vm.new_table();
+    searchers.get_mut().set_int(1, Value::Native(search_preload));
+    vm.set_field(package, "loaded", Value::Table(loaded));
+    vm.set_field(package, "preload", Value::Table(preload));
+    vm.set_field(package, "searchers", Value::Table(searchers));
+    let cfg = vm.str_value("/\n;\n?\n!\n-\n");
+    vm.set_field(package, "config", cfg);
+    let path = vm.str_value("");
+    vm.set_field(package, "path", path);
+    let cpath = vm.str_value("");
+    vm.set_field(package, "cpath", cpath);
+    vm.set_field(package, "searchpath", Value::Native(searchpath));
+    vm.set_global("package", Value::Table(package));
+    vm.set_global("require", Value::Native(require));
+    // The registry keeps `package.loaded` even if a script replaces the global.
+    let reg = vm.registry();
+    vm.set_field(reg, "_LOADED", Value::Table(loaded));
+    // Libraries opened so far (and `_G`) are modules too.
+    for name in ["_G", "package", "coroutine", "table", "string", "math", "utf8", "os", "io", "debug"] {
+        let lib = if name == "_G" {
+            Value::Table(vm.globals())
+        } else {
+            vm.get_global(name)
+        };
+        if !lib.is_nil() {
+            vm.set_field(loaded, name, lib);
+        }
+    }
+}
+
+/// Adds the file searcher and `package.path` (from `LUA_PATH_5_4` or `LUA_PATH`, where `;;`
+/// stands for the default path), for the standalone interpreter.
+pub fn open_cli(vm: &mut Vm) {
+    let Value::Table(package) = vm.get_global("package") else {
+        return;
+    };
+    let env = std::env::var("LUA_PATH_5_4").or_else(|_| std::env::var("LUA_PATH"));
+    let path = match env {
+        Ok(p) => p.replace(";;", &format!(";{DEFAULT_PATH};")),
+        Err(_) => DEFAULT_PATH.to_string(),
+    };
+    let p = vm.str_value(&path);
+    vm.set_field(package, "path", p);
+    let key = vm.intern(b"searchers");
+    if let Value::Table(searchers) = package.get_str(key) {
+        let n = searchers.len();
+        searchers.get_mut().set_int(n + 1, Value::Native(search_lua_file));
+    }
+    // Modules opened after `package` (io, and the CLI parts of os) are registered too.
+    if let Some(loaded) = loaded_table(vm) {
+        for name in ["io", "os", "debug", "utf8"] {
+            let lib = vm.get_global(name);
+            if !lib.is_nil() {
+                vm.set_field(loaded, name, lib);
+            }
+        }
+    }
+}
+
+fn loaded_table(vm: &mut Vm) -> Option<Gc<Table>> {
+    let reg = vm.registry();
+    let k = vm.intern(b"_LOADED");
+    reg.get_str(k).as_table()
+}
+
+fn package_field(vm: &mut Vm, name: &str) -> LuaResult<Value> {
+    let package = vm.get_global("package");
+    if !matches!(package, Value::Table(_)) {
+        return Err(vm.rt_error("'package' must be a table"));
+    }
+    let k = vm.str_value(name);
+    vm.index(package, k)
+}
+
+fn search_preload(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let name = vm.check_str(args, 0, "searcher")?;
+    let preload = package_field(vm, "preload")?;
+    if !matches!(preload, Value::Table(_)) {
+        return Err(vm.rt_error("'package.preload' must be a table"));
+    }
+    let f = vm.index(preload, Value::Str(name))?;
+    if f.is_nil() {
+        let msg = format!("\n\tno field package.preload['{}']", name.to_str_lossy());
+        let m = vm.str_value(&msg);
+        return vm.ret1(args, m);
+    }
+    let extra = vm.str_value(":preload:");
+    vm.ret_values(args, &[f, extra])
+}
+
+/// `package.searchpath` logic: the first readable file, or the list of names tried.
+fn search_path(name: &str, path: &str, sep: &str, rep: &str) -> Result<String, String> {
+    let name = if sep.is_empty() { name.to_string() } else { name.replace(sep, rep) };
+    let mut tried = String::new();
+    for template in path.split(';').filter(|t| !t.is_empty()) {
+        let file = template.replace('?', &name);
+        if std::fs::File::open(&file).is_ok() {
+            return Ok(file);
+        }
+        tried.push_str(&format!("\n\tno file '{file}'"));
+    }
+    Err(tried)
+}
+
+fn searchpath(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let name = vm.check_str(args, 0, "searchpath")?.to_str_lossy().into_owned();
+    let path = vm.check_str(args, 1, "searchpath")?.to_str_lossy().into_owned();
+    let sep = vm.opt_str(args, 2, "searchpath")?.map_or(".".to_string(), |s| s.to_str_lossy().into_owned());
+    let rep = vm.opt_str(args, 3, "searchpath")?.map_or("/".to_string(), |s| s.to_str_lossy().into_owned());
+    match search_path(&name, &path, &sep, &rep) {
+        Ok(f) => {
+            let v = vm.str_value(&f);
+            vm.ret1(args, v)
+        }
+        Err(tried) => {
+            let m = vm.str_value(&tried);
+            vm.ret_values(args, &[Value::Nil, m])
+        }
+    }
+}
+
+fn search_lua_file(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let name = vm.check_str(args, 0, "searcher")?.to_str_lossy().into_owned();
+    let path = package_field(vm, "path")?;
+    let Value::Str(path) = path else {
+        return Err(vm.rt_error("'package.path' must be a string"));
+    };
+    match search_path(&name, &path.to_str_lossy(), ".", "/") {
+        Ok(file) => {
+            let src = match std::fs::read(&file) {
+                Ok(s) => s,
+                Err(e) => {
+                    return Err(vm.rt_error(&format!("cannot read '{file}': {e}")));
+                }
+            };
+            let src = super::base::strip_shebang(src);
+            match vm.load(&src, &format!("@{file}")) {
+                Ok(f) => {
+                    let fv = vm.str_value(&file);
+                    vm.ret_values(args, &[f, fv])
+                }
+                Err(e) => {
+                    let msg = vm.error_to_string(&e);
+                    Err(vm.rt_error(&format!(
+                        "error loading module '{name}' from file '{file}':\n\t{msg}"
+                    )))
+                }
+            }
+        }
+        Err(tried) => {
+            let m = vm.str_value(&tried);
+            vm.ret1(args, m)
+        }
+    }
+}
+
+fn require(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let name = vm.check_str(args, 0, "require")?;
+    let Some(loaded) = loaded_table(vm) else {
+        return Err(vm.rt_error("'package.loaded' is missing"));
+    };
+    let existing = loaded.get_str(name);
+    if existing.truthy() {
+        return vm.ret1(args, existing);
+    }
+    let searchers = package_field(vm, "searchers")?;
+    if !matches!(searchers, Value::Table(_)) {
+        return Err(vm.rt_error("'package.searchers' must be a table"));
+    }
+    let mut msg = String::new();
+    let mut i = 1;
+    let (loader, extra) = loop {
+        let searcher = vm.index(searchers, Value::Int(i))?;
+        if searcher.is_nil() {
+            let m = format!("module '{}' not found:{}", name.to_str_lossy(), msg);
+            return Err(vm.rt_error(&m));
+        }
+        let r = vm.call(searcher, &[Value::Str(name)])?;
+        match r.first() {
+            Some(f) if f.is_function() => break (*f, r.get(1).copied().unwrap_or(Value::Nil)),
+            Some(Value::Str(s)) => msg.push_str(&s.to_str_lossy()),
+            _ => {}
+        }
+        i += 1;
+    };
+    let result = vm.call1(loader, &[Value::Str(name), extra])?;
+    if !result.is_nil() {
+        loaded.get_mut().set_str(name, result);
+    }
+    let mut value = loaded.get_str(name);
+    if value.is_nil() {
+        value = Value::Bool(true);
+        loaded.get_mut().set_str(name, value);
+    }
+    vm.ret_values(args, &[value, extra])
+}
