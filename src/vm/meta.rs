@@ -602,7 +602,7 @@ impl Vm {
                     ""
                 };
                 let _ = kind;
-                buf.extend_from_slice(format!("{}: 0x{:014x}", name, v.addr()).as_bytes());
+                buf.extend_from_slice(format!("{}: {:#x}", name, v.addr()).as_bytes());
             }
         }
         Ok(self.intern(&buf))
