@@ -100,6 +100,7 @@ fn parse_int_base(s: &[u8], base: u32) -> Option<i64> {
     let s = s.trim_ascii();
     let (neg, digits) = match s.first() {
         Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
         _ => (false, s),
     };
     if digits.is_empty() {
