@@ -28,7 +28,15 @@ impl Vm {
     /// finishes or runs out of fuel. Errors are caught by `pcall` frames on the way.
     pub(crate) fn execute(&mut self) -> LuaResult<Exit> {
         loop {
-            match self.run() {
+            // Two builds of the loop: the hooked one checks debug hooks before every
+            // instruction; the plain one pays nothing for them.
+            let r = if self.hooks.mask != 0 {
+                self.run::<true>()
+            } else {
+                self.run::<false>()
+            };
+            match r {
+                Ok(Exit::Rerun) => self.hooks.changed = false,
                 Ok(exit) => return Ok(exit),
                 Err(LuaError::Value(e)) => self.recover(e)?,
                 Err(LuaError::Control(_)) => unreachable!("controls are handled in the loop"),
@@ -984,7 +992,7 @@ impl Vm {
     }
 
     /// The interpreter loop proper. Returns on an exit, or with the error after saving the pc.
-    fn run(&mut self) -> LuaResult<Exit> {
+    fn run<const HOOKS: bool>(&mut self) -> LuaResult<Exit> {
         let mut fk: FrameKey;
         let mut code: *const Instr;
         let mut kst: *const Value;
@@ -1208,6 +1216,14 @@ impl Vm {
 
         load_frame!();
         loop {
+            if HOOKS && !self.hooks.running {
+                save_pc!();
+                let p = cl.proto;
+                if self.hook_step(fk, &p, pc)? {
+                    // The hook ran on this coroutine's stack, which may have moved.
+                    reload!();
+                }
+            }
             let i = unsafe { *code.add(pc) };
             pc += 1;
             match i.op() {
@@ -1873,6 +1889,10 @@ impl Vm {
                         Ok(false) => {
                             reload!();
                             self.gc_check()?;
+                            if self.hooks.changed {
+                                // debug.sethook ran: continue in the other build of the loop.
+                                return Ok(Exit::Rerun);
+                            }
                         }
                         Err(LuaError::Control(c)) => {
                             if let Some(x) = self.control_in_loop(c, func, nargs, nresults)? {
@@ -1934,6 +1954,11 @@ impl Vm {
                     }
                 }
                 Op::Return => {
+                    if HOOKS {
+                        save_pc!();
+                        self.hook_event("return", None)?;
+                        // do_return below works on stack indices; no cached pointer to refresh.
+                    }
                     let a = i.a();
                     let first = base_idx + a;
                     let n = if i.b() != 0 {
@@ -1948,6 +1973,11 @@ impl Vm {
                     load_frame!();
                 }
                 Op::Return0 | Op::Return1 => {
+                    if HOOKS {
+                        save_pc!();
+                        self.hook_event("return", None)?;
+                        reload!();
+                    }
                     let n = if i.op() == Op::Return0 { 0 } else { 1 };
                     let first = base_idx + i.a();
                     let fr = unsafe { self.frames.get_unchecked(fk) };
@@ -2155,6 +2185,67 @@ impl Vm {
 
     pub fn thread_yieldable(&self, t: ThreadKey) -> bool {
         t != self.main && self.threads.get(t).is_some_and(|c| c.nny == 0)
+    }
+
+    /// Before each instruction when hooks are set: count, line and call events. Returns whether
+    /// a hook ran (the caller reloads its cached frame state).
+    fn hook_step(&mut self, fk: FrameKey, p: &Gc<super::function::Proto>, pc: usize) -> LuaResult<bool> {
+        use super::state::{HOOK_CALL, HOOK_COUNT, HOOK_LINE};
+        let mask = self.hooks.mask;
+        let mut ran = false;
+        let new_frame = self.hooks.last_frame != Some(fk);
+        if new_frame && pc == 0 && mask & HOOK_CALL != 0 {
+            self.hook_event("call", None)?;
+            ran = true;
+        }
+        if mask & HOOK_COUNT != 0 {
+            self.hooks.counter -= 1;
+            if self.hooks.counter <= 0 {
+                self.hooks.counter = self.hooks.count.max(1);
+                self.hook_event("count", None)?;
+                ran = true;
+            }
+        }
+        if mask & HOOK_LINE != 0 {
+            let line = p.lineinfo.get(pc).copied().unwrap_or(0);
+            let fire = if new_frame {
+                // Entering a function fires; returning into a caller mid-line does not.
+                pc == 0 || line != p.lineinfo.get(pc.saturating_sub(1)).copied().unwrap_or(0)
+            } else {
+                pc <= self.hooks.last_pc || line != p.lineinfo.get(self.hooks.last_pc).copied().unwrap_or(0)
+            };
+            if fire {
+                self.hook_event("line", Some(line as i64))?;
+                ran = true;
+            }
+        }
+        self.hooks.last_frame = Some(fk);
+        self.hooks.last_pc = pc;
+        Ok(ran)
+    }
+
+    /// Calls the hook function with an event (hooks are off while it runs, as in Lua).
+    fn hook_event(&mut self, event: &str, line: Option<i64>) -> LuaResult<()> {
+        let Some(f) = self.hooks.func else {
+            return Ok(());
+        };
+        let mask_bit = match event {
+            "call" => super::state::HOOK_CALL,
+            "return" => super::state::HOOK_RETURN,
+            "line" => super::state::HOOK_LINE,
+            _ => super::state::HOOK_COUNT,
+        };
+        if self.hooks.mask & mask_bit == 0 || self.hooks.running {
+            return Ok(());
+        }
+        let ev = self.str_value(event);
+        let arg = line.map_or(Value::Nil, Value::Int);
+        self.hooks.running = true;
+        let saved_frame = self.hooks.last_frame;
+        let r = self.call(f, &[ev, arg]);
+        self.hooks.running = false;
+        self.hooks.last_frame = saved_frame;
+        r.map(|_| ())
     }
 
     /// Makes `frame` the top of the current coroutine, reusing the cached child of its parent

@@ -42,6 +42,28 @@ pub(crate) enum Exit {
     Finished { slot: usize, n: usize },
     /// A host-resumed coroutine ran out of fuel.
     Preempted,
+    /// Debug hooks were switched on or off: re-enter the loop (internal to `execute`).
+    Rerun,
+}
+
+pub const HOOK_CALL: u8 = 1;
+pub const HOOK_RETURN: u8 = 2;
+pub const HOOK_LINE: u8 = 4;
+pub const HOOK_COUNT: u8 = 8;
+
+/// `debug.sethook` state (one hook for the whole VM).
+#[derive(Default)]
+pub(crate) struct Hooks {
+    pub func: Option<Value>,
+    pub mask: u8,
+    pub count: i64,
+    pub counter: i64,
+    /// A hook is running (hooks do not fire inside hooks).
+    pub running: bool,
+    /// Set by `sethook`: the interpreter switches between its hooked and plain loops.
+    pub changed: bool,
+    pub last_frame: Option<FrameKey>,
+    pub last_pc: usize,
 }
 
 pub struct Vm {
@@ -82,6 +104,7 @@ pub struct Vm {
     pub(crate) memory_limit: usize,
     /// `warn("@on")` state.
     pub(crate) warnings_on: bool,
+    pub(crate) hooks: Hooks,
 }
 
 /// Nested Rust→Lua calls allowed before "C stack overflow" (Lua's LUAI_MAXCCALLS is 200).
@@ -132,6 +155,7 @@ impl Vm {
             in_native: false,
             memory_limit: super::gc::DEFAULT_MEMORY_LIMIT,
             warnings_on: false,
+            hooks: Hooks::default(),
         }
     }
 
@@ -511,7 +535,9 @@ impl Vm {
                 Ok(ResumeOutcome::Finished(v))
             }
             Ok(Exit::Preempted) => Ok(ResumeOutcome::OutOfFuel),
-            Ok(Exit::Returned { .. }) => unreachable!("coroutine body is not a Fresh frame"),
+            Ok(Exit::Returned { .. } | Exit::Rerun) => {
+                unreachable!("a coroutine body is not a Fresh frame; Rerun stays in execute")
+            }
             Err(e) => Err(e),
         }
     }

@@ -394,36 +394,63 @@ fn getregistry(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     vm.ret1(args, Value::Table(r))
 }
 
-/// Hooks are accepted and remembered but do not fire yet (see the README).
+/// `debug.sethook([thread,] f, mask [, count])`: one hook for the whole VM. Events: "call",
+/// "return", "line" (with the line), "count".
 fn sethook(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    use crate::vm::state::{HOOK_CALL, HOOK_COUNT, HOOK_LINE, HOOK_RETURN};
     let (_, first) = thread_arg(vm, args);
     let f = vm.arg(args, first);
-    let mask = vm.arg(args, first + 1);
-    let count = vm.arg(args, first + 2);
+    let mask_s = vm.opt_str(args, first + 1, "sethook")?;
+    let count = vm.opt_int(args, first + 2, "sethook", 0)?;
+    let mut mask = 0;
+    if let Some(m) = mask_s {
+        for &c in m.as_bytes() {
+            mask |= match c {
+                b'c' => HOOK_CALL,
+                b'r' => HOOK_RETURN,
+                b'l' => HOOK_LINE,
+                _ => 0,
+            };
+        }
+    }
+    if count > 0 {
+        mask |= HOOK_COUNT;
+    }
+    if !f.is_function() || mask == 0 {
+        mask = 0;
+    }
+    let h = &mut vm.hooks;
+    h.func = if mask == 0 { None } else { Some(f) };
+    h.mask = mask;
+    h.count = count;
+    h.counter = count;
+    h.changed = true;
+    h.last_frame = None;
+    // Keep the function reachable for the collector.
     let reg = vm.registry();
-    let hook = if f.is_nil() {
-        Value::Nil
-    } else {
-        let t = vm.new_table();
-        t.get_mut().set_int(1, f);
-        t.get_mut().set_int(2, mask);
-        t.get_mut().set_int(3, count);
-        Value::Table(t)
-    };
-    vm.set_field(reg, "_HOOK", hook);
+    let hv = if mask == 0 { Value::Nil } else { f };
+    vm.set_field(reg, "_HOOKFN", hv);
     Ok(0)
 }
 
 fn gethook(vm: &mut Vm, args: Args) -> LuaResult<usize> {
-    let reg = vm.registry();
-    let k = vm.intern(b"_HOOK");
-    match reg.get_str(k) {
-        Value::Table(t) => {
-            let (f, m, c) = (t.get_int(1), t.get_int(2), t.get_int(3));
-            vm.ret_values(args, &[f, m, c])
-        }
-        _ => Ok(0),
+    use crate::vm::state::{HOOK_CALL, HOOK_LINE, HOOK_RETURN};
+    let Some(f) = vm.hooks.func else {
+        return vm.ret1(args, Value::Nil);
+    };
+    let mut m = String::new();
+    if vm.hooks.mask & HOOK_CALL != 0 {
+        m.push('c');
     }
+    if vm.hooks.mask & HOOK_RETURN != 0 {
+        m.push('r');
+    }
+    if vm.hooks.mask & HOOK_LINE != 0 {
+        m.push('l');
+    }
+    let ms = vm.str_value(&m);
+    let count = Value::Int(vm.hooks.count);
+    vm.ret_values(args, &[f, ms, count])
 }
 
 fn getuservalue(vm: &mut Vm, args: Args) -> LuaResult<usize> {

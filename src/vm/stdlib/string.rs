@@ -370,7 +370,7 @@ fn format(vm: &mut Vm, args: Args) -> LuaResult<usize> {
                 if a == 0 {
                     out.extend_from_slice(b"(null)");
                 } else {
-                    out.extend_from_slice(format!("0x{a:014x}").as_bytes());
+                    out.extend_from_slice(format!("{a:#x}").as_bytes());
                 }
             }
             _ => {
