@@ -2189,7 +2189,12 @@ impl Vm {
 
     /// Before each instruction when hooks are set: count, line and call events. Returns whether
     /// a hook ran (the caller reloads its cached frame state).
-    fn hook_step(&mut self, fk: FrameKey, p: &Gc<super::function::Proto>, pc: usize) -> LuaResult<bool> {
+    fn hook_step(
+        &mut self,
+        fk: FrameKey,
+        p: &Gc<super::function::Proto>,
+        pc: usize,
+    ) -> LuaResult<bool> {
         use super::state::{HOOK_CALL, HOOK_COUNT, HOOK_LINE};
         let mask = self.hooks.mask;
         let mut ran = false;
@@ -2212,7 +2217,8 @@ impl Vm {
                 // Entering a function fires; returning into a caller mid-line does not.
                 pc == 0 || line != p.lineinfo.get(pc.saturating_sub(1)).copied().unwrap_or(0)
             } else {
-                pc <= self.hooks.last_pc || line != p.lineinfo.get(self.hooks.last_pc).copied().unwrap_or(0)
+                pc <= self.hooks.last_pc
+                    || line != p.lineinfo.get(self.hooks.last_pc).copied().unwrap_or(0)
             };
             if fire {
                 self.hook_event("line", Some(line as i64))?;

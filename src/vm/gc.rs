@@ -197,6 +197,8 @@ pub struct Heap {
     pub running: bool,
     /// `collectgarbage("stop")`: no automatic collections until "restart".
     pub stopped: bool,
+    /// Collect at every safe point (`MOONPOOL_GC_STRESS=1`), to shake out missing roots.
+    pub stress: bool,
 }
 
 /// An object marked but not yet traced.
@@ -229,7 +231,8 @@ impl Heap {
     }
 
     pub fn should_collect(&self) -> bool {
-        !self.stopped && self.debt > GC_MIN_DEBT.max(self.live * GC_PAUSE_PERCENT / 100)
+        !self.stopped
+            && (self.stress || self.debt > GC_MIN_DEBT.max(self.live * GC_PAUSE_PERCENT / 100))
     }
 
     #[inline]

@@ -120,6 +120,7 @@ impl Vm {
     /// A VM with no libraries loaded. See `Vm::with_stdlib`.
     pub fn new() -> Vm {
         let mut heap = Heap::default();
+        heap.stress = std::env::var_os("MOONPOOL_GC_STRESS").is_some();
         let globals = heap.tables.alloc(Table::new());
         let registry = heap.tables.alloc(Table::new());
         let tm_names = std::array::from_fn(|i| heap.strings.intern(TM_NAMES[i].as_bytes()).0);

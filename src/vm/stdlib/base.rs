@@ -478,7 +478,11 @@ fn loadfile(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let name = vm
         .opt_str(args, 0, "loadfile")?
         .map(|s| s.to_str_lossy().into_owned());
-    let env = if args.n >= 3 { Some(vm.arg(args, 2)) } else { None };
+    let env = if args.n >= 3 {
+        Some(vm.arg(args, 2))
+    } else {
+        None
+    };
     match load_file(vm, name.as_deref(), env) {
         Ok(f) => vm.ret1(args, f),
         Err(msg) => vm.ret_values(args, &[Value::Nil, msg]),

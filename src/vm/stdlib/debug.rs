@@ -118,7 +118,12 @@ fn getinfo(vm: &mut Vm, args: Args) -> LuaResult<usize> {
                     let w = vm.str_value(if p.linedefined == 0 { "main" } else { "Lua" });
                     set(vm, t, "what", w);
                     set(vm, t, "linedefined", Value::Int(p.linedefined as i64));
-                    set(vm, t, "lastlinedefined", Value::Int(p.lastlinedefined as i64));
+                    set(
+                        vm,
+                        t,
+                        "lastlinedefined",
+                        Value::Int(p.lastlinedefined as i64),
+                    );
                 }
                 None => {
                     let src = vm.str_value("=[C]");
@@ -140,7 +145,11 @@ fn getinfo(vm: &mut Vm, args: Args) -> LuaResult<usize> {
             }
             'u' => {
                 let (nups, nparams, vararg) = match func {
-                    Value::LuaFn(cl) => (cl.upvals.len(), cl.proto.numparams as usize, cl.proto.is_vararg),
+                    Value::LuaFn(cl) => (
+                        cl.upvals.len(),
+                        cl.proto.numparams as usize,
+                        cl.proto.is_vararg,
+                    ),
                     Value::NativeClosure(nc) => (nc.upvals.len(), 0, true),
                     _ => (0, 0, true),
                 };
@@ -149,14 +158,14 @@ fn getinfo(vm: &mut Vm, args: Args) -> LuaResult<usize> {
                 set(vm, t, "isvararg", Value::Bool(vararg));
             }
             'n' => {
-                if let Some(k) = frame {
-                    if let Some((kind, name)) = caller_name(vm, k) {
-                        let n = vm.str_value(&name);
-                        set(vm, t, "name", n);
-                        let nw = vm.str_value(kind);
-                        set(vm, t, "namewhat", nw);
-                        continue;
-                    }
+                if let Some(k) = frame
+                    && let Some((kind, name)) = caller_name(vm, k)
+                {
+                    let n = vm.str_value(&name);
+                    set(vm, t, "name", n);
+                    let nw = vm.str_value(kind);
+                    set(vm, t, "namewhat", nw);
+                    continue;
                 }
                 let nw = vm.str_value("");
                 set(vm, t, "namewhat", nw);
@@ -278,7 +287,13 @@ fn setlocal(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     }
 }
 
-fn check_upvalue(vm: &mut Vm, args: Args, fi: usize, ni: usize, fname: &str) -> LuaResult<(Value, usize)> {
+fn check_upvalue(
+    vm: &mut Vm,
+    args: Args,
+    fi: usize,
+    ni: usize,
+    fname: &str,
+) -> LuaResult<(Value, usize)> {
     let f = vm.arg(args, fi);
     if !f.is_function() {
         return Err(vm.arg_type_error(args, fi, fname, "function"));

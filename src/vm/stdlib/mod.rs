@@ -26,7 +26,6 @@ use super::value::Value;
 /// file-touching parts of `os`.
 pub fn open_all(vm: &mut Vm) {
     base::open(vm);
-    package::open(vm);
     string::open(vm);
     table::open(vm);
     math::open(vm);
@@ -34,6 +33,8 @@ pub fn open_all(vm: &mut Vm) {
     coroutine::open(vm);
     utf8::open(vm);
     debug::open(vm);
+    // Last, so the libraries above are registered in `package.loaded`.
+    package::open(vm);
 }
 
 /// Adds what the standalone interpreter has on top of `open_all`: `io`, and `os.exit`,

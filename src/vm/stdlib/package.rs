@@ -20,7 +20,9 @@ pub fn open(vm: &mut Vm) {
     let loaded = vm.new_table();
     let preload = vm.new_table();
     let searchers = vm.new_table();
-    searchers.get_mut().set_int(1, Value::Native(search_preload));
+    searchers
+        .get_mut()
+        .set_int(1, Value::Native(search_preload));
     vm.set_field(package, "loaded", Value::Table(loaded));
     vm.set_field(package, "preload", Value::Table(preload));
     vm.set_field(package, "searchers", Value::Table(searchers));
@@ -37,7 +39,18 @@ pub fn open(vm: &mut Vm) {
     let reg = vm.registry();
     vm.set_field(reg, "_LOADED", Value::Table(loaded));
     // Libraries opened so far (and `_G`) are modules too.
-    for name in ["_G", "package", "coroutine", "table", "string", "math", "utf8", "os", "io", "debug"] {
+    for name in [
+        "_G",
+        "package",
+        "coroutine",
+        "table",
+        "string",
+        "math",
+        "utf8",
+        "os",
+        "io",
+        "debug",
+    ] {
         let lib = if name == "_G" {
             Value::Table(vm.globals())
         } else {
@@ -65,7 +78,9 @@ pub fn open_cli(vm: &mut Vm) {
     let key = vm.intern(b"searchers");
     if let Value::Table(searchers) = package.get_str(key) {
         let n = searchers.len();
-        searchers.get_mut().set_int(n + 1, Value::Native(search_lua_file));
+        searchers
+            .get_mut()
+            .set_int(n + 1, Value::Native(search_lua_file));
     }
     // Modules opened after `package` (io, and the CLI parts of os) are registered too.
     if let Some(loaded) = loaded_table(vm) {
@@ -111,23 +126,40 @@ fn search_preload(vm: &mut Vm, args: Args) -> LuaResult<usize> {
 
 /// `package.searchpath` logic: the first readable file, or the list of names tried.
 fn search_path(name: &str, path: &str, sep: &str, rep: &str) -> Result<String, String> {
-    let name = if sep.is_empty() { name.to_string() } else { name.replace(sep, rep) };
+    let name = if sep.is_empty() {
+        name.to_string()
+    } else {
+        name.replace(sep, rep)
+    };
     let mut tried = String::new();
     for template in path.split(';').filter(|t| !t.is_empty()) {
         let file = template.replace('?', &name);
         if std::fs::File::open(&file).is_ok() {
             return Ok(file);
         }
-        tried.push_str(&format!("\n\tno file '{file}'"));
+        if !tried.is_empty() {
+            tried.push_str("\n\t");
+        }
+        tried.push_str(&format!("no file '{file}'"));
     }
     Err(tried)
 }
 
 fn searchpath(vm: &mut Vm, args: Args) -> LuaResult<usize> {
-    let name = vm.check_str(args, 0, "searchpath")?.to_str_lossy().into_owned();
-    let path = vm.check_str(args, 1, "searchpath")?.to_str_lossy().into_owned();
-    let sep = vm.opt_str(args, 2, "searchpath")?.map_or(".".to_string(), |s| s.to_str_lossy().into_owned());
-    let rep = vm.opt_str(args, 3, "searchpath")?.map_or("/".to_string(), |s| s.to_str_lossy().into_owned());
+    let name = vm
+        .check_str(args, 0, "searchpath")?
+        .to_str_lossy()
+        .into_owned();
+    let path = vm
+        .check_str(args, 1, "searchpath")?
+        .to_str_lossy()
+        .into_owned();
+    let sep = vm
+        .opt_str(args, 2, "searchpath")?
+        .map_or(".".to_string(), |s| s.to_str_lossy().into_owned());
+    let rep = vm
+        .opt_str(args, 3, "searchpath")?
+        .map_or("/".to_string(), |s| s.to_str_lossy().into_owned());
     match search_path(&name, &path, &sep, &rep) {
         Ok(f) => {
             let v = vm.str_value(&f);
@@ -141,7 +173,10 @@ fn searchpath(vm: &mut Vm, args: Args) -> LuaResult<usize> {
 }
 
 fn search_lua_file(vm: &mut Vm, args: Args) -> LuaResult<usize> {
-    let name = vm.check_str(args, 0, "searcher")?.to_str_lossy().into_owned();
+    let name = vm
+        .check_str(args, 0, "searcher")?
+        .to_str_lossy()
+        .into_owned();
     let path = package_field(vm, "path")?;
     let Value::Str(path) = path else {
         return Err(vm.rt_error("'package.path' must be a string"));
@@ -169,7 +204,7 @@ fn search_lua_file(vm: &mut Vm, args: Args) -> LuaResult<usize> {
             }
         }
         Err(tried) => {
-            let m = vm.str_value(&tried);
+            let m = vm.str_value(&format!("\n\t{tried}"));
             vm.ret1(args, m)
         }
     }

@@ -551,7 +551,10 @@ mod tests {
         for c in 0u8..=255 {
             assert_eq!(match_class(c, b'w'), c.is_ascii_alphanumeric());
             assert_eq!(match_class(c, b'W'), !c.is_ascii_alphanumeric());
-            assert_eq!(match_class(c, b'p'), c.is_ascii_graphic() && !c.is_ascii_alphanumeric());
+            assert_eq!(
+                match_class(c, b'p'),
+                c.is_ascii_graphic() && !c.is_ascii_alphanumeric()
+            );
         }
     }
 
@@ -652,8 +655,14 @@ mod tests {
         assert_eq!(err("aa", "(a)%2"), PatError::InvalidCaptureIndex(2));
         assert_eq!(err("a", &"()".repeat(33)), PatError::TooManyCaptures);
         assert!(find("a", &"()".repeat(32)).unwrap().is_some());
-        assert_eq!(PatError::InvalidCaptureIndex(2).message(), "invalid capture index %2");
-        assert_eq!(PatError::EndsWithEscape.message(), "malformed pattern (ends with '%')");
+        assert_eq!(
+            PatError::InvalidCaptureIndex(2).message(),
+            "invalid capture index %2"
+        );
+        assert_eq!(
+            PatError::EndsWithEscape.message(),
+            "malformed pattern (ends with '%')"
+        );
     }
 
     #[test]

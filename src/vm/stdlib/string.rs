@@ -1,28 +1,48 @@
-//! The string library (the part the VM core needs; patterns come with the full library).
+//! The string library: byte-string functions, pattern matching (`find`, `match`, `gmatch`,
+//! `gsub`, over the matcher in `pattern.rs`), `format`, `pack`/`unpack`/`packsize` (in `pack.rs`)
+//! and the string metatable with its arithmetic metamethods.
 
-use crate::vm::error::LuaResult;
+use crate::vm::error::{LuaError, LuaResult};
 use crate::vm::function::Args;
+use crate::vm::gc::Gc;
 use crate::vm::number::{self, ArithOp};
 use crate::vm::state::Vm;
+use crate::vm::string::LuaStr;
 use crate::vm::value::Value;
+
+use super::pack;
+use super::pattern::{self, Capture, MatchState, PatError};
 
 /// Largest string the VM builds; beyond it operations fail with "resulting string too large".
 pub const MAX_STRING: usize = 1 << 31;
+
+/// PUC Lua's MAXSIZE for string results (`INT_MAX` on 64-bit hosts).
+const MAX_SIZE: u64 = i32::MAX as u64;
+
+/// Output buffers larger than this are not kept in `vm.scratch` after use.
+const SCRATCH_KEEP: usize = 1 << 16;
 
 pub fn open(vm: &mut Vm) {
     let t = super::register_lib(
         vm,
         "string",
         &[
-            ("len", len),
-            ("sub", sub),
-            ("upper", upper),
-            ("lower", lower),
-            ("rep", rep),
-            ("reverse", reverse),
             ("byte", byte),
             ("char", char),
+            ("find", find),
             ("format", format),
+            ("gmatch", gmatch),
+            ("gsub", gsub),
+            ("len", len),
+            ("lower", lower),
+            ("match", str_match),
+            ("rep", rep),
+            ("reverse", reverse),
+            ("sub", sub),
+            ("upper", upper),
+            ("pack", pack::pack),
+            ("packsize", pack::packsize),
+            ("unpack", pack::unpack),
         ],
     );
     // Strings index the string table, and do arithmetic by converting to numbers.
@@ -44,16 +64,98 @@ pub fn open(vm: &mut Vm) {
     vm.set_string_metatable(Some(mt));
 }
 
-/// Lua's string index rules: negative counts from the end; result clamped later.
-fn str_index(i: i64, len: usize) -> i64 {
-    if i >= 0 {
-        i
-    } else if i.unsigned_abs() > len as u64 {
-        0
+// ---- shared helpers ----
+
+/// Lua's `posrelatI`: a 1-based start position, negative counting from the end, clipped to
+/// `[1, inf)`.
+pub(super) fn posrelat_start(pos: i64, len: usize) -> u64 {
+    if pos > 0 {
+        pos as u64
+    } else if pos == 0 || pos.unsigned_abs() > len as u64 {
+        1
     } else {
-        len as i64 + i + 1
+        (len as i64 + pos + 1) as u64
     }
 }
+
+/// Lua's `getendpos`: an end position, negative counting from the end, clipped to `[0, len]`.
+fn end_pos(pos: i64, len: usize) -> usize {
+    if pos > len as i64 {
+        len
+    } else if pos >= 0 {
+        pos as usize
+    } else if pos.unsigned_abs() > len as u64 {
+        0
+    } else {
+        (len as i64 + pos + 1) as usize
+    }
+}
+
+/// A string argument that stays rooted: a number converted to a string is written back into
+/// its argument slot (as `lua_tolstring` does), so the string survives calls into Lua.
+pub(super) fn check_str_rooted(
+    vm: &mut Vm,
+    args: Args,
+    i: usize,
+    fname: &str,
+) -> LuaResult<Gc<LuaStr>> {
+    let v = vm.arg(args, i);
+    let s = vm.check_str(args, i, fname)?;
+    if !matches!(v, Value::Str(_)) {
+        vm.stack_mut()[args.base + i] = Value::Str(s);
+    }
+    Ok(s)
+}
+
+/// A runtime error (positioned like `luaL_error`) whose message may hold arbitrary bytes.
+pub(super) fn rt_error_bytes(vm: &mut Vm, msg: &[u8]) -> LuaError {
+    let mut full = vm.where_prefix(1).into_bytes();
+    full.extend_from_slice(msg);
+    LuaError::Value(Value::Str(vm.intern(&full)))
+}
+
+fn pat_error(vm: &mut Vm, e: PatError) -> LuaError {
+    vm.rt_error(&e.message())
+}
+
+/// Takes the shared output buffer (empty).
+pub(super) fn take_scratch(vm: &mut Vm) -> Vec<u8> {
+    let mut b = std::mem::take(&mut vm.scratch);
+    b.clear();
+    b
+}
+
+/// Gives an output buffer back for reuse, unless it grew large.
+pub(super) fn put_scratch(vm: &mut Vm, b: Vec<u8>) {
+    if b.capacity() <= SCRATCH_KEEP && b.capacity() >= vm.scratch.capacity() {
+        vm.scratch = b;
+    }
+}
+
+/// Checks the memory limit each time an output buffer doubles past 64 KiB.
+struct GrowthCheck {
+    next: usize,
+}
+
+impl GrowthCheck {
+    fn new() -> Self {
+        GrowthCheck { next: 1 << 16 }
+    }
+
+    #[inline]
+    fn check(&mut self, vm: &mut Vm, len: usize) -> LuaResult<()> {
+        if len >= self.next {
+            if len >= MAX_STRING {
+                return Err(vm.rt_error("resulting string too large"));
+            }
+            vm.check_alloc(len)?;
+            self.next = len.saturating_mul(2);
+        }
+        Ok(())
+    }
+}
+
+// ---- basic functions ----
 
 fn len(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let s = vm.check_str(args, 0, "len")?;
@@ -63,44 +165,40 @@ fn len(vm: &mut Vm, args: Args) -> LuaResult<usize> {
 fn sub(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let s = vm.check_str(args, 0, "sub")?;
     let l = s.len();
-    let i = vm.opt_int(args, 1, "sub", 1)?;
-    let j = vm.opt_int(args, 2, "sub", -1)?;
-    let mut start = str_index(i, l);
-    let mut end = str_index(j, l);
-    if start < 1 {
-        start = 1;
-    }
-    if end > l as i64 {
-        end = l as i64;
-    }
-    let r = if start > end {
-        vm.intern(b"")
+    let start = posrelat_start(vm.check_int(args, 1, "sub")?, l);
+    let end = end_pos(vm.opt_int(args, 2, "sub", -1)?, l) as u64;
+    let r = if start <= end {
+        vm.intern(&s.as_bytes()[(start - 1) as usize..end as usize])
     } else {
-        let bytes = s.as_bytes()[(start - 1) as usize..end as usize].to_vec();
-        vm.intern(&bytes)
+        vm.intern(b"")
     };
     vm.ret1(args, Value::Str(r))
 }
 
 fn upper(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let s = vm.check_str(args, 0, "upper")?;
-    let b = s.as_bytes().to_ascii_uppercase();
+    let mut b = take_scratch(vm);
+    b.extend(s.as_bytes().iter().map(u8::to_ascii_uppercase));
     let r = vm.intern(&b);
+    put_scratch(vm, b);
     vm.ret1(args, Value::Str(r))
 }
 
 fn lower(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let s = vm.check_str(args, 0, "lower")?;
-    let b = s.as_bytes().to_ascii_lowercase();
+    let mut b = take_scratch(vm);
+    b.extend(s.as_bytes().iter().map(u8::to_ascii_lowercase));
     let r = vm.intern(&b);
+    put_scratch(vm, b);
     vm.ret1(args, Value::Str(r))
 }
 
 fn reverse(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let s = vm.check_str(args, 0, "reverse")?;
-    let mut b = s.as_bytes().to_vec();
-    b.reverse();
+    let mut b = take_scratch(vm);
+    b.extend(s.as_bytes().iter().rev());
     let r = vm.intern(&b);
+    put_scratch(vm, b);
     vm.ret1(args, Value::Str(r))
 }
 
@@ -108,22 +206,23 @@ fn rep(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let s = vm.check_str(args, 0, "rep")?;
     let n = vm.check_int(args, 1, "rep")?;
     let sep = vm.opt_str(args, 2, "rep")?;
-    if n <= 0 {
+    let sep = sep.as_ref().map_or(&b""[..], |x| x.as_bytes());
+    let l = s.len() as u64;
+    let lsep = sep.len() as u64;
+    if n <= 0 || l + lsep == 0 {
         let e = vm.intern(b"");
         return vm.ret1(args, Value::Str(e));
     }
-    let sep_len = sep.map(|x| x.len()).unwrap_or(0);
-    let total = (s.len() as u128 + sep_len as u128) * n as u128 - sep_len as u128;
-    if total >= MAX_STRING as u128 {
+    let n = n as u64;
+    if l + lsep > MAX_SIZE / n {
         return Err(vm.rt_error("resulting string too large"));
     }
-    vm.check_alloc(total as usize)?;
-    let mut b = Vec::with_capacity(total as usize);
+    let total = (n * l + (n - 1) * lsep) as usize;
+    vm.check_alloc(total)?;
+    let mut b = Vec::with_capacity(total);
     for k in 0..n {
-        if k > 0
-            && let Some(sep) = sep
-        {
-            b.extend_from_slice(sep.as_bytes());
+        if k > 0 {
+            b.extend_from_slice(sep);
         }
         b.extend_from_slice(s.as_bytes());
     }
@@ -134,34 +233,416 @@ fn rep(vm: &mut Vm, args: Args) -> LuaResult<usize> {
 fn byte(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let s = vm.check_str(args, 0, "byte")?;
     let l = s.len();
-    let i = vm.opt_int(args, 1, "byte", 1)?;
-    let pi = str_index(i, l).max(1);
-    let j = vm.opt_int(args, 2, "byte", pi)?;
-    let pj = str_index(j, l).min(l as i64);
-    if pi > pj {
+    let pi = vm.opt_int(args, 1, "byte", 1)?;
+    let posi = posrelat_start(pi, l);
+    let pose = end_pos(vm.opt_int(args, 2, "byte", pi)?, l) as u64;
+    if posi > pose {
         return Ok(0);
     }
-    let n = (pj - pi + 1) as usize;
-    vm.reserve_stack(args.base, n + 1)?;
-    for k in 0..n {
-        let c = s.as_bytes()[pi as usize - 1 + k];
-        vm.stack_mut()[args.base + k] = Value::Int(c as i64);
+    if pose - posi >= i32::MAX as u64 {
+        return Err(vm.rt_error("string slice too long"));
+    }
+    let n = (pose - posi + 1) as usize;
+    if n >= 1_000_000 || vm.reserve_stack(args.base, n + 1).is_err() {
+        return Err(vm.rt_error("stack overflow (string slice too long)"));
+    }
+    let bytes = &s.as_bytes()[posi as usize - 1..pose as usize];
+    let stack = vm.stack_mut();
+    for (k, &c) in bytes.iter().enumerate() {
+        stack[args.base + k] = Value::Int(c as i64);
     }
     Ok(n)
 }
 
 fn char(vm: &mut Vm, args: Args) -> LuaResult<usize> {
-    let mut b = Vec::with_capacity(args.n);
+    let mut b = take_scratch(vm);
     for i in 0..args.n {
-        let c = vm.check_int(args, i, "char")?;
+        let c = match vm.check_int(args, i, "char") {
+            Ok(c) => c,
+            Err(e) => {
+                put_scratch(vm, b);
+                return Err(e);
+            }
+        };
         if !(0..=255).contains(&c) {
+            put_scratch(vm, b);
             return Err(vm.arg_error(i + 1, "char", "value out of range"));
         }
         b.push(c as u8);
     }
     let r = vm.intern(&b);
+    put_scratch(vm, b);
     vm.ret1(args, Value::Str(r))
 }
+
+// ---- pattern matching ----
+
+/// Splits a leading '^' anchor off a pattern.
+fn split_anchor(p: &[u8]) -> (bool, &[u8]) {
+    match p.split_first() {
+        Some((b'^', rest)) => (true, rest),
+        _ => (false, p),
+    }
+}
+
+/// Capture `i` of the match `s..e` as a Lua value.
+fn capture_value(
+    vm: &mut Vm,
+    ms: &MatchState,
+    src: &[u8],
+    i: usize,
+    s: usize,
+    e: usize,
+) -> LuaResult<Value> {
+    match ms.capture(i, s, e) {
+        Ok(Capture::Str(a, b)) => Ok(Value::Str(vm.intern(&src[a..b]))),
+        Ok(Capture::Pos(p)) => Ok(Value::Int(p as i64)),
+        Err(err) => Err(pat_error(vm, err)),
+    }
+}
+
+/// Writes the captures of the match `s..e` (the whole match when there are none and `whole`)
+/// into the stack from slot `at`; returns how many.
+fn push_captures(
+    vm: &mut Vm,
+    ms: &MatchState,
+    src: &[u8],
+    s: usize,
+    e: usize,
+    whole: bool,
+    at: usize,
+) -> LuaResult<usize> {
+    let n = ms.result_count(whole);
+    vm.reserve_stack(at, n + 1)?;
+    for i in 0..n {
+        let v = capture_value(vm, ms, src, i, s, e)?;
+        vm.stack_mut()[at + i] = v;
+    }
+    Ok(n)
+}
+
+/// Next position from `from` where a match may start, given the pattern's leading literal.
+#[inline]
+fn next_candidate(src: &[u8], from: usize, first: Option<u8>) -> Option<usize> {
+    match first {
+        None => Some(from),
+        Some(c) => src
+            .get(from..)
+            .and_then(|rest| rest.iter().position(|&x| x == c))
+            .map(|off| from + off),
+    }
+}
+
+fn find_aux(vm: &mut Vm, args: Args, find: bool) -> LuaResult<usize> {
+    let fname = if find { "find" } else { "match" };
+    let s = vm.check_str(args, 0, fname)?;
+    let p = vm.check_str(args, 1, fname)?;
+    let ls = s.len();
+    let init = posrelat_start(vm.opt_int(args, 2, fname, 1)?, ls) - 1;
+    if init > ls as u64 {
+        return vm.ret1(args, Value::Nil);
+    }
+    let init = init as usize;
+    let src = s.as_bytes();
+    let pat = p.as_bytes();
+    if find && (vm.arg(args, 3).truthy() || pattern::no_specials(pat)) {
+        return match pattern::find_plain(&src[init..], pat) {
+            Some(off) => {
+                let st = init + off;
+                vm.ret_values(
+                    args,
+                    &[
+                        Value::Int(st as i64 + 1),
+                        Value::Int((st + pat.len()) as i64),
+                    ],
+                )
+            }
+            None => vm.ret1(args, Value::Nil),
+        };
+    }
+    let (anchor, pat) = split_anchor(pat);
+    let first = if anchor {
+        None
+    } else {
+        pattern::first_literal(pat)
+    };
+    let mut ms = MatchState::new(src, pat);
+    let mut s1 = init;
+    while let Some(cand) = next_candidate(src, s1, first) {
+        s1 = cand;
+        match ms.match_at(s1) {
+            Err(e) => return Err(pat_error(vm, e)),
+            Ok(Some(e)) => {
+                return if find {
+                    let n = push_captures(vm, &ms, src, s1, e, false, args.base + 2)?;
+                    let st = vm.stack_mut();
+                    st[args.base] = Value::Int(s1 as i64 + 1);
+                    st[args.base + 1] = Value::Int(e as i64);
+                    Ok(n + 2)
+                } else {
+                    push_captures(vm, &ms, src, s1, e, true, args.base)
+                };
+            }
+            Ok(None) => {}
+        }
+        if anchor || s1 >= ls {
+            break;
+        }
+        s1 += 1;
+    }
+    vm.ret1(args, Value::Nil)
+}
+
+fn find(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    find_aux(vm, args, true)
+}
+
+fn str_match(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    find_aux(vm, args, false)
+}
+
+/// `string.gmatch(s, pattern [, init])`: an iterator closure whose upvalues are the subject,
+/// the pattern, the next start position and the end of the last match (-1 for none).
+fn gmatch(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let s = vm.check_str(args, 0, "gmatch")?;
+    let p = vm.check_str(args, 1, "gmatch")?;
+    let ls = s.len();
+    let init = posrelat_start(vm.opt_int(args, 2, "gmatch", 1)?, ls) - 1;
+    let init = init.min(ls as u64 + 1) as i64;
+    let f = vm.new_native_closure(
+        gmatch_step,
+        &[
+            Value::Str(s),
+            Value::Str(p),
+            Value::Int(init),
+            Value::Int(-1),
+        ],
+    );
+    vm.ret1(args, f)
+}
+
+fn gmatch_step(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let Some(&Value::NativeClosure(nc)) = args.base.checked_sub(1).and_then(|i| vm.stack().get(i))
+    else {
+        return Ok(0);
+    };
+    let (
+        Some(&Value::Str(s)),
+        Some(&Value::Str(p)),
+        Some(&Value::Int(pos)),
+        Some(&Value::Int(last)),
+    ) = (
+        nc.upvals.first(),
+        nc.upvals.get(1),
+        nc.upvals.get(2),
+        nc.upvals.get(3),
+    )
+    else {
+        return Ok(0);
+    };
+    let src = s.as_bytes();
+    let pat = p.as_bytes();
+    let ls = src.len();
+    let first = pattern::first_literal(pat);
+    let mut ms = MatchState::new(src, pat);
+    let mut at = pos.max(0) as usize;
+    while at <= ls {
+        let Some(cand) = next_candidate(src, at, first) else {
+            break;
+        };
+        at = cand;
+        match ms.match_at(at) {
+            Err(e) => return Err(pat_error(vm, e)),
+            Ok(Some(e)) if e as i64 != last => {
+                let up = &mut nc.get_mut().upvals;
+                up[2] = Value::Int(e as i64);
+                up[3] = Value::Int(e as i64);
+                return push_captures(vm, &ms, src, at, e, true, args.base);
+            }
+            Ok(_) => {}
+        }
+        at += 1;
+    }
+    // Nothing more: later calls need not rescan.
+    nc.get_mut().upvals[2] = Value::Int(ls as i64 + 1);
+    Ok(0)
+}
+
+/// The replacement argument of `gsub`.
+#[derive(Clone, Copy)]
+enum Repl {
+    Str(Gc<LuaStr>),
+    Table(Value),
+    Func(Value),
+}
+
+/// Appends the replacement string `news` for the match `s..e`, expanding `%0`-`%9` and `%%`.
+fn add_s(
+    vm: &mut Vm,
+    ms: &MatchState,
+    out: &mut Vec<u8>,
+    src: &[u8],
+    s: usize,
+    e: usize,
+    news: &[u8],
+) -> LuaResult<()> {
+    let mut i = 0;
+    while let Some(off) = news[i..].iter().position(|&c| c == b'%') {
+        out.extend_from_slice(&news[i..i + off]);
+        let p = i + off + 1;
+        let c = news.get(p).copied().unwrap_or(0);
+        if c == b'%' {
+            out.push(b'%');
+        } else if c == b'0' {
+            out.extend_from_slice(&src[s..e]);
+        } else if c.is_ascii_digit() {
+            match ms.capture((c - b'1') as usize, s, e) {
+                Ok(Capture::Str(a, b)) => out.extend_from_slice(&src[a..b]),
+                Ok(Capture::Pos(n)) => number::fmt_int(out, n as i64),
+                Err(err) => return Err(pat_error(vm, err)),
+            }
+        } else {
+            return Err(vm.rt_error("invalid use of '%' in replacement string"));
+        }
+        i = p + 1;
+    }
+    out.extend_from_slice(&news[i..]);
+    Ok(())
+}
+
+/// Appends the replacement for the match `s..e`; returns whether the text changed.
+fn add_value(
+    vm: &mut Vm,
+    ms: &MatchState,
+    out: &mut Vec<u8>,
+    src: &[u8],
+    s: usize,
+    e: usize,
+    repl: Repl,
+) -> LuaResult<bool> {
+    let v = match repl {
+        Repl::Str(news) => {
+            add_s(vm, ms, out, src, s, e, news.as_bytes())?;
+            return Ok(true);
+        }
+        Repl::Func(f) => {
+            let n = ms.result_count(true);
+            let mut caps = [Value::Nil; pattern::MAX_CAPTURES];
+            for (i, slot) in caps.iter_mut().enumerate().take(n) {
+                *slot = capture_value(vm, ms, src, i, s, e)?;
+            }
+            vm.call1(f, &caps[..n])?
+        }
+        Repl::Table(t) => {
+            let k = capture_value(vm, ms, src, 0, s, e)?;
+            vm.index(t, k)?
+        }
+    };
+    match v {
+        Value::Nil | Value::Bool(false) => {
+            out.extend_from_slice(&src[s..e]);
+            Ok(false)
+        }
+        Value::Str(r) => {
+            out.extend_from_slice(r.as_bytes());
+            Ok(true)
+        }
+        Value::Int(_) | Value::Float(_) => {
+            number::fmt_number(out, &v);
+            Ok(true)
+        }
+        other => {
+            let msg = format!("invalid replacement value (a {})", other.type_name());
+            Err(vm.rt_error(&msg))
+        }
+    }
+}
+
+fn gsub(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let s = check_str_rooted(vm, args, 0, "gsub")?;
+    let p = check_str_rooted(vm, args, 1, "gsub")?;
+    let rv = vm.arg(args, 2);
+    let max_s = vm.opt_int(args, 3, "gsub", s.len() as i64 + 1)?;
+    let repl = match rv {
+        Value::Str(r) => Repl::Str(r),
+        Value::Int(_) | Value::Float(_) => Repl::Str(check_str_rooted(vm, args, 2, "gsub")?),
+        Value::Table(_) => Repl::Table(rv),
+        Value::LuaFn(_) | Value::Native(_) | Value::NativeClosure(_) => Repl::Func(rv),
+        _ => return Err(vm.arg_type_error(args, 2, "gsub", "string/function/table")),
+    };
+    let mut out = take_scratch(vm);
+    let r = gsub_loop(vm, s, p, repl, max_s, &mut out);
+    let result = match r {
+        Ok((false, n)) => Ok((Value::Str(s), n)),
+        Ok((true, n)) => Ok((Value::Str(vm.intern(&out)), n)),
+        Err(e) => Err(e),
+    };
+    put_scratch(vm, out);
+    let (v, n) = result?;
+    vm.ret_values(args, &[v, Value::Int(n)])
+}
+
+/// The substitution loop of `gsub`; leaves the new text in `out` and returns whether anything
+/// changed and the number of matches.
+fn gsub_loop(
+    vm: &mut Vm,
+    s: Gc<LuaStr>,
+    p: Gc<LuaStr>,
+    repl: Repl,
+    max_s: i64,
+    out: &mut Vec<u8>,
+) -> LuaResult<(bool, i64)> {
+    let src = s.as_bytes();
+    let (anchor, pat) = split_anchor(p.as_bytes());
+    let first = if anchor {
+        None
+    } else {
+        pattern::first_literal(pat)
+    };
+    let mut ms = MatchState::new(src, pat);
+    let mut growth = GrowthCheck::new();
+    let mut pos = 0usize;
+    let mut last: Option<usize> = None;
+    let mut n = 0i64;
+    let mut changed = false;
+    while n < max_s {
+        match next_candidate(src, pos, first) {
+            Some(c) => {
+                out.extend_from_slice(&src[pos..c]);
+                pos = c;
+            }
+            None => break,
+        }
+        match ms.match_at(pos) {
+            Err(e) => return Err(pat_error(vm, e)),
+            Ok(Some(e)) if Some(e) != last => {
+                n += 1;
+                changed |= add_value(vm, &ms, out, src, pos, e, repl)?;
+                growth.check(vm, out.len())?;
+                pos = e;
+                last = Some(e);
+            }
+            Ok(_) => {
+                if pos < src.len() {
+                    out.push(src[pos]);
+                    pos += 1;
+                } else {
+                    break;
+                }
+            }
+        }
+        if anchor {
+            break;
+        }
+    }
+    if changed {
+        out.extend_from_slice(&src[pos..]);
+        growth.check(vm, out.len())?;
+    }
+    Ok((changed, n))
+}
+
+// ---- format ----
 
 unsafe extern "C" {
     fn snprintf(
@@ -172,24 +653,100 @@ unsafe extern "C" {
     ) -> libc::c_int;
 }
 
-fn format_int_c(out: &mut Vec<u8>, spec: &[u8], v: i64) {
-    let mut fmt = spec.to_vec();
-    fmt.push(0);
-    let mut buf = [0u8; 512];
-    let n = unsafe {
-        snprintf(
-            buf.as_mut_ptr() as *mut libc::c_char,
-            buf.len(),
-            fmt.as_ptr() as *const libc::c_char,
-            v as libc::c_longlong,
-        )
+/// The one argument of a C conversion.
+#[derive(Clone, Copy)]
+enum CArg<'a> {
+    LongLong(i64),
+    Int(libc::c_int),
+    Double(f64),
+    Ptr(usize),
+    Str(&'a std::ffi::CStr),
+}
+
+/// Appends C's `snprintf(form, arg)`; `form` is a validated conversion spec without its NUL.
+fn c_format(out: &mut Vec<u8>, form: &[u8], arg: CArg) {
+    let mut spec = [0u8; 48];
+    let n = form.len().min(spec.len() - 1);
+    spec[..n].copy_from_slice(&form[..n]);
+    let call = |buf: *mut libc::c_char, len: usize| -> libc::c_int {
+        let f = spec.as_ptr() as *const libc::c_char;
+        // SAFETY: `spec` is NUL-terminated and holds one conversion matching the argument's
+        // type (checked by the caller); `buf` has room for `len` bytes.
+        unsafe {
+            match arg {
+                CArg::LongLong(v) => snprintf(buf, len, f, v as libc::c_longlong),
+                CArg::Int(v) => snprintf(buf, len, f, v),
+                CArg::Double(v) => snprintf(buf, len, f, v),
+                CArg::Ptr(v) => snprintf(buf, len, f, v as *const libc::c_void),
+                CArg::Str(v) => snprintf(buf, len, f, v.as_ptr()),
+            }
+        }
     };
-    if n > 0 {
-        out.extend_from_slice(&buf[..(n as usize).min(buf.len() - 1)]);
+    let mut buf = [0u8; 512];
+    let len = call(buf.as_mut_ptr() as *mut libc::c_char, buf.len());
+    if len < 0 {
+        return;
+    }
+    let len = len as usize;
+    if len < buf.len() {
+        out.extend_from_slice(&buf[..len]);
+    } else {
+        let mut big = vec![0u8; len + 1];
+        call(big.as_mut_ptr() as *mut libc::c_char, big.len());
+        out.extend_from_slice(&big[..len]);
     }
 }
 
-/// Appends `s` quoted for `%q`.
+const FLAGS_F: &[u8] = b"-+#0 ";
+const FLAGS_X: &[u8] = b"-#0";
+const FLAGS_I: &[u8] = b"-+0 ";
+const FLAGS_U: &[u8] = b"-0";
+const FLAGS_C: &[u8] = b"-";
+
+/// Lua's `checkformat`: `form` ('%', flags, width and precision of at most two digits each,
+/// conversion) must use only `flags`, and a precision only when allowed.
+fn check_form(vm: &mut Vm, form: &[u8], flags: &[u8], precision: bool) -> LuaResult<()> {
+    let at = |i: usize| form.get(i).copied().unwrap_or(0);
+    let mut i = 1;
+    while i < form.len() && flags.contains(&form[i]) {
+        i += 1;
+    }
+    let two_digits = |mut i: usize| {
+        if at(i).is_ascii_digit() {
+            i += 1;
+            if at(i).is_ascii_digit() {
+                i += 1;
+            }
+        }
+        i
+    };
+    if at(i) != b'0' {
+        i = two_digits(i);
+        if at(i) == b'.' && precision {
+            i = two_digits(i + 1);
+        }
+    }
+    if !at(i).is_ascii_alphabetic() {
+        let mut msg = b"invalid conversion specification: '".to_vec();
+        msg.extend_from_slice(form);
+        msg.push(b'\'');
+        return Err(rt_error_bytes(vm, &msg));
+    }
+    Ok(())
+}
+
+/// `form` with C's `ll` length modifier before its conversion letter.
+fn with_ll(form: &[u8]) -> smallvec::SmallVec<[u8; 32]> {
+    let mut f = smallvec::SmallVec::<[u8; 32]>::new();
+    if let Some((&conv, head)) = form.split_last() {
+        f.extend_from_slice(head);
+        f.extend_from_slice(b"ll");
+        f.push(conv);
+    }
+    f
+}
+
+/// Appends `s` quoted for `%q`: a Lua string literal that reads back as the same bytes.
 fn add_quoted(out: &mut Vec<u8>, s: &[u8]) {
     out.push(b'"');
     for (i, &c) in s.iter().enumerate() {
@@ -198,18 +755,13 @@ fn add_quoted(out: &mut Vec<u8>, s: &[u8]) {
                 out.push(b'\\');
                 out.push(c);
             }
-            0 => {
-                if s.get(i + 1).is_some_and(|d| d.is_ascii_digit()) {
-                    out.extend_from_slice(b"\\000");
+            c if c < 32 || c == 127 => {
+                let next_digit = s.get(i + 1).is_some_and(u8::is_ascii_digit);
+                out.push(b'\\');
+                if next_digit {
+                    out.extend_from_slice(format!("{c:03}").as_bytes());
                 } else {
-                    out.extend_from_slice(b"\\0");
-                }
-            }
-            c if c.is_ascii_control() => {
-                if s.get(i + 1).is_some_and(|d| d.is_ascii_digit()) {
-                    out.extend_from_slice(format!("\\{c:03}").as_bytes());
-                } else {
-                    out.extend_from_slice(format!("\\{c}").as_bytes());
+                    number::fmt_int(out, c as i64);
                 }
             }
             c => out.push(c),
@@ -218,11 +770,48 @@ fn add_quoted(out: &mut Vec<u8>, s: &[u8]) {
     out.push(b'"');
 }
 
+/// `%q` of one value.
+fn add_literal(vm: &mut Vm, out: &mut Vec<u8>, args: Args, arg: usize) -> LuaResult<()> {
+    match vm.arg(args, arg) {
+        Value::Str(s) => add_quoted(out, s.as_bytes()),
+        Value::Int(n) => {
+            if n == i64::MIN {
+                out.extend_from_slice(b"0x8000000000000000");
+            } else {
+                number::fmt_int(out, n);
+            }
+        }
+        Value::Float(x) => {
+            if x == f64::INFINITY {
+                out.extend_from_slice(b"1e9999");
+            } else if x == f64::NEG_INFINITY {
+                out.extend_from_slice(b"-1e9999");
+            } else if x.is_nan() {
+                out.extend_from_slice(b"(0/0)");
+            } else {
+                c_format(out, b"%a", CArg::Double(x));
+            }
+        }
+        Value::Nil => out.extend_from_slice(b"nil"),
+        Value::Bool(b) => out.extend_from_slice(if b { b"true" } else { b"false" }),
+        _ => return Err(vm.arg_error(arg + 1, "format", "value has no literal form")),
+    }
+    Ok(())
+}
+
 fn format(vm: &mut Vm, args: Args) -> LuaResult<usize> {
-    let fmt = vm.check_str(args, 0, "format")?;
-    let f = fmt.as_bytes();
-    let mut out = Vec::with_capacity(f.len() + 16);
-    let mut argi = 1usize;
+    let fmt = check_str_rooted(vm, args, 0, "format")?;
+    let mut out = take_scratch(vm);
+    let r = format_into(vm, args, fmt.as_bytes(), &mut out);
+    let r = r.map(|()| vm.intern(&out));
+    put_scratch(vm, out);
+    let s = r?;
+    vm.ret1(args, Value::Str(s))
+}
+
+fn format_into(vm: &mut Vm, args: Args, f: &[u8], out: &mut Vec<u8>) -> LuaResult<()> {
+    let mut growth = GrowthCheck::new();
+    let mut arg = 0usize;
     let mut i = 0usize;
     while i < f.len() {
         let c = f[i];
@@ -236,154 +825,105 @@ fn format(vm: &mut Vm, args: Args) -> LuaResult<usize> {
             i += 1;
             continue;
         }
-        // Spec: flags, width (2 digits), precision (2 digits).
-        let start = i;
-        while i < f.len() && b"-+ #0".contains(&f[i]) {
-            i += 1;
+        arg += 1;
+        if arg >= args.n {
+            return Err(vm.arg_error(arg + 1, "format", "no value"));
         }
-        let mut digits = 0;
-        while i < f.len() && f[i].is_ascii_digit() {
-            i += 1;
-            digits += 1;
+        // The spec: flags, digits and '.', then the conversion character (NUL past the end).
+        let span = f[i..]
+            .iter()
+            .take_while(|c| b"-+#0 123456789.".contains(c))
+            .count();
+        if span + 1 >= 22 {
+            return Err(vm.rt_error("invalid format (too long)"));
         }
-        let mut bad = digits > 2;
-        if i < f.len() && f[i] == b'.' {
-            i += 1;
-            let mut pd = 0;
-            while i < f.len() && f[i].is_ascii_digit() {
-                i += 1;
-                pd += 1;
-            }
-            bad |= pd > 2;
-        }
-        let Some(&conv) = f.get(i) else {
-            return Err(vm.rt_error(&format!(
-                "invalid conversion '%{}' to 'format'",
-                String::from_utf8_lossy(&f[start..])
-            )));
-        };
-        i += 1;
-        let spec = &f[start..i - 1];
-        if bad {
-            return Err(vm.rt_error(&format!(
-                "invalid conversion '%{}' to 'format'",
-                String::from_utf8_lossy(&f[start..i])
-            )));
-        }
-        if argi >= args.n && conv != b'%' {
-            return Err(vm.arg_error(argi + 1, "format", "no value"));
-        }
-        let mut cspec = vec![b'%'];
-        cspec.extend_from_slice(spec);
+        let conv = f.get(i + span).copied().unwrap_or(0);
+        let mut form = smallvec::SmallVec::<[u8; 32]>::new();
+        form.push(b'%');
+        form.extend_from_slice(&f[i..i + span]);
+        form.push(conv);
+        i += span + 1;
         match conv {
-            b'd' | b'i' => {
-                let n = vm.check_int(args, argi, "format")?;
-                cspec.extend_from_slice(b"lld");
-                format_int_c(&mut out, &cspec, n);
+            b'c' => {
+                check_form(vm, &form, FLAGS_C, false)?;
+                let n = vm.check_int(args, arg, "format")?;
+                c_format(out, &form, CArg::Int(n as libc::c_int));
             }
-            b'x' | b'X' | b'o' | b'c' => {
-                let n = vm.check_int(args, argi, "format")?;
-                if conv == b'c' {
-                    cspec.push(b'c');
+            b'd' | b'i' | b'u' | b'o' | b'x' | b'X' => {
+                let flags = match conv {
+                    b'd' | b'i' => FLAGS_I,
+                    b'u' => FLAGS_U,
+                    _ => FLAGS_X,
+                };
+                let n = vm.check_int(args, arg, "format")?;
+                if form.len() == 2 && conv != b'u' && flags == FLAGS_I {
+                    // Plain "%d"/"%i": no C call needed.
+                    number::fmt_int(out, n);
                 } else {
-                    cspec.extend_from_slice(b"ll");
-                    cspec.push(conv);
+                    check_form(vm, &form, flags, true)?;
+                    c_format(out, &with_ll(&form), CArg::LongLong(n));
                 }
-                format_int_c(&mut out, &cspec, n);
             }
-            b'a' | b'A' | b'e' | b'E' | b'f' | b'F' | b'g' | b'G' => {
-                let x = vm.check_float(args, argi, "format")?;
-                cspec.push(conv);
-                number::format_float_c(&mut out, std::str::from_utf8(&cspec).unwrap(), x);
+            b'a' | b'A' => {
+                check_form(vm, &form, FLAGS_F, true)?;
+                let x = vm.check_float(args, arg, "format")?;
+                c_format(out, &form, CArg::Double(x));
             }
-            b's' => {
-                let v = vm.arg(args, argi);
-                let s = vm.tostring(v)?;
-                if spec.is_empty() {
-                    out.extend_from_slice(s.as_bytes());
+            b'f' | b'e' | b'E' | b'g' | b'G' => {
+                let x = vm.check_float(args, arg, "format")?;
+                check_form(vm, &form, FLAGS_F, true)?;
+                c_format(out, &form, CArg::Double(x));
+            }
+            b'p' => {
+                let a = vm.arg(args, arg).addr();
+                check_form(vm, &form, FLAGS_C, false)?;
+                if a == 0 {
+                    if let Some(last) = form.last_mut() {
+                        *last = b's';
+                    }
+                    c_format(out, &form, CArg::Str(c"(null)"));
                 } else {
-                    // Width and precision apply; C's %s stops at NUL, so pad by hand.
-                    let spec_s = String::from_utf8_lossy(spec).into_owned();
-                    let left = spec_s.contains('-');
-                    let (w, p) = match spec_s
-                        .trim_start_matches(['-', '+', ' ', '#', '0'])
-                        .split_once('.')
-                    {
-                        Some((w, p)) => (
-                            w.parse().unwrap_or(0usize),
-                            Some(p.parse().unwrap_or(0usize)),
-                        ),
-                        None => (
-                            spec_s
-                                .trim_start_matches(['-', '+', ' ', '#', '0'])
-                                .parse()
-                                .unwrap_or(0usize),
-                            None,
-                        ),
-                    };
-                    let bytes = s.as_bytes();
-                    let body = &bytes[..p.map_or(bytes.len(), |p| p.min(bytes.len()))];
-                    let pad = w.saturating_sub(body.len());
-                    if !left {
-                        out.extend(std::iter::repeat_n(b' ', pad));
-                    }
-                    out.extend_from_slice(body);
-                    if left {
-                        out.extend(std::iter::repeat_n(b' ', pad));
-                    }
+                    c_format(out, &form, CArg::Ptr(a));
                 }
             }
             b'q' => {
-                if !spec.is_empty() {
+                if form.len() > 2 {
                     return Err(vm.rt_error("specifier '%q' cannot have modifiers"));
                 }
-                match vm.arg(args, argi) {
-                    Value::Str(s) => add_quoted(&mut out, s.as_bytes()),
-                    Value::Int(n) => {
-                        if n == i64::MIN {
-                            out.extend_from_slice(b"0x8000000000000000");
-                        } else {
-                            number::fmt_int(&mut out, n);
-                        }
-                    }
-                    Value::Float(x) => {
-                        if x == f64::INFINITY {
-                            out.extend_from_slice(b"1e9999");
-                        } else if x == f64::NEG_INFINITY {
-                            out.extend_from_slice(b"-1e9999");
-                        } else if x.is_nan() {
-                            out.extend_from_slice(b"(0/0)");
-                        } else {
-                            number::format_float_c(&mut out, "%a", x);
-                        }
-                    }
-                    v @ (Value::Nil | Value::Bool(_)) => {
-                        let s = vm.tostring(v)?;
-                        out.extend_from_slice(s.as_bytes());
-                    }
-                    _ => return Err(vm.arg_error(argi + 1, "format", "value has no literal form")),
-                }
+                add_literal(vm, out, args, arg)?;
             }
-            b'p' => {
-                let v = vm.arg(args, argi);
-                let a = v.addr();
-                if a == 0 {
-                    out.extend_from_slice(b"(null)");
+            b's' => {
+                let v = vm.arg(args, arg);
+                let s = vm.tostring(v)?;
+                let bytes = s.as_bytes();
+                if form.len() == 2 {
+                    out.extend_from_slice(bytes);
                 } else {
-                    out.extend_from_slice(format!("{a:#x}").as_bytes());
+                    if bytes.contains(&0) {
+                        return Err(vm.arg_error(arg + 1, "format", "string contains zeros"));
+                    }
+                    check_form(vm, &form, FLAGS_C, true)?;
+                    if !form.contains(&b'.') && bytes.len() >= 100 {
+                        out.extend_from_slice(bytes);
+                    } else {
+                        match std::ffi::CString::new(bytes) {
+                            Ok(cs) => c_format(out, &form, CArg::Str(&cs)),
+                            Err(_) => out.extend_from_slice(bytes),
+                        }
+                    }
                 }
             }
             _ => {
-                return Err(vm.rt_error(&format!(
-                    "invalid conversion '%{}' to 'format'",
-                    String::from_utf8_lossy(&f[start..i])
-                )));
+                let shown = form.split(|&b| b == 0).next().unwrap_or(&[]);
+                let mut msg = b"invalid conversion '".to_vec();
+                msg.extend_from_slice(shown);
+                msg.extend_from_slice(b"' to 'format'");
+                return Err(rt_error_bytes(vm, &msg));
             }
         }
-        argi += 1;
+        growth.check(vm, out.len())?;
     }
-    let r = vm.intern(&out);
-    vm.ret1(args, Value::Str(r))
+    Ok(())
 }
 
 /// String arithmetic metamethods: convert both operands to numbers, or fail like Lua does.

@@ -1,0 +1,13 @@
+-- print, io.write and io.stdout:write share one buffer: output keeps its order.
+print("one")
+io.write("two", "\n")
+io.stdout:write("three", " ", 3, "\n")
+print("four")
+io.write(5, " ", 6.0, " ", -0.0, " ", 2^63, "\n")
+local r = io.stdout:write("a"):write("b"):write("\n")
+print(r == io.stdout, io.output() == io.stdout)
+io.stdout:setvbuf("no")
+io.write("unbuffered\n")
+print("after setvbuf")
+io.stderr:write("")
+print(io.write() == io.stdout)

@@ -1,0 +1,3 @@
+io.stdout:write("exit true\n")
+os.exit(true)
+error("not reached")

@@ -1,0 +1,48 @@
+-- string.pack/unpack of strings: z, s[n], c[n].
+local function hex(s)
+  return (s:gsub(".", function(c) return string.format("%02x", c:byte()) end))
+end
+print(hex(string.pack("z", "abc")), hex(string.pack("z", "")))
+print(hex(string.pack("s1", "abc")), hex(string.pack(">s2", "abc")), hex(string.pack("<s4", "")))
+print(hex(string.pack("s", "hi")), string.packsize("c5"))
+print(hex(string.pack("c5", "abc")), hex(string.pack("c3", "abc")), hex(string.pack("c0", "")))
+print(string.unpack("z", "hello\0world\0"))
+print(string.unpack("zz", "hello\0world\0"))
+print(string.unpack("s1", "\3abcdef"))
+print(string.unpack(">s2", "\0\3abcdef"))
+print(string.unpack("c3c2", "abcdef"))
+print(string.unpack("c0", ""))
+local s = string.rep("abc", 1000)
+print(string.pack("zB", s, 247) == s .. "\0\xF7")
+local s1, b = string.unpack("zB", s .. "\0\xF9")
+print(b, s1 == s)
+print(string.unpack("s", string.pack("s", s)) == s)
+for i = 1, 16 do
+  local ok, p = pcall(string.pack, "s" .. i, s)
+  if ok then
+    local u, pos = string.unpack("s" .. i, p)
+    print(i, #p, u == s, pos)
+  else
+    print(i, p)
+  end
+end
+print(hex(string.pack("s1", string.rep("x", 255))):sub(1, 6))
+print(pcall(string.pack, "s1", string.rep("x", 256)))
+print(pcall(string.pack, "z", "alo\0"))
+print(pcall(string.pack, "c3", "1234"))
+print(pcall(string.unpack, "z", "abc"))
+print(pcall(string.unpack, "zc10000000", "alo"))
+print(pcall(string.unpack, "s", string.pack("s", "alo"):sub(1, -2)))
+print(pcall(string.unpack, "c5", "abcd"))
+print(pcall(string.pack, "s100", "alo"))
+print(pcall(string.pack, "z", {}))
+print(pcall(string.pack, "c2"))
+print(hex(string.pack("c2", 12)), hex(string.pack("z", 1.5)), hex(string.pack("s1", 7)))
+print(string.pack("c8", "123456") == "123456\0\0")
+print(string.pack("c88 c1", "", "X") == string.rep("\0", 88) .. "X")
+print(string.unpack("!4 z c3", "abcdefghi\0xyz"))
+print(string.unpack("z", "a\0b\0", 3))
+print(string.unpack("s1", "\0"))
+-- lengths and strings with zeros in s and c formats
+print(hex(string.pack("s1c3", "a\0b", "\0\0\0")))
+print(string.unpack("s1c3", string.pack("s1c3", "a\0b", "\0\0\0")) == "a\0b")

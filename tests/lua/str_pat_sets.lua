@@ -1,0 +1,51 @@
+-- Sets: ranges, negation, classes and escapes inside sets, ']' as first member.
+local abc = {}
+for i = 0, 255 do abc[#abc + 1] = string.char(i) end
+abc = table.concat(abc)
+
+local function strset(p)
+  local res = {}
+  string.gsub(abc, p, function(c) res[#res + 1] = c end)
+  return table.concat(res)
+end
+
+local function q(s) return string.format("%q", s) end
+
+print(#strset("[\200-\210]"))
+print(q(strset("[a-z]")))
+print(strset("[a-z%d]") == strset("[%da-uu-z]"))
+print(q(strset("[a-]")))
+print(strset("[^%W]") == strset("[%w]"))
+print(q(strset("[]%%]")))
+print(q(strset("[a%-z]")))
+print(q(strset("[%^%[%-a%]%-b]")))
+print(strset("%Z") == strset("[\1-\255]"))
+print(strset(".") == strset("[\1-\255%z]"))
+print(q(strset("[z-a]")))
+print(q(strset("[-a]")))
+print(q(strset("[a-c-e]")))
+print(q(strset("[%a-z]")))
+print(q(strset("[^\1-\254]")))
+print(q(strset("[]]")))
+print(q(strset("[^]]")):len())
+print(q(strset("[]-a]")))
+print(q(strset("[%]-a]")))
+print(q(strset("[.]")))
+print(q(strset("[%.]")))
+print(q(strset("[()]")))
+print(q(strset("[%(%)]")))
+print(q(strset("[*+?]")))
+print(q(strset("[$^]")))
+print(q(strset("[%x]")):len())
+print(string.match("hello world", "[aeiou]+"))
+print(string.match("hello world", "[^aeiou ]+", 5))
+print(string.match("x-y_z", "[%w_%-]+"))
+print(string.gsub("a1b2c3", "[%d]", "#"))
+print(string.gsub("a1b2c3", "[^%d]", "#"))
+print(string.match("]]]áb", "[^]]+"))
+print(string.match("ab\0\1\2c", "[\0-\2]+") == "\0\1\2")
+print(string.match("ab\0\1\2c", "[\0-\0]+") == "\0")
+print(string.find("a]b", "[]]"))
+print(string.find("a^b", "[x^]"))
+print(string.find("a^b", "[^^]", 2))
+print(string.match("2024-01-02", "[0-9]+%-[0-9]+"))

@@ -1,0 +1,21 @@
+-- utf8.len: counts, subranges, invalid sequences (fail + position), lax mode, bounds errors.
+local s = "aé€𝄞z"
+print(utf8.len(s), utf8.len(""), utf8.len("abc"), #s)
+print(utf8.len(s, 2), utf8.len(s, 4), utf8.len(s, 7), utf8.len(s, 11), utf8.len(s, 12))
+print(utf8.len(s, 1, 1), utf8.len(s, 1, 2), utf8.len(s, 1, -2), utf8.len(s, -1), utf8.len(s, -5))
+print(utf8.len(s, 3))
+print(utf8.len("\xE4\x80"), utf8.len("abc\xE4"), utf8.len("ab\x80cd"), utf8.len("\xFF"))
+print(utf8.len("\u{D800}"), utf8.len("\u{D800}", 1, -1, true))
+print(utf8.len("\u{110000}x"), utf8.len("\u{110000}x", 1, -1, true))
+print(utf8.len("\u{7FFFFFFF}", 1, -1, true), utf8.len("\xC0\x80"), utf8.len("\xC1\xBF", 1, -1, true))
+print(utf8.len("abc", 4), utf8.len("abc", 3, 2), utf8.len("abc", 1, 0), utf8.len("abc", -3, -3))
+print(utf8.len(123456), utf8.len("a\0b"))
+local function try(...) print(pcall(utf8.len, ...)) end
+try("abc", 5)
+try("abc", 0)
+try("abc", -4)
+try("abc", 1, 4)
+try("abc", 1, -5)
+try(nil)
+try("abc", "x")
+try("abc", 1, 1.5)

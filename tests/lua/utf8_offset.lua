@@ -1,0 +1,18 @@
+-- utf8.offset: forward and backward, n = 0, defaults, continuation-byte errors.
+local s = "aé€𝄞z"   -- bytes: a(1) é(2,3) €(4-6) 𝄞(7-10) z(11)
+for n = -6, 7 do io.write(tostring(utf8.offset(s, n)), " ") end print()
+for i = 1, #s + 1 do io.write(tostring(utf8.offset(s, 0, i)), " ") end print()
+print(utf8.offset(s, 1, 4), utf8.offset(s, 2, 4), utf8.offset(s, -1, 4), utf8.offset(s, -1, 12))
+print(utf8.offset(s, 3, -1), utf8.offset(s, -2, -1), utf8.offset(s, 1, -1))
+print(utf8.offset("", 1), utf8.offset("", 0), utf8.offset("", -1), utf8.offset("", 2))
+print(utf8.offset("abc", 4), utf8.offset("abc", 5), utf8.offset("abc", -3), utf8.offset("abc", -4))
+print(utf8.offset("\x80\x80", 0, 2), utf8.offset("a\x80\x80", 0, 3))
+local function try(...) print(pcall(utf8.offset, ...)) end
+try(s, 1, 3)
+try(s, -1, 3)
+try(s, 1, 13)
+try(s, 1, 0)
+try(s, 1, -13)
+try(s)
+try(s, 1.5)
+try(nil, 1)
