@@ -116,7 +116,10 @@ impl Vm {
     /// "string.rep" for a library function called from Rust code (Lua searches the loaded
     /// libraries for it).
     fn global_func_name(&mut self, fname: &str) -> String {
+        // Like Lua, find the running function by identity among the loaded libraries.
+        let callee = self.native_callee;
         for lib in [
+            "_G",
             "string",
             "table",
             "math",
@@ -126,11 +129,25 @@ impl Vm {
             "io",
             "debug",
         ] {
-            if let Value::Table(t) = self.get_global(lib) {
-                let k = self.intern(fname.as_bytes());
-                if t.get_str(k).is_function() {
-                    return format!("{lib}.{fname}");
+            let t = if lib == "_G" {
+                Some(self.globals)
+            } else {
+                self.get_global(lib).as_table()
+            };
+            let Some(t) = t else { continue };
+            let mut key = Value::Nil;
+            while let Ok(Some((k, v))) = t.next(key) {
+                if v.raw_eq(&callee)
+                    && let Value::Str(name) = k
+                {
+                    let name = name.to_str_lossy();
+                    return if lib == "_G" {
+                        name.into_owned()
+                    } else {
+                        format!("{lib}.{name}")
+                    };
                 }
+                key = k;
             }
         }
         fname.to_string()

@@ -39,7 +39,15 @@ impl Vm {
                 Ok(Exit::Rerun) => self.hooks.changed = false,
                 Ok(exit) => return Ok(exit),
                 Err(LuaError::Value(e)) => self.recover(e)?,
-                Err(LuaError::Control(_)) => unreachable!("controls are handled in the loop"),
+                // Controls are carried out where natives are called; one reaching here is a bug,
+                // reported as a Lua error rather than a crash.
+                Err(LuaError::Control(_)) => {
+                    let e = self.plain_error("internal error: unexpected control transfer");
+                    let LuaError::Value(v) = e else {
+                        unreachable!()
+                    };
+                    self.recover(v)?
+                }
             }
         }
     }
@@ -55,15 +63,16 @@ impl Vm {
         kind: FrameKind,
     ) -> LuaResult<bool> {
         let mut nargs = nargs;
-        for _ in 0..100 {
+        for _ in 0..2000 {
             let f = self.th().stack[func];
             match f {
                 Value::LuaFn(cl) => {
                     let p = cl.proto;
                     let np = p.numparams as usize;
                     let maxstack = p.maxstack as usize;
+                    let max_frames = MAX_FRAMES + if self.in_error_handler { 2000 } else { 0 };
                     let th = self.th_mut();
-                    if th.depth >= MAX_FRAMES {
+                    if th.depth >= max_frames {
                         return Err(self.rt_error("stack overflow"));
                     }
                     let (base, nvarargs) = if !p.is_vararg {
@@ -184,6 +193,8 @@ impl Vm {
         let from_native = std::mem::take(&mut self.next_call_from_native);
         let saved = std::mem::replace(&mut self.in_native_from_native, from_native);
         let saved_native = std::mem::replace(&mut self.in_native, true);
+        let callee = self.threads[self.current].stack[func];
+        let saved_callee = std::mem::replace(&mut self.native_callee, callee);
         let r = f(
             self,
             Args {
@@ -193,6 +204,7 @@ impl Vm {
         );
         self.in_native_from_native = saved;
         self.in_native = saved_native;
+        self.native_callee = saved_callee;
         let n = r?;
         self.move_results(func + 1, n, func, nresults);
         Ok(())
@@ -457,7 +469,23 @@ impl Vm {
                 return Err(self.rt_error("stack overflow"));
             }
             fill(self, 1);
-            let pushed = self.precall(0, nargs, -1, FrameKind::CoroutineBody)?;
+            self.next_call_from_native = true;
+            let r = self.precall(0, nargs, -1, FrameKind::CoroutineBody);
+            self.next_call_from_native = false;
+            let pushed = match r {
+                // A native body asking for pcall or a resume: run it nested (it cannot yield).
+                Err(LuaError::Control(c @ (Control::Pcall { .. } | Control::Resume { .. }))) => {
+                    self.th_mut().nny += 1;
+                    let n = self.control_nested(c, 0, nargs, -1);
+                    self.th_mut().nny -= 1;
+                    n?;
+                    false
+                }
+                Err(LuaError::Control(Control::Yield)) => {
+                    return Err(self.plain_error("attempt to yield across a C-call boundary"));
+                }
+                other => other?,
+            };
             if !pushed {
                 self.threads[co].status = CoStatus::Dead;
             }
@@ -574,6 +602,9 @@ impl Vm {
                     return Ok(None);
                 }
                 let me = self.current;
+                if self.resume_depth(me) >= 195 {
+                    return Err(self.plain_error("C stack overflow"));
+                }
                 self.threads[me].status = CoStatus::Normal;
                 self.threads[thread].resumer = Resumer::Lua {
                     thread: me,
@@ -660,10 +691,18 @@ impl Vm {
     /// Runs xpcall's message handler (stored in the slot below the callee) on `e`.
     fn call_handler(&mut self, xpcall_slot: usize, e: Value) -> Value {
         let h = self.th().stack[xpcall_slot];
-        match self.call1(h, &[e]) {
+        self.run_message_handler(h, e)
+    }
+
+    /// Runs an xpcall message handler on error `e`. The handler gets extra stack (it often runs
+    /// because the stack overflowed); an error inside it becomes "error in error handling".
+    pub(crate) fn run_message_handler(&mut self, h: Value, e: Value) -> Value {
+        let saved = std::mem::replace(&mut self.in_error_handler, true);
+        let r = self.call1(h, &[e]);
+        self.in_error_handler = saved;
+        match r {
             Ok(v) => v,
-            Err(LuaError::Value(v)) => v,
-            Err(LuaError::Control(_)) => Value::Nil,
+            Err(_) => self.str_value("error in error handling"),
         }
     }
 
@@ -701,7 +740,7 @@ impl Vm {
                     Err(LuaError::Value(e)) => {
                         let e = if handler {
                             let h = self.th().stack[func];
-                            self.call1(h, &[e]).unwrap_or(e)
+                            self.run_message_handler(h, e)
                         } else {
                             e
                         };
@@ -742,6 +781,11 @@ impl Vm {
                         st[func] = Value::Bool(false);
                         st[func + 1] = e;
                         self.move_results(func, 2, func, nresults);
+                    }
+                    Err(LuaError::Value(e)) => {
+                        // A wrap function closes the dead coroutine's pending variables.
+                        let e = self.close_thread(thread).unwrap_or(e);
+                        return Err(LuaError::Value(e));
                     }
                     Err(e) => return Err(e),
                 }
@@ -836,11 +880,7 @@ impl Vm {
         };
         if kind == FrameKind::Xpcall {
             let h = self.th().stack[func - 1];
-            e = match self.call1(h, &[e]) {
-                Ok(v) => v,
-                Err(LuaError::Value(v)) => v,
-                Err(c) => return Err(c),
-            };
+            e = self.run_message_handler(h, e);
         }
         if kind == FrameKind::CoroutineBody {
             self.kill_coroutine(e);
@@ -2254,6 +2294,22 @@ impl Vm {
         r.map(|_| ())
     }
 
+    /// How many coroutines are resuming each other below `t` (Lua counts them as C calls).
+    fn resume_depth(&self, t: ThreadKey) -> usize {
+        let mut depth = 0;
+        let mut cur = t;
+        while let Some(c) = self.threads.get(cur) {
+            match c.resumer {
+                Resumer::Lua { thread, .. } if c.status != CoStatus::Dead && depth < 1000 => {
+                    depth += 1;
+                    cur = thread;
+                }
+                _ => break,
+            }
+        }
+        depth
+    }
+
     /// Makes `frame` the top of the current coroutine, reusing the cached child of its parent
     /// (or the coroutine's cached root frame) when there is one.
     #[inline(always)]
@@ -2310,7 +2366,8 @@ impl Vm {
         let status = self.threads[t].status;
         if status == CoStatus::Dead && self.threads[t].tbc.is_empty() {
             self.close_upvals_of(t);
-            return self.threads[t].error;
+            // Like lua_closethread: the error is reported once, then the coroutine is clean.
+            return self.threads[t].error.take();
         }
         self.current = t;
         self.threads[t].top = self.free_slot().max(self.threads[t].top);
@@ -2330,7 +2387,7 @@ impl Vm {
         let c = &mut self.threads[t];
         c.depth = 0;
         c.status = CoStatus::Dead;
-        c.error = err;
+        c.error = None;
         self.current = prev;
         err
     }

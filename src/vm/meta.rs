@@ -238,13 +238,8 @@ impl Vm {
         key: Value,
         origin: Origin,
     ) -> super::error::LuaError {
-        let mut info = self.varinfo(origin);
-        if info.is_empty() {
-            // Lua 5.4 names the key when the indexed value has no name.
-            if let Value::Str(k) = key {
-                info = format!(" (field '{}')", k.to_str_lossy());
-            }
-        }
+        let _ = key;
+        let info = self.varinfo(origin);
         let tn = self.obj_type_name(&t);
         self.vm_error(&format!("attempt to index a {tn} value{info}"))
     }
@@ -428,6 +423,21 @@ impl Vm {
             if t1.is_nil() { self.tm_of(&b, tmk) } else { t1 }
         };
         if tm.is_nil() {
+            if le {
+                // Lua 5.3 compatibility (on in Debian's lua5.4): a <= b as not (b < a).
+                let lt = {
+                    let t1 = self.tm_of(&b, Tm::Lt);
+                    if t1.is_nil() {
+                        self.tm_of(&a, Tm::Lt)
+                    } else {
+                        t1
+                    }
+                };
+                if !lt.is_nil() {
+                    let r = self.call1(lt, &[b, a])?;
+                    return Ok(Some(!r.truthy()));
+                }
+            }
             return Err(self.compare_error(a, b));
         }
         Ok(self.call_tm(tm, &[a, b], in_loop, 0)?.map(|v| v.truthy()))

@@ -105,6 +105,10 @@ pub struct Vm {
     /// `warn("@on")` state.
     pub(crate) warnings_on: bool,
     pub(crate) hooks: Hooks,
+    /// An xpcall message handler is running (it may use extra stack).
+    pub(crate) in_error_handler: bool,
+    /// The native function being called, to name it in argument errors.
+    pub(crate) native_callee: Value,
 }
 
 /// Nested Rust→Lua calls allowed before "C stack overflow" (Lua's LUAI_MAXCCALLS is 200).
@@ -157,6 +161,8 @@ impl Vm {
             memory_limit: super::gc::DEFAULT_MEMORY_LIMIT,
             warnings_on: false,
             hooks: Hooks::default(),
+            in_error_handler: false,
+            native_callee: Value::Nil,
         }
     }
 
@@ -462,12 +468,9 @@ impl Vm {
         let r = self.call_slot_inner(slot, nargs, nresults);
         self.th_mut().nny -= 1;
         self.c_depth -= 1;
-        if r.is_ok() {
-            let th = self.th_mut();
-            th.top = th.top.max(saved_top);
-        } else {
-            self.th_mut().top = saved_top;
-        }
+        // The caller reads the results right away; the stack top stays where the caller had it,
+        // so a native calling Lua in a loop does not creep up the stack.
+        self.th_mut().top = saved_top;
         r
     }
 

@@ -1394,7 +1394,13 @@ impl Compiler {
                 }
             },
             ExprKind::Index(obj, key) => {
-                let t = self.expr_any(obj)?;
+                // A temporary destination holds the table first, so `a.b.c.d` needs one register.
+                let t = if dst >= self.reg_level() && !matches!(obj.kind, ExprKind::Name(_)) {
+                    self.expr_to(obj, dst)?;
+                    dst
+                } else {
+                    self.expr_any(obj)?
+                };
                 let key = self.key_operand(key)?;
                 self.line = e.line;
                 self.index_into(t, &key, dst)?;
@@ -1762,7 +1768,14 @@ impl Compiler {
                 (args, 0)
             }
             ExprKind::Method(obj, name, args) => {
-                let o = self.expr_any(obj)?;
+                // The object can be built in the call's base register (SelfOp reads it first).
+                let o = if !matches!(obj.kind, ExprKind::Name(_)) && base + 1 == self.fs().free_reg
+                {
+                    self.expr_to(obj, base)?;
+                    base
+                } else {
+                    self.expr_any(obj)?
+                };
                 let k = self.str_const(name);
                 self.line = e.line;
                 self.fs().free_reg = base + 1;

@@ -53,6 +53,8 @@ fn print(vm: &mut Vm, args: Args) -> LuaResult<usize> {
         let _ = vm.out.write_all(s.as_bytes());
     }
     let _ = vm.out.write_all(b"\n");
+    // Like lua.c, each print is flushed (output interleaves with stderr and survives a kill).
+    vm.flush();
     Ok(0)
 }
 
@@ -173,7 +175,7 @@ fn select(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     }
     let i = vm.check_int(args, 0, "select")?;
     let start = if i < 0 {
-        if -i > n {
+        if i < -n {
             return Err(vm.arg_error(1, "select", "index out of range"));
         }
         n + i

@@ -62,8 +62,10 @@ impl Vm {
         if i >= args.n {
             "no value".into()
         } else {
-            let v = self.arg(args, i);
-            self.obj_type_name(&v)
+            match self.arg(args, i) {
+                Value::LightUserData(_) => "light userdata".into(),
+                v => self.obj_type_name(&v),
+            }
         }
     }
 

@@ -1,0 +1,1 @@
+print(pcall(select, math.mininteger, 1))
