@@ -105,8 +105,8 @@ if [[ ! -x "$bin" ]]; then
     echo "compare.sh: warning: $bin is not an executable; every row will FAIL" >&2
 fi
 
-printf '%-16s %12s %12s %8s  %s\n' "program" "lua5.4(s)" "moonpool(s)" "ratio" "note"
-printf '%-16s %12s %12s %8s  %s\n' "-------" "---------" "-----------" "-----" "----"
+printf '%-20s %12s %12s %8s  %s\n' "program" "lua5.4(s)" "moonpool(s)" "ratio" "note"
+printf '%-20s %12s %12s %8s  %s\n' "-------" "---------" "-----------" "-----" "----"
 
 log_sum=0
 counted=0
@@ -138,7 +138,7 @@ for f in "${files[@]}"; do
         log_sum="$(awk -v s="$log_sum" -v m="$mp_t" -v l="$lua_t" 'BEGIN { if (l <= 0) l = 0.001; if (m <= 0) m = 0.001; printf "%.12f", s + log(m / l) }')"
         counted=$((counted + 1))
     fi
-    printf '%-16s %12s %12s %8s  %s\n' "$name" "$lua_t" "$mp_t" "$ratio" "$note"
+    printf '%-20s %12s %12s %8s  %s\n' "$name" "$lua_t" "$mp_t" "$ratio" "$note"
 done
 
 echo

@@ -9,6 +9,7 @@ const USAGE: &str = "usage: moonpool [options] [script [args]]
 Available options are:
   -e stat   execute string 'stat'
   -l file   list the bytecode of 'file'
+  -p file   only compile 'file' (like `luac -p`): report syntax errors
   -v        show version information
   -         execute stdin and stop handling options";
 
@@ -21,6 +22,24 @@ fn main() -> ExitCode {
     while i < argv.len() {
         let a = &argv[i];
         match a.as_str() {
+            "-p" => {
+                let Some(path) = argv.get(i + 1) else {
+                    eprintln!("moonpool: '-p' needs a file\n{USAGE}");
+                    return ExitCode::FAILURE;
+                };
+                let src = match std::fs::read(path) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        eprintln!("moonpool: cannot open {path}: {e}");
+                        return ExitCode::FAILURE;
+                    }
+                };
+                if let Err(e) = moonpool::vm::state::compile_source(&src) {
+                    eprintln!("moonpool: {}", e.with_chunk(path));
+                    return ExitCode::FAILURE;
+                }
+                return ExitCode::SUCCESS;
+            }
             "-l" => {
                 // List the bytecode of the script instead of running it (like `luac -l`).
                 let Some(path) = argv.get(i + 1) else {
@@ -65,6 +84,7 @@ fn main() -> ExitCode {
             eprintln!("{USAGE}");
             return ExitCode::FAILURE;
         }
+        vm.close();
         vm.flush();
         return ExitCode::SUCCESS;
     }
@@ -95,13 +115,14 @@ fn main() -> ExitCode {
     // Like lua.c, skip a first line starting with '#' (a Unix shebang), keeping line numbers.
     let source = moonpool::vm::stdlib::base::strip_shebang(source);
     let script_args: Vec<Value> = argv[i + 1..].iter().map(|a| vm.str_value(a)).collect();
-    match run_chunk(&mut vm, &source, &chunkname, &script_args) {
-        Ok(()) => {
-            vm.flush();
-            ExitCode::SUCCESS
-        }
+    let code = match run_chunk(&mut vm, &source, &chunkname, &script_args) {
+        Ok(()) => ExitCode::SUCCESS,
         Err(code) => code,
-    }
+    };
+    // Like lua.c's lua_close: pending and remaining finalizers run before exit.
+    vm.close();
+    vm.flush();
+    code
 }
 
 /// Compiles and runs one chunk; on error prints the message and traceback like `lua5.4`.

@@ -189,6 +189,9 @@ impl Vm {
         if !th.ensure_stack(top + NATIVE_MIN_STACK) {
             return Err(self.rt_error("stack overflow"));
         }
+        let saved_active = std::mem::replace(&mut th.native_active, true);
+        let saved_frame = std::mem::replace(&mut th.native_frame, th.top_frame);
+        let me = self.current;
         self.stats.calls += 1;
         let from_native = std::mem::take(&mut self.next_call_from_native);
         let saved = std::mem::replace(&mut self.in_native_from_native, from_native);
@@ -205,6 +208,10 @@ impl Vm {
         self.in_native_from_native = saved;
         self.in_native = saved_native;
         self.native_callee = saved_callee;
+        if let Some(th) = self.threads.get_mut(me) {
+            th.native_active = saved_active;
+            th.native_frame = saved_frame;
+        }
         let n = r?;
         self.move_results(func + 1, n, func, nresults);
         Ok(())
@@ -245,11 +252,21 @@ impl Vm {
         }
         let ptr = unsafe { th.stack.as_mut_ptr().add(slot) };
         self.stats.upvalues_allocated += 1;
-        self.heap.debt += 40;
-        let uv = self.heap.upvals.alloc(UpVal {
-            v: ptr,
-            closed: Value::Nil,
-        });
+        self.heap.charge(40);
+        let white = self.heap.white();
+        let uv = match self.heap.upvals.reuse(white) {
+            Some(u) => {
+                u.get_mut().v = ptr;
+                u
+            }
+            None => self.heap.upvals.alloc(
+                white,
+                UpVal {
+                    v: ptr,
+                    closed: Value::Nil,
+                },
+            ),
+        };
         self.th_mut().open_upvals.insert(pos, (slot, uv));
         uv
     }
@@ -257,7 +274,9 @@ impl Vm {
     /// Closes open upvalues at or above `level`.
     #[inline]
     pub(crate) fn close_upvals(&mut self, level: usize) {
-        let th = self.th_mut();
+        let cur = self.current;
+        let (threads, heap) = (&mut self.threads, &mut self.heap);
+        let th = &mut threads[cur];
         while let Some(&(slot, uv)) = th.open_upvals.last() {
             if slot < level {
                 break;
@@ -266,6 +285,8 @@ impl Vm {
             let m = uv.get_mut();
             m.closed = th.stack[slot];
             m.v = &raw mut m.closed;
+            // The value leaves the stack (which is re-traced) for a possibly black upvalue.
+            heap.value_barrier(uv.is_black(), &m.closed);
         }
     }
 
@@ -444,6 +465,7 @@ impl Vm {
                     dst.stack[slot] = Value::Bool(true);
                 }
                 dst.status = CoStatus::Running;
+                dst.gc_dirty = true;
                 self.current = thread;
                 self.move_results(slot, n + prefix, slot, nresults);
                 Ok(None)
@@ -463,6 +485,7 @@ impl Vm {
         self.current = co;
         let c = &mut self.threads[co];
         c.status = CoStatus::Running;
+        c.gc_dirty = true;
         if !c.started {
             c.started = true;
             if !c.ensure_stack(nargs + 2) {
@@ -829,6 +852,7 @@ impl Vm {
             } => {
                 self.current = thread;
                 self.threads[thread].status = CoStatus::Running;
+                self.threads[thread].gc_dirty = true;
                 if wrap {
                     let e = self.close_thread(co).unwrap_or(e);
                     // Propagate in the resumer, adding the caller's position to string messages
@@ -1291,7 +1315,9 @@ impl Vm {
                 Op::GetUpval => r!(i.a()) = unsafe { cl.upvals.get_unchecked(i.b()) }.get(),
                 Op::SetUpval => {
                     let v = r!(i.a());
-                    unsafe { cl.upvals.get_unchecked(i.b()) }.get_mut().set(v);
+                    let uv = unsafe { cl.upvals.get_unchecked(i.b()) };
+                    self.heap.value_barrier(uv.is_black(), &v);
+                    uv.get_mut().set(v);
                 }
                 Op::GetTabUp => {
                     let up = unsafe { cl.upvals.get_unchecked(i.b()) };
@@ -1363,6 +1389,7 @@ impl Vm {
                     if let (Value::Table(tt), Value::Str(ks)) = (t, key)
                         && tt.meta.is_none()
                     {
+                        self.heap.table_barrier(tt);
                         let grown = tt.get_mut().set_str(ks, v);
                         if grown != 0 {
                             save_pc!();
@@ -1386,6 +1413,7 @@ impl Vm {
                             .is_none_or(|mt| self.fast_tm(mt, Tm::NewIndex).is_nil())
                     {
                         let v = if i.k() { k!(i.c()) } else { r!(i.c()) };
+                        self.heap.table_barrier(*tt);
                         let grown = match i.op() {
                             Op::SetI => tt.get_mut().set_int(i.b() as i64, v),
                             Op::SetField => match kr!(i.b()) {
@@ -1929,6 +1957,11 @@ impl Vm {
                         Ok(false) => {
                             reload!();
                             self.gc_check()?;
+                            if self.has_pending_finalizers() {
+                                save_pc!();
+                                self.run_pending_finalizers();
+                                reload!();
+                            }
                             if self.hooks.changed {
                                 // debug.sethook ran: continue in the other build of the loop.
                                 return Ok(Exit::Rerun);
@@ -2152,6 +2185,7 @@ impl Vm {
                         pc += 1;
                     }
                     if let Value::Table(t) = r!(a) {
+                        self.heap.table_barrier(t);
                         let tm = t.get_mut();
                         if tm.arr.len() as i64 == offset {
                             tm.arr.reserve(n);
@@ -2350,7 +2384,7 @@ impl Vm {
     /// Charges a table's growth to the collector's debt (at a safe point: the value is stored).
     #[cold]
     fn account_growth(&mut self, bytes: usize) -> LuaResult<()> {
-        self.heap.debt += bytes;
+        self.heap.charge(bytes);
         self.gc_check()
     }
 
@@ -2370,6 +2404,7 @@ impl Vm {
             return self.threads[t].error.take();
         }
         self.current = t;
+        self.threads[t].gc_dirty = true;
         self.threads[t].top = self.free_slot().max(self.threads[t].top);
         let mut err = self.threads[t].error;
         self.close_upvals(0);

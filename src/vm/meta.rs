@@ -118,8 +118,20 @@ impl Vm {
     /// tables and full userdata have their own (`debug.setmetatable`).
     pub fn set_type_metatable(&mut self, v: &Value, mt: Option<Gc<Table>>) {
         match v {
-            Value::Table(t) => t.get_mut().meta = mt,
-            Value::UserData(u) => u.get_mut().meta = mt,
+            Value::Table(t) => {
+                self.heap.table_barrier(*t);
+                t.get_mut().meta = mt;
+                self.check_finalizer(*v, mt);
+            }
+            Value::UserData(u) => {
+                if u.is_black()
+                    && let Some(m) = mt
+                {
+                    self.heap.value_barrier(true, &Value::Table(m));
+                }
+                u.get_mut().meta = mt;
+                self.check_finalizer(*v, mt);
+            }
             Value::Str(_) => self.string_meta = mt,
             other => self.type_metas[other.lua_type() as usize] = mt,
         }
@@ -294,7 +306,9 @@ impl Vm {
             _ => {}
         }
         // Growth is charged to the collector's debt; collection waits for the next safe point.
-        self.heap.debt += t.get_mut().set(key, val);
+        self.heap.table_barrier(t);
+        let grown = t.get_mut().set(key, val);
+        self.heap.charge(grown);
         Ok(())
     }
 

@@ -124,10 +124,16 @@ impl Vm {
     /// A VM with no libraries loaded. See `Vm::with_stdlib`.
     pub fn new() -> Vm {
         let mut heap = Heap::default();
-        heap.stress = std::env::var_os("MOONPOOL_GC_STRESS").is_some();
-        let globals = heap.tables.alloc(Table::new());
-        let registry = heap.tables.alloc(Table::new());
-        let tm_names = std::array::from_fn(|i| heap.strings.intern(TM_NAMES[i].as_bytes()).0);
+        // MOONPOOL_GC_STRESS=1: a full collection at every safe point (finds missing roots);
+        // =step: a tiny incremental step at every safe point (finds missing write barriers).
+        match std::env::var("MOONPOOL_GC_STRESS").as_deref() {
+            Ok("step") => heap.stress_steps = true,
+            Ok("") | Err(_) => {}
+            Ok(_) => heap.stress = true,
+        }
+        let globals = heap.tables.alloc(0, Table::new());
+        let registry = heap.tables.alloc(0, Table::new());
+        let tm_names = std::array::from_fn(|i| heap.strings.intern(TM_NAMES[i].as_bytes(), 0).0);
         let mut pool = RegPool::default();
         let mut threads = SlotMap::with_key();
         let mut main_co = pool.take();
@@ -184,10 +190,11 @@ impl Vm {
     // ---- allocation ----
 
     pub fn intern(&mut self, bytes: &[u8]) -> Gc<LuaStr> {
-        let (s, created) = self.heap.strings.intern(bytes);
+        let white = self.heap.white();
+        let (s, created) = self.heap.strings.intern(bytes, white);
         if created {
             self.stats.strings_allocated += 1;
-            self.heap.debt += bytes.len() + 40;
+            self.heap.charge(bytes.len() + super::string::STR_OVERHEAD);
         }
         s
     }
@@ -202,9 +209,19 @@ impl Vm {
 
     pub fn new_table_with(&mut self, narr: usize, nhash: usize) -> Gc<Table> {
         self.stats.tables_allocated += 1;
-        let t = Table::with_capacity(narr, nhash);
-        self.heap.debt += t.byte_size();
-        self.heap.tables.alloc(t)
+        let white = self.heap.white();
+        let t = match self.heap.tables.reuse(white) {
+            Some(t) => {
+                t.get_mut().reserve(narr, nhash);
+                t
+            }
+            None => self
+                .heap
+                .tables
+                .alloc(white, Table::with_capacity(narr, nhash)),
+        };
+        self.heap.charge(t.byte_size());
+        t
     }
 
     pub(crate) fn new_closure(
@@ -213,17 +230,39 @@ impl Vm {
         upvals: SmallVec<[Gc<UpVal>; 2]>,
     ) -> Gc<LuaClosure> {
         self.stats.closures_allocated += 1;
-        self.heap.debt += 48 + upvals.len() * 8;
-        self.heap.closures.alloc(LuaClosure { proto, upvals })
+        self.heap.charge(48 + upvals.len() * 8);
+        let white = self.heap.white();
+        match self.heap.closures.reuse(white) {
+            Some(c) => {
+                let m = c.get_mut();
+                m.proto = proto;
+                m.upvals.extend_from_slice(&upvals);
+                c
+            }
+            None => self
+                .heap
+                .closures
+                .alloc(white, LuaClosure { proto, upvals }),
+        }
     }
 
     pub(crate) fn new_upval_closed(&mut self, v: Value) -> Gc<UpVal> {
         self.stats.upvalues_allocated += 1;
-        self.heap.debt += 40;
-        let uv = self.heap.upvals.alloc(UpVal {
-            v: std::ptr::null_mut(),
-            closed: v,
-        });
+        self.heap.charge(40);
+        let white = self.heap.white();
+        let uv = match self.heap.upvals.reuse(white) {
+            Some(u) => {
+                u.get_mut().closed = v;
+                u
+            }
+            None => self.heap.upvals.alloc(
+                white,
+                UpVal {
+                    v: std::ptr::null_mut(),
+                    closed: v,
+                },
+            ),
+        };
         let m = uv.get_mut();
         m.v = &raw mut m.closed;
         uv
@@ -231,24 +270,62 @@ impl Vm {
 
     pub fn new_native_closure(&mut self, f: NativeFn, upvals: &[Value]) -> Value {
         self.stats.closures_allocated += 1;
-        self.heap.debt += 48;
-        Value::NativeClosure(self.heap.natives.alloc(NativeClosure {
-            f,
-            upvals: SmallVec::from_slice(upvals),
-        }))
+        self.heap.charge(48 + upvals.len() * 16);
+        let white = self.heap.white();
+        Value::NativeClosure(match self.heap.natives.reuse(white) {
+            Some(c) => {
+                let m = c.get_mut();
+                m.f = f;
+                m.upvals.extend_from_slice(upvals);
+                c
+            }
+            None => self.heap.natives.alloc(
+                white,
+                NativeClosure {
+                    f,
+                    upvals: SmallVec::from_slice(upvals),
+                },
+            ),
+        })
     }
 
     pub fn new_userdata(&mut self, data: Box<dyn std::any::Any>, meta: Option<Gc<Table>>) -> Value {
         self.stats.userdata_allocated += 1;
-        self.heap.debt += 48;
-        Value::UserData(self.heap.userdata.alloc(UserData { meta, data }))
+        self.heap.charge(48);
+        let white = self.heap.white();
+        let u = match self.heap.userdata.reuse(white) {
+            Some(u) => {
+                let m = u.get_mut();
+                m.data = data;
+                m.meta = meta;
+                u
+            }
+            None => self.heap.userdata.alloc(white, UserData { meta, data }),
+        };
+        if meta.is_some() {
+            self.check_finalizer(Value::UserData(u), meta);
+        }
+        Value::UserData(u)
+    }
+
+    /// A warning message (`warn`): written to stderr as "Lua warning: ..." when warnings are on.
+    pub fn emit_warning(&mut self, msg: &[u8]) {
+        if self.warnings_on {
+            self.flush();
+            let mut err = std::io::stderr().lock();
+            let _ = err.write_all(b"Lua warning: ");
+            let _ = err.write_all(msg);
+            let _ = err.write_all(b"\n");
+        }
     }
 
     // ---- globals and registration ----
 
     pub fn set_global(&mut self, name: &str, v: Value) {
         let k = self.intern(name.as_bytes());
-        self.globals.get_mut().set_str(k, v);
+        self.heap.table_barrier(self.globals);
+        let grown = self.globals.get_mut().set_str(k, v);
+        self.heap.charge(grown);
     }
 
     pub fn get_global(&mut self, name: &str) -> Value {
@@ -259,7 +336,9 @@ impl Vm {
     /// Sets `t[name] = f`.
     pub fn set_field(&mut self, t: Gc<Table>, name: &str, v: Value) {
         let k = self.intern(name.as_bytes());
-        t.get_mut().set_str(k, v);
+        self.heap.table_barrier(t);
+        let grown = t.get_mut().set_str(k, v);
+        self.heap.charge(grown);
     }
 
     // ---- threads ----
@@ -344,7 +423,7 @@ impl Vm {
         co.stack[0] = f;
         co.status = CoStatus::Suspended;
         self.stats.threads_created += 1;
-        self.heap.debt += 200;
+        self.heap.charge(200);
         self.threads.insert(co)
     }
 
@@ -398,21 +477,26 @@ impl Vm {
             .iter()
             .map(|p| self.instantiate(p, source))
             .collect();
-        self.heap.debt += fp.code.len() * 8 + consts.len() * 16 + 128;
-        self.heap.protos.alloc(Proto {
-            code: fp.code.clone().into_boxed_slice(),
-            lineinfo: fp.lineinfo.clone().into_boxed_slice(),
-            consts,
-            protos,
-            upvals: fp.upvals.clone().into_boxed_slice(),
-            locvars: fp.locvars.clone().into_boxed_slice(),
-            source,
-            numparams: fp.numparams,
-            is_vararg: fp.is_vararg,
-            maxstack: fp.maxstack,
-            linedefined: fp.linedefined,
-            lastlinedefined: fp.lastlinedefined,
-        })
+        self.heap
+            .charge(fp.code.len() * 8 + consts.len() * 16 + 128);
+        let white = self.heap.white();
+        self.heap.protos.alloc(
+            white,
+            Proto {
+                code: fp.code.clone().into_boxed_slice(),
+                lineinfo: fp.lineinfo.clone().into_boxed_slice(),
+                consts,
+                protos,
+                upvals: fp.upvals.clone().into_boxed_slice(),
+                locvars: fp.locvars.clone().into_boxed_slice(),
+                source,
+                numparams: fp.numparams,
+                is_vararg: fp.is_vararg,
+                maxstack: fp.maxstack,
+                linedefined: fp.linedefined,
+                lastlinedefined: fp.lastlinedefined,
+            },
+        )
     }
 
     // ---- calling ----
@@ -530,6 +614,7 @@ impl Vm {
         self.c_depth -= 1;
         self.current = prev;
         self.threads[prev].status = CoStatus::Running;
+        self.threads[prev].gc_dirty = true;
         match r {
             Ok(Exit::Yielded { slot, n }) => Ok(ResumeOutcome::Yielded(
                 self.threads[co].stack[slot..slot + n].to_vec(),
@@ -566,7 +651,15 @@ impl Vm {
         s.regpool_misses = self.pool.misses;
         s.frame_arena_capacity = self.frames.capacity() as u64;
         s.frames_live = self.frames.len() as u64;
-        s.heap_bytes = (self.heap.live + self.heap.debt) as u64;
+        s.heap_bytes = self.heap.total as u64;
+        s.gc_collections = self.heap.cycles;
+        s.gc_objects_freed = self.heap.objects_freed;
+        s.gc_steps = self.heap.steps;
+        s.gc_work = self.heap.work;
+        s.gc_phase = self.heap.phase as u64;
+        s.objects_recycled = (self.heap.tables.recycled()
+            + self.heap.closures.recycled()
+            + self.heap.upvals.recycled()) as u64;
         s
     }
 

@@ -17,8 +17,16 @@ pub struct VmStats {
     /// Frames the arena can hold without growing / frames live now.
     pub frame_arena_capacity: u64,
     pub frames_live: u64,
+    /// Collection cycles finished.
     pub gc_collections: u64,
     pub gc_objects_freed: u64,
+    /// Collector steps taken and work units done (values traced plus objects swept).
+    pub gc_steps: u64,
+    pub gc_work: u64,
+    /// Collector phase now: 0 pause, 1 propagate, 2 sweep.
+    pub gc_phase: u64,
+    /// Dead tables, closures and upvalues waiting in the heap's pools for reuse.
+    pub objects_recycled: u64,
     /// Live heap estimate in bytes after the last collection plus allocation since.
     pub heap_bytes: u64,
     pub calls: u64,
@@ -41,6 +49,10 @@ impl VmStats {
             frames_live: self.frames_live,
             gc_collections: self.gc_collections - earlier.gc_collections,
             gc_objects_freed: self.gc_objects_freed - earlier.gc_objects_freed,
+            gc_steps: self.gc_steps - earlier.gc_steps,
+            gc_work: self.gc_work - earlier.gc_work,
+            gc_phase: self.gc_phase,
+            objects_recycled: self.objects_recycled,
             heap_bytes: self.heap_bytes,
             calls: self.calls - earlier.calls,
         }

@@ -11,7 +11,9 @@ use super::gc::Gc;
 
 pub struct LuaStr {
     hash: u64,
-    bytes: Box<[u8]>,
+    /// A `Vec` rather than a boxed slice so that a dead string's buffer (sized by class) can be
+    /// reused by a new string of a similar length.
+    bytes: Vec<u8>,
     next: Cell<Option<Gc<LuaStr>>>,
 }
 
@@ -87,9 +89,25 @@ fn hash_bytes(bytes: &[u8]) -> u64 {
     h ^ (h >> 33)
 }
 
+/// Dead strings kept per size class for reuse (buffers of 16, 32, ... 1024 bytes).
+const SIZE_CLASSES: usize = 7;
+const MAX_POOLED_PER_CLASS: usize = 4096;
+
+fn size_class(len: usize) -> Option<usize> {
+    if len > 1024 {
+        return None;
+    }
+    let cap = len.max(16).next_power_of_two();
+    Some(cap.trailing_zeros() as usize - 4)
+}
+
 /// The intern table, which also owns every string (it is the strings' object list).
 pub struct Interner {
     buckets: Vec<Option<Gc<LuaStr>>>,
+    /// Recycled dead strings by buffer size class.
+    pool: [Vec<Gc<LuaStr>>; SIZE_CLASSES],
+    /// Next bucket to sweep.
+    cursor: usize,
     count: usize,
     /// Bytes held by live strings, for GC accounting.
     pub bytes: usize,
@@ -101,6 +119,8 @@ impl Default for Interner {
     fn default() -> Self {
         Interner {
             buckets: vec![None; 256],
+            pool: Default::default(),
+            cursor: 0,
             count: 0,
             bytes: 0,
             created: 0,
@@ -108,7 +128,7 @@ impl Default for Interner {
     }
 }
 
-const STR_OVERHEAD: usize = std::mem::size_of::<LuaStr>() + 16;
+pub(crate) const STR_OVERHEAD: usize = std::mem::size_of::<LuaStr>() + 16;
 
 impl Interner {
     pub fn len(&self) -> usize {
@@ -126,12 +146,15 @@ impl Interner {
 
     /// Returns the interned string with these bytes, creating it if needed. The flag says whether
     /// it was created (so the caller can account the allocation).
-    pub fn intern(&mut self, bytes: &[u8]) -> (Gc<LuaStr>, bool) {
+    pub fn intern(&mut self, bytes: &[u8], white: u8) -> (Gc<LuaStr>, bool) {
         let hash = hash_bytes(bytes);
         let mut cur = self.buckets[self.bucket(hash)];
         while let Some(s) = cur {
             if s.hash == hash && &*s.bytes == bytes {
-                // A string found dead-but-unswept cannot exist: sweeping is not interleaved.
+                // Found dead but not swept yet (the other white, during a sweep): it lives again.
+                if s.color() == white ^ 1 {
+                    s.set_color(white);
+                }
                 return (s, false);
             }
             cur = s.next.get();
@@ -140,11 +163,34 @@ impl Interner {
             self.grow();
         }
         let b = self.bucket(hash);
-        let s = Gc::allocate(LuaStr {
-            hash,
-            bytes: bytes.into(),
-            next: Cell::new(self.buckets[b]),
-        });
+        let next = Cell::new(self.buckets[b]);
+        let recycled = size_class(bytes.len()).and_then(|c| self.pool[c].pop());
+        let s = match recycled {
+            Some(s) => {
+                let m = s.get_mut();
+                m.hash = hash;
+                m.bytes.clear();
+                m.bytes.extend_from_slice(bytes);
+                m.next = next;
+                s.set_color(white);
+                s
+            }
+            None => {
+                let mut buf = Vec::with_capacity(match size_class(bytes.len()) {
+                    Some(c) => 16 << c,
+                    None => bytes.len(),
+                });
+                buf.extend_from_slice(bytes);
+                Gc::allocate(
+                    LuaStr {
+                        hash,
+                        bytes: buf,
+                        next,
+                    },
+                    white,
+                )
+            }
+        };
         self.buckets[b] = Some(s);
         self.count += 1;
         self.bytes += bytes.len() + STR_OVERHEAD;
@@ -167,31 +213,58 @@ impl Interner {
         self.buckets = new_buckets;
     }
 
-    /// Frees every unmarked string and unmarks the rest. Returns the number freed.
-    pub fn sweep(&mut self) -> usize {
-        let mut freed = 0;
-        for i in 0..self.buckets.len() {
+    /// Sweeps buckets from the cursor until `budget` strings were looked at: frees those of
+    /// color `dead`, whitens the rest. Returns true when all buckets are done.
+    pub(crate) fn sweep_step(
+        &mut self,
+        budget: &mut isize,
+        dead: u8,
+        white: u8,
+        freed: &mut usize,
+        freed_bytes: &mut usize,
+    ) -> bool {
+        while *budget > 0 {
+            if self.cursor >= self.buckets.len() {
+                self.cursor = 0;
+                return true;
+            }
+            let i = self.cursor;
+            self.cursor += 1;
             let mut prev: Option<Gc<LuaStr>> = None;
             let mut cur = self.buckets[i];
             while let Some(s) = cur {
+                *budget -= 1;
                 let next = s.next.get();
-                if s.is_marked() {
-                    s.unmark();
-                    prev = Some(s);
-                } else {
+                if s.color() == dead {
                     match prev {
                         Some(p) => p.next.set(next),
                         None => self.buckets[i] = next,
                     }
-                    self.bytes -= s.len() + STR_OVERHEAD;
+                    let size = s.len() + STR_OVERHEAD;
+                    self.bytes -= size;
+                    *freed_bytes += size;
                     self.count -= 1;
-                    freed += 1;
-                    free(s);
+                    *freed += 1;
+                    self.recycle(s);
+                } else {
+                    s.set_color(white);
+                    prev = Some(s);
                 }
                 cur = next;
             }
         }
-        freed
+        false
+    }
+
+    fn recycle(&mut self, s: Gc<LuaStr>) {
+        if let Some(c) = size_class(s.bytes.capacity())
+            && s.bytes.capacity() == 16 << c
+            && self.pool[c].len() < MAX_POOLED_PER_CLASS
+        {
+            self.pool[c].push(s);
+            return;
+        }
+        free(s);
     }
 
     pub fn free_all(&mut self) {
@@ -199,6 +272,11 @@ impl Interner {
             let mut cur = self.buckets[i].take();
             while let Some(s) = cur {
                 cur = s.next.get();
+                free(s);
+            }
+        }
+        for p in self.pool.iter_mut() {
+            for s in p.drain(..) {
                 free(s);
             }
         }

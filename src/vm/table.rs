@@ -76,6 +76,56 @@ impl Table {
         t
     }
 
+    /// Empties a dead table for reuse by a new one, keeping buffers up to a modest size (bigger
+    /// ones go back to the allocator so a recycled box does not pin a large block).
+    pub fn clear_for_reuse(&mut self) {
+        const KEEP: usize = 64;
+        if self.arr.capacity() > KEEP {
+            self.arr = Vec::new();
+        } else {
+            self.arr.clear();
+        }
+        if self.nodes.capacity() > KEEP {
+            self.nodes = Vec::new();
+            self.index = Vec::new();
+        } else {
+            self.nodes.clear();
+            self.index.fill(0);
+        }
+        self.meta = None;
+        self.absent_tm.set(0);
+    }
+
+    /// Makes a recycled table ready to hold `narr` array and `nhash` hash entries.
+    pub fn reserve(&mut self, narr: usize, nhash: usize) {
+        if narr > self.arr.capacity() {
+            self.arr.reserve_exact(narr);
+        }
+        if nhash > self.nodes.capacity() {
+            self.rebuild(nhash);
+        }
+    }
+
+    /// Hash nodes in use (live or dead keys).
+    pub fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Removes the entries `dead(key, value)` selects (weak-table clearing). Array entries are
+    /// passed with a nil key. Hash nodes keep their key as a dead key, as `next` requires.
+    pub fn clear_entries(&mut self, mut dead: impl FnMut(&Value, &Value) -> bool) {
+        for v in self.arr.iter_mut() {
+            if !v.is_nil() && dead(&Value::Nil, v) {
+                *v = Value::Nil;
+            }
+        }
+        for n in self.nodes.iter_mut() {
+            if !n.val.is_nil() && dead(&n.key, &n.val) {
+                n.val = Value::Nil;
+            }
+        }
+    }
+
     /// Approximate bytes held, for GC accounting.
     pub fn byte_size(&self) -> usize {
         std::mem::size_of::<Table>()

@@ -40,8 +40,9 @@ pub const MAX_STACK: usize = 1_000_000;
 pub const MAX_FRAMES: usize = 200_000;
 
 pub struct Coroutine {
-    /// The register file. Its length is the allocated size; slots past the live top may hold stale
-    /// values, which keep their objects alive until overwritten (harmless and cheap to reason about).
+    /// The register file. Its length is the allocated size. Slots past the live top may hold stale
+    /// values; the collector does not mark them and sets them to nil when it traces the coroutine
+    /// at a point where it is not running, so they never dangle.
     pub stack: Vec<Value>,
     pub top_frame: Option<FrameKey>,
     /// First frame of this coroutine's arena chain (live or cached), for reuse and for freeing.
@@ -69,7 +70,17 @@ pub struct Coroutine {
     pub preempted: bool,
     /// The body function has been called (a fresh coroutine holds it in slot 0).
     pub started: bool,
-    pub marked: bool,
+    /// Highest slot count ever asked of `ensure_stack` since the collector last cleared the stale
+    /// part: every value ever written lies below it.
+    pub hwm: usize,
+    /// A native function is running on this coroutine above `native_frame` (its top Lua frame
+    /// when the native was called): then nothing above `top` is live.
+    pub native_active: bool,
+    pub native_frame: Option<FrameKey>,
+    /// Collector cycle in which this coroutine was last traced.
+    pub gc_mark: u32,
+    /// Ran (or had its stack written) since it was traced: the atomic step traces it again.
+    pub gc_dirty: bool,
 }
 
 impl Coroutine {
@@ -91,13 +102,18 @@ impl Coroutine {
             error: None,
             preempted: false,
             started: false,
-            marked: false,
+            hwm: 0,
+            native_active: false,
+            native_frame: None,
+            gc_mark: 0,
+            gc_dirty: false,
         }
     }
 
     /// Makes the register file at least `needed` slots long. Returns false past `MAX_STACK`.
     #[inline]
     pub fn ensure_stack(&mut self, needed: usize) -> bool {
+        self.hwm = self.hwm.max(needed);
         if needed <= self.stack.len() {
             return true;
         }
@@ -127,7 +143,11 @@ impl Coroutine {
 
     /// Resets to a clean state for reuse from the pool; keeps the allocations.
     pub fn reset(&mut self) {
-        self.stack.fill(Value::Nil);
+        let used = self.hwm.min(self.stack.len());
+        self.stack[..used].fill(Value::Nil);
+        self.hwm = 0;
+        self.native_active = false;
+        self.native_frame = None;
         self.top_frame = None;
         self.root_frame = None;
         self.depth = 0;
@@ -141,6 +161,7 @@ impl Coroutine {
         self.error = None;
         self.preempted = false;
         self.started = false;
-        self.marked = false;
+        self.gc_mark = 0;
+        self.gc_dirty = false;
     }
 }

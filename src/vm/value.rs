@@ -63,6 +63,20 @@ impl LuaType {
 }
 
 impl Value {
+    /// Refers to a heap object the collector must mark.
+    #[inline(always)]
+    pub fn is_collectable(&self) -> bool {
+        matches!(
+            self,
+            Value::Str(_)
+                | Value::Table(_)
+                | Value::LuaFn(_)
+                | Value::NativeClosure(_)
+                | Value::UserData(_)
+                | Value::Thread(_)
+        )
+    }
+
     #[inline(always)]
     pub fn is_nil(&self) -> bool {
         matches!(self, Value::Nil)

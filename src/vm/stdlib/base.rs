@@ -232,7 +232,7 @@ fn setmetatable(vm: &mut Vm, args: Args) -> LuaResult<usize> {
             return Err(vm.rt_error("cannot change a protected metatable"));
         }
     }
-    t.get_mut().meta = mt;
+    vm.set_type_metatable(&Value::Table(t), mt);
     vm.ret1(args, Value::Table(t))
 }
 
@@ -362,6 +362,7 @@ fn collectgarbage(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let r = match opt.as_str() {
         "collect" => {
             vm.collect_garbage();
+            vm.run_pending_finalizers();
             Value::Int(0)
         }
         "count" => {
@@ -369,9 +370,8 @@ fn collectgarbage(vm: &mut Vm, args: Args) -> LuaResult<usize> {
             Value::Float(b / 1024.0)
         }
         "step" => {
-            // The collector is not incremental yet: a step is a full cycle, which finishes.
-            vm.collect_garbage();
-            Value::Bool(true)
+            let kb = vm.opt_int(args, 1, "collectgarbage", 0)?.max(0) as usize;
+            Value::Bool(vm.gc_step_forced(kb))
         }
         "isrunning" => Value::Bool(!vm.heap.stopped),
         "stop" => {
@@ -382,9 +382,29 @@ fn collectgarbage(vm: &mut Vm, args: Args) -> LuaResult<usize> {
             vm.heap.stopped = false;
             Value::Int(0)
         }
-        // Mode switches return the previous mode; only the incremental mode exists.
-        "incremental" | "generational" => vm.str_value("incremental"),
-        "setpause" | "setstepmul" => Value::Int(100),
+        // Mode switches return the previous mode. The collector is always incremental; the
+        // mode is only remembered (the standalone interpreter starts in "generational").
+        "incremental" | "generational" => {
+            let was = if vm.heap.generational_mode {
+                "generational"
+            } else {
+                "incremental"
+            };
+            vm.heap.generational_mode = opt == "generational";
+            vm.str_value(was)
+        }
+        // Stored as Lua stores them (in units of 4%), so reading back gives Lua's values.
+        "setpause" | "setstepmul" => {
+            let new = vm.opt_int(args, 1, "collectgarbage", 0)?.clamp(0, 1023) as u32;
+            let slot = if opt == "setpause" {
+                &mut vm.heap.pause
+            } else {
+                &mut vm.heap.stepmul
+            };
+            let old = *slot;
+            *slot = new / 4 * 4;
+            Value::Int(old as i64)
+        }
         other => {
             let msg = format!("invalid option '{other}'");
             return Err(vm.arg_error(1, "collectgarbage", &msg));
@@ -409,13 +429,7 @@ fn warn_(vm: &mut Vm, args: Args) -> LuaResult<usize> {
         }
         return Ok(0);
     }
-    if vm.warnings_on {
-        vm.flush();
-        let mut err = std::io::stderr().lock();
-        let _ = err.write_all(b"Lua warning: ");
-        let _ = err.write_all(&msg);
-        let _ = err.write_all(b"\n");
-    }
+    vm.emit_warning(&msg);
     Ok(0)
 }
 

@@ -280,6 +280,7 @@ fn setlocal(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     match local_slot(vm, k, n) {
         Some((name, slot)) => {
             vm.threads[thread].stack[slot] = v;
+            vm.threads[thread].gc_dirty = true;
             let nv = vm.str_value(&name);
             vm.ret1(args, nv)
         }
@@ -340,6 +341,7 @@ fn setupvalue(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     }
     let name = match f {
         Value::LuaFn(cl) => {
+            vm.heap.value_barrier(cl.upvals[i].is_black(), &v);
             cl.upvals[i].get_mut().set(v);
             cl.proto
                 .upvals
@@ -348,6 +350,7 @@ fn setupvalue(vm: &mut Vm, args: Args) -> LuaResult<usize> {
                 .unwrap_or_default()
         }
         Value::NativeClosure(nc) => {
+            vm.heap.value_barrier(nc.is_black(), &v);
             nc.get_mut().upvals[i] = v;
             String::new()
         }
@@ -383,6 +386,7 @@ fn upvaluejoin(vm: &mut Vm, args: Args) -> LuaResult<usize> {
         return Err(vm.arg_error(4, "upvaluejoin", "invalid upvalue index"));
     }
     let uv = c2.upvals[i2];
+    vm.heap.upval_barrier(c1.is_black(), uv);
     c1.get_mut().upvals[i1] = uv;
     Ok(0)
 }

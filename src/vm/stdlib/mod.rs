@@ -40,6 +40,8 @@ pub fn open_all(vm: &mut Vm) {
 /// Adds what the standalone interpreter has on top of `open_all`: `io`, and `os.exit`,
 /// `remove`, `rename`, `tmpname` and `execute`.
 pub fn open_cli(vm: &mut Vm) {
+    // lua.c switches its state to generational mode; `collectgarbage` reports it the same way.
+    vm.heap.generational_mode = true;
     io::open(vm);
     os::open_cli(vm);
     base::open_cli(vm);

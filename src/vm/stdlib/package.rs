@@ -241,11 +241,13 @@ fn require(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     };
     let result = vm.call1(loader, &[Value::Str(name), extra])?;
     if !result.is_nil() {
+        vm.heap.table_barrier(loaded);
         loaded.get_mut().set_str(name, result);
     }
     let mut value = loaded.get_str(name);
     if value.is_nil() {
         value = Value::Bool(true);
+        vm.heap.table_barrier(loaded);
         loaded.get_mut().set_str(name, value);
     }
     vm.ret_values(args, &[value, extra])

@@ -573,6 +573,7 @@ fn sort(vm: &mut Vm, args: Args) -> LuaResult<usize> {
                 regs: [Value::Nil; NREGS],
             };
             let r = quicksort(&mut acc, vm, 1, n, &mut st);
+            vm.heap.table_barrier(t);
             let tm = t.get_mut();
             for (k, v) in acc.items.into_iter().enumerate() {
                 tm.set_int(k as i64 + 1, v);

@@ -1,0 +1,18 @@
+-- assert: return values, default and custom messages, non-string messages.
+print(assert(1, 2, 3))
+print(assert(true, "unused"))
+print(select("#", assert(1, nil, nil)))
+print(pcall(assert, false))
+print(pcall(assert, nil))
+print(pcall(assert, false, "custom message"))
+print(pcall(assert, nil, 42))
+local ok, e = pcall(assert, false, { code = 1 })
+print(ok, type(e), e.code)
+print(pcall(assert))
+print(pcall(assert, false, nil))
+local ok2, e2 = pcall(function() assert(1 == 2, "no position added") end)
+print(ok2, e2)
+print(pcall(assert, 0), pcall(assert, ""))
+-- the typical io idiom
+local ok3, e3 = pcall(function() return assert(io.open("/tmp/moonpool_golden_missing_dir/x", "r")) end)
+print(ok3, e3)

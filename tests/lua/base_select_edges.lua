@@ -1,0 +1,21 @@
+-- select: '#', positive and negative indices, out-of-range and bad arguments.
+print(select("#"))
+print(select("#", nil, nil))
+print(select(1, "a", "b", "c"))
+print(select(3, "a", "b", "c"))
+print(select(4, "a", "b", "c"))
+print(select(10, "a"))
+print(select(-1, "a", "b", "c"))
+print(select(-3, "a", "b", "c"))
+print(select(2.0, "a", "b"))
+print(select("2", "a", "b"))
+print(pcall(select, -4, "a", "b", "c"))
+print(pcall(select, 0, "a"))
+print(pcall(select, 1.5, "a"))
+print(pcall(select, "x"))
+print(pcall(select, nil))
+print(pcall(select, math.mininteger, 1))
+local function count(...) return select("#", ...) end
+print(count(), count(nil), count(1, nil, 3, nil))
+local function last(...) return (select(-1, ...)) end
+print(last(1, 2, 3), last("only"))

@@ -1,0 +1,11 @@
+-- warn: argument checks (warnings themselves go to stderr and are off by default).
+print(pcall(warn))
+print(pcall(warn, {}))
+print(pcall(warn, "a", {}))
+print(pcall(warn, "a", nil))
+print(pcall(warn, "ignored while off"))
+print(pcall(warn, "multi", "part", 1, 2.5))
+print(pcall(warn, "@off"))
+print(pcall(warn, "@unknown control"))
+print(select("#", warn("x")))
+print("done")

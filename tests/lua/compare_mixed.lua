@@ -1,0 +1,21 @@
+-- Comparisons across integer/float/string, at the edges of the integer range.
+local maxi, mini = math.maxinteger, math.mininteger
+print(maxi < maxi + 0.0, maxi == maxi + 0.0, maxi <= maxi + 0.0, maxi > 2^62)
+print(mini == mini + 0.0, mini < mini + 0.0, mini <= -2^63, mini > -2^63 - 2048)
+print(2^53 < 2^53 + 1, 9007199254740993 < 2^53 + 1, 9007199254740993 > 2^53, 9007199254740993 == 2^53)
+print(1 < 1/0, maxi < 1/0, mini > -1/0, 1 < 0/0, 1 > 0/0, 0/0 == 0/0, 1 ~= 0/0)
+print(-0.0 == 0, -0.0 < 0, 0.5 < 1, 1 <= 1.0, 1.0 >= 1, 3 > 2.9999999999)
+print("a" < "b", "a" < "ab", "" < "a", "Z" < "a", "10" < "9", "a\0b" < "a\0c", "a\0" > "a")
+print("abc" == "abc", "abc" <= "abc", "b" >= "abc")
+print(pcall(function() return 1 < "2" end))
+print(pcall(function() return "1" >= 2 end))
+print(pcall(function() return {} < {} end))
+print(pcall(function() return nil > 1 end))
+print(pcall(function() return true <= false end))
+print(1 == "1", "1" ~= 1, nil == false, {} == {}, print == print)
+local mt = { __lt = function(a, b) return true end, __le = function() return false end, __eq = function() return true end }
+local a, b = setmetatable({}, mt), setmetatable({}, mt)
+print(a < b, a <= b, a > b, a >= b, a == b, a ~= b, a == 1)
+print(pcall(function() return a < 1 end), pcall(function() return 1 <= a end))
+local only_lt = setmetatable({}, { __lt = function() return 1 end })
+print(only_lt < only_lt, pcall(function() return only_lt <= only_lt end))

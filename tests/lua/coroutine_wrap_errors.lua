@@ -1,0 +1,42 @@
+-- coroutine.wrap/resume/yield: error propagation and misuse messages.
+local gen = coroutine.wrap(function(a)
+  local b = coroutine.yield(a + 1)
+  local c = coroutine.yield(b * 2)
+  return "done", c
+end)
+print(gen(1), gen(10), gen("x"))
+print(pcall(gen))
+local bad = coroutine.wrap(function() error("inside wrap") end)
+print(pcall(bad))
+local bad2 = coroutine.wrap(function() error({ tag = "t" }) end)
+local ok, e = pcall(bad2)
+print(ok, type(e), e.tag)
+local bad3 = coroutine.wrap(function() local x = nil; return x.f end)
+print(pcall(bad3))
+print(pcall(coroutine.yield, 1))
+print(coroutine.isyieldable())
+local co = coroutine.create(function() return coroutine.isyieldable() end)
+print(coroutine.resume(co))
+print(coroutine.resume(co))
+print(pcall(coroutine.resume))
+print(pcall(coroutine.resume, {}))
+print(pcall(coroutine.wrap))
+print(pcall(coroutine.wrap, 1))
+print(pcall(coroutine.create))
+print(pcall(coroutine.status, nil))
+local self
+self = coroutine.create(function() return coroutine.resume(self) end)
+print(coroutine.resume(self))
+-- resume passes values both ways
+co = coroutine.create(function(...)
+  print("start", ...)
+  while true do
+    local x, y = coroutine.yield(select("#", ...))
+    print("got", x, y)
+    if x == nil then return "end" end
+  end
+end)
+print(coroutine.resume(co, 1, 2, 3))
+print(coroutine.resume(co, "a", "b"))
+print(coroutine.resume(co))
+print(coroutine.status(co), coroutine.resume(co))

@@ -1,0 +1,45 @@
+-- io.read / file:read formats: l, L, n, a, counts, several formats at once, EOF results.
+local name = "/tmp/moonpool_golden_read_formats.txt"
+local f = assert(io.open(name, "w"))
+f:write("first line\nsecond line\n\n42 3.5 0x10 -7e2\nlast without newline")
+f:close()
+f = assert(io.open(name))
+print(f:read())
+print(f:read("L"))
+print(f:read("*l"))
+print(f:read("n", "n", "n", "*n"))
+print(f:read(0), f:read(4), f:read("a"))
+print(f:read(0), f:read("l"), f:read("L"), f:read("n"), f:read(1), f:read("a"), f:read("a"))
+f:close()
+f = assert(io.open(name))
+print(f:read(5, 5, "l"))
+print(pcall(f.read, f, "x"))
+print(pcall(f.read, f, "*x"))
+print(pcall(f.read, f, {}))
+print(pcall(f.read, f, 1.5))
+f:close()
+-- numbers: invalid prefixes are consumed, fail returned
+f = assert(io.open(name, "w"))
+f:write("abc 12 .5 0x1p4 - 1e 99999999999999999999")
+f:close()
+f = assert(io.open(name))
+print(f:read("n"))
+print(f:read(3), f:read("n"), f:read("n"), f:read("n"))
+print(f:read("n"), f:read(1))
+print(f:read("n"), f:read("n"))
+f:close()
+-- io.input redirection with io.read
+io.input(name)
+print(io.read(3), io.read("n"))
+io.input():close()
+print(pcall(io.read))
+io.input(io.stdin)
+-- lines with formats
+f = assert(io.open(name, "w"))
+f:write("1 2\n3 4\n")
+f:close()
+for a, b in io.lines(name, "n", "n") do print(a, b) end
+for c in io.lines(name, 2) do io.write("[", c, "]") end
+print()
+for l in io.lines(name, "L") do io.write(l) end
+os.remove(name)

@@ -1,0 +1,15 @@
+-- math.log with and without bases, exp, sqrt, pow.
+local function r(x) return string.format("%.10g", x) end
+print(math.log(1), r(math.log(10)), math.log(8, 2), math.log(100, 10), math.log(1000, 10), math.log(27, 3) - 3 < 1e-12)
+print(math.log(0), math.log(0, 2), math.log(0, 10), r(math.log(2, 4)), math.log(1024, 2), math.type(math.log(1)))
+print(math.log(-1) ~= math.log(-1), math.log(1/0), math.log(2^60, 2), math.log(10, 10))
+print(math.exp(0), r(math.exp(1)), math.exp(-1/0), math.exp(1/0), r(math.exp(-2)))
+print(math.sqrt(16), math.sqrt(2), math.sqrt(0), math.sqrt(-0.0), math.sqrt(1/0), math.sqrt(-1) ~= math.sqrt(-1))
+print(math.type(math.sqrt(4)), 2^0.5 == math.sqrt(2), 4^0.5, 8^(1/3), (-8)^(1/3) ~= (-8)^(1/3))
+print(2^10, 2^-1, (-2)^2, (-2)^3, 0^0, 10^2, math.type(2^2))
+print(pcall(math.log))
+print(pcall(math.log, "x"))
+print(pcall(math.log, 8, "2x"))
+print(pcall(math.exp))
+print(pcall(math.sqrt, nil))
+print(math.log("8", "2"), math.exp("0"), math.sqrt("9"))
