@@ -467,6 +467,11 @@ impl Vm {
                 dst.status = CoStatus::Running;
                 dst.gc_dirty = true;
                 self.current = thread;
+                if finished {
+                    // A finished coroutine needs no register file: reuse it right away.
+                    let stack = src.release_stack();
+                    self.pool.give_stack(stack);
+                }
                 self.move_results(slot, n + prefix, slot, nresults);
                 Ok(None)
             }
@@ -2203,8 +2208,9 @@ impl Vm {
                 }
                 Op::Closure => {
                     let p = cl.proto.protos[i.bx()];
-                    let mut upvals: SmallVec<[Gc<UpVal>; 2]> =
-                        SmallVec::with_capacity(p.upvals.len());
+                    // Gathered on the Rust stack; the closure copies them into its own storage
+                    // (recycled with the closure's box).
+                    let mut upvals: SmallVec<[Gc<UpVal>; 16]> = SmallVec::new();
                     for d in p.upvals.iter() {
                         if d.in_stack {
                             upvals.push(self.find_upval(base_idx + d.index as usize));
@@ -2212,7 +2218,7 @@ impl Vm {
                             upvals.push(cl.upvals[d.index as usize]);
                         }
                     }
-                    let ncl = self.new_closure(p, upvals);
+                    let ncl = self.new_closure(p, &upvals);
                     reload!();
                     r!(i.a()) = Value::LuaFn(ncl);
                     save_pc!();

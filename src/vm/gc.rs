@@ -166,13 +166,17 @@ pub trait Collectable {
     }
 }
 
-/// Dead boxes kept per list for reuse; beyond this they go back to the allocator.
-const MAX_RECYCLED: usize = 1 << 14;
+/// Recycled boxes kept when a sweep starts: twice what the last cycle reused (the steady-state
+/// need), at least this many. The rest go back to the allocator, so a burst of garbage does not
+/// stay pinned.
+const MIN_RECYCLED: usize = 256;
 
 /// One list of live objects of a kind, plus its pool of recycled boxes.
 pub struct ObjectList<T> {
     objects: Vec<Gc<T>>,
     recycled: Vec<Gc<T>>,
+    /// Boxes taken from `recycled` during this cycle.
+    reused: usize,
     cursor: usize,
 }
 
@@ -181,6 +185,7 @@ impl<T> Default for ObjectList<T> {
         ObjectList {
             objects: Vec::new(),
             recycled: Vec::new(),
+            reused: 0,
             cursor: 0,
         }
     }
@@ -191,6 +196,7 @@ impl<T: Collectable> ObjectList<T> {
     #[inline]
     pub fn reuse(&mut self, white: u8) -> Option<Gc<T>> {
         let gc = self.recycled.pop()?;
+        self.reused += 1;
         gc.set_color(white);
         gc.set_flags(0);
         self.objects.push(gc);
@@ -228,7 +234,7 @@ impl<T: Collectable> ObjectList<T> {
                 self.objects.swap_remove(self.cursor);
                 freed.count += 1;
                 freed.bytes += o.obj().size();
-                if self.recycled.len() < MAX_RECYCLED && o.get_mut().recycle() {
+                if o.get_mut().recycle() {
                     self.recycled.push(o);
                 } else {
                     // SAFETY: still of the old white after the atomic step means unreachable.
@@ -240,6 +246,17 @@ impl<T: Collectable> ObjectList<T> {
             }
         }
         false
+    }
+
+    /// When a sweep starts: frees recycled boxes beyond what the next cycle is likely to use.
+    fn trim(&mut self) {
+        let keep = (self.reused * 2).max(MIN_RECYCLED);
+        while self.recycled.len() > keep {
+            let o = self.recycled.pop().unwrap();
+            // SAFETY: recycled boxes are unreachable.
+            unsafe { o.free() };
+        }
+        self.reused = 0;
     }
 
     /// Frees everything (VM teardown).
@@ -361,6 +378,7 @@ pub struct Heap {
     pub(crate) cycle: u32,
     gray: Vec<Gray>,
     gray_threads: Vec<ThreadKey>,
+    dead_threads: Vec<ThreadKey>,
     /// Tables written to after being traced, and weak tables: traced again in the atomic step.
     grayagain: Vec<Gc<Table>>,
     weak_values: Vec<Gc<Table>>,
@@ -412,6 +430,7 @@ impl Default for Heap {
             cycle: 1,
             gray: Vec::new(),
             gray_threads: Vec::new(),
+            dead_threads: Vec::new(),
             grayagain: Vec::new(),
             weak_values: Vec::new(),
             ephemerons: Vec::new(),
@@ -447,13 +466,15 @@ enum Gray {
 }
 
 /// The heap may grow to at least this before the first cycle.
-const GC_MIN_HEAP: usize = 1 << 20;
+const GC_MIN_HEAP: usize = 256 << 10;
 /// During a cycle the mutator pays for its allocation with collector work every this many bytes.
 const GC_STEP_BYTES: usize = 16 << 10;
 /// Work units (values traced or objects swept) per allocated byte, times 100, at stepmul 100.
 /// Tracing a value is about 16 bytes of heap, so this finishes a cycle well before the heap
 /// doubles.
 const WORK_PER_BYTE_X100: usize = 25;
+/// Heap estimate of a coroutine (its state and a pooled register file).
+pub const THREAD_BYTES: usize = 512 + super::regpool::INITIAL_STACK * 16;
 /// Default heap limit: generous for games, but a runaway script gets a Lua error instead of
 /// taking the machine's memory.
 pub const DEFAULT_MEMORY_LIMIT: usize = 4 << 30;
@@ -1040,6 +1061,14 @@ impl Vm {
         // Everything reachable is now gray-free and non-white; the old white becomes "dead".
         self.heap.white ^= 1;
         self.free_dead_threads();
+        // Before this cycle's garbage joins the pools, drop what the last cycle left unused.
+        let h = &mut self.heap;
+        h.tables.trim();
+        h.closures.trim();
+        h.natives.trim();
+        h.upvals.trim();
+        h.userdata.trim();
+        h.strings.trim();
         self.heap.phase = GcPhase::Sweep;
         self.heap.sweep_stage = 0;
     }
@@ -1125,13 +1154,15 @@ impl Vm {
     fn free_dead_threads(&mut self) {
         let cycle = self.heap.cycle;
         let main = self.main;
-        let mut dead: smallvec::SmallVec<[ThreadKey; 16]> = smallvec::SmallVec::new();
+        // A buffer kept in the heap, so a cycle allocates nothing once warm.
+        let mut dead = std::mem::take(&mut self.heap.dead_threads);
+        dead.clear();
         for (k, co) in self.threads.iter() {
             if co.gc_mark != cycle && k != main {
                 dead.push(k);
             }
         }
-        for k in dead {
+        for &k in &dead {
             let mut co = self.threads.remove(k).unwrap();
             // Closures may outlive the coroutine: close its open upvalues.
             for (_, uv) in co.open_upvals.drain(..) {
@@ -1146,7 +1177,9 @@ impl Vm {
             }
             self.pool.give_back(co);
             self.heap.objects_freed += 1;
+            self.heap.total = self.heap.total.saturating_sub(THREAD_BYTES);
         }
+        self.heap.dead_threads = dead;
     }
 
     fn sweep_step(&mut self, left: &mut isize) {

@@ -612,6 +612,14 @@ impl Vm {
                 _ => Err(self.rt_error("'__tostring' must return a string")),
             };
         }
+        if let Value::Int(_) | Value::Float(_) = v {
+            let mut buf = std::mem::take(&mut self.scratch);
+            buf.clear();
+            number::fmt_number(&mut buf, &v);
+            let s = self.intern(&buf);
+            self.scratch = buf;
+            return Ok(s);
+        }
         let mut buf = Vec::new();
         match v {
             Value::Nil => buf.extend_from_slice(b"nil"),

@@ -1,46 +1,68 @@
 //! The pool of register files. A coroutine takes its register file (and frame bookkeeping) from
-//! here and gives it back when it dies, so starting tasks in steady state allocates nothing.
+//! here; a coroutine that finishes gives its register file back at once, and its (small) boxed
+//! state follows when the collector frees it. Starting tasks in steady state allocates nothing.
 
 use super::thread::Coroutine;
 use super::value::Value;
 
 /// Register files start this long; they grow on demand and keep their size when pooled.
 pub const INITIAL_STACK: usize = 256;
-/// Pooled files beyond this count are freed instead (bounds memory after a burst of coroutines).
-const MAX_POOLED: usize = 1024;
+/// Pooled files (and coroutine boxes) beyond this count are freed instead, bounding memory
+/// after a burst of coroutines.
+const MAX_POOLED: usize = 4096;
+/// Register files that grew past this are freed rather than pooled.
+const MAX_POOLED_STACK: usize = 64 * 1024;
 
-/// Coroutines stay boxed in the pool because the interpreter holds pointers to them while they
-/// run; moving them in and out of a `Vec` would invalidate those.
+/// Coroutines stay boxed because the interpreter holds pointers to them while they run; moving
+/// them in and out of a `Vec` would invalidate those.
 #[derive(Default)]
 #[allow(clippy::vec_box)]
 pub struct RegPool {
-    free: Vec<Box<Coroutine>>,
+    /// Coroutine boxes with no register file.
+    boxes: Vec<Box<Coroutine>>,
+    /// Cleared register files.
+    stacks: Vec<Vec<Value>>,
     pub hits: u64,
     pub misses: u64,
 }
 
 impl RegPool {
     pub fn take(&mut self) -> Box<Coroutine> {
-        match self.free.pop() {
-            Some(co) => {
+        let mut co = self
+            .boxes
+            .pop()
+            .unwrap_or_else(|| Box::new(Coroutine::new(Vec::new())));
+        match self.stacks.pop() {
+            Some(s) => {
                 self.hits += 1;
-                co
+                co.stack = s;
             }
             None => {
                 self.misses += 1;
-                Box::new(Coroutine::new(vec![Value::Nil; INITIAL_STACK]))
+                co.stack = vec![Value::Nil; INITIAL_STACK];
             }
+        }
+        co
+    }
+
+    /// Takes back a coroutine the collector freed.
+    pub fn give_back(&mut self, mut co: Box<Coroutine>) {
+        let stack = co.release_stack();
+        self.give_stack(stack);
+        if self.boxes.len() < MAX_POOLED {
+            co.reset();
+            self.boxes.push(co);
         }
     }
 
-    pub fn give_back(&mut self, mut co: Box<Coroutine>) {
-        if self.free.len() < MAX_POOLED && co.stack.len() <= 64 * 1024 {
-            co.reset();
-            self.free.push(co);
+    /// Takes back a register file (already cleared by `Coroutine::release_stack`).
+    pub fn give_stack(&mut self, stack: Vec<Value>) {
+        if !stack.is_empty() && stack.len() <= MAX_POOLED_STACK && self.stacks.len() < MAX_POOLED {
+            self.stacks.push(stack);
         }
     }
 
     pub fn pooled(&self) -> usize {
-        self.free.len()
+        self.stacks.len()
     }
 }

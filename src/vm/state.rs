@@ -224,11 +224,7 @@ impl Vm {
         t
     }
 
-    pub(crate) fn new_closure(
-        &mut self,
-        proto: Gc<Proto>,
-        upvals: SmallVec<[Gc<UpVal>; 2]>,
-    ) -> Gc<LuaClosure> {
+    pub(crate) fn new_closure(&mut self, proto: Gc<Proto>, upvals: &[Gc<UpVal>]) -> Gc<LuaClosure> {
         self.stats.closures_allocated += 1;
         self.heap.charge(48 + upvals.len() * 8);
         let white = self.heap.white();
@@ -236,13 +232,16 @@ impl Vm {
             Some(c) => {
                 let m = c.get_mut();
                 m.proto = proto;
-                m.upvals.extend_from_slice(&upvals);
+                m.upvals.extend_from_slice(upvals);
                 c
             }
-            None => self
-                .heap
-                .closures
-                .alloc(white, LuaClosure { proto, upvals }),
+            None => self.heap.closures.alloc(
+                white,
+                LuaClosure {
+                    proto,
+                    upvals: SmallVec::from_slice(upvals),
+                },
+            ),
         }
     }
 
@@ -423,7 +422,7 @@ impl Vm {
         co.stack[0] = f;
         co.status = CoStatus::Suspended;
         self.stats.threads_created += 1;
-        self.heap.charge(200);
+        self.heap.charge(super::gc::THREAD_BYTES);
         self.threads.insert(co)
     }
 
@@ -453,10 +452,8 @@ impl Vm {
         let source = self.intern(chunkname.as_bytes());
         let p = self.instantiate(&proto, source);
         let uv = self.new_upval_closed(env);
-        let mut upvals = SmallVec::new();
         // A main chunk has exactly one upvalue, `_ENV`.
-        upvals.push(uv);
-        let cl = self.new_closure(p, upvals);
+        let cl = self.new_closure(p, &[uv]);
         Ok(Value::LuaFn(cl))
     }
 
@@ -621,6 +618,8 @@ impl Vm {
             )),
             Ok(Exit::Finished { slot, n }) => {
                 let v = self.threads[co].stack[slot..slot + n].to_vec();
+                let stack = self.threads[co].release_stack();
+                self.pool.give_stack(stack);
                 Ok(ResumeOutcome::Finished(v))
             }
             Ok(Exit::Preempted) => Ok(ResumeOutcome::OutOfFuel),

@@ -89,9 +89,10 @@ fn hash_bytes(bytes: &[u8]) -> u64 {
     h ^ (h >> 33)
 }
 
-/// Dead strings kept per size class for reuse (buffers of 16, 32, ... 1024 bytes).
+/// Dead strings kept per size class for reuse (buffers of 16, 32, ... 1024 bytes). At the end of
+/// a cycle each class keeps twice what the cycle reused, at least `MIN_POOLED_PER_CLASS`.
 const SIZE_CLASSES: usize = 7;
-const MAX_POOLED_PER_CLASS: usize = 4096;
+const MIN_POOLED_PER_CLASS: usize = 64;
 
 fn size_class(len: usize) -> Option<usize> {
     if len > 1024 {
@@ -106,6 +107,7 @@ pub struct Interner {
     buckets: Vec<Option<Gc<LuaStr>>>,
     /// Recycled dead strings by buffer size class.
     pool: [Vec<Gc<LuaStr>>; SIZE_CLASSES],
+    reused: [usize; SIZE_CLASSES],
     /// Next bucket to sweep.
     cursor: usize,
     count: usize,
@@ -120,6 +122,7 @@ impl Default for Interner {
         Interner {
             buckets: vec![None; 256],
             pool: Default::default(),
+            reused: [0; SIZE_CLASSES],
             cursor: 0,
             count: 0,
             bytes: 0,
@@ -164,7 +167,11 @@ impl Interner {
         }
         let b = self.bucket(hash);
         let next = Cell::new(self.buckets[b]);
-        let recycled = size_class(bytes.len()).and_then(|c| self.pool[c].pop());
+        let class = size_class(bytes.len());
+        let recycled = class.and_then(|c| self.pool[c].pop());
+        if let (Some(c), Some(_)) = (class, recycled) {
+            self.reused[c] += 1;
+        }
         let s = match recycled {
             Some(s) => {
                 let m = s.get_mut();
@@ -259,12 +266,22 @@ impl Interner {
     fn recycle(&mut self, s: Gc<LuaStr>) {
         if let Some(c) = size_class(s.bytes.capacity())
             && s.bytes.capacity() == 16 << c
-            && self.pool[c].len() < MAX_POOLED_PER_CLASS
         {
             self.pool[c].push(s);
             return;
         }
         free(s);
+    }
+
+    /// When a sweep starts: frees pooled strings beyond what the next cycle is likely to reuse.
+    pub(crate) fn trim(&mut self) {
+        for c in 0..SIZE_CLASSES {
+            let keep = (self.reused[c] * 2).max(MIN_POOLED_PER_CLASS);
+            while self.pool[c].len() > keep {
+                free(self.pool[c].pop().unwrap());
+            }
+            self.reused[c] = 0;
+        }
     }
 
     pub fn free_all(&mut self) {

@@ -141,6 +141,15 @@ impl Coroutine {
         true
     }
 
+    /// Takes the register file out, cleared (a dead coroutine needs none); leaves an empty one.
+    pub fn release_stack(&mut self) -> Vec<Value> {
+        let used = self.hwm.min(self.stack.len());
+        self.stack[..used].fill(Value::Nil);
+        self.hwm = 0;
+        self.open_upvals.clear();
+        std::mem::take(&mut self.stack)
+    }
+
     /// Resets to a clean state for reuse from the pool; keeps the allocations.
     pub fn reset(&mut self) {
         let used = self.hwm.min(self.stack.len());

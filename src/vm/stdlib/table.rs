@@ -140,7 +140,9 @@ fn concat(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let sep = vm.opt_str(args, 1, "concat")?;
     let mut i = vm.opt_int(args, 2, "concat", 1)?;
     let last = vm.opt_int(args, 3, "concat", len)?;
-    let mut buf = Vec::new();
+    // The VM's scratch buffer, so joining strings every frame allocates nothing once warm.
+    let mut buf = std::mem::take(&mut vm.scratch);
+    buf.clear();
     let add = |vm: &mut Vm, buf: &mut Vec<u8>, k: i64| -> LuaResult<()> {
         let v = keep_top(vm, |vm| vm.index(tv, Value::Int(k)))?;
         match v {
@@ -172,6 +174,7 @@ fn concat(vm: &mut Vm, args: Args) -> LuaResult<usize> {
         add(vm, &mut buf, i)?;
     }
     let s = vm.intern(&buf);
+    vm.scratch = buf;
     vm.ret1(args, Value::Str(s))
 }
 
