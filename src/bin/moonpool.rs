@@ -3,7 +3,11 @@
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
-use moonpool::vm::{LuaError, Value, Vm};
+use moonpool::vm::{CountingAllocator, LuaError, Value, Vm, heap_counters};
+
+// Counts Rust heap allocations for `--stats` (a thread-local counter bump per allocation).
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
 
 const USAGE: &str = "usage: moonpool [options] [script [args]]
 Available options are:
@@ -11,12 +15,56 @@ Available options are:
   -l file   list the bytecode of 'file'
   -p file   only compile 'file' (like `luac -p`): report syntax errors
   -v        show version information
+  --stats   after running, print VM and Rust heap counters to stderr
   -         execute stdin and stop handling options";
 
 fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args().collect();
     let mut vm = Vm::with_stdlib();
     moonpool::vm::stdlib::open_cli(&mut vm);
+    let stats = argv
+        .iter()
+        .skip(1)
+        .take_while(|a| *a != "-" && a.starts_with('-'))
+        .any(|a| a == "--stats");
+    let heap_start = heap_counters();
+    let code = run(&mut vm, &argv);
+    if stats {
+        vm.flush();
+        print_stats(&vm, &heap_start);
+    }
+    code
+}
+
+fn print_stats(vm: &Vm, heap_start: &moonpool::vm::HeapCounters) {
+    let s = vm.stats();
+    let h = heap_counters().since(heap_start);
+    eprintln!(
+        "moonpool stats: rust_heap allocations={} frees={} bytes={} | vm tables={} strings={} \
+         closures={} upvalues={} threads={} bytes={} | regpool hits={} misses={} | frames \
+         capacity={} | gc cycles={} steps={} work={} freed={} heap_bytes={} | calls={}",
+        h.allocations,
+        h.frees,
+        h.bytes_allocated,
+        s.tables_allocated,
+        s.strings_allocated,
+        s.closures_allocated,
+        s.upvalues_allocated,
+        s.threads_created,
+        s.bytes_allocated,
+        s.regpool_hits,
+        s.regpool_misses,
+        s.frame_arena_capacity,
+        s.gc_collections,
+        s.gc_steps,
+        s.gc_work,
+        s.gc_objects_freed,
+        s.heap_bytes,
+        s.calls,
+    );
+}
+
+fn run(vm: &mut Vm, argv: &[String]) -> ExitCode {
     let mut i = 1;
     let mut ran_something = false;
     while i < argv.len() {
@@ -56,6 +104,7 @@ fn main() -> ExitCode {
                 }
                 return ExitCode::SUCCESS;
             }
+            "--stats" => i += 1,
             "-v" => {
                 println!("Moonpool {} (Lua 5.4)", env!("CARGO_PKG_VERSION"));
                 ran_something = true;
@@ -66,7 +115,7 @@ fn main() -> ExitCode {
                     eprintln!("moonpool: '-e' needs argument\n{USAGE}");
                     return ExitCode::FAILURE;
                 };
-                if let Err(code) = run_chunk(&mut vm, chunk.as_bytes(), "=(command line)", &[]) {
+                if let Err(code) = run_chunk(vm, chunk.as_bytes(), "=(command line)", &[]) {
                     return code;
                 }
                 ran_something = true;
@@ -115,7 +164,7 @@ fn main() -> ExitCode {
     // Like lua.c, skip a first line starting with '#' (a Unix shebang), keeping line numbers.
     let source = moonpool::vm::stdlib::base::strip_shebang(source);
     let script_args: Vec<Value> = argv[i + 1..].iter().map(|a| vm.str_value(a)).collect();
-    let code = match run_chunk(&mut vm, &source, &chunkname, &script_args) {
+    let code = match run_chunk(vm, &source, &chunkname, &script_args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(code) => code,
     };

@@ -1394,7 +1394,7 @@ impl Vm {
                     if let (Value::Table(tt), Value::Str(ks)) = (t, key)
                         && tt.meta.is_none()
                     {
-                        self.heap.table_barrier(tt);
+                        self.heap.table_barrier_kv(tt, &key, &v);
                         let grown = tt.get_mut().set_str(ks, v);
                         if grown != 0 {
                             save_pc!();
@@ -1418,7 +1418,14 @@ impl Vm {
                             .is_none_or(|mt| self.fast_tm(mt, Tm::NewIndex).is_nil())
                     {
                         let v = if i.k() { k!(i.c()) } else { r!(i.c()) };
-                        self.heap.table_barrier(*tt);
+                        if tt.is_black() {
+                            let key = match i.op() {
+                                Op::SetI => Value::Int(i.b() as i64),
+                                Op::SetField => *kr!(i.b()),
+                                _ => *rr!(i.b()),
+                            };
+                            self.heap.barrier_kv(*tt, &key, &v);
+                        }
                         let grown = match i.op() {
                             Op::SetI => tt.get_mut().set_int(i.b() as i64, v),
                             Op::SetField => match kr!(i.b()) {

@@ -365,6 +365,8 @@ pub struct Heap {
     pub strings: Interner,
     /// Estimated bytes of all objects.
     pub total: usize,
+    /// Estimated bytes ever allocated (for stats).
+    pub allocated: u64,
     /// Estimated bytes alive when the last cycle ended.
     pub live: usize,
     /// A cycle starts when `total` passes this.
@@ -422,6 +424,7 @@ impl Default for Heap {
             userdata: Default::default(),
             strings: Default::default(),
             total: 0,
+            allocated: 0,
             live: 0,
             threshold: GC_MIN_HEAP,
             step_debt: 0,
@@ -473,6 +476,8 @@ const GC_STEP_BYTES: usize = 16 << 10;
 /// Tracing a value is about 16 bytes of heap, so this finishes a cycle well before the heap
 /// doubles.
 const WORK_PER_BYTE_X100: usize = 25;
+/// Tables with more entries than this get forward write barriers (see `Heap::barrier_kv`).
+const BIG_TABLE: usize = 64;
 /// Heap estimate of a coroutine (its state and a pooled register file).
 pub const THREAD_BYTES: usize = 512 + super::regpool::INITIAL_STACK * 16;
 /// Default heap limit: generous for games, but a runaway script gets a Lua error instead of
@@ -493,6 +498,7 @@ impl Heap {
     /// Accounts `bytes` of new allocation.
     #[inline(always)]
     pub fn charge(&mut self, bytes: usize) {
+        self.allocated += bytes as u64;
         self.total += bytes;
         self.step_debt += bytes;
     }
@@ -522,10 +528,31 @@ impl Heap {
         }
     }
 
-    /// Call before storing a value into table `t`.
+    /// Call before changing table `t` in bulk (several entries or its layout).
     #[inline(always)]
     pub fn table_barrier(&mut self, t: Gc<Table>) {
         if t.is_black() {
+            self.barrier_back(t);
+        }
+    }
+
+    /// Call before storing `key = val` into table `t`.
+    #[inline(always)]
+    pub fn table_barrier_kv(&mut self, t: Gc<Table>, key: &Value, val: &Value) {
+        if t.is_black() {
+            self.barrier_kv(t, key, val);
+        }
+    }
+
+    /// Small tables are traced again in the atomic step (cheap, and many writes cost one
+    /// re-trace). A big table would make the atomic step long, so the stored key and value are
+    /// marked instead (they may float until the next cycle).
+    #[cold]
+    pub fn barrier_kv(&mut self, t: Gc<Table>, key: &Value, val: &Value) {
+        if self.phase == GcPhase::Propagate && t.arr.len() + t.node_count() > BIG_TABLE {
+            self.mark_value(key);
+            self.mark_value(val);
+        } else {
             self.barrier_back(t);
         }
     }
@@ -764,7 +791,12 @@ impl Vm {
             self.gc_work(7);
             return;
         }
-        let debt = self.heap.step_debt.max(GC_STEP_BYTES);
+        // Allocation while paused does not count: a new cycle starts with one ordinary step.
+        let debt = if self.heap.phase == GcPhase::Pause {
+            GC_STEP_BYTES
+        } else {
+            self.heap.step_debt.max(GC_STEP_BYTES)
+        };
         let budget = debt * WORK_PER_BYTE_X100 / 100 * self.heap.stepmul.max(1) as usize / 100;
         self.gc_work(budget.max(64));
     }

@@ -119,7 +119,10 @@ impl Vm {
     pub fn set_type_metatable(&mut self, v: &Value, mt: Option<Gc<Table>>) {
         match v {
             Value::Table(t) => {
-                self.heap.table_barrier(*t);
+                if let Some(m) = mt {
+                    self.heap
+                        .table_barrier_kv(*t, &Value::Nil, &Value::Table(m));
+                }
                 t.get_mut().meta = mt;
                 self.check_finalizer(*v, mt);
             }
@@ -306,7 +309,7 @@ impl Vm {
             _ => {}
         }
         // Growth is charged to the collector's debt; collection waits for the next safe point.
-        self.heap.table_barrier(t);
+        self.heap.table_barrier_kv(t, &key, &val);
         let grown = t.get_mut().set(key, val);
         self.heap.charge(grown);
         Ok(())

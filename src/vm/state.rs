@@ -322,7 +322,7 @@ impl Vm {
 
     pub fn set_global(&mut self, name: &str, v: Value) {
         let k = self.intern(name.as_bytes());
-        self.heap.table_barrier(self.globals);
+        self.heap.table_barrier_kv(self.globals, &Value::Str(k), &v);
         let grown = self.globals.get_mut().set_str(k, v);
         self.heap.charge(grown);
     }
@@ -335,7 +335,7 @@ impl Vm {
     /// Sets `t[name] = f`.
     pub fn set_field(&mut self, t: Gc<Table>, name: &str, v: Value) {
         let k = self.intern(name.as_bytes());
-        self.heap.table_barrier(t);
+        self.heap.table_barrier_kv(t, &Value::Str(k), &v);
         let grown = t.get_mut().set_str(k, v);
         self.heap.charge(grown);
     }
@@ -652,6 +652,7 @@ impl Vm {
         s.frames_live = self.frames.len() as u64;
         s.heap_bytes = self.heap.total as u64;
         s.gc_collections = self.heap.cycles;
+        s.bytes_allocated = self.heap.allocated;
         s.gc_objects_freed = self.heap.objects_freed;
         s.gc_steps = self.heap.steps;
         s.gc_work = self.heap.work;
