@@ -156,7 +156,10 @@ fn run(vm: &mut Vm, argv: &[String]) -> ExitCode {
         match std::fs::read(script) {
             Ok(b) => (b, format!("@{script}")),
             Err(e) => {
-                eprintln!("moonpool: cannot open {script} ({e})");
+                eprintln!(
+                    "moonpool: cannot open {script}: {}",
+                    moonpool::vm::stdlib::base::io_error_text(&e)
+                );
                 return ExitCode::FAILURE;
             }
         }

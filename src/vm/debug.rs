@@ -109,6 +109,7 @@ impl Vm {
         let i = *p.code.get(pc)?;
         match i.op() {
             Op::Call | Op::TailCall => obj_name(&p, pc, i.a()),
+            Op::TForCall => Some(("for iterator", "for iterator".into())),
             _ => None,
         }
     }
@@ -230,6 +231,9 @@ impl Vm {
                 format!("in function <{}:{}>", src, p.linedefined)
             };
             out.push_str(&format!("\n\t{src}:{line}: {what}"));
+            if fr.tail {
+                out.push_str("\n\t(...tail calls...)");
+            }
             if fr.kind == FrameKind::Fresh || fr.kind == FrameKind::CoroutineBody {
                 // Crossing into Rust: Lua shows the C function that made the call.
             }

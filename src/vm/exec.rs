@@ -112,6 +112,7 @@ impl Vm {
                         nvarargs,
                         kind,
                         aux: 0,
+                        tail: false,
                     });
                     let th = self.th_mut();
                     th.top_frame = Some(key);
@@ -1950,6 +1951,7 @@ impl Vm {
                                 nvarargs: 0,
                                 kind: FrameKind::Lua,
                                 aux: 0,
+                                tail: false,
                             });
                             th.top_frame = Some(key);
                             th.depth += 1;
@@ -2021,6 +2023,7 @@ impl Vm {
                         self.precall(fr.func, nargs, fr.nresults, fr.kind)?;
                         let nk = self.th().top_frame.unwrap();
                         self.frames[nk].aux = fr.aux;
+                        self.frames[nk].tail = true;
                         load_frame!();
                     } else {
                         // Natives and callable objects: an ordinary call; the Return that

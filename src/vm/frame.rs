@@ -51,4 +51,6 @@ pub struct CallFrame {
     pub kind: FrameKind,
     /// For `Meta` frames finishing a concatenation: the register the result goes to.
     pub aux: usize,
+    /// Entered by a tail call (the caller's frame is gone), for `debug.getinfo`.
+    pub tail: bool,
 }

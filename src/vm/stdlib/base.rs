@@ -288,11 +288,17 @@ fn raise_at_level(vm: &mut Vm, v: Value, level: i64) -> LuaResult<usize> {
     Err(LuaError::Value(v))
 }
 
-fn pcall(_vm: &mut Vm, _args: Args) -> LuaResult<usize> {
+fn pcall(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    // Checked here, while `pcall` is the running native, so the error is raised (and named)
+    // like any other argument error, also when `pcall` itself is called by `pcall`.
+    vm.check_any(args, 0, "pcall")?;
     Err(LuaError::Control(Control::Pcall { handler: false }))
 }
 
-fn xpcall(_vm: &mut Vm, _args: Args) -> LuaResult<usize> {
+fn xpcall(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    if !vm.arg(args, 1).is_function() {
+        return Err(vm.arg_type_error(args, 1, "xpcall", "function"));
+    }
     Err(LuaError::Control(Control::Pcall { handler: true }))
 }
 
@@ -328,12 +334,8 @@ fn load(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     };
     let mode = vm.opt_str(args, 2, "load")?;
     if let Some(m) = mode
-        && !m.as_bytes().contains(&b't')
+        && let Some(msg) = mode_error(&source, m.as_bytes())
     {
-        let msg = format!(
-            "attempt to load a text chunk (mode is '{}')",
-            m.to_str_lossy()
-        );
         let m = vm.str_value(&msg);
         return vm.ret_values(args, &[Value::Nil, m]);
     }
@@ -351,6 +353,23 @@ fn load(vm: &mut Vm, args: Args) -> LuaResult<usize> {
         Ok(f) => vm.ret1(args, f),
         Err(LuaError::Value(msg)) => vm.ret_values(args, &[Value::Nil, msg]),
         Err(e) => Err(e),
+    }
+}
+
+/// The message `load` gives when the chunk's kind (text or binary) is not allowed by `mode`.
+fn mode_error(source: &[u8], mode: &[u8]) -> Option<String> {
+    let (kind, letter) = if source.first() == Some(&0x1b) {
+        ("binary", b'b')
+    } else {
+        ("text", b't')
+    };
+    if mode.contains(&letter) {
+        None
+    } else {
+        Some(format!(
+            "attempt to load a {kind} chunk (mode is '{}')",
+            String::from_utf8_lossy(mode)
+        ))
     }
 }
 
@@ -449,25 +468,45 @@ pub fn open_cli(vm: &mut Vm) {
     vm.set_global("loadfile", Value::Native(loadfile));
 }
 
-fn load_file(vm: &mut Vm, name: Option<&str>, env: Option<Value>) -> Result<Value, Value> {
+/// `luaL_loadfilex`: reads the file (stdin when `name` is None), drops a first `#` line and
+/// checks the chunk against `mode`. Errors are the message `loadfile` returns.
+fn load_file(
+    vm: &mut Vm,
+    name: Option<&str>,
+    mode: Option<&[u8]>,
+    env: Option<Value>,
+) -> Result<Value, Value> {
     let (src, chunk) = match name {
-        Some(n) => match std::fs::read(n) {
-            Ok(s) => (s, format!("@{n}")),
-            Err(e) => {
-                let msg = format!("cannot open {n} ({})", io_error_text(&e));
-                return Err(vm.str_value(&msg));
+        Some(n) => {
+            let read = std::fs::File::open(n)
+                .map_err(|e| ("open", e))
+                .and_then(|mut f| {
+                    let mut s = Vec::new();
+                    std::io::Read::read_to_end(&mut f, &mut s)
+                        .map(|_| s)
+                        .map_err(|e| ("read", e))
+                });
+            match read {
+                Ok(s) => (s, format!("@{n}")),
+                Err((what, e)) => {
+                    let msg = format!("cannot {what} {n}: {}", io_error_text(&e));
+                    return Err(vm.str_value(&msg));
+                }
             }
-        },
+        }
         None => {
             let mut s = Vec::new();
             if let Err(e) = std::io::Read::read_to_end(&mut std::io::stdin(), &mut s) {
-                let msg = format!("cannot read stdin ({e})");
+                let msg = format!("cannot read stdin: {}", io_error_text(&e));
                 return Err(vm.str_value(&msg));
             }
             (s, "=stdin".to_string())
         }
     };
     let src = strip_shebang(src);
+    if let Some(msg) = mode_error(&src, mode.unwrap_or(b"bt")) {
+        return Err(vm.str_value(&msg));
+    }
     let env = env.unwrap_or(Value::Table(vm.globals()));
     vm.load_with_env(&src, &chunk, env).map_err(|e| match e {
         LuaError::Value(v) => v,
@@ -494,12 +533,18 @@ fn loadfile(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let name = vm
         .opt_str(args, 0, "loadfile")?
         .map(|s| s.to_str_lossy().into_owned());
+    let mode = vm.opt_str(args, 1, "loadfile")?;
     let env = if args.n >= 3 {
         Some(vm.arg(args, 2))
     } else {
         None
     };
-    match load_file(vm, name.as_deref(), env) {
+    match load_file(
+        vm,
+        name.as_deref(),
+        mode.as_ref().map(|m| m.as_bytes()),
+        env,
+    ) {
         Ok(f) => vm.ret1(args, f),
         Err(msg) => vm.ret_values(args, &[Value::Nil, msg]),
     }
@@ -509,7 +554,7 @@ fn dofile(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let name = vm
         .opt_str(args, 0, "dofile")?
         .map(|s| s.to_str_lossy().into_owned());
-    let f = load_file(vm, name.as_deref(), None).map_err(LuaError::Value)?;
+    let f = load_file(vm, name.as_deref(), None, None).map_err(LuaError::Value)?;
     let r = vm.call(f, &[])?;
     vm.ret_values(args, &r)
 }

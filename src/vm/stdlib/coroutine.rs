@@ -96,9 +96,12 @@ fn wrap(vm: &mut Vm, args: Args) -> LuaResult<usize> {
 }
 
 fn isyieldable(vm: &mut Vm, args: Args) -> LuaResult<usize> {
-    let y = match vm.arg(args, 0) {
-        Value::Thread(t) => vm.thread_yieldable(t),
-        _ => !vm.is_main_thread() && vm.current_nny() == 0,
+    // No argument: the running coroutine; otherwise the argument must be a thread.
+    let y = if args.n == 0 {
+        !vm.is_main_thread() && vm.current_nny() == 0
+    } else {
+        let t = check_co(vm, args, "isyieldable")?;
+        vm.thread_yieldable(t)
     };
     vm.ret1(args, Value::Bool(y))
 }

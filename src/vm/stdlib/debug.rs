@@ -83,25 +83,27 @@ fn getinfo(vm: &mut Vm, args: Args) -> LuaResult<usize> {
         Some(s) => s.to_str_lossy().into_owned(),
         None => "flnSrtu".to_string(),
     };
-    if what.starts_with('>') || what.chars().any(|c| !"SlnrutfL".contains(c)) {
-        return Err(vm.arg_error(first + 2, "getinfo", "invalid option"));
+    if what.starts_with('>') {
+        return Err(vm.arg_error(first + 2, "getinfo", "invalid option '>'"));
     }
     // Which function, and (for a level) which activation.
-    let (func, frame) = match target {
-        Value::Int(_) | Value::Float(_) => {
-            let level = vm.check_int(args, first, "getinfo")?;
-            if level == 0 {
-                (Value::Native(getinfo), None)
-            } else {
-                match frame_at(vm, thread, level) {
-                    Some(k) => (Value::LuaFn(vm.frames[k].closure), Some(k)),
-                    None => return vm.ret1(args, Value::Nil),
-                }
+    let (func, frame) = if target.is_function() {
+        (target, None)
+    } else {
+        let level = vm.check_int(args, first, "getinfo")?;
+        if level == 0 {
+            (Value::Native(getinfo), None)
+        } else {
+            match frame_at(vm, thread, level) {
+                Some(k) => (Value::LuaFn(vm.frames[k].closure), Some(k)),
+                None => return vm.ret1(args, Value::Nil),
             }
         }
-        f if f.is_function() => (f, None),
-        _ => return Err(vm.arg_error(first + 1, "getinfo", "function or level expected")),
     };
+    // Like `lua_getinfo`, other options are checked once the function is known.
+    if what.chars().any(|c| !"SlnrutfL".contains(c)) {
+        return Err(vm.arg_error(first + 2, "getinfo", "invalid option"));
+    }
     let t = vm.new_table();
     let proto = match func {
         Value::LuaFn(cl) => Some(cl.proto),
@@ -170,7 +172,10 @@ fn getinfo(vm: &mut Vm, args: Args) -> LuaResult<usize> {
                 let nw = vm.str_value("");
                 set(vm, t, "namewhat", nw);
             }
-            't' => set(vm, t, "istailcall", Value::Bool(false)),
+            't' => {
+                let tail = frame.is_some_and(|k| vm.frames[k].tail);
+                set(vm, t, "istailcall", Value::Bool(tail));
+            }
             'r' => {
                 set(vm, t, "ftransfer", Value::Int(0));
                 set(vm, t, "ntransfer", Value::Int(0));
@@ -194,7 +199,7 @@ fn getinfo(vm: &mut Vm, args: Args) -> LuaResult<usize> {
 /// How the caller of frame `k` named the function it called ("global", "local", "method", ...).
 fn caller_name(vm: &Vm, k: FrameKey) -> Option<(&'static str, String)> {
     let fr = &vm.frames[k];
-    if fr.kind != FrameKind::Lua {
+    if fr.kind != FrameKind::Lua || fr.tail {
         return None;
     }
     let parent = &vm.frames[fr.parent?];
@@ -238,17 +243,20 @@ fn local_slot(vm: &Vm, k: FrameKey, n: i64) -> Option<(String, usize)> {
 fn getlocal(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let (thread, first) = thread_arg(vm, args);
     let n = vm.check_int(args, first + 1, "getlocal")?;
-    if let f @ Value::LuaFn(cl) = vm.arg(args, first) {
-        let _ = f;
-        // Parameter names of a function that is not running.
-        let name = cl
-            .proto
-            .locvars
-            .iter()
-            .filter(|l| l.start_pc == 0)
-            .nth((n - 1).max(0) as usize)
-            .filter(|_| n >= 1 && n <= cl.proto.numparams as i64)
-            .map(|l| String::from_utf8_lossy(&l.name).into_owned());
+    let f = vm.arg(args, first);
+    if f.is_function() {
+        // Parameter names of a function that is not running (none for a native function).
+        let name = match f {
+            Value::LuaFn(cl) => cl
+                .proto
+                .locvars
+                .iter()
+                .filter(|l| l.start_pc == 0)
+                .nth((n - 1).max(0) as usize)
+                .filter(|_| n >= 1 && n <= cl.proto.numparams as i64)
+                .map(|l| String::from_utf8_lossy(&l.name).into_owned()),
+            _ => None,
+        };
         let v = match name {
             Some(s) => vm.str_value(&s),
             None => Value::Nil,
@@ -295,11 +303,12 @@ fn check_upvalue(
     ni: usize,
     fname: &str,
 ) -> LuaResult<(Value, usize)> {
+    // Like Lua: the index is checked before the function.
+    let n = vm.check_int(args, ni, fname)?;
     let f = vm.arg(args, fi);
     if !f.is_function() {
         return Err(vm.arg_type_error(args, fi, fname, "function"));
     }
-    let n = vm.check_int(args, ni, fname)?;
     let count = match f {
         Value::LuaFn(cl) => cl.upvals.len(),
         Value::NativeClosure(nc) => nc.upvals.len(),
@@ -334,8 +343,8 @@ fn getupvalue(vm: &mut Vm, args: Args) -> LuaResult<usize> {
 }
 
 fn setupvalue(vm: &mut Vm, args: Args) -> LuaResult<usize> {
-    let (f, i) = check_upvalue(vm, args, 0, 1, "setupvalue")?;
     let v = vm.check_any(args, 2, "setupvalue")?;
+    let (f, i) = check_upvalue(vm, args, 0, 1, "setupvalue")?;
     if i == usize::MAX {
         return Ok(0);
     }
@@ -374,17 +383,21 @@ fn upvalueid(vm: &mut Vm, args: Args) -> LuaResult<usize> {
 }
 
 fn upvaluejoin(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    // Lua's order: each (function, index) pair, then that both are Lua functions.
     let (f1, i1) = check_upvalue(vm, args, 0, 1, "upvaluejoin")?;
-    let (f2, i2) = check_upvalue(vm, args, 2, 3, "upvaluejoin")?;
-    let (Value::LuaFn(c1), Value::LuaFn(c2)) = (f1, f2) else {
-        return Err(vm.arg_error(1, "upvaluejoin", "Lua function expected"));
-    };
     if i1 == usize::MAX {
         return Err(vm.arg_error(2, "upvaluejoin", "invalid upvalue index"));
     }
+    let (f2, i2) = check_upvalue(vm, args, 2, 3, "upvaluejoin")?;
     if i2 == usize::MAX {
         return Err(vm.arg_error(4, "upvaluejoin", "invalid upvalue index"));
     }
+    let Value::LuaFn(c1) = f1 else {
+        return Err(vm.arg_error(1, "upvaluejoin", "Lua function expected"));
+    };
+    let Value::LuaFn(c2) = f2 else {
+        return Err(vm.arg_error(3, "upvaluejoin", "Lua function expected"));
+    };
     let uv = c2.upvals[i2];
     vm.heap.upval_barrier(c1.is_black(), uv);
     c1.get_mut().upvals[i1] = uv;
@@ -400,7 +413,7 @@ fn getmetatable(vm: &mut Vm, args: Args) -> LuaResult<usize> {
 fn setmetatable(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let v = vm.arg(args, 0);
     let mt = match vm.arg(args, 1) {
-        Value::Nil => None,
+        Value::Nil if args.n >= 2 => None,
         Value::Table(t) => Some(t),
         _ => return Err(vm.arg_type_error(args, 1, "setmetatable", "nil or table")),
     };
@@ -419,10 +432,15 @@ fn sethook(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     use crate::vm::state::{HOOK_CALL, HOOK_COUNT, HOOK_LINE, HOOK_RETURN};
     let (_, first) = thread_arg(vm, args);
     let f = vm.arg(args, first);
-    let mask_s = vm.opt_str(args, first + 1, "sethook")?;
-    let count = vm.opt_int(args, first + 2, "sethook", 0)?;
     let mut mask = 0;
-    if let Some(m) = mask_s {
+    let mut count = 0;
+    // No function (none or nil) turns the hook off; a function needs a mask string.
+    if !f.is_nil() {
+        let m = vm.check_str(args, first + 1, "sethook")?;
+        if !f.is_function() {
+            return Err(vm.arg_type_error(args, first, "sethook", "function"));
+        }
+        count = vm.opt_int(args, first + 2, "sethook", 0)?;
         for &c in m.as_bytes() {
             mask |= match c {
                 b'c' => HOOK_CALL,
@@ -431,12 +449,9 @@ fn sethook(vm: &mut Vm, args: Args) -> LuaResult<usize> {
                 _ => 0,
             };
         }
-    }
-    if count > 0 {
-        mask |= HOOK_COUNT;
-    }
-    if !f.is_function() || mask == 0 {
-        mask = 0;
+        if count > 0 {
+            mask |= HOOK_COUNT;
+        }
     }
     let h = &mut vm.hooks;
     h.func = if mask == 0 { None } else { Some(f) };
@@ -472,14 +487,19 @@ fn gethook(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     vm.ret_values(args, &[f, ms, count])
 }
 
+/// Userdata here have no user values: like a PUC userdata created with none, every index is
+/// out of range, so the result is a single nil (a fail for non-userdata too).
 fn getuservalue(vm: &mut Vm, args: Args) -> LuaResult<usize> {
-    vm.ret_values(args, &[Value::Nil, Value::Bool(false)])
+    vm.opt_int(args, 1, "getuservalue", 1)?;
+    vm.ret1(args, Value::Nil)
 }
 
 fn setuservalue(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    vm.opt_int(args, 2, "setuservalue", 1)?;
     let u = vm.arg(args, 0);
     if !matches!(u, Value::UserData(_)) {
         return Err(vm.arg_type_error(args, 0, "setuservalue", "userdata"));
     }
+    vm.check_any(args, 1, "setuservalue")?;
     vm.ret1(args, Value::Nil)
 }

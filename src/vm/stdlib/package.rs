@@ -124,41 +124,38 @@ fn search_preload(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     vm.ret_values(args, &[f, extra])
 }
 
-/// `package.searchpath` logic: the first readable file, or the list of names tried.
+/// `package.searchpath` logic: the first readable file, or the list of names tried. Like Lua,
+/// the name goes into the whole path before it is split at `;`, and every template (empty ones
+/// too) is listed in the message.
 fn search_path(name: &str, path: &str, sep: &str, rep: &str) -> Result<String, String> {
     let name = if sep.is_empty() {
         name.to_string()
     } else {
         name.replace(sep, rep)
     };
-    let mut tried = String::new();
-    for template in path.split(';').filter(|t| !t.is_empty()) {
-        let file = template.replace('?', &name);
-        if std::fs::File::open(&file).is_ok() {
-            return Ok(file);
+    let full = path.replace('?', &name);
+    for file in full.split(';').filter(|t| !t.is_empty()) {
+        if std::fs::File::open(file).is_ok() {
+            return Ok(file.to_string());
         }
-        if !tried.is_empty() {
-            tried.push_str("\n\t");
-        }
-        tried.push_str(&format!("no file '{file}'"));
     }
-    Err(tried)
+    Err(format!("no file '{}'", full.replace(';', "'\n\tno file '")))
 }
 
 fn searchpath(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let name = vm
-        .check_str(args, 0, "searchpath")?
+        .check_str(args, 0, "package.searchpath")?
         .to_str_lossy()
         .into_owned();
     let path = vm
-        .check_str(args, 1, "searchpath")?
+        .check_str(args, 1, "package.searchpath")?
         .to_str_lossy()
         .into_owned();
     let sep = vm
-        .opt_str(args, 2, "searchpath")?
+        .opt_str(args, 2, "package.searchpath")?
         .map_or(".".to_string(), |s| s.to_str_lossy().into_owned());
     let rep = vm
-        .opt_str(args, 3, "searchpath")?
+        .opt_str(args, 3, "package.searchpath")?
         .map_or("/".to_string(), |s| s.to_str_lossy().into_owned());
     match search_path(&name, &path, &sep, &rep) {
         Ok(f) => {

@@ -1,0 +1,3 @@
+local function f() print(debug.traceback("x")) end
+local function g() return f() end
+g()
