@@ -29,10 +29,13 @@ fn main() -> ExitCode {
         .any(|a| a == "--stats");
     let heap_start = heap_counters();
     let code = run(&mut vm, &argv);
+    vm.flush();
     if stats {
-        vm.flush();
         print_stats(&vm, &heap_start);
     }
+    // The process is about to end: let the OS reclaim the heap at once instead of freeing every
+    // object (finalizers already ran in `Vm::close`).
+    std::mem::forget(vm);
     code
 }
 

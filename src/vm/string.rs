@@ -89,13 +89,13 @@ fn hash_bytes(bytes: &[u8]) -> u64 {
     h ^ (h >> 33)
 }
 
-/// Dead strings kept per size class for reuse (buffers of 16, 32, ... 1024 bytes). At the end of
-/// a cycle each class keeps twice what the cycle reused, at least `MIN_POOLED_PER_CLASS`.
-const SIZE_CLASSES: usize = 7;
+/// Dead strings kept per size class for reuse (buffers of 16, 32, ... 64 KiB bytes). At the end of
+/// a sweep each class keeps twice what the last cycle reused, at least `MIN_POOLED_PER_CLASS`.
+const SIZE_CLASSES: usize = 13;
 const MIN_POOLED_PER_CLASS: usize = 64;
 
 fn size_class(len: usize) -> Option<usize> {
-    if len > 1024 {
+    if len > 16 << (SIZE_CLASSES - 1) {
         return None;
     }
     let cap = len.max(16).next_power_of_two();

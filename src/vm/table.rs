@@ -88,7 +88,8 @@ impl Table {
         if self.nodes.capacity() > KEEP {
             self.nodes = Vec::new();
             self.index = Vec::new();
-        } else {
+        } else if !self.nodes.is_empty() {
+            // Only inserting a node writes the index: with no nodes it is still all zeros.
             self.nodes.clear();
             self.index.fill(0);
         }
@@ -225,6 +226,13 @@ impl Table {
         let len = self.arr.len() as u64;
         if idx < len {
             self.arr[idx as usize] = val;
+            if val.is_nil() && idx + 1 == len {
+                // Keep the array part ending in a non-nil value, so `#t` stays O(1) after
+                // removals from the end (the capacity stays for the next append).
+                while self.arr.last().is_some_and(|v| v.is_nil()) {
+                    self.arr.pop();
+                }
+            }
             return 0;
         }
         if idx == len && !val.is_nil() {
@@ -381,6 +389,14 @@ impl Table {
                         Some(n) => {
                             arr_start = self.arr.len();
                             node_start = n + 1;
+                        }
+                        // A key of the array part whose tail was cleared during the traversal
+                        // (the array shrinks when its last value becomes nil): go on with the
+                        // hash part.
+                        None if matches!(key, Value::Int(i) if i >= 1
+                            && (i as u64) <= self.arr.capacity() as u64) =>
+                        {
+                            arr_start = self.arr.len();
                         }
                         None => return Err(NextError::InvalidKey),
                     }
