@@ -457,7 +457,7 @@ impl Vm {
                 let prefix = usize::from(!wrap);
                 let [src, dst] = self.threads.get_disjoint_mut([co, thread]).unwrap();
                 if !dst.ensure_stack(slot + n + prefix + 1 + nresults.max(0) as usize) {
-                    self.current = thread;
+                    self.set_current(thread);
                     return Err(self.rt_error("stack overflow"));
                 }
                 dst.stack[slot + prefix..slot + prefix + n]
@@ -467,12 +467,12 @@ impl Vm {
                 }
                 dst.status = CoStatus::Running;
                 dst.gc_dirty = true;
-                self.current = thread;
                 if finished {
                     // A finished coroutine needs no register file: reuse it right away.
                     let stack = src.release_stack();
                     self.pool.give_stack(stack);
                 }
+                self.set_current(thread);
                 self.move_results(slot, n + prefix, slot, nresults);
                 Ok(None)
             }
@@ -488,7 +488,7 @@ impl Vm {
         nargs: usize,
         fill: impl FnOnce(&mut Vm, usize),
     ) -> LuaResult<bool> {
-        self.current = co;
+        self.set_current(co);
         let c = &mut self.threads[co];
         c.status = CoStatus::Running;
         c.gc_dirty = true;
@@ -856,7 +856,7 @@ impl Vm {
                 nresults,
                 wrap,
             } => {
-                self.current = thread;
+                self.set_current(thread);
                 self.threads[thread].status = CoStatus::Running;
                 self.threads[thread].gc_dirty = true;
                 if wrap {
@@ -2268,9 +2268,10 @@ impl Vm {
 
 impl Vm {
     fn close_upvals_of(&mut self, t: ThreadKey) {
-        let prev = std::mem::replace(&mut self.current, t);
+        let prev = self.current;
+        self.set_current(t);
         self.close_upvals(0);
-        self.current = prev;
+        self.set_current(prev);
     }
 
     pub fn thread_yieldable(&self, t: ThreadKey) -> bool {
@@ -2419,7 +2420,7 @@ impl Vm {
             // Like lua_closethread: the error is reported once, then the coroutine is clean.
             return self.threads[t].error.take();
         }
-        self.current = t;
+        self.set_current(t);
         self.threads[t].gc_dirty = true;
         self.threads[t].top = self.free_slot().max(self.threads[t].top);
         let mut err = self.threads[t].error;
@@ -2439,7 +2440,7 @@ impl Vm {
         c.depth = 0;
         c.status = CoStatus::Dead;
         c.error = None;
-        self.current = prev;
+        self.set_current(prev);
         err
     }
 }

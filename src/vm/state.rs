@@ -72,6 +72,9 @@ pub struct Vm {
     pub(crate) threads: SlotMap<ThreadKey, Box<Coroutine>>,
     pub(crate) pool: RegPool,
     pub(crate) current: ThreadKey,
+    /// The current coroutine's box (coroutines are boxed, so it never moves), cached because
+    /// nearly every operation touches the running register file. Changed only by `set_current`.
+    cur: *mut Coroutine,
     pub(crate) main: ThreadKey,
     pub(crate) globals: Gc<Table>,
     pub(crate) registry: Gc<Table>,
@@ -139,12 +142,14 @@ impl Vm {
         let mut main_co = pool.take();
         main_co.status = CoStatus::Running;
         let main = threads.insert(main_co);
+        let cur: *mut Coroutine = &mut *threads[main];
         Vm {
             heap,
             frames: SlotMap::with_capacity_and_key(64),
             threads,
             pool,
             current: main,
+            cur,
             main,
             globals,
             registry,
@@ -344,12 +349,22 @@ impl Vm {
 
     #[inline(always)]
     pub(crate) fn th(&self) -> &Coroutine {
-        &self.threads[self.current]
+        // SAFETY: `cur` points at the box of `current`, which the collector never frees (it is a
+        // root) and which does not move while it is in the slot map.
+        unsafe { &*self.cur }
+    }
+
+    /// Makes `t` the running coroutine.
+    #[inline]
+    pub(crate) fn set_current(&mut self, t: ThreadKey) {
+        self.current = t;
+        self.cur = &mut *self.threads[t];
     }
 
     #[inline(always)]
     pub(crate) fn th_mut(&mut self) -> &mut Coroutine {
-        &mut self.threads[self.current]
+        // SAFETY: see `th`; `&mut self` makes the borrow exclusive.
+        unsafe { &mut *self.cur }
     }
 
     /// The current coroutine's register file, for native functions.
@@ -609,7 +624,7 @@ impl Vm {
             Err(e) => Err(e),
         };
         self.c_depth -= 1;
-        self.current = prev;
+        self.set_current(prev);
         self.threads[prev].status = CoStatus::Running;
         self.threads[prev].gc_dirty = true;
         match r {

@@ -215,8 +215,17 @@ impl Table {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn set_str(&mut self, s: Gc<LuaStr>, val: Value) -> usize {
+        // Fast path: replacing a live field with a non-nil value changes no metamethod's
+        // presence, so the absent-metamethod cache stays valid.
+        if let Some(n) = self.slot_of(&Value::Str(s), s.hash()) {
+            let node = &mut self.nodes[n];
+            if !node.val.is_nil() && !val.is_nil() {
+                node.val = val;
+                return 0;
+            }
+        }
         self.set_hash(Value::Str(s), val)
     }
 
