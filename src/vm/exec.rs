@@ -2138,6 +2138,21 @@ impl Vm {
                     }
                 }
                 Op::ForPrep => {
+                    let a = i.a();
+                    // The common case, inline: integer loop counting up.
+                    if let (Value::Int(i0), Value::Int(lim), Value::Int(stp)) =
+                        (r!(a), r!(a + 1), r!(a + 2))
+                        && stp > 0
+                    {
+                        if i0 > lim {
+                            pc += i.bx() + 1;
+                        } else {
+                            let count = (lim as u64).wrapping_sub(i0 as u64) / stp as u64;
+                            r!(a + 1) = Value::Int(count as i64);
+                            r!(a + 3) = Value::Int(i0);
+                        }
+                        continue;
+                    }
                     save_pc!();
                     let run = self.for_prep(base_idx + i.a())?;
                     reload!();

@@ -229,8 +229,18 @@ impl Table {
         self.set_hash(Value::Str(s), val)
     }
 
-    #[inline]
+    /// Raw `t[i] = val`; returns the bytes the table grew by.
+    #[inline(always)]
     pub fn set_int(&mut self, i: i64, val: Value) -> usize {
+        let idx = (i as u64).wrapping_sub(1);
+        if idx < self.arr.len() as u64 && !val.is_nil() {
+            self.arr[idx as usize] = val;
+            return 0;
+        }
+        self.set_int_slow(i, val)
+    }
+
+    fn set_int_slow(&mut self, i: i64, val: Value) -> usize {
         let idx = (i as u64).wrapping_sub(1);
         let len = self.arr.len() as u64;
         if idx < len {
@@ -290,13 +300,89 @@ impl Table {
         }
         let mut grown = 0;
         if self.nodes.len() == self.nodes.capacity() || self.index.is_empty() {
-            let live = self.nodes.iter().filter(|n| !n.val.is_nil()).count();
             let before = self.byte_size();
+            if self.grow_array_for(&key, val) {
+                return self.byte_size().saturating_sub(before);
+            }
+            let live = self.nodes.iter().filter(|n| !n.val.is_nil()).count();
             self.rebuild(live + 1);
             grown = self.byte_size().saturating_sub(before);
         }
         self.insert_new(key, val, hash);
         grown
+    }
+
+    /// When the hash part is full, moves integer keys into the array part if that makes it more
+    /// than half full (Lua's rule), so tables filled out of order (or from 0, or backwards) still
+    /// get array access. Returns true if `key = val` was stored in the array part.
+    fn grow_array_for(&mut self, key: &Value, val: Value) -> bool {
+        // counts[b]: positive integer keys in (2^(b-1), 2^b].
+        let mut counts = [0usize; 40];
+        let slot = |k: i64| -> Option<usize> {
+            (k >= 1 && k <= 1 << 38).then(|| (64 - ((k - 1) as u64).leading_zeros()) as usize)
+        };
+        let mut any = false;
+        for n in &self.nodes {
+            if let Value::Int(k) = n.key
+                && !n.val.is_nil()
+                && let Some(b) = slot(k)
+            {
+                counts[b] += 1;
+                any = true;
+            }
+        }
+        let new_int = match *key {
+            Value::Int(k) => slot(k).map(|b| (k, b)),
+            _ => None,
+        };
+        if let Some((_, b)) = new_int {
+            counts[b] += 1;
+            any = true;
+        }
+        if !any {
+            return false;
+        }
+        for (i, v) in self.arr.iter().enumerate() {
+            if !v.is_nil() {
+                counts[slot(i as i64 + 1).unwrap()] += 1;
+            }
+        }
+        let mut total = 0;
+        let mut best = 0;
+        for (b, c) in counts.iter().enumerate() {
+            total += c;
+            let size = 1usize << b;
+            if total > size / 2 {
+                best = size;
+            }
+        }
+        if best <= self.arr.len() {
+            return false;
+        }
+        self.arr.resize(best, Value::Nil);
+        for n in self.nodes.iter_mut() {
+            if let Value::Int(k) = n.key
+                && !n.val.is_nil()
+                && k >= 1
+                && (k as usize) <= best
+            {
+                self.arr[k as usize - 1] = n.val;
+                n.val = Value::Nil;
+            }
+        }
+        let stored = match new_int {
+            Some((k, _)) if (k as usize) <= best => {
+                self.arr[k as usize - 1] = val;
+                true
+            }
+            _ => false,
+        };
+        while self.arr.last().is_some_and(|v| v.is_nil()) {
+            self.arr.pop();
+        }
+        let live = self.nodes.iter().filter(|n| !n.val.is_nil()).count();
+        self.rebuild(live + usize::from(!stored));
+        stored
     }
 
     fn insert_new(&mut self, key: Value, val: Value, hash: u64) {
