@@ -13,7 +13,7 @@ use moonpool::vm::{Value, Vm};
 fn main() {
     let args: Vec<String> = std::env::args().filter(|a| !a.starts_with('-')).collect();
     let target_mb: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(100);
-    let budget: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(20_000);
+    let budget: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(5_000);
     let flat = args.get(3).is_some_and(|a| a == "flat");
     let bucket: u64 = if flat { 1 << 40 } else { 1000 };
     let mut vm = Vm::with_stdlib();
@@ -45,6 +45,8 @@ fn main() {
     let frame = vm.get_global("frame");
 
     let mut max = Duration::ZERO;
+    // Longest step by the phase it started in: pause (a new cycle), propagate, sweep.
+    let mut max_by_phase = [Duration::ZERO; 3];
     let mut total = Duration::ZERO;
     let mut steps = 0u32;
     let mut cycles_done = 0;
@@ -53,9 +55,11 @@ fn main() {
     while cycles_done < 3 && steps < 1_000_000 {
         f += 1;
         vm.call1(frame, &[Value::Int(f)]).unwrap();
+        let phase = vm.stats().gc_phase as usize;
         let t = Instant::now();
         vm.gc_step(budget);
         let d = t.elapsed();
+        max_by_phase[phase.min(2)] = max_by_phase[phase.min(2)].max(d);
         max = max.max(d);
         total += d;
         steps += 1;
@@ -74,5 +78,11 @@ fn main() {
         max.as_secs_f64() * 1e3,
         total.as_secs_f64() * 1e3 / steps as f64,
         s.gc_work
+    );
+    println!(
+        "longest step starting in: pause {:.3} ms, propagate {:.3} ms, sweep {:.3} ms",
+        max_by_phase[0].as_secs_f64() * 1e3,
+        max_by_phase[1].as_secs_f64() * 1e3,
+        max_by_phase[2].as_secs_f64() * 1e3
     );
 }

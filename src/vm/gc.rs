@@ -166,6 +166,9 @@ pub trait Collectable {
     }
 }
 
+/// Work units charged for freeing (or recycling) an object; looking at a live one costs 1, as
+/// does tracing a value. Measured: freeing is a few times slower than the other two.
+pub(crate) const FREE_COST: isize = 4;
 /// Recycled boxes kept when a sweep starts: twice what the last cycle reused (the steady-state
 /// need), at least this many. The rest go back to the allocator, so a burst of garbage does not
 /// stay pinned.
@@ -229,8 +232,8 @@ impl<T: Collectable> ObjectList<T> {
                 self.cursor = 0;
                 return true;
             };
-            *budget -= 1;
             if o.color() == dead {
+                *budget -= FREE_COST;
                 self.objects.swap_remove(self.cursor);
                 freed.count += 1;
                 freed.bytes += o.obj().size();
@@ -241,6 +244,7 @@ impl<T: Collectable> ObjectList<T> {
                     unsafe { o.free() };
                 }
             } else {
+                *budget -= 1;
                 o.set_color(white);
                 self.cursor += 1;
             }
@@ -829,7 +833,7 @@ impl Vm {
 
     /// One bounded slice of collector work for the host to call once per frame (outside any Lua
     /// call). Starts a cycle when the heap has grown past its threshold; `budget` is in work
-    /// units (about one traced value or one swept object each). Runs due finalizers. Returns
+    /// units (one traced value or one live object swept; a freed object counts `FREE_COST`). Runs due finalizers. Returns
     /// true if a cycle finished during this call.
     pub fn gc_step(&mut self, budget: usize) -> bool {
         if self.heap.running || self.heap.stopped {

@@ -240,9 +240,9 @@ impl Interner {
             let mut prev: Option<Gc<LuaStr>> = None;
             let mut cur = self.buckets[i];
             while let Some(s) = cur {
-                *budget -= 1;
                 let next = s.next.get();
                 if s.color() == dead {
+                    *budget -= super::gc::FREE_COST;
                     match prev {
                         Some(p) => p.next.set(next),
                         None => self.buckets[i] = next,
@@ -254,6 +254,7 @@ impl Interner {
                     *freed += 1;
                     self.recycle(s);
                 } else {
+                    *budget -= 1;
                     s.set_color(white);
                     prev = Some(s);
                 }
