@@ -205,3 +205,34 @@ fn spawning_pooled_coroutines_allocates_nothing() {
         "1,000 coroutine spawns per frame allocated"
     );
 }
+
+#[test]
+fn host_driven_resumes_allocate_nothing() {
+    let mut vm = Vm::with_stdlib();
+    let f = vm
+        .load(
+            b"return function() local n = 0 while true do n = n + 1 coroutine.yield(n) end end",
+            "=task",
+        )
+        .unwrap();
+    let body = vm.call1(f, &[]).unwrap();
+    let co = vm.new_thread(body);
+    for _ in 0..100 {
+        vm.resume_in_place(co, &[]).unwrap();
+    }
+    let before = heap_counters();
+    let mut sum = 0;
+    for _ in 0..10_000 {
+        vm.resume_in_place(co, &[]).unwrap();
+        if let Value::Int(n) = vm.resume_values()[0] {
+            sum += n;
+        }
+    }
+    let after = heap_counters();
+    assert!(sum > 0);
+    assert_eq!(
+        after.since(&before).allocations,
+        0,
+        "host resumes allocated"
+    );
+}

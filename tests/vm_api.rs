@@ -235,3 +235,59 @@ fn memory_limit_gives_not_enough_memory_and_the_vm_recovers() {
         Value::Int(1000)
     );
 }
+
+#[test]
+fn rooted_values_survive_collections_and_unrooted_ones_are_freed() {
+    let mut vm = Vm::with_stdlib();
+    let r = run(
+        &mut vm,
+        "return setmetatable({}, {__mode = 'k'}), {name = 'kept'}",
+    )
+    .unwrap();
+    let (weak, kept) = (r[0], r[1]);
+    let weak_key = vm.root(weak);
+    let kept_key = vm.root(kept);
+    // The weak table holds `kept` as a key: it stays while rooted, goes once unrooted.
+    let Value::Table(w) = weak else { panic!() };
+    let set = vm.load(b"local w, k = ... w[k] = true", "=set").unwrap();
+    vm.call(set, &[weak, kept]).unwrap();
+    vm.collect_garbage();
+    let count = vm
+        .load(
+            b"local n = 0 for _ in pairs(...) do n = n + 1 end return n",
+            "=count",
+        )
+        .unwrap();
+    // Held by Rust across collections: must be rooted like any host-held value.
+    let count_key = vm.root(count);
+    assert_eq!(vm.call1(count, &[weak]).unwrap(), Value::Int(1));
+    assert_eq!(vm.rooted(kept_key), Some(kept));
+    vm.unroot(kept_key);
+    vm.collect_garbage();
+    vm.collect_garbage();
+    assert_eq!(vm.call1(count, &[Value::Table(w)]).unwrap(), Value::Int(0));
+    assert_eq!(vm.unroot(weak_key), Some(weak));
+    vm.unroot(count_key);
+}
+
+#[test]
+fn resume_in_place_leaves_values_in_the_vm() {
+    let mut vm = Vm::with_stdlib();
+    let f = run(
+        &mut vm,
+        "return function(a) local b = coroutine.yield(a + 1, 'x') return b * 2 end",
+    )
+    .unwrap()[0];
+    let co = vm.new_thread(f);
+    assert_eq!(
+        vm.resume_in_place(co, &[Value::Int(1)]).unwrap(),
+        moonpool::vm::Resumed::Yielded(2)
+    );
+    assert_eq!(vm.resume_values()[0], Value::Int(2));
+    assert_eq!(
+        vm.resume_in_place(co, &[Value::Int(21)]).unwrap(),
+        moonpool::vm::Resumed::Finished(1)
+    );
+    assert_eq!(vm.resume_values(), &[Value::Int(42)]);
+    assert!(vm.resume_in_place(co, &[]).is_err(), "dead coroutine");
+}

@@ -941,6 +941,9 @@ impl Vm {
             h.mark_value(&f);
         }
         h.mark_value(&self.native_callee);
+        for v in self.roots.values().chain(self.host_results.iter()) {
+            h.mark_value(v);
+        }
         for i in 0..h.tobefnz.len() {
             let v = h.tobefnz[i];
             h.mark_value(&v);
@@ -1061,6 +1064,10 @@ impl Vm {
             h.mark_value(&f);
         }
         h.mark_value(&self.native_callee);
+        // Host roots change without barriers.
+        for v in self.roots.values().chain(self.host_results.iter()) {
+            h.mark_value(v);
+        }
         h.gray_threads.push(self.main);
         h.gray_threads.push(self.current);
         // Coroutines that ran since they were traced, and the active ones.

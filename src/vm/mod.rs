@@ -21,6 +21,6 @@ pub mod value;
 
 pub use error::{LuaError, LuaResult};
 pub use function::{Args, NativeFn};
-pub use state::{ResumeOutcome, Vm};
+pub use state::{ResumeOutcome, Resumed, RootKey, Vm};
 pub use stats::{CountingAllocator, HeapCounters, VmStats, heap_counters};
 pub use value::Value;

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use slotmap::SlotMap;
+use slotmap::{SlotMap, new_key_type};
 use smallvec::SmallVec;
 
 use super::compiler::codegen::{Constant, FuncProto};
@@ -19,6 +19,22 @@ use super::table::Table;
 use super::thread::{CoStatus, Coroutine, Resumer, ThreadKey};
 use super::userdata::UserData;
 use super::value::Value;
+
+new_key_type! {
+    /// A value the host keeps alive (see `Vm::root`).
+    pub struct RootKey;
+}
+
+/// How a host-driven `resume_in_place` ended; the values are in `Vm::resume_values`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resumed {
+    /// The coroutine yielded this many values.
+    Yielded(usize),
+    /// The coroutine's function returned this many values; it is dead now.
+    Finished(usize),
+    /// The instruction budget ran out; resume again to continue.
+    OutOfFuel,
+}
 
 /// How a host-driven `resume` ended.
 #[derive(Debug, Clone, PartialEq)]
@@ -112,6 +128,10 @@ pub struct Vm {
     pub(crate) in_error_handler: bool,
     /// The native function being called, to name it in argument errors.
     pub(crate) native_callee: Value,
+    /// Values the host keeps alive across collections (`root` / `unroot`).
+    pub(crate) roots: SlotMap<RootKey, Value>,
+    /// What the last `resume_in_place` yielded or returned (kept alive until the next one).
+    pub(crate) host_results: Vec<Value>,
 }
 
 /// Nested Rust→Lua calls allowed before "C stack overflow" (Lua's LUAI_MAXCCALLS is 200).
@@ -174,6 +194,8 @@ impl Vm {
             hooks: Hooks::default(),
             in_error_handler: false,
             native_callee: Value::Nil,
+            roots: SlotMap::with_key(),
+            host_results: Vec::new(),
         }
     }
 
@@ -594,8 +616,45 @@ impl Vm {
     }
 
     /// Resumes coroutine `co` from Rust with `args`. Each call runs until the coroutine yields,
-    /// returns, errors or runs out of fuel.
+    /// returns, errors or runs out of fuel. Allocates the result `Vec`; a game loop uses
+    /// `resume_in_place`.
     pub fn resume(&mut self, co: ThreadKey, args: &[Value]) -> LuaResult<ResumeOutcome> {
+        Ok(match self.resume_in_place(co, args)? {
+            Resumed::Yielded(_) => ResumeOutcome::Yielded(self.host_results.clone()),
+            Resumed::Finished(_) => ResumeOutcome::Finished(self.host_results.clone()),
+            Resumed::OutOfFuel => ResumeOutcome::OutOfFuel,
+        })
+    }
+
+    /// The values of the last `resume_in_place` (rooted until the next one).
+    pub fn resume_values(&self) -> &[Value] {
+        &self.host_results
+    }
+
+    /// Keeps `v` alive until `unroot`: for values the host holds between calls (per-entity
+    /// state, callbacks).
+    pub fn root(&mut self, v: Value) -> RootKey {
+        self.roots.insert(v)
+    }
+
+    pub fn rooted(&self, k: RootKey) -> Option<Value> {
+        self.roots.get(k).copied()
+    }
+
+    /// Replaces a rooted value.
+    pub fn set_rooted(&mut self, k: RootKey, v: Value) {
+        if let Some(slot) = self.roots.get_mut(k) {
+            *slot = v;
+        }
+    }
+
+    pub fn unroot(&mut self, k: RootKey) -> Option<Value> {
+        self.roots.remove(k)
+    }
+
+    /// Like `resume`, without allocating: the yielded or returned values are left in
+    /// `resume_values()`.
+    pub fn resume_in_place(&mut self, co: ThreadKey, args: &[Value]) -> LuaResult<Resumed> {
         let prev = self.current;
         let status = match self.threads.get(co) {
             Some(c) => c.status,
@@ -627,17 +686,21 @@ impl Vm {
         self.set_current(prev);
         self.threads[prev].status = CoStatus::Running;
         self.threads[prev].gc_dirty = true;
+        self.host_results.clear();
         match r {
-            Ok(Exit::Yielded { slot, n }) => Ok(ResumeOutcome::Yielded(
-                self.threads[co].stack[slot..slot + n].to_vec(),
-            )),
+            Ok(Exit::Yielded { slot, n }) => {
+                self.host_results
+                    .extend_from_slice(&self.threads[co].stack[slot..slot + n]);
+                Ok(Resumed::Yielded(n))
+            }
             Ok(Exit::Finished { slot, n }) => {
-                let v = self.threads[co].stack[slot..slot + n].to_vec();
+                self.host_results
+                    .extend_from_slice(&self.threads[co].stack[slot..slot + n]);
                 let stack = self.threads[co].release_stack();
                 self.pool.give_stack(stack);
-                Ok(ResumeOutcome::Finished(v))
+                Ok(Resumed::Finished(n))
             }
-            Ok(Exit::Preempted) => Ok(ResumeOutcome::OutOfFuel),
+            Ok(Exit::Preempted) => Ok(Resumed::OutOfFuel),
             Ok(Exit::Returned { .. } | Exit::Rerun) => {
                 unreachable!("a coroutine body is not a Fresh frame; Rerun stays in execute")
             }
