@@ -319,7 +319,9 @@ impl Table {
         // counts[b]: positive integer keys in (2^(b-1), 2^b].
         let mut counts = [0usize; 40];
         let slot = |k: i64| -> Option<usize> {
-            (k >= 1 && k <= 1 << 38).then(|| (64 - ((k - 1) as u64).leading_zeros()) as usize)
+            (1..=1 << 38)
+                .contains(&k)
+                .then(|| (64 - ((k - 1) as u64).leading_zeros()) as usize)
         };
         let mut any = false;
         for n in &self.nodes {
