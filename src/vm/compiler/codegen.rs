@@ -5,6 +5,8 @@
 //! are compiled straight into their destination register where that cannot clobber a value still to
 //! be read, so `local x = a + b` is one instruction.
 
+use std::cell::Cell;
+
 use rustc_hash::FxHashMap;
 
 use super::CompileError;
@@ -62,11 +64,11 @@ enum ConstKey {
     Bool(bool),
     Int(i64),
     Float(u64),
-    Str(usize),
+    Str(StrId),
 }
 
 struct ActVar {
-    name: Vec<u8>,
+    name: StrId,
     reg: u32,
     attrib: Attrib,
     locvar: usize,
@@ -84,29 +86,33 @@ struct BlockScope {
 }
 
 struct LabelDesc {
-    name: Vec<u8>,
+    name: StrId,
     pc: usize,
     nactvar: usize,
     line: Line,
 }
 
 struct GotoDesc {
-    name: Vec<u8>,
+    name: StrId,
     pc: usize,
     nactvar: usize,
     line: Line,
     close: bool,
 }
 
+/// A function being compiled. Its vectors are reused (see `Compiler::pool`); `close_func` copies
+/// the finished parts out into a right-sized [`FuncProto`].
+#[derive(Default)]
 struct FuncState {
     proto: FuncProto,
+    /// Names of `proto.upvals`, for lookups.
+    upval_names: Vec<StrId>,
     actvars: Vec<ActVar>,
     blocks: Vec<BlockScope>,
     labels: Vec<LabelDesc>,
     gotos: Vec<GotoDesc>,
     free_reg: u32,
     consts: FxHashMap<ConstKey, u32>,
-    str_consts: FxHashMap<Vec<u8>, u32>,
     /// pc of the last jump target, so peephole merges never cross a label.
     last_target: usize,
     has_tbc: bool,
@@ -118,63 +124,55 @@ enum VarRef {
     Global,
 }
 
-type CResult<T> = Result<T, CompileError>;
+/// Errors are boxed so that results stay small (returned in registers).
+type CResult<T> = Result<T, Box<CompileError>>;
 
+/// Code generation state. The parser feeds it the main chunk one top-level statement at a time
+/// ([`Compiler::top_level`]); nested functions are compiled depth first from their trees.
 pub struct Compiler {
+    /// The nodes being compiled (lent by the parser for each batch of statements).
+    ast: Ast,
     funcs: Vec<FuncState>,
+    /// Finished function states, kept to reuse their allocations.
+    pool: Vec<FuncState>,
     line: Line,
     /// The token after the local being declared, for the "too many local variables" message
     /// (Lua reports it at that token).
     near_next: &'static str,
 }
 
-/// Compiles a parsed chunk into its main function. `eof_line` is the last line of the source, where
-/// Lua reports errors found at the end of the chunk.
-pub fn compile_chunk(block: &Block, eof_line: Line) -> Result<FuncProto, CompileError> {
-    let mut c = Compiler {
-        funcs: Vec::new(),
-        line: 1,
-        near_next: "'='",
-    };
-    c.open_func(0);
-    let fs = c.fs();
-    fs.proto.is_vararg = true;
-    fs.proto.upvals.push(UpvalDesc {
-        in_stack: true,
-        index: 0,
-        name: b"_ENV".to_vec(),
-    });
-    c.block_body(block, false)?;
-    c.line = eof_line;
-    c.close_func(eof_line)
+/// A parsed chunk whose main function is still open (see [`super::parser::parse`]), or the
+/// code generation error found while compiling it.
+pub struct Chunk {
+    state: Cell<Option<Result<Compiler, CompileError>>>,
 }
 
-fn new_fs(line: Line) -> FuncState {
-    FuncState {
-        proto: FuncProto {
-            linedefined: line,
-            ..Default::default()
-        },
-        actvars: Vec::new(),
-        blocks: Vec::new(),
-        labels: Vec::new(),
-        gotos: Vec::new(),
-        free_reg: 0,
-        consts: FxHashMap::default(),
-        str_consts: FxHashMap::default(),
-        last_target: 0,
-        has_tbc: false,
+impl Chunk {
+    pub(super) fn new(state: Result<Compiler, CompileError>) -> Chunk {
+        Chunk {
+            state: Cell::new(Some(state)),
+        }
     }
 }
 
+/// Finishes a parsed chunk into its main function. `eof_line` is the last line of the source,
+/// where Lua reports errors found at the end of the chunk. A chunk can be finished only once.
+pub fn compile_chunk(chunk: &Chunk, eof_line: Line) -> Result<FuncProto, CompileError> {
+    let c = chunk
+        .state
+        .take()
+        .expect("compile_chunk: chunk already compiled")?;
+    c.finish(eof_line).map_err(|e| *e)
+}
+
 /// Folding result for constant expressions.
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 enum Folded {
     Nil,
     Bool(bool),
     Int(i64),
     Float(f64),
-    Str(Vec<u8>),
+    Str(StrId),
 }
 
 fn fold_arith(op: BinOp, a: &Folded, b: &Folded) -> Option<Folded> {
@@ -269,36 +267,99 @@ fn arith_ops(op: BinOp) -> Option<(Op, Option<Op>)> {
     })
 }
 
-/// Expressions whose code writes the destination before it has read all its operands; they must
-/// not target a live local directly.
-fn writes_early(e: &Expr) -> bool {
-    match &e.kind {
-        ExprKind::Binary(BinOp::And | BinOp::Or, ..) => true,
-        ExprKind::Table(_)
-        | ExprKind::Call(..)
-        | ExprKind::Method(..)
-        | ExprKind::Binary(BinOp::Concat, ..)
-        | ExprKind::Function(_) => true,
-        ExprKind::Paren(inner) => writes_early(inner),
-        _ => false,
-    }
-}
-
 impl Compiler {
+    /// A compiler with the main function open: vararg, with the `_ENV` upvalue.
+    pub(super) fn new_main() -> Compiler {
+        let mut c = Compiler {
+            ast: Ast::default(),
+            funcs: Vec::new(),
+            pool: Vec::new(),
+            line: 1,
+            near_next: "'='",
+        };
+        c.open_func(0);
+        let fs = c.fs();
+        fs.proto.is_vararg = true;
+        fs.proto.upvals.push(UpvalDesc {
+            in_stack: true,
+            index: 0,
+            name: b"_ENV".to_vec(),
+        });
+        fs.upval_names.push(StrId::ENV);
+        c.enter_block(false);
+        c
+    }
+
+    /// Compiles statements of the main chunk, and its final `return` when `at_end`. The nodes
+    /// are in `ast` (whose strings must be the ones of every earlier call). Unless `at_end`,
+    /// the last statement is not a label.
+    pub(super) fn top_level(
+        &mut self,
+        ast: &mut Ast,
+        stats: Span<Stat>,
+        ret: Option<(Span<Expr>, Line)>,
+        at_end: bool,
+    ) -> CResult<()> {
+        std::mem::swap(&mut self.ast, ast);
+        let ret = if at_end { ret } else { None };
+        let result = self.stat_list(stats, ret, false);
+        std::mem::swap(&mut self.ast, ast);
+        result
+    }
+
+    /// Takes over the parser's strings once the last statement is compiled.
+    pub(super) fn adopt_ast(&mut self, ast: Ast) {
+        self.ast = ast;
+    }
+
+    /// Closes the main function after its last statement.
+    fn finish(mut self, eof_line: Line) -> CResult<FuncProto> {
+        self.leave_block()?;
+        self.line = eof_line;
+        self.close_func(eof_line)
+    }
+
     fn fs(&mut self) -> &mut FuncState {
         self.funcs.last_mut().unwrap()
     }
 
+    /// A copy of expression node `id` (nodes are small and `Copy`).
+    fn ex(&self, id: ExprId) -> Expr {
+        self.ast.exprs[id.0 as usize]
+    }
+
+    fn text(&self, id: StrId) -> String {
+        String::from_utf8_lossy(self.ast.str(id)).into_owned()
+    }
+
+    /// Expressions whose code writes the destination before it has read all its operands; they
+    /// must not target a live local directly.
+    fn writes_early(&self, e: Expr) -> bool {
+        match e.kind {
+            ExprKind::Binary(BinOp::And | BinOp::Or, ..) => true,
+            ExprKind::Table(_)
+            | ExprKind::Call(..)
+            | ExprKind::Method(..)
+            | ExprKind::Binary(BinOp::Concat, ..)
+            | ExprKind::Function(_) => true,
+            ExprKind::Paren(inner) => self.writes_early(self.ex(inner)),
+            _ => false,
+        }
+    }
+
+    #[cold]
     fn err<T>(&self, msg: impl Into<String>) -> CResult<T> {
-        Err(CompileError {
+        Err(Box::new(CompileError {
             line: self.line,
             col: 0,
             message: msg.into(),
-        })
+        }))
     }
 
     fn open_func(&mut self, line: Line) {
-        self.funcs.push(new_fs(line));
+        let mut fs = self.pool.pop().unwrap_or_default();
+        fs.proto.linedefined = line;
+        self.funcs.push(fs);
     }
 
     fn close_func(&mut self, end_line: Line) -> CResult<FuncProto> {
@@ -310,20 +371,34 @@ impl Compiler {
             fs.proto.locvars[v.locvar].end_pc = pc;
         }
         if let Some(g) = fs.gotos.first() {
-            let msg = if g.name == b"break" {
+            let msg = if g.name == StrId::BREAK {
                 format!("break outside loop at line {}", g.line)
             } else {
                 format!(
                     "no visible label '{}' for <goto> at line {}",
-                    String::from_utf8_lossy(&g.name),
+                    self.text(g.name),
                     g.line
                 )
             };
             return self.err(msg);
         }
-        fs.proto.lastlinedefined = end_line;
-        fs.proto.maxstack = fs.proto.maxstack.max(2);
-        Ok(fs.proto)
+        let p = &mut fs.proto;
+        let proto = FuncProto {
+            code: p.code.as_slice().to_vec(),
+            lineinfo: p.lineinfo.as_slice().to_vec(),
+            consts: p.consts.drain(..).collect(),
+            protos: p.protos.drain(..).collect(),
+            upvals: p.upvals.drain(..).collect(),
+            locvars: p.locvars.drain(..).collect(),
+            numparams: p.numparams,
+            is_vararg: p.is_vararg,
+            maxstack: p.maxstack.max(2),
+            linedefined: p.linedefined,
+            lastlinedefined: end_line,
+        };
+        fs.reset();
+        self.pool.push(fs);
+        Ok(proto)
     }
 
     // ---- emission ----
@@ -410,56 +485,70 @@ impl Compiler {
         i
     }
 
-    fn str_const(&mut self, s: &[u8]) -> u32 {
-        let fs = self.fs();
-        if let Some(&i) = fs.str_consts.get(s) {
+    fn str_const(&mut self, s: StrId) -> u32 {
+        let key = ConstKey::Str(s);
+        if let Some(&i) = self.funcs.last().unwrap().consts.get(&key) {
             return i;
         }
+        let c = Constant::Str(self.ast.str(s).to_vec());
+        let fs = self.fs();
         let i = fs.proto.consts.len() as u32;
-        fs.proto.consts.push(Constant::Str(s.to_vec()));
-        fs.str_consts.insert(s.to_vec(), i);
-        let _ = ConstKey::Str(0);
+        fs.proto.consts.push(c);
+        fs.consts.insert(key, i);
         i
     }
 
-    fn folded_const(&mut self, f: &Folded) -> u32 {
+    fn folded_const(&mut self, f: Folded) -> u32 {
         match f {
             Folded::Nil => self.add_const(ConstKey::Nil, Constant::Nil),
-            Folded::Bool(b) => self.add_const(ConstKey::Bool(*b), Constant::Bool(*b)),
-            Folded::Int(i) => self.add_const(ConstKey::Int(*i), Constant::Int(*i)),
-            Folded::Float(x) => self.add_const(ConstKey::Float(x.to_bits()), Constant::Float(*x)),
+            Folded::Bool(b) => self.add_const(ConstKey::Bool(b), Constant::Bool(b)),
+            Folded::Int(i) => self.add_const(ConstKey::Int(i), Constant::Int(i)),
+            Folded::Float(x) => self.add_const(ConstKey::Float(x.to_bits()), Constant::Float(x)),
             Folded::Str(s) => self.str_const(s),
         }
     }
 
     /// Value of a constant expression, folding numeric arithmetic.
-    fn fold(&self, e: &Expr) -> Option<Folded> {
-        match &e.kind {
+    #[inline]
+    fn fold(&self, e: Expr) -> Option<Folded> {
+        match e.kind {
             ExprKind::Nil => Some(Folded::Nil),
             ExprKind::True => Some(Folded::Bool(true)),
             ExprKind::False => Some(Folded::Bool(false)),
-            ExprKind::Int(i) => Some(Folded::Int(*i)),
-            ExprKind::Float(f) => Some(Folded::Float(*f)),
-            ExprKind::Str(s) => Some(Folded::Str(s.clone())),
-            ExprKind::Unary(UnOp::Neg, inner) => match self.fold(inner)? {
-                Folded::Int(i) => Some(Folded::Int(i.wrapping_neg())),
-                Folded::Float(f) if f != 0.0 => Some(Folded::Float(-f)),
-                _ => None,
-            },
-            ExprKind::Unary(UnOp::BNot, inner) => match self.fold(inner)? {
-                Folded::Int(i) => Some(Folded::Int(!i)),
-                _ => None,
-            },
-            ExprKind::Binary(op, a, b) if arith_ops(*op).is_some() => {
-                let (x, y) = (self.fold(a)?, self.fold(b)?);
-                fold_arith(*op, &x, &y)
+            ExprKind::Int(i) => Some(Folded::Int(i)),
+            ExprKind::Float(f) => Some(Folded::Float(f)),
+            ExprKind::Str(s) => Some(Folded::Str(s)),
+            ExprKind::Unary(..) | ExprKind::Binary(..) | ExprKind::Paren(_) => {
+                self.fold_compound(e)
             }
-            ExprKind::Paren(inner) => self.fold(inner),
             _ => None,
         }
     }
 
-    fn numeric_fold(&self, e: &Expr) -> Option<Folded> {
+    /// [`Compiler::fold`] of operators and parentheses.
+    #[inline(never)]
+    fn fold_compound(&self, e: Expr) -> Option<Folded> {
+        match e.kind {
+            ExprKind::Unary(UnOp::Neg, inner) => match self.fold(self.ex(inner))? {
+                Folded::Int(i) => Some(Folded::Int(i.wrapping_neg())),
+                Folded::Float(f) if f != 0.0 => Some(Folded::Float(-f)),
+                _ => None,
+            },
+            ExprKind::Unary(UnOp::BNot, inner) => match self.fold(self.ex(inner))? {
+                Folded::Int(i) => Some(Folded::Int(!i)),
+                _ => None,
+            },
+            ExprKind::Binary(op, a, b) if arith_ops(op).is_some() => {
+                let x = self.fold(self.ex(a))?;
+                let y = self.fold(self.ex(b))?;
+                fold_arith(op, &x, &y)
+            }
+            ExprKind::Paren(inner) => self.fold(self.ex(inner)),
+            _ => None,
+        }
+    }
+
+    fn numeric_fold(&self, e: Expr) -> Option<Folded> {
         match self.fold(e) {
             Some(f @ (Folded::Int(_) | Folded::Float(_))) => Some(f),
             _ => None,
@@ -468,16 +557,16 @@ impl Compiler {
 
     // ---- variables ----
 
-    fn find_local(fs: &FuncState, name: &[u8]) -> Option<usize> {
+    fn find_local(fs: &FuncState, name: StrId) -> Option<usize> {
         fs.actvars.iter().rposition(|v| v.name == name)
     }
 
-    fn find_upval(fs: &FuncState, name: &[u8]) -> Option<usize> {
-        fs.proto.upvals.iter().position(|u| u.name == name)
+    fn find_upval(fs: &FuncState, name: StrId) -> Option<usize> {
+        fs.upval_names.iter().position(|&u| u == name)
     }
 
     /// Resolves `name` in function `level` (index into `funcs`), creating upvalues on the way.
-    fn resolve_in(&mut self, level: usize, name: &[u8]) -> CResult<VarRef> {
+    fn resolve_in(&mut self, level: usize, name: StrId) -> CResult<VarRef> {
         if let Some(i) = Self::find_local(&self.funcs[level], name) {
             return Ok(VarRef::Local(self.funcs[level].actvars[i].reg));
         }
@@ -508,21 +597,23 @@ impl Compiler {
         if fs.proto.upvals.len() >= MAX_UPVALS {
             return self.err("too many upvalues (limit is 255)");
         }
+        let bytes = self.ast.str(name).to_vec();
         let fs = &mut self.funcs[level];
         fs.proto.upvals.push(UpvalDesc {
             in_stack,
             index: index as u8,
-            name: name.to_vec(),
+            name: bytes,
         });
+        fs.upval_names.push(name);
         Ok(VarRef::Upval(fs.proto.upvals.len() as u32 - 1))
     }
 
-    fn resolve(&mut self, name: &[u8]) -> CResult<VarRef> {
+    fn resolve(&mut self, name: StrId) -> CResult<VarRef> {
         let level = self.funcs.len() - 1;
         self.resolve_in(level, name)
     }
 
-    fn local_attrib(&mut self, name: &[u8]) -> Option<Attrib> {
+    fn local_attrib(&mut self, name: StrId) -> Option<Attrib> {
         // Search outward through enclosing functions for the variable's declaration.
         for fs in self.funcs.iter().rev() {
             if let Some(i) = Self::find_local(fs, name) {
@@ -533,7 +624,7 @@ impl Compiler {
     }
 
     /// Declares a local in register `reg` (already reserved), active from the next instruction.
-    fn activate_local(&mut self, name: &[u8], attrib: Attrib, reg: u32) -> CResult<()> {
+    fn activate_local(&mut self, name: StrId, attrib: Attrib, reg: u32) -> CResult<()> {
         if self.fs().actvars.len() >= MAX_LOCALS {
             let desc = self.func_desc();
             return self.err(format!(
@@ -542,16 +633,17 @@ impl Compiler {
             ));
         }
         let pc = self.pc() as u32;
+        let bytes = self.ast.str(name).to_vec();
         let fs = self.fs();
         fs.proto.locvars.push(LocVar {
-            name: name.to_vec(),
+            name: bytes,
             reg: reg as u8,
             start_pc: pc,
             end_pc: pc,
         });
         let locvar = fs.proto.locvars.len() - 1;
         fs.actvars.push(ActVar {
-            name: name.to_vec(),
+            name,
             reg,
             attrib,
             locvar,
@@ -600,7 +692,7 @@ impl Compiler {
         if bl.is_loop {
             // Pending breaks jump here.
             self.remove_vars(bl.nactvar);
-            self.create_label(b"break", 0, bl.nactvar, &bl)?;
+            self.create_label(StrId::BREAK, 0, bl.nactvar, &bl)?;
         }
         if bl.needs_close && has_outer {
             self.emit_abc(Op::Close, level, 0, 0, false);
@@ -629,7 +721,7 @@ impl Compiler {
     /// target it. Returns whether a `Close` was needed (and emitted).
     fn create_label(
         &mut self,
-        name: &[u8],
+        name: StrId,
         line: Line,
         nactvar: usize,
         bl: &BlockScope,
@@ -641,13 +733,13 @@ impl Compiler {
             if self.fs().gotos[i].name == name {
                 let g = self.fs().gotos.remove(i);
                 if g.nactvar < nactvar {
-                    let var = self.fs().actvars[g.nactvar].name.clone();
+                    let var = self.fs().actvars[g.nactvar].name;
                     self.line = g.line;
                     return self.err(format!(
                         "<goto {}> at line {} jumps into the scope of local '{}'",
-                        String::from_utf8_lossy(&g.name),
+                        self.text(g.name),
                         g.line,
-                        String::from_utf8_lossy(&var)
+                        self.text(var)
                     ));
                 }
                 needs_close |= g.close;
@@ -661,7 +753,7 @@ impl Compiler {
             self.emit_abc(Op::Close, level, 0, 0, false);
         }
         self.fs().labels.push(LabelDesc {
-            name: name.to_vec(),
+            name,
             pc,
             nactvar,
             line,
@@ -669,51 +761,62 @@ impl Compiler {
         Ok(needs_close)
     }
 
-    fn block_body(&mut self, block: &Block, is_loop: bool) -> CResult<()> {
+    fn block_body(&mut self, block: Block, is_loop: bool) -> CResult<()> {
         self.enter_block(is_loop);
         self.stats(block)?;
         self.leave_block()
     }
 
-    fn stats(&mut self, block: &Block) -> CResult<()> {
-        self.stats_in(block, false)
+    fn stats(&mut self, block: Block) -> CResult<()> {
+        self.stat_list(block.stats, block.ret, false)
     }
 
-    /// `repeat_body`: the `until` condition still sees the block's locals, so a label at the
-    /// end of a repeat body is not outside their scope.
-    fn stats_in(&mut self, block: &Block, repeat_body: bool) -> CResult<()> {
-        let n = block.stats.len();
-        for (i, st) in block.stats.iter().enumerate() {
+    /// A block's statements and `return`. `repeat_body`: the `until` condition still sees the
+    /// block's locals, so a label at the end of a repeat body is not outside their scope.
+    fn stat_list(
+        &mut self,
+        stats: Span<Stat>,
+        ret: Option<(Span<Expr>, Line)>,
+        repeat_body: bool,
+    ) -> CResult<()> {
+        for i in stats.range() {
+            let st = self.ast.stats[i];
             if let Stat::Label { name, line } = st {
                 // A label followed only by other labels at the end of a block counts as outside
                 // the scope of the block's locals (so `goto continue` may skip declarations).
-                let last = block.ret.is_none()
+                let last = ret.is_none()
                     && !repeat_body
-                    && block.stats[i + 1..]
+                    && self.ast.stats[i + 1..stats.range().end]
                         .iter()
                         .all(|s| matches!(s, Stat::Label { .. }));
-                self.label_stat(name, *line, last)?;
+                self.label_stat(name, line, last)?;
             } else {
                 self.stat(st)?;
             }
-            let _ = n;
             let lvl = self.reg_level();
             self.fs().free_reg = lvl;
         }
-        if let Some((exprs, line)) = &block.ret {
-            self.line = *line;
+        if let Some((exprs, line)) = ret {
+            self.line = line;
             self.ret_stat(exprs)?;
         }
         Ok(())
     }
 
-    fn label_stat(&mut self, name: &[u8], line: Line, last: bool) -> CResult<()> {
+    fn label_stat(&mut self, name: StrId, line: Line, last: bool) -> CResult<()> {
         self.line = line;
         // Labels are visible in nested blocks, so duplicates are checked across the function.
-        if let Some(l) = self.fs().labels.iter().find(|l| l.name == name) {
+        if let Some(l) = self
+            .funcs
+            .last()
+            .unwrap()
+            .labels
+            .iter()
+            .find(|l| l.name == name)
+        {
             let msg = format!(
                 "label '{}' already defined on line {}",
-                String::from_utf8_lossy(name),
+                self.text(name),
                 l.line
             );
             return self.err(msg);
@@ -732,7 +835,7 @@ impl Compiler {
         Ok(())
     }
 
-    fn goto_stat(&mut self, name: &[u8], line: Line) -> CResult<()> {
+    fn goto_stat(&mut self, name: StrId, line: Line) -> CResult<()> {
         self.line = line;
         let nactvar = self.nactvar();
         let found = self
@@ -756,7 +859,7 @@ impl Compiler {
         } else {
             let j = self.emit_jump();
             self.fs().gotos.push(GotoDesc {
-                name: name.to_vec(),
+                name,
                 pc: j,
                 nactvar,
                 line,
@@ -776,7 +879,7 @@ impl Compiler {
             // Reported when the function ends, like Lua does.
         }
         self.fs().gotos.push(GotoDesc {
-            name: b"break".to_vec(),
+            name: StrId::BREAK,
             pc: j,
             nactvar,
             line,
@@ -787,45 +890,47 @@ impl Compiler {
 
     // ---- statements ----
 
-    fn stat(&mut self, st: &Stat) -> CResult<()> {
+    fn stat(&mut self, st: Stat) -> CResult<()> {
         match st {
             Stat::Call(e) => {
                 self.line = e.line;
                 let base = self.reserve(1)?;
                 self.call_expr(e, base, 0)?;
             }
-            Stat::Local { names, exprs, line } => self.local_stat(names, exprs, *line)?,
+            Stat::Local { names, exprs, line } => self.local_stat(names, exprs, line)?,
             Stat::Assign {
                 targets,
                 exprs,
                 line,
-            } => self.assign_stat(targets, exprs, *line)?,
+            } => self.assign_stat(targets, exprs, line)?,
             Stat::Do(b) => self.block_body(b, false)?,
             Stat::While { cond, body, line } => {
-                self.line = *line;
+                self.line = line;
                 // The loop block holds the break label, placed after the jump back.
                 self.enter_block(true);
                 let start = self.label_here();
-                let exits = self.cond_jump(cond, false)?;
+                let exits = self.cond_jump(self.ex(cond), false)?;
                 self.block_body(body, false)?;
                 let j = self.emit_jump();
                 self.patch_jump(j, start)?;
                 self.patch_here(&exits)?;
                 self.leave_block()?;
             }
-            Stat::Repeat { body, cond, line } => self.repeat_stat(body, cond, *line)?,
+            Stat::Repeat { body, cond, line } => self.repeat_stat(body, self.ex(cond), line)?,
             Stat::If {
                 arms,
                 else_block,
                 line,
             } => {
-                self.line = *line;
+                self.line = line;
                 let mut ends = Vec::new();
-                for (i, (cond, block)) in arms.iter().enumerate() {
+                for i in arms.range() {
+                    let (cond, block) = self.ast.arms[i];
+                    let cond = self.ex(cond);
                     self.line = cond.line;
                     let next = self.cond_jump(cond, false)?;
                     self.block_body(block, false)?;
-                    let is_last = i + 1 == arms.len() && else_block.is_none();
+                    let is_last = i + 1 == arms.range().end && else_block.is_none();
                     if !is_last {
                         ends.push(self.emit_jump());
                     }
@@ -843,22 +948,25 @@ impl Compiler {
                 step,
                 body,
                 line,
-            } => self.numfor_stat(var, start, limit, step.as_ref(), body, *line)?,
+            } => {
+                let step = step.map(|s| self.ex(s));
+                self.numfor_stat(var, self.ex(start), self.ex(limit), step, body, line)?
+            }
             Stat::GenFor {
                 names,
                 exprs,
                 body,
                 line,
-            } => self.genfor_stat(names, exprs, body, *line)?,
+            } => self.genfor_stat(names, exprs, body, line)?,
             Stat::Function { target, func, line } => {
-                self.line = *line;
+                self.line = line;
                 let r = self.reserve(1)?;
                 self.function_expr(func, r)?;
-                self.line = *line;
-                self.store_to(target, r, false)?;
+                self.line = line;
+                self.store_to(self.ex(target), r)?;
             }
             Stat::LocalFunction { name, func, line } => {
-                self.line = *line;
+                self.line = line;
                 let r = self.reserve(1)?;
                 // The function can see itself: activate before compiling the body.
                 self.activate_local(name, Attrib::None, r)?;
@@ -869,23 +977,34 @@ impl Compiler {
                 let lv = fs.actvars.last().unwrap().locvar;
                 fs.proto.locvars[lv].start_pc = pc;
             }
-            Stat::Break { line } => self.break_stat(*line)?,
-            Stat::Goto { label, line } => self.goto_stat(label, *line)?,
-            Stat::Label { name, line } => self.label_stat(name, *line, false)?,
+            Stat::Break { line } => self.break_stat(line)?,
+            Stat::Goto { label, line } => self.goto_stat(label, line)?,
+            Stat::Label { name, line } => self.label_stat(name, line, false)?,
         }
         Ok(())
     }
 
-    fn local_stat(&mut self, names: &[(Bytes, Attrib)], exprs: &[Expr], line: Line) -> CResult<()> {
+    fn local_stat(
+        &mut self,
+        names: Span<(StrId, Attrib)>,
+        exprs: Span<Expr>,
+        line: Line,
+    ) -> CResult<()> {
         self.line = line;
-        let close_count = names.iter().filter(|(_, a)| *a == Attrib::Close).count();
+        let close_count = self
+            .ast
+            .locals(names)
+            .iter()
+            .filter(|(_, a)| *a == Attrib::Close)
+            .count();
         if close_count > 1 {
             return self.err("multiple to-be-closed variables in local list");
         }
         let base = self.fs().free_reg;
         self.explist_to(exprs, base, names.len())?;
-        for (i, (name, attrib)) in names.iter().enumerate() {
-            self.near_next = if *attrib != Attrib::None {
+        for (i, idx) in names.range().enumerate() {
+            let (name, attrib) = self.ast.locals[idx];
+            self.near_next = if attrib != Attrib::None {
                 "'<'"
             } else if i + 1 < names.len() {
                 "','"
@@ -894,12 +1013,17 @@ impl Compiler {
             } else {
                 "<eof>"
             };
-            self.activate_local(name, *attrib, base + i as u32)?;
+            self.activate_local(name, attrib, base + i as u32)?;
         }
         self.near_next = "'='";
         self.fs().free_reg = base + names.len() as u32;
         if close_count == 1 {
-            let i = names.iter().position(|(_, a)| *a == Attrib::Close).unwrap();
+            let i = self
+                .ast
+                .locals(names)
+                .iter()
+                .position(|(_, a)| *a == Attrib::Close)
+                .unwrap();
             let reg = base + i as u32;
             self.fs().has_tbc = true;
             let bl = self.fs().blocks.last_mut().unwrap();
@@ -913,10 +1037,11 @@ impl Compiler {
     /// Evaluates `exprs` into `n` consecutive registers starting at `base` (reserving them),
     /// adjusting like Lua: extra values dropped, missing ones nil, a last multi-value expression
     /// expanded.
-    fn explist_to(&mut self, exprs: &[Expr], base: u32, n: usize) -> CResult<()> {
+    fn explist_to(&mut self, exprs: Span<Expr>, base: u32, n: usize) -> CResult<()> {
         debug_assert_eq!(self.fs().free_reg, base);
         let ne = exprs.len();
-        for (i, e) in exprs.iter().enumerate() {
+        for (i, id) in exprs.ids().enumerate() {
+            let e = self.ex(id);
             let is_last = i + 1 == ne;
             if is_last && e.is_multi() && ne <= n {
                 let want = (n - i) as i32;
@@ -954,8 +1079,8 @@ impl Compiler {
         Ok(())
     }
 
-    fn check_assignable(&mut self, target: &Expr) -> CResult<()> {
-        if let ExprKind::Name(name) = &target.kind
+    fn check_assignable(&mut self, target: Expr) -> CResult<()> {
+        if let ExprKind::Name(name) = target.kind
             && matches!(
                 self.local_attrib(name),
                 Some(Attrib::Const) | Some(Attrib::Close)
@@ -963,41 +1088,41 @@ impl Compiler {
         {
             return self.err(format!(
                 "attempt to assign to const variable '{}'",
-                String::from_utf8_lossy(name)
+                self.text(name)
             ));
         }
         Ok(())
     }
 
-    fn assign_stat(&mut self, targets: &[Expr], exprs: &[Expr], line: Line) -> CResult<()> {
+    fn assign_stat(&mut self, targets: Span<Expr>, exprs: Span<Expr>, line: Line) -> CResult<()> {
         self.line = line;
-        for t in targets {
-            self.check_assignable(t)?;
+        for t in targets.ids() {
+            self.check_assignable(self.ex(t))?;
         }
         if targets.len() == 1 && exprs.len() == 1 {
-            return self.single_assign(&targets[0], &exprs[0], line);
+            return self.single_assign(self.ex(targets.get(0)), self.ex(exprs.get(0)), line);
         }
         // Evaluate the targets' tables and keys into fresh registers first (so a later assignment
         // to a local cannot change which table an earlier target names), then the values, then
         // store from right to left like Lua.
         let mut places = Vec::with_capacity(targets.len());
-        for t in targets {
-            places.push(self.prepare_target(t)?);
+        for t in targets.ids() {
+            places.push(self.prepare_target(self.ex(t))?);
         }
         let base = self.fs().free_reg;
         self.explist_to(exprs, base, targets.len())?;
         self.line = line;
-        for (i, (t, p)) in targets.iter().zip(places.iter()).enumerate().rev() {
-            self.store_prepared(t, p, base + i as u32)?;
+        for (i, p) in places.iter().enumerate().rev() {
+            self.store_prepared(p, base + i as u32)?;
         }
         Ok(())
     }
 
-    fn single_assign(&mut self, target: &Expr, e: &Expr, line: Line) -> CResult<()> {
-        match &target.kind {
+    fn single_assign(&mut self, target: Expr, e: Expr, line: Line) -> CResult<()> {
+        match target.kind {
             ExprKind::Name(name) => match self.resolve(name)? {
                 VarRef::Local(reg) => {
-                    if writes_early(e) || e.is_multi() {
+                    if self.writes_early(e) || e.is_multi() {
                         let r = self.reserve(1)?;
                         self.expr_to(e, r)?;
                         self.line = line;
@@ -1020,8 +1145,8 @@ impl Compiler {
                 }
             },
             ExprKind::Index(obj, key) => {
-                let t = self.expr_any(obj)?;
-                let key = self.key_operand(key)?;
+                let t = self.expr_any(self.ex(obj))?;
+                let key = self.key_operand(self.ex(key))?;
                 let (v, vk) = self.expr_rk(e)?;
                 self.line = line;
                 self.store_index(t, &key, v, vk)?;
@@ -1033,7 +1158,7 @@ impl Compiler {
 
     /// Where `_ENV` is: (upvalue index, true) or (register, false).
     fn env_ref(&mut self) -> CResult<(u32, bool)> {
-        match self.resolve(b"_ENV")? {
+        match self.resolve(StrId::ENV)? {
             VarRef::Local(r) => Ok((r, false)),
             VarRef::Upval(u) => Ok((u, true)),
             VarRef::Global => unreachable!("_ENV is always declared"),
@@ -1072,8 +1197,8 @@ impl Compiler {
         Ok(())
     }
 
-    fn prepare_target(&mut self, t: &Expr) -> CResult<Prepared> {
-        match &t.kind {
+    fn prepare_target(&mut self, t: Expr) -> CResult<Prepared> {
+        match t.kind {
             ExprKind::Name(name) => Ok(match self.resolve(name)? {
                 VarRef::Local(r) => Prepared::Local(r),
                 VarRef::Upval(u) => Prepared::Upval(u),
@@ -1091,8 +1216,8 @@ impl Compiler {
             }),
             ExprKind::Index(obj, key) => {
                 let r = self.reserve(1)?;
-                self.expr_to(obj, r)?;
-                let key = match self.key_operand(key)? {
+                self.expr_to(self.ex(obj), r)?;
+                let key = match self.key_operand(self.ex(key))? {
                     KeyOperand::Reg(kr) if kr < self.reg_level() => {
                         // A local used as key could be reassigned by this statement: copy it.
                         let c = self.reserve(1)?;
@@ -1107,7 +1232,7 @@ impl Compiler {
         }
     }
 
-    fn store_prepared(&mut self, _t: &Expr, p: &Prepared, v: u32) -> CResult<()> {
+    fn store_prepared(&mut self, p: &Prepared, v: u32) -> CResult<()> {
         match *p {
             Prepared::Local(r) => {
                 self.emit_abc(Op::Move, r, v, 0, false);
@@ -1122,18 +1247,18 @@ impl Compiler {
     }
 
     /// Stores register `v` into an assignable expression (for `function a.b.c() end`).
-    fn store_to(&mut self, target: &Expr, v: u32, _: bool) -> CResult<()> {
+    fn store_to(&mut self, target: Expr, v: u32) -> CResult<()> {
         let p = self.prepare_target(target)?;
-        self.store_prepared(target, &p, v)
+        self.store_prepared(&p, v)
     }
 
-    fn repeat_stat(&mut self, body: &Block, cond: &Expr, line: Line) -> CResult<()> {
+    fn repeat_stat(&mut self, body: Block, cond: Expr, line: Line) -> CResult<()> {
         self.line = line;
         let start = self.label_here();
         // Loop block (for break) around the scope block, whose locals the condition sees.
         self.enter_block(true);
         self.enter_block(false);
-        self.stats_in(body, true)?;
+        self.stat_list(body.stats, body.ret, true)?;
         self.line = cond.line;
         let needs_close = self.fs().blocks.last().unwrap().needs_close;
         if needs_close {
@@ -1157,11 +1282,11 @@ impl Compiler {
 
     fn numfor_stat(
         &mut self,
-        var: &[u8],
-        start: &Expr,
-        limit: &Expr,
-        step: Option<&Expr>,
-        body: &Block,
+        var: StrId,
+        start: Expr,
+        limit: Expr,
+        step: Option<Expr>,
+        body: Block,
         line: Line,
     ) -> CResult<()> {
         self.line = line;
@@ -1176,9 +1301,9 @@ impl Compiler {
             }
         }
         // Hidden state occupies three locals, so user locals start above them.
-        self.activate_local(b"(for state)", Attrib::None, base)?;
-        self.activate_local(b"(for state)", Attrib::None, base + 1)?;
-        self.activate_local(b"(for state)", Attrib::None, base + 2)?;
+        self.activate_local(StrId::FOR_STATE, Attrib::None, base)?;
+        self.activate_local(StrId::FOR_STATE, Attrib::None, base + 1)?;
+        self.activate_local(StrId::FOR_STATE, Attrib::None, base + 2)?;
         self.line = line;
         let prep = self.emit(Instr::abx(Op::ForPrep, base, 0));
         let body_start = self.label_here();
@@ -1207,9 +1332,9 @@ impl Compiler {
 
     fn genfor_stat(
         &mut self,
-        names: &[Bytes],
-        exprs: &[Expr],
-        body: &Block,
+        names: Span<StrId>,
+        exprs: Span<Expr>,
+        body: Block,
         line: Line,
     ) -> CResult<()> {
         self.line = line;
@@ -1217,7 +1342,7 @@ impl Compiler {
         let base = self.fs().free_reg;
         self.explist_to(exprs, base, 4)?;
         for i in 0..4 {
-            self.activate_local(b"(for state)", Attrib::None, base + i)?;
+            self.activate_local(StrId::FOR_STATE, Attrib::None, base + i)?;
         }
         // The fourth value is to-be-closed; leaving the loop closes it.
         self.fs().blocks.last_mut().unwrap().needs_close = true;
@@ -1226,7 +1351,8 @@ impl Compiler {
         let body_start = self.label_here();
         self.enter_block(false);
         let first = self.reserve(names.len() as u32)?;
-        for (i, n) in names.iter().enumerate() {
+        for (i, idx) in names.range().enumerate() {
+            let n = self.ast.names[idx];
             self.activate_local(n, Attrib::None, first + i as u32)?;
         }
         self.stats(body)?;
@@ -1247,13 +1373,19 @@ impl Compiler {
         self.leave_block()
     }
 
-    fn ret_stat(&mut self, exprs: &[Expr]) -> CResult<()> {
+    fn ret_stat(&mut self, exprs: Span<Expr>) -> CResult<()> {
         let has_tbc = self.fs().has_tbc;
-        match exprs {
-            [] => {
+        let n = exprs.len();
+        let last = if n > 0 {
+            Some(self.ex(exprs.get(n - 1)))
+        } else {
+            None
+        };
+        match (n, last) {
+            (0, _) => {
                 self.emit_abc(Op::Return0, 0, 0, 0, false);
             }
-            [e] if e.is_multi() => {
+            (1, Some(e)) if e.is_multi() => {
                 let base = self.reserve(1)?;
                 if !has_tbc && !matches!(e.kind, ExprKind::Vararg) {
                     self.call_expr_tail(e, base)?;
@@ -1262,15 +1394,15 @@ impl Compiler {
                     self.emit_abc(Op::Return, base, 0, 0, false);
                 }
             }
-            [e] => {
+            (1, Some(e)) => {
                 let r = self.expr_any(e)?;
                 self.emit_abc(Op::Return1, r, 0, 0, false);
             }
             _ => {
                 let base = self.fs().free_reg;
-                let n = exprs.len();
-                let last_multi = exprs[n - 1].is_multi();
-                for (i, e) in exprs.iter().enumerate() {
+                let last_multi = last.is_some_and(|e| e.is_multi());
+                for (i, id) in exprs.ids().enumerate() {
+                    let e = self.ex(id);
                     let r = self.reserve(1)?;
                     if i + 1 == n && last_multi {
                         self.multi_expr(e, r, -1)?;
@@ -1304,7 +1436,7 @@ impl Compiler {
         }
     }
 
-    fn load_folded(&mut self, f: &Folded, r: u32) {
+    fn load_folded(&mut self, f: Folded, r: u32) {
         match f {
             Folded::Nil => {
                 self.load_nil(r, 1);
@@ -1316,14 +1448,14 @@ impl Compiler {
                 self.emit_abc(Op::LoadFalse, r, 0, 0, false);
             }
             Folded::Int(i) if i.unsigned_abs() <= OFFSET_SBX as u64 => {
-                self.emit(Instr::asbx(Op::LoadI, r, *i as i32));
+                self.emit(Instr::asbx(Op::LoadI, r, i as i32));
             }
             Folded::Float(x)
                 if x.fract() == 0.0
                     && x.abs() <= OFFSET_SBX as f64
-                    && !(*x == 0.0 && x.is_sign_negative()) =>
+                    && !(x == 0.0 && x.is_sign_negative()) =>
             {
-                self.emit(Instr::asbx(Op::LoadF, r, *x as i32));
+                self.emit(Instr::asbx(Op::LoadF, r, x as i32));
             }
             _ => {
                 let k = self.folded_const(f);
@@ -1350,15 +1482,15 @@ impl Compiler {
     }
 
     /// Compiles `e` so that its (first) value ends in register `dst`.
-    fn expr_to(&mut self, e: &Expr, dst: u32) -> CResult<()> {
+    fn expr_to(&mut self, e: Expr, dst: u32) -> CResult<()> {
         if let Some(f) = self.fold(e) {
             self.line = e.line;
-            self.load_folded(&f, dst);
+            self.load_folded(f, dst);
             return Ok(());
         }
         let mark = self.fs().free_reg;
         self.line = e.line;
-        match &e.kind {
+        match e.kind {
             ExprKind::Vararg => {
                 self.check_vararg()?;
                 self.emit_abc(Op::VarArg, dst, 0, 2, false);
@@ -1394,6 +1526,7 @@ impl Compiler {
                 }
             },
             ExprKind::Index(obj, key) => {
+                let obj = self.ex(obj);
                 // A temporary destination holds the table first, so `a.b.c.d` needs one register.
                 let t = if dst >= self.reg_level() && !matches!(obj.kind, ExprKind::Name(_)) {
                     self.expr_to(obj, dst)?;
@@ -1401,7 +1534,7 @@ impl Compiler {
                 } else {
                     self.expr_any(obj)?
                 };
-                let key = self.key_operand(key)?;
+                let key = self.key_operand(self.ex(key))?;
                 self.line = e.line;
                 self.index_into(t, &key, dst)?;
             }
@@ -1414,9 +1547,10 @@ impl Compiler {
                     self.emit_abc(Op::Move, dst, r, 0, false);
                 }
             }
-            ExprKind::Paren(inner) => self.expr_to(inner, dst)?,
+            ExprKind::Paren(inner) => self.expr_to(self.ex(inner), dst)?,
             ExprKind::Unary(op, inner) => {
-                if *op == UnOp::Not {
+                let inner = self.ex(inner);
+                if op == UnOp::Not {
                     // `not` of a comparison: compile as a value with the sense flipped.
                     let r = self.expr_any(inner)?;
                     self.line = e.line;
@@ -1433,7 +1567,9 @@ impl Compiler {
                     self.emit_abc(opc, dst, r, 0, false);
                 }
             }
-            ExprKind::Binary(op, a, b) => self.binary_expr(*op, a, b, dst, e.line)?,
+            ExprKind::Binary(op, a, b) => {
+                self.binary_expr(op, self.ex(a), self.ex(b), dst, e.line)?
+            }
             ExprKind::Nil
             | ExprKind::True
             | ExprKind::False
@@ -1446,16 +1582,17 @@ impl Compiler {
     }
 
     /// Compiles `e` into some register: a local's own register when it is a plain local.
-    fn expr_any(&mut self, e: &Expr) -> CResult<u32> {
-        if let ExprKind::Name(name) = &e.kind
+    fn expr_any(&mut self, e: Expr) -> CResult<u32> {
+        if let ExprKind::Name(name) = e.kind
             && let Some(i) = Self::find_local(self.funcs.last().unwrap(), name)
         {
             return Ok(self.fs().actvars[i].reg);
         }
-        if let ExprKind::Paren(inner) = &e.kind
-            && !inner.is_multi()
-        {
-            return self.expr_any(inner);
+        if let ExprKind::Paren(inner) = e.kind {
+            let inner = self.ex(inner);
+            if !inner.is_multi() {
+                return self.expr_any(inner);
+            }
         }
         let r = self.reserve(1)?;
         self.expr_to(e, r)?;
@@ -1463,9 +1600,9 @@ impl Compiler {
     }
 
     /// A register or a constant (when `e` is a constant that fits the 8-bit field).
-    fn expr_rk(&mut self, e: &Expr) -> CResult<(u32, bool)> {
+    fn expr_rk(&mut self, e: Expr) -> CResult<(u32, bool)> {
         if let Some(f) = self.fold(e) {
-            let k = self.folded_const(&f);
+            let k = self.folded_const(f);
             if k <= 255 {
                 return Ok((k, true));
             }
@@ -1483,13 +1620,13 @@ impl Compiler {
         }
     }
 
-    fn key_operand(&mut self, key: &Expr) -> CResult<KeyOperand> {
-        match &key.kind {
+    fn key_operand(&mut self, key: Expr) -> CResult<KeyOperand> {
+        match key.kind {
             ExprKind::Str(s) => {
                 let k = self.str_const(s);
                 self.field_key(k)
             }
-            ExprKind::Int(i) if (0..=255).contains(i) => Ok(KeyOperand::Int(*i as u32)),
+            ExprKind::Int(i) if (0..=255).contains(&i) => Ok(KeyOperand::Int(i as u32)),
             _ => Ok(KeyOperand::Reg(self.expr_any(key)?)),
         }
     }
@@ -1503,7 +1640,7 @@ impl Compiler {
         Ok(())
     }
 
-    fn binary_expr(&mut self, op: BinOp, a: &Expr, b: &Expr, dst: u32, line: Line) -> CResult<()> {
+    fn binary_expr(&mut self, op: BinOp, a: Expr, b: Expr, dst: u32, line: Line) -> CResult<()> {
         match op {
             BinOp::And | BinOp::Or => {
                 self.expr_to(a, dst)?;
@@ -1515,7 +1652,7 @@ impl Compiler {
             }
             BinOp::Concat => {
                 let mut parts = Vec::new();
-                flatten_concat(a, b, &mut parts);
+                self.flatten_concat(a, b, &mut parts);
                 let n = parts.len() as u32;
                 let base = if dst + 1 == self.fs().free_reg && dst >= self.reg_level() {
                     self.reserve(n - 1)?;
@@ -1524,7 +1661,7 @@ impl Compiler {
                     self.reserve(n)?
                 };
                 for (i, p) in parts.iter().enumerate() {
-                    self.expr_to(p, base + i as u32)?;
+                    self.expr_to(*p, base + i as u32)?;
                 }
                 self.line = line;
                 self.emit_abc(Op::Concat, base, parts.len() as u32, 0, false);
@@ -1563,24 +1700,16 @@ impl Compiler {
                 // Only `>>`: a negated `<<` would pass the wrong operand to a `__shl` metamethod.
                 if op == BinOp::Shr
                     && let Some(Folded::Int(i)) = self.numeric_fold(b)
+                    && (-(OFFSET_SC as i64)..=(255 - OFFSET_SC as i64)).contains(&i)
                 {
-                    let i = if op == BinOp::Shl {
-                        i.checked_neg()
-                    } else {
-                        Some(i)
-                    };
-                    if let Some(i) = i
-                        && (-(OFFSET_SC as i64)..=(255 - OFFSET_SC as i64)).contains(&i)
-                    {
-                        self.line = line;
-                        self.emit_abc(Op::ShrI, dst, rb, (i + OFFSET_SC as i64) as u32, false);
-                        return Ok(());
-                    }
+                    self.line = line;
+                    self.emit_abc(Op::ShrI, dst, rb, (i + OFFSET_SC as i64) as u32, false);
+                    return Ok(());
                 }
                 if let (Some(opk), Some(f)) = (opk, self.numeric_fold(b)) {
                     let bitwise = matches!(op, BinOp::BAnd | BinOp::BOr | BinOp::BXor);
                     if !bitwise || matches!(f, Folded::Int(_)) {
-                        let k = self.folded_const(&f);
+                        let k = self.folded_const(f);
                         if k <= 255 {
                             self.line = line;
                             self.emit_abc(opk, dst, rb, k, false);
@@ -1597,7 +1726,7 @@ impl Compiler {
     }
 
     /// Emits a comparison test that skips the next instruction when the result differs from `k`.
-    fn compare(&mut self, op: BinOp, a: &Expr, b: &Expr, k: bool, line: Line) -> CResult<()> {
+    fn compare(&mut self, op: BinOp, a: Expr, b: Expr, k: bool, line: Line) -> CResult<()> {
         let (op, a, b, k) = match op {
             BinOp::Ne => (BinOp::Eq, a, b, !k),
             BinOp::Gt => (BinOp::Lt, b, a, k),
@@ -1620,7 +1749,7 @@ impl Compiler {
                     let ra = self.expr_any(a)?;
                     self.line = line;
                     self.emit_abc(Op::EqI, ra, sb, 0, k);
-                } else if let Some(f) = &fb {
+                } else if let Some(f) = fb {
                     let ra = self.expr_any(a)?;
                     let kb = self.folded_const(f);
                     self.line = line;
@@ -1665,11 +1794,13 @@ impl Compiler {
 
     /// Emits code that jumps when `e`'s truthiness equals `when`, falling through otherwise.
     /// Returns the jumps to patch.
-    fn cond_jump(&mut self, e: &Expr, when: bool) -> CResult<Vec<usize>> {
+    fn cond_jump(&mut self, e: Expr, when: bool) -> CResult<Vec<usize>> {
         let mark = self.fs().free_reg;
-        let r = match &e.kind {
-            ExprKind::Paren(inner) if !inner.is_multi() => return self.cond_jump(inner, when),
-            ExprKind::Unary(UnOp::Not, inner) => return self.cond_jump(inner, !when),
+        let r = match e.kind {
+            ExprKind::Paren(inner) if !self.ex(inner).is_multi() => {
+                return self.cond_jump(self.ex(inner), when);
+            }
+            ExprKind::Unary(UnOp::Not, inner) => return self.cond_jump(self.ex(inner), !when),
             ExprKind::True | ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Str(_) => {
                 return Ok(if when { vec![self.emit_jump()] } else { vec![] });
             }
@@ -1677,6 +1808,7 @@ impl Compiler {
                 return Ok(if when { vec![] } else { vec![self.emit_jump()] });
             }
             ExprKind::Binary(BinOp::And, a, b) => {
+                let (a, b) = (self.ex(a), self.ex(b));
                 if when {
                     // jump if (a and b): skip if a false
                     let skip = self.cond_jump(a, false)?;
@@ -1690,6 +1822,7 @@ impl Compiler {
                 }
             }
             ExprKind::Binary(BinOp::Or, a, b) => {
+                let (a, b) = (self.ex(a), self.ex(b));
                 if when {
                     let mut j = self.cond_jump(a, true)?;
                     j.extend(self.cond_jump(b, true)?);
@@ -1706,7 +1839,7 @@ impl Compiler {
                 a,
                 b,
             ) => {
-                self.compare(*op, a, b, when, e.line)?;
+                self.compare(op, self.ex(a), self.ex(b), when, e.line)?;
                 let j = self.emit_jump();
                 self.fs().free_reg = mark;
                 return Ok(vec![j]);
@@ -1724,8 +1857,8 @@ impl Compiler {
 
     /// Compiles a multi-value expression into `dst` (which must be the top register) wanting
     /// `want` values (-1 for all, leaving them up to the stack top).
-    fn multi_expr(&mut self, e: &Expr, dst: u32, want: i32) -> CResult<()> {
-        match &e.kind {
+    fn multi_expr(&mut self, e: Expr, dst: u32, want: i32) -> CResult<()> {
+        match e.kind {
             ExprKind::Vararg => {
                 self.line = e.line;
                 self.check_vararg()?;
@@ -1740,7 +1873,7 @@ impl Compiler {
     }
 
     /// Compiles a call with its function in `base` (the top register), wanting `want` results.
-    fn call_expr(&mut self, e: &Expr, base: u32, want: i32) -> CResult<()> {
+    fn call_expr(&mut self, e: Expr, base: u32, want: i32) -> CResult<()> {
         let nargs = self.call_setup(e, base)?;
         self.line = e.line;
         self.emit_abc(Op::Call, base, nargs, (want + 1) as u32, false);
@@ -1751,7 +1884,7 @@ impl Compiler {
         Ok(())
     }
 
-    fn call_expr_tail(&mut self, e: &Expr, base: u32) -> CResult<()> {
+    fn call_expr_tail(&mut self, e: Expr, base: u32) -> CResult<()> {
         let nargs = self.call_setup(e, base)?;
         self.line = e.line;
         self.emit_abc(Op::TailCall, base, nargs, 0, false);
@@ -1761,13 +1894,14 @@ impl Compiler {
 
     /// Puts the function and arguments in place; returns the B operand (nargs + 1, or 0 when the
     /// last argument is open).
-    fn call_setup(&mut self, e: &Expr, base: u32) -> CResult<u32> {
-        let (args, extra) = match &e.kind {
+    fn call_setup(&mut self, e: Expr, base: u32) -> CResult<u32> {
+        let (args, extra) = match e.kind {
             ExprKind::Call(f, args) => {
-                self.expr_to(f, base)?;
+                self.expr_to(self.ex(f), base)?;
                 (args, 0)
             }
             ExprKind::Method(obj, name, args) => {
+                let obj = self.ex(obj);
                 // The object can be built in the call's base register (SelfOp reads it first).
                 let o = if !matches!(obj.kind, ExprKind::Name(_)) && base + 1 == self.fs().free_reg
                 {
@@ -1790,12 +1924,13 @@ impl Compiler {
                 }
                 (args, 1)
             }
-            ExprKind::Paren(inner) => return self.call_setup(inner, base),
+            ExprKind::Paren(inner) => return self.call_setup(self.ex(inner), base),
             _ => unreachable!("not a call"),
         };
         self.fs().free_reg = base + 1 + extra;
         let n = args.len();
-        for (i, a) in args.iter().enumerate() {
+        for (i, id) in args.ids().enumerate() {
+            let a = self.ex(id);
             let r = self.reserve(1)?;
             if i + 1 == n && a.is_multi() {
                 self.multi_expr(a, r, -1)?;
@@ -1806,32 +1941,34 @@ impl Compiler {
         Ok(n as u32 + 1 + extra)
     }
 
-    fn table_expr(&mut self, fields: &[TableField], dst: u32, line: Line) -> CResult<()> {
+    fn table_expr(&mut self, fields: Span<TableField>, dst: u32, line: Line) -> CResult<()> {
         let t = if dst + 1 == self.fs().free_reg && dst >= self.reg_level() {
             dst
         } else {
             self.reserve(1)?
         };
-        let narr = fields
+        let narr = self
+            .ast
+            .fields(fields)
             .iter()
             .filter(|f| matches!(f, TableField::Item(_)))
             .count();
         let nhash = fields.len() - narr;
         self.line = line;
-        let pc = self.emit_abc(
+        self.emit_abc(
             Op::NewTable,
             t,
             narr.min(255) as u32,
             nhash.min(255) as u32,
             false,
         );
-        let _ = pc;
         let mut pending = 0u32; // array items waiting in registers above t
         let mut stored = 0u64; // array items already flushed
         let n = fields.len();
-        for (i, f) in fields.iter().enumerate() {
-            match f {
+        for (i, idx) in fields.range().enumerate() {
+            match self.ast.fields[idx] {
                 TableField::Item(e) => {
+                    let e = self.ex(e);
                     let r = self.reserve(1)?;
                     if i + 1 == n && e.is_multi() {
                         self.multi_expr(e, r, -1)?;
@@ -1851,8 +1988,8 @@ impl Compiler {
                 }
                 TableField::Pair(k, v) => {
                     let mark = self.fs().free_reg;
-                    let key = self.key_operand(k)?;
-                    let (vr, vk) = self.expr_rk(v)?;
+                    let key = self.key_operand(self.ex(k))?;
+                    let (vr, vk) = self.expr_rk(self.ex(v))?;
                     self.line = line;
                     self.store_index(t, &key, vr, vk)?;
                     self.fs().free_reg = mark;
@@ -1885,10 +2022,12 @@ impl Compiler {
         Ok(())
     }
 
-    fn function_expr(&mut self, f: &FuncBody, dst: u32) -> CResult<()> {
+    fn function_expr(&mut self, f: FuncId, dst: u32) -> CResult<()> {
+        let f = *self.ast.func(f);
         self.open_func(f.line);
         self.enter_block(false);
-        for p in &f.params {
+        for idx in f.params.range() {
+            let p = self.ast.names[idx];
             let r = self.reserve(1)?;
             self.activate_local(p, Attrib::None, r)?;
         }
@@ -1897,7 +2036,7 @@ impl Compiler {
             fs.proto.numparams = f.params.len() as u8;
             fs.proto.is_vararg = f.is_vararg;
         }
-        self.stats(&f.block)?;
+        self.stats(f.block)?;
         self.line = f.end_line;
         self.leave_block()?;
         let proto = self.close_func(f.end_line)?;
@@ -1907,6 +2046,62 @@ impl Compiler {
         self.line = f.line;
         self.emit(Instr::abx(Op::Closure, dst, idx));
         Ok(())
+    }
+
+    /// The operands of a chain of `..` (right associative: `a .. (b .. c)`), left to right.
+    fn flatten_concat(&self, a: Expr, b: Expr, out: &mut Vec<Expr>) {
+        match a.kind {
+            ExprKind::Binary(BinOp::Concat, x, y) => {
+                self.flatten_concat(self.ex(x), self.ex(y), out)
+            }
+            _ => out.push(a),
+        }
+        let mut cur = b;
+        loop {
+            match cur.kind {
+                ExprKind::Binary(BinOp::Concat, x, y) => {
+                    let x = self.ex(x);
+                    match x.kind {
+                        ExprKind::Binary(BinOp::Concat, p, q) => {
+                            self.flatten_concat(self.ex(p), self.ex(q), out)
+                        }
+                        _ => out.push(x),
+                    }
+                    cur = self.ex(y);
+                }
+                _ => {
+                    out.push(cur);
+                    return;
+                }
+            }
+        }
+    }
+}
+
+impl FuncState {
+    /// Empties the state for reuse, keeping the vectors' capacity.
+    fn reset(&mut self) {
+        let p = &mut self.proto;
+        p.code.clear();
+        p.lineinfo.clear();
+        p.consts.clear();
+        p.protos.clear();
+        p.upvals.clear();
+        p.locvars.clear();
+        p.numparams = 0;
+        p.is_vararg = false;
+        p.maxstack = 0;
+        p.linedefined = 0;
+        p.lastlinedefined = 0;
+        self.upval_names.clear();
+        self.actvars.clear();
+        self.blocks.clear();
+        self.labels.clear();
+        self.gotos.clear();
+        self.free_reg = 0;
+        self.consts.clear();
+        self.last_target = 0;
+        self.has_tbc = false;
     }
 }
 
@@ -1921,30 +2116,6 @@ enum Prepared {
     Upval(u32),
     Global(u32, u32),
     Indexed(u32, KeyOperand),
-}
-
-fn flatten_concat<'a>(a: &'a Expr, b: &'a Expr, out: &mut Vec<&'a Expr>) {
-    // `..` is right associative: a .. (b .. c); gather all operands left to right.
-    match &a.kind {
-        ExprKind::Binary(BinOp::Concat, x, y) => flatten_concat(x, y, out),
-        _ => out.push(a),
-    }
-    let mut cur = b;
-    loop {
-        match &cur.kind {
-            ExprKind::Binary(BinOp::Concat, x, y) => {
-                match &x.kind {
-                    ExprKind::Binary(BinOp::Concat, p, q) => flatten_concat(p, q, out),
-                    _ => out.push(x),
-                }
-                cur = y;
-            }
-            _ => {
-                out.push(cur);
-                return;
-            }
-        }
-    }
 }
 
 impl FuncProto {
@@ -1974,5 +2145,83 @@ impl FuncProto {
         for p in &self.protos {
             p.list_into(out);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::parser::parse;
+    use super::*;
+
+    fn compile(src: &str) -> Result<FuncProto, CompileError> {
+        let chunk = parse(src.as_bytes())?;
+        let eof_line = 1 + src.matches('\n').count() as u32;
+        compile_chunk(&chunk, eof_line)
+    }
+
+    fn compile_err(src: &str) -> (u32, String) {
+        match compile(src) {
+            Ok(_) => panic!("{src:?} compiled"),
+            Err(e) => (e.line, e.message),
+        }
+    }
+
+    /// The main chunk is compiled while it is parsed, but a syntax error anywhere still wins
+    /// over a code generation error found before it.
+    #[test]
+    fn syntax_errors_win_over_codegen_errors() {
+        let e = |l: u32, m: &str| (l, m.to_string());
+        assert_eq!(
+            compile_err("local x <const> = 1\nx = 2\nlocal y = 3\n"),
+            e(2, "attempt to assign to const variable 'x'")
+        );
+        assert_eq!(
+            compile_err("local x <const> = 1\nx = 2\nlocal y = = 3\n"),
+            e(3, "unexpected symbol near '='")
+        );
+        assert_eq!(
+            compile_err("goto nowhere\nlocal a = 1\nfunction f() end\n"),
+            e(4, "no visible label 'nowhere' for <goto> at line 1")
+        );
+        assert_eq!(
+            compile_err("goto nowhere\nlocal a = 1\nfunction f() end\nx =\n"),
+            e(5, "unexpected symbol near <eof>")
+        );
+        assert_eq!(compile_err("break\n"), e(2, "break outside loop at line 1"));
+    }
+
+    /// A top-level label followed only by labels up to the end of the chunk is outside the
+    /// scope of the locals before it, so a goto may jump over their declarations.
+    #[test]
+    fn top_level_labels_at_the_end() {
+        assert!(compile("goto a\nlocal x = 1\n::a::\n").is_ok());
+        assert!(compile("goto a\nlocal x = 1\n::a:: ::b:: ;;\n").is_ok());
+        let jumps_in = "<goto a> at line 1 jumps into the scope of local 'x'";
+        assert_eq!(
+            compile_err("goto a\nlocal x = 1\n::a::\nprint(x)\n"),
+            (1, jumps_in.to_string())
+        );
+        assert_eq!(
+            compile_err("goto a\nlocal x = 1\n::a::\nreturn x\n"),
+            (1, jumps_in.to_string())
+        );
+    }
+
+    /// Streaming compilation gives the same functions as compiling a whole tree.
+    #[test]
+    fn same_as_whole_tree() {
+        let src = "local t = {}\nlocal function f(a, ...) return a, ... end\n\
+                   for i = 1, 10 do t[i] = f(i) end\n\
+                   do local up = 1; function t.g() up = up + 1; return up end end\n\
+                   ::l:: if #t > 20 then goto l end\nreturn t, f";
+        let streamed = compile(src).unwrap();
+        let (ast, block) = super::super::parser::parse_tree(src.as_bytes()).unwrap();
+        let mut c = Compiler::new_main();
+        let mut ast = ast;
+        c.top_level(&mut ast, block.stats, block.ret, true).unwrap();
+        c.adopt_ast(ast);
+        let whole = c.finish(6).map_err(|e| *e).unwrap();
+        assert_eq!(streamed.listing(), whole.listing());
+        assert_eq!(format!("{streamed:?}"), format!("{whole:?}"));
     }
 }

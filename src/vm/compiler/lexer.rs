@@ -6,9 +6,16 @@
 
 use super::CompileError;
 
-/// A token kind. Names keep only their position (see [`Token`]); the parser copies the text
-/// when it builds the tree, so lexing does not allocate for names.
-#[derive(Debug, Clone, PartialEq)]
+/// Errors are boxed so that results stay small (returned in registers) on the hot path.
+type LResult<T> = Result<T, Box<CompileError>>;
+
+/// A token kind. Names keep only their position (see [`Token`]) and string contents stay in the
+/// lexer's buffer, so lexing does not allocate.
+///
+/// A full-width tag keeps every payload 8-byte aligned, so tokens move as two plain words (a
+/// byte-sized payload right after a byte tag made copies slow partial moves).
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[repr(u64)]
 pub enum Tok {
     // Reserved words.
     And,
@@ -69,8 +76,9 @@ pub enum Tok {
     Dots,
     /// A name: its text is `source[start..end]` of the token.
     Name,
-    /// A string literal, escapes already decoded.
-    Str(Vec<u8>),
+    /// A string literal; its contents, escapes decoded, are [`Lexer::str_value`] until the
+    /// next string token is read.
+    Str,
     Int(i64),
     Float(f64),
     /// Any other byte (`@`, `$`, control or non-ASCII bytes): the parser rejects it with
@@ -139,7 +147,7 @@ impl Tok {
             Dot => ".",
             Concat => "..",
             Dots => "...",
-            Name | Str(_) | Int(_) | Float(_) | Other(_) | Eof => return None,
+            Name | Str | Int(_) | Float(_) | Other(_) | Eof => return None,
         })
     }
 
@@ -147,7 +155,7 @@ impl Tok {
     pub fn describe(&self) -> String {
         match self {
             Tok::Name => "<name>".into(),
-            Tok::Str(_) => "<string>".into(),
+            Tok::Str => "<string>".into(),
             Tok::Int(_) => "<integer>".into(),
             Tok::Float(_) => "<number>".into(),
             Tok::Eof => "<eof>".into(),
@@ -167,7 +175,7 @@ fn quote_byte(c: u8) -> String {
 }
 
 /// A token with its position.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Token {
     pub tok: Tok,
     /// Line and 1-based byte column where the token starts.
@@ -196,6 +204,8 @@ pub struct Lexer<'a> {
     line_start: usize,
     /// Where the token being read starts (for error columns).
     tok_col: u32,
+    /// Decoded contents of the last string token.
+    buf: Vec<u8>,
 }
 
 /// C's `isspace` in the "C" locale, which Lua uses for `\z` and number conversion.
@@ -207,7 +217,18 @@ fn is_name_start(c: u8) -> bool {
     c.is_ascii_alphabetic() || c == b'_'
 }
 
-fn is_name_char(c: u8) -> bool {
+/// [`is_name_char`] as a table, for the lexer's hottest loop.
+static NAME_CHARS: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        t[c] = is_name_char(c as u8);
+        c += 1;
+    }
+    t
+};
+
+const fn is_name_char(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'_'
 }
 
@@ -282,11 +303,17 @@ impl<'a> Lexer<'a> {
             line: 1,
             line_start: 0,
             tok_col: 1,
+            buf: Vec::new(),
         }
     }
 
     pub fn source(&self) -> &'a [u8] {
         self.src
+    }
+
+    /// Contents of the last string token read (escapes decoded, newlines normalized).
+    pub fn str_value(&self) -> &[u8] {
+        &self.buf
     }
 
     /// The line the lexer has reached (Lua's `linenumber`).
@@ -321,16 +348,17 @@ impl<'a> Lexer<'a> {
         self.line_start = self.pos;
     }
 
-    fn error(&self, msg: &str, near: Option<&[u8]>) -> CompileError {
+    #[cold]
+    fn error(&self, msg: &str, near: Option<&[u8]>) -> Box<CompileError> {
         let message = match near {
             Some(text) => format!("{msg} near {}", near_text(text)),
             None => format!("{msg} near <eof>"),
         };
-        CompileError {
+        Box::new(CompileError {
             line: self.line,
             col: self.tok_col,
             message,
-        }
+        })
     }
 
     /// What Lua shows for `t` in `near ...`: the source text of names and numerals, the
@@ -339,7 +367,8 @@ impl<'a> Lexer<'a> {
         match &t.tok {
             Tok::Eof => "<eof>".into(),
             Tok::Name | Tok::Int(_) | Tok::Float(_) => near_text(&self.src[t.start..t.end]),
-            Tok::Str(s) => {
+            Tok::Str => {
+                let s = &self.buf;
                 let mut text = Vec::with_capacity(s.len() + 4);
                 let open = self.src[t.start];
                 if open == b'[' {
@@ -368,6 +397,12 @@ impl<'a> Lexer<'a> {
 
     /// Reads the next token.
     pub fn next_token(&mut self) -> Result<Token, CompileError> {
+        self.scan().map_err(|e| *e)
+    }
+
+    /// Reads the next token ([`Lexer::next_token`] with a boxed error).
+    #[inline]
+    pub fn scan(&mut self) -> LResult<Token> {
         // Skip whitespace and comments.
         loop {
             match self.cur() {
@@ -398,7 +433,7 @@ impl<'a> Lexer<'a> {
         })
     }
 
-    fn read_token(&mut self, c: u8) -> Result<Tok, CompileError> {
+    fn read_token(&mut self, c: u8) -> LResult<Tok> {
         // Advances past `n` bytes and yields `t`.
         macro_rules! take {
             ($n:expr, $t:expr) => {{
@@ -411,15 +446,20 @@ impl<'a> Lexer<'a> {
             b'a'..=b'z' | b'A'..=b'Z' | b'_' => {
                 let start = self.pos;
                 self.pos += 1;
-                while self.cur().is_some_and(is_name_char) {
-                    self.pos += 1;
-                }
+                let rest = &self.src[self.pos..];
+                self.pos += rest
+                    .iter()
+                    .position(|&c| !NAME_CHARS[c as usize])
+                    .unwrap_or(rest.len());
                 keyword(&self.src[start..self.pos])
             }
             b'0'..=b'9' => self.read_numeral()?,
             b'"' | b'\'' => self.read_string(c)?,
             b'[' => match self.long_bracket() {
-                Ok(level) => Tok::Str(self.read_long(level, true)?),
+                Ok(level) => {
+                    self.read_long(level, true)?;
+                    Tok::Str
+                }
                 Err(0) => take!(1, Tok::LBracket),
                 Err(n) => {
                     let text = &self.src[self.pos..self.pos + 1 + n];
@@ -483,7 +523,7 @@ impl<'a> Lexer<'a> {
     }
 
     /// At `--`: skips a short or long comment.
-    fn skip_comment(&mut self) -> Result<(), CompileError> {
+    fn skip_comment(&mut self) -> LResult<()> {
         self.pos += 2;
         if self.cur() == Some(b'[')
             && let Ok(level) = self.long_bracket()
@@ -500,16 +540,33 @@ impl<'a> Lexer<'a> {
         Ok(())
     }
 
-    /// Reads a long string or comment whose opening bracket of `level` starts at `pos`. Returns
-    /// the contents (empty for comments): the first newline is dropped and every newline
-    /// sequence becomes `\n`.
-    fn read_long(&mut self, level: usize, is_string: bool) -> Result<Vec<u8>, CompileError> {
+    /// Reads a long string or comment whose opening bracket of `level` starts at `pos`. A
+    /// string's contents go to `buf`: the first newline is dropped and every newline sequence
+    /// becomes `\n`.
+    fn read_long(&mut self, level: usize, is_string: bool) -> LResult<()> {
         let start_line = self.line;
         self.pos += level + 2;
         if matches!(self.cur(), Some(b'\n' | b'\r')) {
             self.newline();
         }
-        let mut out = Vec::new();
+        if !is_string {
+            // A comment: leave `buf` alone (it may hold the current string token).
+            return self.read_long_into(level, false, start_line, &mut Vec::new());
+        }
+        let mut out = std::mem::take(&mut self.buf);
+        out.clear();
+        let result = self.read_long_into(level, true, start_line, &mut out);
+        self.buf = out;
+        result
+    }
+
+    fn read_long_into(
+        &mut self,
+        level: usize,
+        is_string: bool,
+        start_line: u32,
+        out: &mut Vec<u8>,
+    ) -> LResult<()> {
         loop {
             // Copy the run of plain bytes in one go.
             let rest = &self.src[self.pos..];
@@ -532,7 +589,7 @@ impl<'a> Lexer<'a> {
                     let eqs = rest.iter().take_while(|&&c| c == b'=').count();
                     if eqs == level && rest.get(eqs) == Some(&b']') {
                         self.pos += level + 2;
-                        return Ok(out);
+                        return Ok(());
                     }
                     // Not our closing bracket: keep `]` and the `=`s; a following `]` may
                     // start the real one.
@@ -552,9 +609,16 @@ impl<'a> Lexer<'a> {
     }
 
     /// Reads a quoted string; `pos` is at the opening quote `delim`.
-    fn read_string(&mut self, delim: u8) -> Result<Tok, CompileError> {
+    fn read_string(&mut self, delim: u8) -> LResult<Tok> {
         self.pos += 1;
-        let mut out = Vec::new();
+        let mut out = std::mem::take(&mut self.buf);
+        out.clear();
+        let result = self.read_string_into(delim, &mut out);
+        self.buf = out;
+        result.map(|()| Tok::Str)
+    }
+
+    fn read_string_into(&mut self, delim: u8, out: &mut Vec<u8>) -> LResult<()> {
         loop {
             let rest = &self.src[self.pos..];
             let run = rest
@@ -567,26 +631,26 @@ impl<'a> Lexer<'a> {
                 None => return Err(self.error("unfinished string", None)),
                 Some(b'\n' | b'\r') => {
                     let mut text = vec![delim];
-                    text.extend_from_slice(&out);
+                    text.extend_from_slice(out);
                     return Err(self.error("unfinished string", Some(&text)));
                 }
-                Some(b'\\') => self.read_escape(delim, &mut out)?,
+                Some(b'\\') => self.read_escape(delim, out)?,
                 Some(_) => {
                     // The closing quote.
                     self.pos += 1;
-                    return Ok(Tok::Str(out));
+                    return Ok(());
                 }
             }
         }
     }
 
     /// Decodes the escape sequence at `pos` (a backslash) into `out`.
-    fn read_escape(&mut self, delim: u8, out: &mut Vec<u8>) -> Result<(), CompileError> {
+    fn read_escape(&mut self, delim: u8, out: &mut Vec<u8>) -> LResult<()> {
         let backslash = self.pos;
         self.pos += 1;
         // On error Lua shows the string so far plus the raw escape up to and including the
         // offending byte.
-        let fail = |lx: &mut Lexer<'_>, out: &[u8], msg: &str| -> CompileError {
+        let fail = |lx: &mut Lexer<'_>, out: &[u8], msg: &str| -> Box<CompileError> {
             if lx.pos < lx.src.len() {
                 lx.pos += 1;
             }
@@ -692,7 +756,7 @@ impl<'a> Lexer<'a> {
     /// longest run of characters that could belong to a numeral (hex digits, dots, exponent
     /// marks with signs, plus one touching letter), then converts it, so `3x` and `1..2` are
     /// malformed numbers rather than two tokens.
-    fn read_numeral(&mut self) -> Result<Tok, CompileError> {
+    fn read_numeral(&mut self) -> LResult<Tok> {
         let start = self.pos;
         let mut expo = [b'e', b'E'];
         if self.src[start] == b'0' && matches!(self.at(1), Some(b'x' | b'X')) {
@@ -929,10 +993,11 @@ mod tests {
     }
 
     fn string(src: &str) -> Vec<u8> {
-        match one(src) {
-            Tok::Str(s) => s,
-            t => panic!("{src:?} gave {t:?}"),
-        }
+        let mut lx = Lexer::new(src.as_bytes());
+        let t = lx.next_token().unwrap_or_else(|e| panic!("{src:?}: {e}"));
+        assert_eq!(t.tok, Tok::Str, "{src:?}");
+        assert_eq!(lx.next_token().unwrap().tok, Tok::Eof, "{src:?}");
+        lx.str_value().to_vec()
     }
 
     /// The first lexical error in `src`, as (line, message).
@@ -983,10 +1048,7 @@ mod tests {
         let src = b"  foo_bar9 ";
         let mut lx = Lexer::new(src);
         let t = lx.next_token().unwrap();
-        assert_eq!(
-            (t.tok.clone(), t.start, t.end, t.col),
-            (Tok::Name, 2, 10, 3)
-        );
+        assert_eq!((t.tok, t.start, t.end, t.col), (Tok::Name, 2, 10, 3));
         assert_eq!(lx.token_text(&t), "'foo_bar9'");
     }
 
@@ -1209,7 +1271,8 @@ mod tests {
             src.extend_from_slice(&s);
             src.extend_from_slice(b"]====]");
             let mut lx = Lexer::new(&src);
-            assert_eq!(lx.next_token().unwrap().tok, Tok::Str(s.clone()), "{s:?}");
+            assert_eq!(lx.next_token().unwrap().tok, Tok::Str, "{s:?}");
+            assert_eq!(lx.str_value(), &s[..], "{s:?}");
             assert_eq!(lx.next_token().unwrap().tok, Tok::Eof);
         }
     }
@@ -1226,7 +1289,7 @@ mod tests {
             let last = loop {
                 let t = lx.next_token().unwrap();
                 match t.tok {
-                    Tok::Str(s) => strings.push(s),
+                    Tok::Str => strings.push(lx.str_value().to_vec()),
                     Tok::Return => break t.line,
                     _ => {}
                 }

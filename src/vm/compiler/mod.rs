@@ -1,4 +1,9 @@
 //! Source text to bytecode: lexer → parser (AST) → codegen.
+//!
+//! The lexer runs on demand (one token of lookahead), the tree lives in flat arrays of `Copy`
+//! nodes with interned strings (`ast.rs`), and the parser hands each top-level statement to codegen
+//! as soon as it is complete, then reuses the arrays for the next one: compiling a large file keeps
+//! only one top-level statement's tree in memory.
 
 pub mod ast;
 pub mod codegen;

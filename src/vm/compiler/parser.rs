@@ -3,9 +3,15 @@
 //! Recursive descent following the structure of Lua 5.4's grammar closely enough that syntax
 //! errors come out with the same wording, line and `near` token as `lua5.4`. Scoping, goto/label
 //! checks and `break` placement are left to codegen.
+//!
+//! [`parse`] hands each statement of the main chunk to codegen as soon as it is parsed and then
+//! drops its nodes, so only one top-level statement's tree is alive at a time. Syntax errors
+//! still win over code generation errors, as when the whole tree is built first: after a codegen
+//! error the parser goes on (without compiling) and reports a later syntax error instead.
 
 use super::CompileError;
 use super::ast::*;
+use super::codegen::{Chunk, Compiler};
 use super::lexer::{Lexer, Tok, Token};
 
 /// Lua's `LUAI_MAXCCALLS`: nested statements and expressions share one counter of "C levels".
@@ -19,10 +25,10 @@ const BASE_C_LEVELS: u32 = 1;
 /// Deepest syntax tree we hand out, counting expression, statement and block nodes.
 ///
 /// Lua compiles left-associative chains (`a + b + c ...`, `a.b.c ...`, `f()()()...`) in a loop
-/// and never limits them, but in a tree they become one deep left spine, and dropping or
-/// compiling a tree recurses along it. Nesting allowed by the C-level limit stays well below
-/// this (a few hundred nodes), so in practice it only rejects chains of hundreds of operators,
-/// and it keeps every consumer's recursion (including `Drop`) bounded.
+/// and never limits them, but in a tree they become one deep left spine, and compiling a tree
+/// recurses along it. Nesting allowed by the C-level limit stays well below this (a few hundred
+/// nodes), so in practice it only rejects chains of hundreds of operators, and it keeps every
+/// consumer's recursion bounded.
 pub const MAX_TREE_DEPTH: u32 = 1000;
 
 /// Priority of unary operators: binds tighter than everything but `^`.
@@ -31,14 +37,33 @@ const UNARY_PRIORITY: u8 = 12;
 /// Height of a subtree, for [`MAX_TREE_DEPTH`].
 type Depth = u32;
 
-/// Parses a whole chunk and returns its body.
-pub fn parse(source: &[u8]) -> Result<Block, CompileError> {
-    let mut p = Parser::new(source)?;
-    let (block, _) = p.block()?;
+/// Parses a whole chunk, compiling it statement by statement; [`super::codegen::compile_chunk`]
+/// finishes the main function (or reports the code generation error found).
+pub fn parse(source: &[u8]) -> Result<Chunk, CompileError> {
+    let mut p = Parser::new(source, Some(Compiler::new_main())).map_err(|e| *e)?;
+    p.main_block().map_err(|e| *e)?;
     if p.cur.tok != Tok::Eof {
-        return Err(p.error_expected(&Tok::Eof));
+        return Err(*p.error_expected(Tok::Eof));
     }
-    Ok(block)
+    Ok(Chunk::new(match (p.cg, p.cg_error) {
+        (_, Some(e)) => Err(e),
+        (Some(mut cg), None) => {
+            // Finishing may still need the strings (for error messages).
+            cg.adopt_ast(p.ast);
+            Ok(cg)
+        }
+        (None, None) => unreachable!("codegen stops only on an error"),
+    }))
+}
+
+/// Parses a whole chunk into a tree without compiling it: the nodes and the main block.
+pub fn parse_tree(source: &[u8]) -> Result<(Ast, Block), CompileError> {
+    let mut p = Parser::new(source, None).map_err(|e| *e)?;
+    let (block, _) = p.block().map_err(|e| *e)?;
+    if p.cur.tok != Tok::Eof {
+        return Err(*p.error_expected(Tok::Eof));
+    }
+    Ok((p.ast, block))
 }
 
 struct Parser<'a> {
@@ -50,11 +75,23 @@ struct Parser<'a> {
     depth: u32,
     /// Whether the function being parsed is vararg (`...` is allowed).
     vararg: bool,
+    ast: Ast,
+    /// Scratch stacks where lists are gathered before they move to `ast` (see `finish_list`).
+    expr_stack: Vec<Expr>,
+    stat_stack: Vec<Stat>,
+    field_stack: Vec<TableField>,
+    arm_stack: Vec<(ExprId, Block)>,
+    name_stack: Vec<StrId>,
+    local_stack: Vec<(StrId, Attrib)>,
+    /// Code generation of the main chunk, fed one top-level statement at a time; `None` when
+    /// only building a tree, or after a codegen error.
+    cg: Option<Compiler>,
+    cg_error: Option<CompileError>,
 }
 
 /// Left and right priorities of a binary operator (a higher right priority than left one
 /// makes it right associative).
-fn binary_op(t: &Tok) -> Option<(BinOp, u8, u8)> {
+fn binary_op(t: Tok) -> Option<(BinOp, u8, u8)> {
     Some(match t {
         Tok::Or => (BinOp::Or, 1, 1),
         Tok::And => (BinOp::And, 2, 2),
@@ -81,7 +118,7 @@ fn binary_op(t: &Tok) -> Option<(BinOp, u8, u8)> {
     })
 }
 
-fn unary_op(t: &Tok) -> Option<UnOp> {
+fn unary_op(t: Tok) -> Option<UnOp> {
     Some(match t {
         Tok::Not => UnOp::Not,
         Tok::Minus => UnOp::Neg,
@@ -91,18 +128,28 @@ fn unary_op(t: &Tok) -> Option<UnOp> {
     })
 }
 
-type PResult<T> = Result<T, CompileError>;
+/// Errors are boxed so that results stay small (returned in registers) on the hot path.
+type PResult<T> = Result<T, Box<CompileError>>;
 
 impl<'a> Parser<'a> {
-    fn new(source: &'a [u8]) -> PResult<Parser<'a>> {
+    fn new(source: &'a [u8], cg: Option<Compiler>) -> PResult<Parser<'a>> {
         let mut lex = Lexer::new(source);
-        let cur = lex.next_token()?;
+        let cur = lex.scan()?;
         Ok(Parser {
             lex,
             cur,
             ahead: None,
             depth: BASE_C_LEVELS,
             vararg: true, // the main chunk is vararg
+            ast: Ast::default(),
+            expr_stack: Vec::new(),
+            stat_stack: Vec::new(),
+            field_stack: Vec::new(),
+            arm_stack: Vec::new(),
+            name_stack: Vec::new(),
+            local_stack: Vec::new(),
+            cg,
+            cg_error: None,
         })
     }
 
@@ -111,20 +158,20 @@ impl<'a> Parser<'a> {
     fn next(&mut self) -> PResult<()> {
         self.cur = match self.ahead.take() {
             Some(t) => t,
-            None => self.lex.next_token()?,
+            None => self.lex.scan()?,
         };
         Ok(())
     }
 
-    fn peek(&mut self) -> PResult<&Tok> {
+    fn peek(&mut self) -> PResult<Tok> {
         if self.ahead.is_none() {
-            self.ahead = Some(self.lex.next_token()?);
+            self.ahead = Some(self.lex.scan()?);
         }
-        Ok(&self.ahead.as_ref().unwrap().tok)
+        Ok(self.ahead.as_ref().unwrap().tok)
     }
 
-    fn test_next(&mut self, t: &Tok) -> PResult<bool> {
-        if self.cur.tok == *t {
+    fn test_next(&mut self, t: Tok) -> PResult<bool> {
+        if self.cur.tok == t {
             self.next()?;
             Ok(true)
         } else {
@@ -132,8 +179,8 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn check_next(&mut self, t: &Tok) -> PResult<()> {
-        if self.cur.tok == *t {
+    fn check_next(&mut self, t: Tok) -> PResult<()> {
+        if self.cur.tok == t {
             self.next()
         } else {
             Err(self.error_expected(t))
@@ -142,8 +189,8 @@ impl<'a> Parser<'a> {
 
     /// Expects `what` closing the `who` opened at `line`; names the opener only when it is on
     /// another line.
-    fn check_match(&mut self, what: &Tok, who: &Tok, line: Line) -> PResult<()> {
-        if self.cur.tok == *what {
+    fn check_match(&mut self, what: Tok, who: Tok, line: Line) -> PResult<()> {
+        if self.cur.tok == what {
             return self.next();
         }
         if line == self.cur.end_line {
@@ -158,37 +205,51 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn check_name(&mut self) -> PResult<Bytes> {
+    fn check_name(&mut self) -> PResult<StrId> {
         if self.cur.tok != Tok::Name {
-            return Err(self.error_expected(&Tok::Name));
+            return Err(self.error_expected(Tok::Name));
         }
-        let name = self.lex.source()[self.cur.start..self.cur.end].to_vec();
+        let name = &self.lex.source()[self.cur.start..self.cur.end];
+        let id = self.ast.strs.intern(name);
         self.next()?;
-        Ok(name)
+        Ok(id)
+    }
+
+    /// The current token's string contents, interned (the token must be a string).
+    fn cur_string(&mut self) -> StrId {
+        debug_assert_eq!(self.cur.tok, Tok::Str);
+        self.ast.strs.intern(self.lex.str_value())
+    }
+
+    fn push(&mut self, e: Expr) -> ExprId {
+        self.ast.push_expr(e)
     }
 
     // ---- errors ----
 
     /// `msg near <current token>`, reported on the line Lua's lexer has reached.
-    fn error_near(&self, msg: &str) -> CompileError {
-        CompileError {
+    #[cold]
+    fn error_near(&self, msg: &str) -> Box<CompileError> {
+        Box::new(CompileError {
             line: self.cur.end_line,
             col: self.cur.col,
             message: format!("{msg} near {}", self.lex.token_text(&self.cur)),
-        }
+        })
     }
 
-    fn error_expected(&self, t: &Tok) -> CompileError {
+    #[cold]
+    fn error_expected(&self, t: Tok) -> Box<CompileError> {
         self.error_near(&format!("{} expected", t.describe()))
     }
 
     /// An error without the `near` part (Lua's `luaK_semerror`).
-    fn error_plain(&self, msg: String) -> CompileError {
-        CompileError {
+    #[cold]
+    fn error_plain(&self, msg: String) -> Box<CompileError> {
+        Box::new(CompileError {
             line: self.cur.end_line,
             col: self.cur.col,
             message: msg,
-        }
+        })
     }
 
     /// Enters one syntactic level; Lua aborts with "C stack overflow" at its C-call limit, and
@@ -215,11 +276,11 @@ impl<'a> Parser<'a> {
 
     // ---- statements ----
     //
-    // Every statement kind has its own function that pushes its `Stat` and returns its height,
-    // so the recursive path (statement -> block -> statement) only carries small frames. A
-    // single large `match` would reserve stack for the temporaries of every arm at each nesting
-    // level: about 14 KiB per level unoptimized. `#[inline(never)]` stops the optimizer from
-    // merging these back into their callers.
+    // Every statement kind has its own function that pushes its `Stat` on `stat_stack` and
+    // returns its height, so the recursive path (statement -> block -> statement) only carries
+    // small frames. A single large `match` would reserve stack for the temporaries of every arm
+    // at each nesting level. `#[inline(never)]` stops the optimizer from merging these back into
+    // their callers.
 
     /// Is the current token one that ends a block? `until` only counts where it may appear.
     fn block_follow(&self, with_until: bool) -> bool {
@@ -232,59 +293,94 @@ impl<'a> Parser<'a> {
 
     /// A statement list up to a block terminator, which is left for the caller to check.
     fn block(&mut self) -> PResult<(Block, Depth)> {
-        let mut block = Block {
-            stats: Vec::new(),
-            ret: None,
-        };
+        let mark = self.stat_stack.len();
+        let mut ret = None;
         let mut d = 0;
         while !self.block_follow(true) {
             if self.cur.tok == Tok::Return {
                 // `return` must be the last statement; whatever follows is the caller's error.
-                d = d.max(self.return_stat(&mut block)?);
+                let (exprs, line, rd) = self.return_stat()?;
+                ret = Some((exprs, line));
+                d = d.max(rd);
                 break;
             }
-            d = d.max(self.statement(&mut block.stats)?);
+            d = d.max(self.statement()?);
         }
+        let stats = finish_list(&mut self.ast.stats, &mut self.stat_stack, mark);
         let d = self.grow(d)?;
-        Ok((block, d))
+        Ok((Block { stats, ret }, d))
+    }
+
+    /// The main chunk's statements, each compiled (then dropped) as soon as it is complete. A
+    /// label waits for the next statement, since codegen must know whether only labels follow
+    /// it up to the end of the chunk.
+    fn main_block(&mut self) -> PResult<()> {
+        let mut ret = None;
+        let mut d = 0;
+        while !self.block_follow(true) {
+            if self.cur.tok == Tok::Return {
+                let (exprs, line, rd) = self.return_stat()?;
+                ret = Some((exprs, line));
+                d = d.max(rd);
+                break;
+            }
+            d = d.max(self.statement()?);
+            if !matches!(self.stat_stack.last(), Some(Stat::Label { .. })) {
+                self.compile_pending(None, false);
+            }
+        }
+        self.grow(d)?;
+        self.compile_pending(ret, true);
+        Ok(())
+    }
+
+    /// Compiles the top-level statements parsed so far (and the final `return` at the end).
+    fn compile_pending(&mut self, ret: Option<(Span<Expr>, Line)>, at_end: bool) {
+        let stats = finish_list(&mut self.ast.stats, &mut self.stat_stack, 0);
+        if let Some(cg) = &mut self.cg
+            && let Err(e) = cg.top_level(&mut self.ast, stats, ret, at_end)
+        {
+            self.cg = None;
+            self.cg_error = Some(*e);
+        }
+        self.ast.clear_nodes();
     }
 
     #[inline(never)]
-    fn return_stat(&mut self, block: &mut Block) -> PResult<Depth> {
+    fn return_stat(&mut self) -> PResult<(Span<Expr>, Line, Depth)> {
         self.enter()?;
         let line = self.cur.line;
         self.next()?;
         let (exprs, d) = if self.block_follow(true) || self.cur.tok == Tok::Semi {
-            (Vec::new(), 0)
+            (Span::default(), 0)
         } else {
             self.expr_list()?
         };
-        self.test_next(&Tok::Semi)?;
+        self.test_next(Tok::Semi)?;
         self.leave();
-        block.ret = Some((exprs, line));
-        Ok(d)
+        Ok((exprs, line, d))
     }
 
-    /// Parses one statement into `stats` (`;` adds nothing) and returns its height.
-    fn statement(&mut self, stats: &mut Vec<Stat>) -> PResult<Depth> {
+    /// Parses one statement onto `stat_stack` (`;` adds nothing) and returns its height.
+    fn statement(&mut self) -> PResult<Depth> {
         self.enter()?;
         let line = self.cur.line;
         let result = match self.cur.tok {
             Tok::Semi => self.next().map(|()| 0),
-            Tok::If => self.if_stat(stats, line),
-            Tok::While => self.while_stat(stats, line),
-            Tok::Do => self.do_stat(stats, line),
-            Tok::For => self.for_stat(stats, line),
-            Tok::Repeat => self.repeat_stat(stats, line),
-            Tok::Function => self.function_stat(stats, line),
-            Tok::Local => self.local_stat(stats, line),
-            Tok::DColon => self.label_stat(stats, line),
+            Tok::If => self.if_stat(line),
+            Tok::While => self.while_stat(line),
+            Tok::Do => self.do_stat(line),
+            Tok::For => self.for_stat(line),
+            Tok::Repeat => self.repeat_stat(line),
+            Tok::Function => self.function_stat(line),
+            Tok::Local => self.local_stat(line),
+            Tok::DColon => self.label_stat(line),
             Tok::Break => self.next().map(|()| {
-                stats.push(Stat::Break { line });
+                self.stat_stack.push(Stat::Break { line });
                 1
             }),
-            Tok::Goto => self.goto_stat(stats, line),
-            _ => self.expr_stat(stats, line),
+            Tok::Goto => self.goto_stat(line),
+            _ => self.expr_stat(line),
         };
         let d = result?;
         self.leave();
@@ -292,60 +388,64 @@ impl<'a> Parser<'a> {
     }
 
     #[inline(never)]
-    fn while_stat(&mut self, stats: &mut Vec<Stat>, line: Line) -> PResult<Depth> {
+    fn while_stat(&mut self, line: Line) -> PResult<Depth> {
         self.next()?;
         let (cond, cd) = self.expr()?;
-        self.check_next(&Tok::Do)?;
+        let cond = self.push(cond);
+        self.check_next(Tok::Do)?;
         let (body, bd) = self.block()?;
-        self.check_match(&Tok::End, &Tok::While, line)?;
-        stats.push(Stat::While { cond, body, line });
+        self.check_match(Tok::End, Tok::While, line)?;
+        self.stat_stack.push(Stat::While { cond, body, line });
         self.grow(cd.max(bd))
     }
 
     #[inline(never)]
-    fn do_stat(&mut self, stats: &mut Vec<Stat>, line: Line) -> PResult<Depth> {
+    fn do_stat(&mut self, line: Line) -> PResult<Depth> {
         self.next()?;
         let (body, d) = self.block()?;
-        self.check_match(&Tok::End, &Tok::Do, line)?;
-        stats.push(Stat::Do(body));
+        self.check_match(Tok::End, Tok::Do, line)?;
+        self.stat_stack.push(Stat::Do(body));
         self.grow(d)
     }
 
     #[inline(never)]
-    fn repeat_stat(&mut self, stats: &mut Vec<Stat>, line: Line) -> PResult<Depth> {
+    fn repeat_stat(&mut self, line: Line) -> PResult<Depth> {
         self.next()?;
         let (body, bd) = self.block()?;
-        self.check_match(&Tok::Until, &Tok::Repeat, line)?;
+        self.check_match(Tok::Until, Tok::Repeat, line)?;
         let (cond, cd) = self.expr()?;
-        stats.push(Stat::Repeat { body, cond, line });
+        let cond = self.push(cond);
+        self.stat_stack.push(Stat::Repeat { body, cond, line });
         self.grow(cd.max(bd))
     }
 
     #[inline(never)]
-    fn if_stat(&mut self, stats: &mut Vec<Stat>, line: Line) -> PResult<Depth> {
+    fn if_stat(&mut self, line: Line) -> PResult<Depth> {
         // if cond then block {elseif cond then block} [else block] end
-        let mut arms = Vec::new();
+        let mark = self.arm_stack.len();
         let mut d = 0;
         loop {
             self.next()?; // skip `if` / `elseif`
             let (cond, cd) = self.expr()?;
-            self.check_next(&Tok::Then)?;
+            let cond = self.push(cond);
+            self.check_next(Tok::Then)?;
             let (body, bd) = self.block()?;
-            arms.push((cond, body));
+            self.arm_stack.push((cond, body));
             d = d.max(cd).max(bd);
             if self.cur.tok != Tok::Elseif {
                 break;
             }
         }
-        let else_block = if self.test_next(&Tok::Else)? {
+        let arms = finish_list(&mut self.ast.arms, &mut self.arm_stack, mark);
+        let else_block = if self.test_next(Tok::Else)? {
             let (body, bd) = self.block()?;
             d = d.max(bd);
             Some(body)
         } else {
             None
         };
-        self.check_match(&Tok::End, &Tok::If, line)?;
-        stats.push(Stat::If {
+        self.check_match(Tok::End, Tok::If, line)?;
+        self.stat_stack.push(Stat::If {
             arms,
             else_block,
             line,
@@ -354,7 +454,7 @@ impl<'a> Parser<'a> {
     }
 
     #[inline(never)]
-    fn for_stat(&mut self, stats: &mut Vec<Stat>, line: Line) -> PResult<Depth> {
+    fn for_stat(&mut self, line: Line) -> PResult<Depth> {
         self.next()?; // skip `for`
         let var = self.check_name()?;
         let (stat, d) = match self.cur.tok {
@@ -362,25 +462,27 @@ impl<'a> Parser<'a> {
             Tok::Comma | Tok::In => self.gen_for(var, line)?,
             _ => return Err(self.error_near("'=' or 'in' expected")),
         };
-        self.check_match(&Tok::End, &Tok::For, line)?;
-        stats.push(stat);
+        self.check_match(Tok::End, Tok::For, line)?;
+        self.stat_stack.push(stat);
         self.grow(d)
     }
 
     /// `= start, limit [, step] do block`, after the variable.
     #[inline(never)]
-    fn num_for(&mut self, var: Bytes, line: Line) -> PResult<(Stat, Depth)> {
+    fn num_for(&mut self, var: StrId, line: Line) -> PResult<(Stat, Depth)> {
         self.next()?;
         let (start, d1) = self.expr()?;
-        self.check_next(&Tok::Comma)?;
+        let start = self.push(start);
+        self.check_next(Tok::Comma)?;
         let (limit, d2) = self.expr()?;
-        let (step, d3) = if self.test_next(&Tok::Comma)? {
+        let limit = self.push(limit);
+        let (step, d3) = if self.test_next(Tok::Comma)? {
             let (step, d3) = self.expr()?;
-            (Some(step), d3)
+            (Some(self.push(step)), d3)
         } else {
             (None, 0)
         };
-        self.check_next(&Tok::Do)?;
+        self.check_next(Tok::Do)?;
         let (body, bd) = self.block()?;
         let stat = Stat::NumFor {
             var,
@@ -395,14 +497,17 @@ impl<'a> Parser<'a> {
 
     /// `{, name} in exprs do block`, after the first variable.
     #[inline(never)]
-    fn gen_for(&mut self, first: Bytes, line: Line) -> PResult<(Stat, Depth)> {
-        let mut names = vec![first];
-        while self.test_next(&Tok::Comma)? {
-            names.push(self.check_name()?);
+    fn gen_for(&mut self, first: StrId, line: Line) -> PResult<(Stat, Depth)> {
+        let mark = self.name_stack.len();
+        self.name_stack.push(first);
+        while self.test_next(Tok::Comma)? {
+            let name = self.check_name()?;
+            self.name_stack.push(name);
         }
-        self.check_next(&Tok::In)?;
+        let names = finish_list(&mut self.ast.names, &mut self.name_stack, mark);
+        self.check_next(Tok::In)?;
         let (exprs, ed) = self.expr_list()?;
-        self.check_next(&Tok::Do)?;
+        self.check_next(Tok::Do)?;
         let (body, bd) = self.block()?;
         let stat = Stat::GenFor {
             names,
@@ -415,7 +520,7 @@ impl<'a> Parser<'a> {
 
     /// `function funcname body`, where funcname is `Name {'.' Name} [':' Name]`.
     #[inline(never)]
-    fn function_stat(&mut self, stats: &mut Vec<Stat>, line: Line) -> PResult<Depth> {
+    fn function_stat(&mut self, line: Line) -> PResult<Depth> {
         self.next()?;
         let name_line = self.cur.line;
         let mut target = Expr::new(ExprKind::Name(self.check_name()?), name_line);
@@ -428,39 +533,39 @@ impl<'a> Parser<'a> {
                 break;
             }
         }
+        let target = self.push(target);
         let (func, fd) = self.func_body(is_method, line)?;
-        let func = Box::new(func);
-        stats.push(Stat::Function { target, func, line });
+        self.stat_stack.push(Stat::Function { target, func, line });
         self.grow(td.max(fd))
     }
 
     /// `local function name body` or `local name [attrib] {, name [attrib]} [= exprs]`.
     #[inline(never)]
-    fn local_stat(&mut self, stats: &mut Vec<Stat>, line: Line) -> PResult<Depth> {
+    fn local_stat(&mut self, line: Line) -> PResult<Depth> {
         self.next()?;
-        if self.test_next(&Tok::Function)? {
-            self.local_function(stats, line)
+        if self.test_next(Tok::Function)? {
+            self.local_function(line)
         } else {
-            self.local_vars(stats, line)
+            self.local_vars(line)
         }
     }
 
     /// `name body`, after `local function`.
     #[inline(never)]
-    fn local_function(&mut self, stats: &mut Vec<Stat>, line: Line) -> PResult<Depth> {
+    fn local_function(&mut self, line: Line) -> PResult<Depth> {
         let name = self.check_name()?;
         // Lua dates a local function from the token after its name.
         let fline = self.cur.line;
         let (func, d) = self.func_body(false, fline)?;
-        let func = Box::new(func);
-        stats.push(Stat::LocalFunction { name, func, line });
+        self.stat_stack
+            .push(Stat::LocalFunction { name, func, line });
         self.grow(d)
     }
 
     /// `name [attrib] {, name [attrib]} [= exprs]`, after `local`.
     #[inline(never)]
-    fn local_vars(&mut self, stats: &mut Vec<Stat>, line: Line) -> PResult<Depth> {
-        let mut names = Vec::new();
+    fn local_vars(&mut self, line: Line) -> PResult<Depth> {
+        let mark = self.local_stack.len();
         let mut has_close = false;
         loop {
             let name = self.check_name()?;
@@ -473,33 +578,34 @@ impl<'a> Parser<'a> {
                 }
                 has_close = true;
             }
-            names.push((name, attrib));
-            if !self.test_next(&Tok::Comma)? {
+            self.local_stack.push((name, attrib));
+            if !self.test_next(Tok::Comma)? {
                 break;
             }
         }
-        let (exprs, d) = if self.test_next(&Tok::Assign)? {
+        let names = finish_list(&mut self.ast.locals, &mut self.local_stack, mark);
+        let (exprs, d) = if self.test_next(Tok::Assign)? {
             self.expr_list()?
         } else {
-            (Vec::new(), 0)
+            (Span::default(), 0)
         };
-        stats.push(Stat::Local { names, exprs, line });
+        self.stat_stack.push(Stat::Local { names, exprs, line });
         self.grow(d)
     }
 
     /// An optional `<const>` / `<close>` after a local's name.
     #[inline(never)]
     fn attrib(&mut self) -> PResult<Attrib> {
-        if !self.test_next(&Tok::Lt)? {
+        if !self.test_next(Tok::Lt)? {
             return Ok(Attrib::None);
         }
         let attr = self.check_name()?;
-        self.check_next(&Tok::Gt)?;
-        match &attr[..] {
+        self.check_next(Tok::Gt)?;
+        match self.ast.str(attr) {
             b"const" => Ok(Attrib::Const),
             b"close" => Ok(Attrib::Close),
-            _ => {
-                let attr = String::from_utf8_lossy(&attr);
+            attr => {
+                let attr = String::from_utf8_lossy(attr);
                 Err(self.error_plain(format!("unknown attribute '{attr}'")))
             }
         }
@@ -507,72 +613,68 @@ impl<'a> Parser<'a> {
 
     /// `::name::`, plus the `;` and labels right after it.
     #[inline(never)]
-    fn label_stat(&mut self, stats: &mut Vec<Stat>, line: Line) -> PResult<Depth> {
+    fn label_stat(&mut self, line: Line) -> PResult<Depth> {
         self.next()?;
         let name = self.check_name()?;
-        self.check_next(&Tok::DColon)?;
-        stats.push(Stat::Label { name, line });
+        self.check_next(Tok::DColon)?;
+        self.stat_stack.push(Stat::Label { name, line });
         // Lua parses the no-op statements after a label right here, one level deeper (it
         // checks whether the label ends its block); do the same so nesting limits agree.
         while matches!(self.cur.tok, Tok::Semi | Tok::DColon) {
-            self.statement(stats)?;
+            self.statement()?;
         }
         Ok(1)
     }
 
     #[inline(never)]
-    fn goto_stat(&mut self, stats: &mut Vec<Stat>, line: Line) -> PResult<Depth> {
+    fn goto_stat(&mut self, line: Line) -> PResult<Depth> {
         self.next()?;
         let label = self.check_name()?;
-        stats.push(Stat::Goto { label, line });
+        self.stat_stack.push(Stat::Goto { label, line });
         Ok(1)
     }
 
     /// An assignment or a call statement.
     #[inline(never)]
-    fn expr_stat(&mut self, stats: &mut Vec<Stat>, line: Line) -> PResult<Depth> {
+    fn expr_stat(&mut self, line: Line) -> PResult<Depth> {
         let (first, d) = self.suffixed_exp()?;
         if matches!(self.cur.tok, Tok::Assign | Tok::Comma) {
-            return self.assignment(stats, first, d, line);
+            return self.assignment(first, d, line);
         }
         if !matches!(first.kind, ExprKind::Call(..) | ExprKind::Method(..)) {
             return Err(self.error_near("syntax error"));
         }
-        stats.push(Stat::Call(first));
+        self.stat_stack.push(Stat::Call(first));
         self.grow(d)
     }
 
     /// The rest of an assignment whose first target (of height `d`) has been read.
     #[inline(never)]
-    fn assignment(
-        &mut self,
-        stats: &mut Vec<Stat>,
-        first: Expr,
-        mut d: Depth,
-        line: Line,
-    ) -> PResult<Depth> {
-        let mut targets = vec![first];
+    fn assignment(&mut self, first: Expr, mut d: Depth, line: Line) -> PResult<Depth> {
+        let mark = self.expr_stack.len();
+        self.expr_stack.push(first);
         // Lua recurses once per extra target, each a level deeper; we loop but count levels
         // the same way so the limits match.
         let mut extra_levels = 0;
         loop {
-            let last = targets.last().map(|t| &t.kind);
+            let last = self.expr_stack.last().map(|t| &t.kind);
             if !matches!(last, Some(ExprKind::Name(_) | ExprKind::Index(..))) {
                 return Err(self.error_near("syntax error"));
             }
-            if !self.test_next(&Tok::Comma)? {
+            if !self.test_next(Tok::Comma)? {
                 break;
             }
             let (target, td) = self.suffixed_exp()?;
-            targets.push(target);
+            self.expr_stack.push(target);
             d = d.max(td);
             self.enter()?;
             extra_levels += 1;
         }
-        self.check_next(&Tok::Assign)?;
+        let targets = finish_list(&mut self.ast.exprs, &mut self.expr_stack, mark);
+        self.check_next(Tok::Assign)?;
         let (exprs, ed) = self.expr_list()?;
         self.depth -= extra_levels;
-        stats.push(Stat::Assign {
+        self.stat_stack.push(Stat::Assign {
             targets,
             exprs,
             line,
@@ -584,12 +686,12 @@ impl<'a> Parser<'a> {
     /// line the function is defined on: the `function` keyword for statements, but the token
     /// after `function` (or after a local function's name) otherwise, normally the same line.
     #[inline(never)]
-    fn func_body(&mut self, is_method: bool, line: Line) -> PResult<(FuncBody, Depth)> {
+    fn func_body(&mut self, is_method: bool, line: Line) -> PResult<(FuncId, Depth)> {
         let (params, is_vararg) = self.params(is_method)?;
         let outer_vararg = std::mem::replace(&mut self.vararg, is_vararg);
         let (block, d) = self.block()?;
         let end_line = self.cur.line;
-        self.check_match(&Tok::End, &Tok::Function, line)?;
+        self.check_match(Tok::End, Tok::Function, line)?;
         self.vararg = outer_vararg;
         let body = FuncBody {
             params,
@@ -598,34 +700,38 @@ impl<'a> Parser<'a> {
             line,
             end_line,
         };
-        Ok((body, d))
+        Ok((self.ast.push_func(body), d))
     }
 
     /// `( [names] [...] )`: the parameter names and whether the function is vararg.
     #[inline(never)]
-    fn params(&mut self, is_method: bool) -> PResult<(Vec<Bytes>, bool)> {
-        self.check_next(&Tok::LParen)?;
-        let mut params = Vec::new();
+    fn params(&mut self, is_method: bool) -> PResult<(Span<StrId>, bool)> {
+        self.check_next(Tok::LParen)?;
+        let mark = self.name_stack.len();
         if is_method {
-            params.push(b"self".to_vec());
+            self.name_stack.push(StrId::SELF);
         }
         let mut is_vararg = false;
         if self.cur.tok != Tok::RParen {
             loop {
                 match self.cur.tok {
-                    Tok::Name => params.push(self.check_name()?),
+                    Tok::Name => {
+                        let name = self.check_name()?;
+                        self.name_stack.push(name);
+                    }
                     Tok::Dots => {
                         self.next()?;
                         is_vararg = true;
                     }
                     _ => return Err(self.error_near("<name> or '...' expected")),
                 }
-                if is_vararg || !self.test_next(&Tok::Comma)? {
+                if is_vararg || !self.test_next(Tok::Comma)? {
                     break;
                 }
             }
         }
-        self.check_next(&Tok::RParen)?;
+        self.check_next(Tok::RParen)?;
+        let params = finish_list(&mut self.ast.names, &mut self.name_stack, mark);
         Ok((params, is_vararg))
     }
 
@@ -635,15 +741,16 @@ impl<'a> Parser<'a> {
     // suffixed_exp, primary_exp) stay small and hand the less common shapes to helpers.
 
     /// `e {, e}` and the height of its tallest expression.
-    fn expr_list(&mut self) -> PResult<(Vec<Expr>, Depth)> {
-        let mut exprs = Vec::new();
+    fn expr_list(&mut self) -> PResult<(Span<Expr>, Depth)> {
+        let mark = self.expr_stack.len();
         let mut d = 0;
         loop {
             let (e, ed) = self.expr()?;
-            exprs.push(e);
+            self.expr_stack.push(e);
             d = d.max(ed);
-            if !self.test_next(&Tok::Comma)? {
-                return Ok((exprs, d));
+            if !self.test_next(Tok::Comma)? {
+                let list = finish_list(&mut self.ast.exprs, &mut self.expr_stack, mark);
+                return Ok((list, d));
             }
         }
     }
@@ -657,14 +764,14 @@ impl<'a> Parser<'a> {
     /// and unary chains recurse, bounded by the level limit exactly as in Lua.
     fn sub_expr(&mut self, limit: u8) -> PResult<(Expr, Depth)> {
         self.enter()?;
-        let mut result = match unary_op(&self.cur.tok) {
+        let mut result = match unary_op(self.cur.tok) {
             Some(op) => self.unary_exp(op),
             None => self.simple_exp(),
         };
         // One `result` slot instead of `?` at each step keeps this frame small in unoptimized
         // builds, where this function is on every nesting path.
         while let Ok((left, d)) = result {
-            match binary_op(&self.cur.tok) {
+            match binary_op(self.cur.tok) {
                 Some((op, left_prio, right_prio)) if left_prio > limit => {
                     result = self.binary_exp(left, d, op, right_prio);
                 }
@@ -683,7 +790,8 @@ impl<'a> Parser<'a> {
         self.next()?;
         let (operand, d) = self.sub_expr(UNARY_PRIORITY)?;
         let d = self.grow(d)?;
-        Ok((Expr::new(ExprKind::Unary(op, Box::new(operand)), line), d))
+        let operand = self.push(operand);
+        Ok((Expr::new(ExprKind::Unary(op, operand), line), d))
     }
 
     /// `left op right`, at the operator; `right` binds operators above `right_prio`.
@@ -699,16 +807,18 @@ impl<'a> Parser<'a> {
         self.next()?;
         let (right, rd) = self.sub_expr(right_prio)?;
         let d = self.grow(ld.max(rd))?;
-        let kind = ExprKind::Binary(op, Box::new(left), Box::new(right));
+        let left = self.push(left);
+        let right = self.push(right);
+        let kind = ExprKind::Binary(op, left, right);
         Ok((Expr::new(kind, line), d))
     }
 
     fn simple_exp(&mut self) -> PResult<(Expr, Depth)> {
         let line = self.cur.line;
-        let kind = match &mut self.cur.tok {
-            Tok::Int(i) => ExprKind::Int(*i),
-            Tok::Float(f) => ExprKind::Float(*f),
-            Tok::Str(s) => ExprKind::Str(std::mem::take(s)),
+        let kind = match self.cur.tok {
+            Tok::Int(i) => ExprKind::Int(i),
+            Tok::Float(f) => ExprKind::Float(f),
+            Tok::Str => ExprKind::Str(self.cur_string()),
             Tok::Nil => ExprKind::Nil,
             Tok::True => ExprKind::True,
             Tok::False => ExprKind::False,
@@ -730,7 +840,7 @@ impl<'a> Parser<'a> {
         self.next()?;
         let (body, d) = self.func_body(false, self.cur.line)?;
         let d = self.grow(d)?;
-        Ok((Expr::new(ExprKind::Function(Box::new(body)), line), d))
+        Ok((Expr::new(ExprKind::Function(body), line), d))
     }
 
     fn primary_exp(&mut self) -> PResult<(Expr, Depth)> {
@@ -749,9 +859,10 @@ impl<'a> Parser<'a> {
         let line = self.cur.line;
         self.next()?;
         let (inner, d) = self.expr()?;
-        self.check_match(&Tok::RParen, &Tok::LParen, line)?;
+        self.check_match(Tok::RParen, Tok::LParen, line)?;
         let d = self.grow(d)?;
-        Ok((Expr::new(ExprKind::Paren(Box::new(inner)), line), d))
+        let inner = self.push(inner);
+        Ok((Expr::new(ExprKind::Paren(inner), line), d))
     }
 
     /// A primary expression followed by any number of `.name`, `[k]`, `:m(args)` and call
@@ -766,7 +877,7 @@ impl<'a> Parser<'a> {
                 Tok::Dot => self.field_sel(e, d),
                 Tok::LBracket => self.index_exp(e, d),
                 Tok::Colon => self.method_call(e, d, line),
-                Tok::LParen | Tok::Str(_) | Tok::LBrace => self.call(e, d, line),
+                Tok::LParen | Tok::Str | Tok::LBrace => self.call(e, d, line),
                 _ => return Ok((e, d)),
             };
         }
@@ -782,10 +893,9 @@ impl<'a> Parser<'a> {
         let name_line = self.cur.line;
         let key = Expr::new(ExprKind::Str(self.check_name()?), name_line);
         let d = self.grow(d)?;
-        Ok((
-            Expr::new(ExprKind::Index(Box::new(e), Box::new(key)), line),
-            d,
-        ))
+        let e = self.push(e);
+        let key = self.push(key);
+        Ok((Expr::new(ExprKind::Index(e, key), line), d))
     }
 
     /// `[k]` after `e`.
@@ -794,12 +904,11 @@ impl<'a> Parser<'a> {
         let line = self.cur.line;
         self.next()?;
         let (key, kd) = self.expr()?;
-        self.check_next(&Tok::RBracket)?;
+        self.check_next(Tok::RBracket)?;
         let d = self.grow(d.max(kd))?;
-        Ok((
-            Expr::new(ExprKind::Index(Box::new(e), Box::new(key)), line),
-            d,
-        ))
+        let e = self.push(e);
+        let key = self.push(key);
+        Ok((Expr::new(ExprKind::Index(e, key), line), d))
     }
 
     /// `:name args` after `e`.
@@ -809,10 +918,8 @@ impl<'a> Parser<'a> {
         let name = self.check_name()?;
         let (args, ad) = self.call_args(line)?;
         let d = self.grow(d.max(ad))?;
-        Ok((
-            Expr::new(ExprKind::Method(Box::new(e), name, args), line),
-            d,
-        ))
+        let e = self.push(e);
+        Ok((Expr::new(ExprKind::Method(e, name, args), line), d))
     }
 
     /// Call arguments after `e`.
@@ -820,42 +927,50 @@ impl<'a> Parser<'a> {
     fn call(&mut self, e: Expr, d: Depth, line: Line) -> PResult<(Expr, Depth)> {
         let (args, ad) = self.call_args(line)?;
         let d = self.grow(d.max(ad))?;
-        Ok((Expr::new(ExprKind::Call(Box::new(e), args), line), d))
+        let e = self.push(e);
+        Ok((Expr::new(ExprKind::Call(e, args), line), d))
     }
 
     /// Call arguments: `(exprs)`, a table constructor or a string literal. `line` is where the
     /// call expression started.
-    fn call_args(&mut self, line: Line) -> PResult<(Vec<Expr>, Depth)> {
+    fn call_args(&mut self, line: Line) -> PResult<(Span<Expr>, Depth)> {
         match self.cur.tok {
             Tok::LParen => self.paren_args(line),
-            Tok::LBrace => self.table().map(|(table, d)| (vec![table], d)),
-            Tok::Str(_) => self.string_arg(),
+            Tok::LBrace => {
+                let (table, d) = self.table()?;
+                Ok((self.single(table), d))
+            }
+            Tok::Str => self.string_arg(),
             _ => Err(self.error_near("function arguments expected")),
         }
     }
 
+    /// A list of one expression.
+    fn single(&mut self, e: Expr) -> Span<Expr> {
+        let id = self.push(e);
+        Span::new(id.0 as usize, 1)
+    }
+
     /// `( [exprs] )`; `line` is where the call expression started.
     #[inline(never)]
-    fn paren_args(&mut self, line: Line) -> PResult<(Vec<Expr>, Depth)> {
+    fn paren_args(&mut self, line: Line) -> PResult<(Span<Expr>, Depth)> {
         self.next()?;
         let args = if self.cur.tok == Tok::RParen {
-            (Vec::new(), 0)
+            (Span::default(), 0)
         } else {
             self.expr_list()?
         };
-        self.check_match(&Tok::RParen, &Tok::LParen, line)?;
+        self.check_match(Tok::RParen, Tok::LParen, line)?;
         Ok(args)
     }
 
     #[inline(never)]
-    fn string_arg(&mut self) -> PResult<(Vec<Expr>, Depth)> {
+    fn string_arg(&mut self) -> PResult<(Span<Expr>, Depth)> {
         let line = self.cur.line;
-        let Tok::Str(s) = &mut self.cur.tok else {
-            unreachable!("string_arg called on a non-string token");
-        };
-        let arg = Expr::new(ExprKind::Str(std::mem::take(s)), line);
+        let s = self.cur_string();
+        let arg = self.single(Expr::new(ExprKind::Str(s), line));
         self.next()?;
-        Ok((vec![arg], 1))
+        Ok((arg, 1))
     }
 
     /// Table constructor `{ fields }`, at the `{`.
@@ -863,53 +978,59 @@ impl<'a> Parser<'a> {
     fn table(&mut self) -> PResult<(Expr, Depth)> {
         let line = self.cur.line;
         self.next()?;
-        let mut fields = Vec::new();
+        let mark = self.field_stack.len();
         let mut d = 0;
         while self.cur.tok != Tok::RBrace {
-            d = d.max(self.field(&mut fields)?);
-            if !(self.test_next(&Tok::Comma)? || self.test_next(&Tok::Semi)?) {
+            d = d.max(self.field()?);
+            if !(self.test_next(Tok::Comma)? || self.test_next(Tok::Semi)?) {
                 break;
             }
         }
-        self.check_match(&Tok::RBrace, &Tok::LBrace, line)?;
+        self.check_match(Tok::RBrace, Tok::LBrace, line)?;
         let d = self.grow(d)?;
+        let fields = finish_list(&mut self.ast.fields, &mut self.field_stack, mark);
         Ok((Expr::new(ExprKind::Table(fields), line), d))
     }
 
     /// One table field: `name = v`, `[k] = v` or `v`.
-    fn field(&mut self, fields: &mut Vec<TableField>) -> PResult<Depth> {
+    fn field(&mut self) -> PResult<Depth> {
         // `name = v` needs one token of lookahead to tell from an expression.
-        if self.cur.tok == Tok::Name && *self.peek()? == Tok::Assign {
-            self.named_field(fields)
+        if self.cur.tok == Tok::Name && self.peek()? == Tok::Assign {
+            self.named_field()
         } else if self.cur.tok == Tok::LBracket {
-            self.keyed_field(fields)
+            self.keyed_field()
         } else {
             let (value, d) = self.expr()?;
-            fields.push(TableField::Item(value));
+            let value = self.push(value);
+            self.field_stack.push(TableField::Item(value));
             Ok(d)
         }
     }
 
     /// `name = v`.
     #[inline(never)]
-    fn named_field(&mut self, fields: &mut Vec<TableField>) -> PResult<Depth> {
+    fn named_field(&mut self) -> PResult<Depth> {
         let key_line = self.cur.line;
         let key = Expr::new(ExprKind::Str(self.check_name()?), key_line);
+        let key = self.push(key);
         self.next()?; // `=`
         let (value, d) = self.expr()?;
-        fields.push(TableField::Pair(key, value));
+        let value = self.push(value);
+        self.field_stack.push(TableField::Pair(key, value));
         Ok(d)
     }
 
     /// `[k] = v`.
     #[inline(never)]
-    fn keyed_field(&mut self, fields: &mut Vec<TableField>) -> PResult<Depth> {
+    fn keyed_field(&mut self) -> PResult<Depth> {
         self.next()?;
         let (key, kd) = self.expr()?;
-        self.check_next(&Tok::RBracket)?;
-        self.check_next(&Tok::Assign)?;
+        let key = self.push(key);
+        self.check_next(Tok::RBracket)?;
+        self.check_next(Tok::Assign)?;
         let (value, vd) = self.expr()?;
-        fields.push(TableField::Pair(key, value));
+        let value = self.push(value);
+        self.field_stack.push(TableField::Pair(key, value));
         Ok(kd.max(vd))
     }
 }
@@ -917,6 +1038,16 @@ impl<'a> Parser<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::cell::RefCell;
+
+    thread_local! {
+        /// The nodes of the tree the last `ok` returned, for the helpers below.
+        static AST: RefCell<Ast> = RefCell::new(Ast::default());
+    }
+
+    fn with_ast<R>(f: impl FnOnce(&Ast) -> R) -> R {
+        AST.with(|a| f(&a.borrow()))
+    }
 
     /// `src` shortened for failure messages (some inputs are huge).
     fn short(src: &str) -> &str {
@@ -924,24 +1055,65 @@ mod tests {
     }
 
     fn ok(src: &str) -> Block {
-        parse(src.as_bytes()).unwrap_or_else(|e| panic!("{:?}: {e}", short(src)))
+        let (ast, block) =
+            parse_tree(src.as_bytes()).unwrap_or_else(|e| panic!("{:?}: {e}", short(src)));
+        AST.with(|a| *a.borrow_mut() = ast);
+        block
     }
 
+    /// The syntax error in `src`, which the streaming parser (that also compiles) and the tree
+    /// builder must both report.
     fn err(src: &str) -> (u32, String) {
+        let e = match parse(src.as_bytes()) {
+            Ok(_) => panic!("{:?} parsed", short(src)),
+            Err(e) => e,
+        };
+        match parse_tree(src.as_bytes()) {
+            Ok(_) => panic!("{:?} parsed as a tree", short(src)),
+            Err(e2) => assert_eq!(e, e2, "{:?}", short(src)),
+        }
+        (e.line, e.message)
+    }
+
+    fn err_full(src: &str) -> CompileError {
         match parse(src.as_bytes()) {
             Ok(_) => panic!("{:?} parsed", short(src)),
-            Err(e) => (e.line, e.message),
+            Err(e) => e,
         }
     }
 
-    fn text(b: &[u8]) -> String {
-        String::from_utf8_lossy(b).into_owned()
+    fn text(s: StrId) -> String {
+        with_ast(|a| String::from_utf8_lossy(a.str(s)).into_owned())
+    }
+
+    fn ex(id: ExprId) -> Expr {
+        with_ast(|a| *a.expr(id))
+    }
+
+    fn exprs(s: Span<Expr>) -> Vec<Expr> {
+        with_ast(|a| a.exprs(s).to_vec())
+    }
+
+    fn stats(s: Span<Stat>) -> Vec<Stat> {
+        with_ast(|a| a.stats(s).to_vec())
+    }
+
+    fn func(f: FuncId) -> FuncBody {
+        with_ast(|a| *a.func(f))
+    }
+
+    fn names(s: Span<StrId>) -> Vec<String> {
+        with_ast(|a| a.names(s).to_vec())
+            .into_iter()
+            .map(text)
+            .collect()
     }
 
     /// Compact S-expression form of an expression, for structure checks.
     fn sx(e: &Expr) -> String {
-        let list = |es: &[Expr]| es.iter().map(sx).collect::<Vec<_>>().join(", ");
-        match &e.kind {
+        let list = |es: Span<Expr>| exprs(es).iter().map(sx).collect::<Vec<_>>().join(", ");
+        let sxi = |id: ExprId| sx(&ex(id));
+        match e.kind {
             ExprKind::Nil => "nil".into(),
             ExprKind::True => "true".into(),
             ExprKind::False => "false".into(),
@@ -950,41 +1122,41 @@ mod tests {
             ExprKind::Float(f) => format!("{f:?}"),
             ExprKind::Str(s) => format!("{:?}", text(s)),
             ExprKind::Name(n) => text(n),
-            ExprKind::Function(f) => format!(
-                "(fn [{}{}] {}s)",
-                f.params
-                    .iter()
-                    .map(|p| text(p))
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                if f.is_vararg { " ..." } else { "" },
-                f.block.stats.len()
-            ),
+            ExprKind::Function(f) => {
+                let f = func(f);
+                format!(
+                    "(fn [{}{}] {}s)",
+                    names(f.params).join(" "),
+                    if f.is_vararg { " ..." } else { "" },
+                    f.block.stats.len()
+                )
+            }
             ExprKind::Table(fields) => {
+                let fields = with_ast(|a| a.fields(fields).to_vec());
                 let fs: Vec<String> = fields
                     .iter()
-                    .map(|f| match f {
-                        TableField::Item(v) => sx(v),
-                        TableField::Pair(k, v) => format!("[{}]={}", sx(k), sx(v)),
+                    .map(|f| match *f {
+                        TableField::Item(v) => sxi(v),
+                        TableField::Pair(k, v) => format!("[{}]={}", sxi(k), sxi(v)),
                     })
                     .collect();
                 format!("{{{}}}", fs.join(", "))
             }
-            ExprKind::Binary(op, l, r) => format!("({op:?} {} {})", sx(l), sx(r)),
-            ExprKind::Unary(op, x) => format!("({op:?} {})", sx(x)),
-            ExprKind::Index(t, k) => format!("{}[{}]", sx(t), sx(k)),
-            ExprKind::Call(f, args) => format!("{}({})", sx(f), list(args)),
-            ExprKind::Method(o, m, args) => format!("{}:{}({})", sx(o), text(m), list(args)),
-            ExprKind::Paren(x) => format!("<{}>", sx(x)),
+            ExprKind::Binary(op, l, r) => format!("({op:?} {} {})", sxi(l), sxi(r)),
+            ExprKind::Unary(op, x) => format!("({op:?} {})", sxi(x)),
+            ExprKind::Index(t, k) => format!("{}[{}]", sxi(t), sxi(k)),
+            ExprKind::Call(f, args) => format!("{}({})", sxi(f), list(args)),
+            ExprKind::Method(o, m, args) => format!("{}:{}({})", sxi(o), text(m), list(args)),
+            ExprKind::Paren(x) => format!("<{}>", sxi(x)),
         }
     }
 
     /// The single expression of `return <src>`.
     fn ret(src: &str) -> String {
         let b = ok(&format!("return {src}"));
-        let (exprs, _) = b.ret.expect("return");
-        assert_eq!(exprs.len(), 1);
-        sx(&exprs[0])
+        let (es, _) = b.ret.expect("return");
+        assert_eq!(es.len(), 1);
+        sx(&exprs(es)[0])
     }
 
     #[test]
@@ -1068,33 +1240,39 @@ mod tests {
                     local function h() end\n\
                     ::top:: goto top ;;\n\
                     return 1, 2;");
-        let s = &b.stats;
+        let s = &stats(b.stats);
         assert_eq!(s.len(), 15);
-        let Stat::Local { names, exprs, line } = &s[0] else {
+        let Stat::Local {
+            names: ns,
+            exprs: es,
+            line,
+        } = s[0]
+        else {
             panic!("{:?}", s[0])
         };
+        let ns = with_ast(|a| a.locals(ns).to_vec());
         assert_eq!(
-            names.iter().map(|(n, a)| (text(n), *a)).collect::<Vec<_>>(),
+            ns.iter().map(|(n, a)| (text(*n), *a)).collect::<Vec<_>>(),
             vec![
                 ("a".to_string(), Attrib::Const),
                 ("b".to_string(), Attrib::Close),
                 ("c".to_string(), Attrib::None)
             ]
         );
-        assert_eq!((exprs.len(), *line), (2, 1));
+        assert_eq!((es.len(), line), (2, 1));
         let Stat::Assign {
             targets,
-            exprs,
+            exprs: es,
             line,
-        } = &s[1]
+        } = s[1]
         else {
             panic!()
         };
         assert_eq!(
-            targets.iter().map(sx).collect::<Vec<_>>(),
+            exprs(targets).iter().map(sx).collect::<Vec<_>>(),
             ["a", "b[\"c\"]", "d[1]"]
         );
-        assert_eq!((sx(&exprs[0]), *line), ("f()".to_string(), 2));
+        assert_eq!((sx(&exprs(es)[0]), line), ("f()".to_string(), 2));
         assert!(matches!(&s[2], Stat::Call(e) if sx(e) == "f(x)"));
         assert!(matches!(&s[3], Stat::Call(e) if sx(e) == "o:m()"));
         assert!(matches!(&s[4], Stat::Do(b) if b.stats.is_empty()));
@@ -1102,26 +1280,27 @@ mod tests {
             cond,
             body,
             line: 4,
-        } = &s[5]
+        } = s[5]
         else {
             panic!()
         };
-        assert_eq!(sx(cond), "x");
-        assert!(matches!(body.stats[..], [Stat::Break { line: 4 }]));
-        let Stat::Repeat { body, cond, .. } = &s[6] else {
+        assert_eq!(sx(&ex(cond)), "x");
+        assert!(matches!(stats(body.stats)[..], [Stat::Break { line: 4 }]));
+        let Stat::Repeat { body, cond, .. } = s[6] else {
             panic!()
         };
-        assert_eq!((body.stats.len(), sx(cond)), (1, "y".to_string()));
+        assert_eq!((body.stats.len(), sx(&ex(cond))), (1, "y".to_string()));
         let Stat::If {
             arms,
             else_block,
             line: 5,
-        } = &s[7]
+        } = s[7]
         else {
             panic!()
         };
+        let arms = with_ast(|a| a.arms(arms).to_vec());
         assert_eq!(
-            arms.iter().map(|(c, _)| sx(c)).collect::<Vec<_>>(),
+            arms.iter().map(|(c, _)| sx(&ex(*c))).collect::<Vec<_>>(),
             ["a", "b"]
         );
         assert!(else_block.is_some());
@@ -1131,45 +1310,55 @@ mod tests {
             limit,
             step,
             ..
-        } = &s[8]
+        } = s[8]
         else {
             panic!()
         };
         assert_eq!(text(var), "i");
-        assert_eq!((sx(start), sx(limit)), ("1".to_string(), "10".to_string()));
-        assert_eq!(step.as_ref().map(sx).as_deref(), Some("2"));
-        let Stat::GenFor { names, exprs, .. } = &s[9] else {
-            panic!()
-        };
         assert_eq!(
-            names.iter().map(|n| text(n)).collect::<Vec<_>>(),
-            ["k", "v"]
+            (sx(&ex(start)), sx(&ex(limit))),
+            ("1".to_string(), "10".to_string())
         );
-        assert_eq!(exprs.iter().map(sx).collect::<Vec<_>>(), ["pairs(t)", "1"]);
-        let Stat::Function {
-            target,
-            func,
-            line: 7,
-        } = &s[10]
+        assert_eq!(step.map(|e| sx(&ex(e))).as_deref(), Some("2"));
+        let Stat::GenFor {
+            names: ns,
+            exprs: es,
+            ..
+        } = s[9]
         else {
             panic!()
         };
-        assert_eq!(sx(target), "t[\"a\"][\"b\"][\"m\"]");
+        assert_eq!(names(ns), ["k", "v"]);
         assert_eq!(
-            func.params.iter().map(|p| text(p)).collect::<Vec<_>>(),
-            ["self", "x"]
+            exprs(es).iter().map(sx).collect::<Vec<_>>(),
+            ["pairs(t)", "1"]
         );
-        assert!(!func.is_vararg);
-        let Stat::Function { target, func, .. } = &s[11] else {
+        let Stat::Function {
+            target,
+            func: f,
+            line: 7,
+        } = s[10]
+        else {
             panic!()
         };
-        assert_eq!((sx(target), func.is_vararg), ("g".to_string(), true));
-        assert!(func.params.is_empty());
-        assert!(matches!(&s[12], Stat::LocalFunction { name, line: 8, .. } if name == b"h"));
-        assert!(matches!(&s[13], Stat::Label { name, line: 9 } if name == b"top"));
-        assert!(matches!(&s[14], Stat::Goto { label, line: 9 } if label == b"top"));
-        let (exprs, line) = b.ret.as_ref().unwrap();
-        assert_eq!((exprs.len(), *line), (2, 10));
+        assert_eq!(sx(&ex(target)), "t[\"a\"][\"b\"][\"m\"]");
+        let f = func(f);
+        assert_eq!(names(f.params), ["self", "x"]);
+        assert!(!f.is_vararg);
+        let Stat::Function {
+            target, func: f, ..
+        } = s[11]
+        else {
+            panic!()
+        };
+        let f = func(f);
+        assert_eq!((sx(&ex(target)), f.is_vararg), ("g".to_string(), true));
+        assert!(f.params.is_empty());
+        assert!(matches!(s[12], Stat::LocalFunction { name, line: 8, .. } if text(name) == "h"));
+        assert!(matches!(s[13], Stat::Label { name, line: 9 } if text(name) == "top"));
+        assert!(matches!(s[14], Stat::Goto { label, line: 9 } if text(label) == "top"));
+        let (es, line) = b.ret.unwrap();
+        assert_eq!((es.len(), line), (2, 10));
         // An empty chunk, and `return` with no values.
         assert!(ok("").stats.is_empty() && ok("").ret.is_none());
         assert_eq!(ok("return").ret.map(|(e, _)| e.len()), Some(0));
@@ -1183,53 +1372,68 @@ mod tests {
                     f\n(1)\n\
                     t\n.x\n.y = 1\n\
                     local z = function\n() end");
-        let Stat::Local { exprs, line: 1, .. } = &b.stats[0] else {
-            panic!()
-        };
-        // A binary expression is on its operator's line.
-        assert_eq!(exprs[0].line, 2);
-        let ExprKind::Binary(_, l, r) = &exprs[0].kind else {
-            panic!()
-        };
-        assert_eq!((l.line, r.line), (1, 2));
-        // A call is on the line where its prefix expression starts (where Lua reports it).
-        let Stat::Call(call) = &b.stats[1] else {
-            panic!()
-        };
-        assert_eq!(call.line, 3);
-        let ExprKind::Call(_, args) = &call.kind else {
-            panic!()
-        };
-        assert_eq!(args[0].line, 4);
-        // Indexing is on the line of its `.`.
-        let Stat::Assign {
-            targets, line: 5, ..
-        } = &b.stats[2]
+        let s = stats(b.stats);
+        let Stat::Local {
+            exprs: es, line: 1, ..
+        } = s[0]
         else {
             panic!()
         };
+        let es = exprs(es);
+        // A binary expression is on its operator's line.
+        assert_eq!(es[0].line, 2);
+        let ExprKind::Binary(_, l, r) = es[0].kind else {
+            panic!()
+        };
+        assert_eq!((ex(l).line, ex(r).line), (1, 2));
+        // A call is on the line where its prefix expression starts (where Lua reports it).
+        let Stat::Call(call) = s[1] else { panic!() };
+        assert_eq!(call.line, 3);
+        let ExprKind::Call(_, args) = call.kind else {
+            panic!()
+        };
+        assert_eq!(exprs(args)[0].line, 4);
+        // Indexing is on the line of its `.`.
+        let Stat::Assign {
+            targets, line: 5, ..
+        } = s[2]
+        else {
+            panic!()
+        };
+        let targets = exprs(targets);
         assert_eq!(targets[0].line, 7);
-        let ExprKind::Index(inner, key) = &targets[0].kind else {
+        let ExprKind::Index(inner, key) = targets[0].kind else {
             panic!()
         };
-        assert_eq!((inner.line, key.line), (6, 7));
+        assert_eq!((ex(inner).line, ex(key).line), (6, 7));
         // Function expression: expression on `function`, body dated like Lua's `linedefined`.
-        let Stat::Local { exprs, .. } = &b.stats[3] else {
+        let Stat::Local { exprs: es, .. } = s[3] else {
             panic!()
         };
-        let ExprKind::Function(f) = &exprs[0].kind else {
+        let es = exprs(es);
+        let ExprKind::Function(f) = es[0].kind else {
             panic!()
         };
-        assert_eq!((exprs[0].line, f.line, f.end_line), (8, 9, 9));
+        let f = func(f);
+        assert_eq!((es[0].line, f.line, f.end_line), (8, 9, 9));
         let b = ok("function f()\n\nend\nlocal function g()\nend");
-        let Stat::Function { func, line: 1, .. } = &b.stats[0] else {
+        let s = stats(b.stats);
+        let Stat::Function {
+            func: f, line: 1, ..
+        } = s[0]
+        else {
             panic!()
         };
-        assert_eq!((func.line, func.end_line), (1, 3));
-        let Stat::LocalFunction { func, line: 4, .. } = &b.stats[1] else {
+        let f = func(f);
+        assert_eq!((f.line, f.end_line), (1, 3));
+        let Stat::LocalFunction {
+            func: f, line: 4, ..
+        } = s[1]
+        else {
             panic!()
         };
-        assert_eq!((func.line, func.end_line), (4, 5));
+        let f = func(f);
+        assert_eq!((f.line, f.end_line), (4, 5));
     }
 
     #[test]
@@ -1335,9 +1539,9 @@ mod tests {
 
     #[test]
     fn error_columns() {
-        let e = parse(b"x = 1\n  y = = 2").unwrap_err();
+        let e = err_full("x = 1\n  y = = 2");
         assert_eq!((e.line, e.col), (2, 7));
-        let e = parse(b"local s = 'abc").unwrap_err();
+        let e = err_full("local s = 'abc");
         assert_eq!((e.line, e.col), (1, 11));
     }
 
@@ -1386,7 +1590,7 @@ mod tests {
         assert_eq!(ok(&stats).stats.len(), 100_000);
         let table = format!("return {{{}}}", "1,".repeat(1_000_000));
         let b = ok(&table);
-        let ExprKind::Table(fields) = &b.ret.unwrap().0[0].kind else {
+        let ExprKind::Table(fields) = exprs(b.ret.unwrap().0)[0].kind else {
             panic!()
         };
         assert_eq!(fields.len(), 1_000_000);
