@@ -772,6 +772,18 @@ impl Vm {
         }
     }
 
+    /// `stack traceback:` lines of coroutine `t` (where a failed task stopped).
+    pub fn thread_traceback(&mut self, t: ThreadKey) -> String {
+        if !self.threads.contains_key(t) {
+            return String::new();
+        }
+        let prev = self.current;
+        self.set_current(t);
+        let s = self.traceback();
+        self.set_current(prev);
+        s
+    }
+
     /// The traceback captured when the last error left the outermost host call.
     pub fn last_traceback(&mut self) -> Option<String> {
         self.last_traceback.take()

@@ -1,0 +1,338 @@
+//! What scripts see: the wait primitives, `task`, `time`, `input`, `log`, `emit`, `spawn`,
+//! `vec3`, and `self` methods. Natives receive only the VM, so the frame's context (current
+//! entity, pressed keys) and the requests scripts make (spawn, despawn, emit, tasks) pass
+//! through a thread-local that the script system fills before running Lua and drains after.
+
+use std::cell::RefCell;
+
+use bevy::ecs::entity::Entity;
+
+use crate::vm::function::Args;
+use crate::vm::{LuaResult, RootKey, Value, Vm};
+
+/// Lua side of the API. The wait functions yield a request (a tag string and an argument) to
+/// the scheduler in `tasks.rs`, which resumes the task when the request is met.
+pub const PRELUDE: &str = r#"
+local yield = coroutine.yield
+function wait(seconds) return yield("__mp_wait", seconds or 0) end
+function wait_frames(n) return yield("__mp_frames", n or 1) end
+function wait_until(predicate) return yield("__mp_until", predicate) end
+function wait_event(name) return yield("__mp_event", name) end
+task = {
+  spawn = __mp_task_spawn,
+  cancel = __mp_task_cancel,
+  join = function(handle) return yield("__mp_join", handle) end,
+}
+__mp_task_spawn, __mp_task_cancel = nil, nil
+
+local Vec3 = {}
+Vec3.__index = Vec3
+function vec3(x, y, z) return setmetatable({x = x or 0, y = y or 0, z = z or 0}, Vec3) end
+local function v(a) if type(a) == "number" then return a, a, a end return a.x, a.y, a.z end
+function Vec3.__add(a, b) local ax, ay, az = v(a) local bx, by, bz = v(b) return vec3(ax + bx, ay + by, az + bz) end
+function Vec3.__sub(a, b) local ax, ay, az = v(a) local bx, by, bz = v(b) return vec3(ax - bx, ay - by, az - bz) end
+function Vec3.__mul(a, b) local ax, ay, az = v(a) local bx, by, bz = v(b) return vec3(ax * bx, ay * by, az * bz) end
+function Vec3.__div(a, b) local ax, ay, az = v(a) local bx, by, bz = v(b) return vec3(ax / bx, ay / by, az / bz) end
+function Vec3.__unm(a) return vec3(-a.x, -a.y, -a.z) end
+function Vec3.__eq(a, b) return a.x == b.x and a.y == b.y and a.z == b.z end
+function Vec3.__tostring(a) return string.format("vec3(%g, %g, %g)", a.x, a.y, a.z) end
+function Vec3.dot(a, b) return a.x * b.x + a.y * b.y + a.z * b.z end
+function Vec3.length(a) return math.sqrt(a:dot(a)) end
+function Vec3.normalize(a) local l = a:length() if l == 0 then return vec3() end return a / l end
+__mp_Vec3 = Vec3
+
+-- Methods of every entity's `self` table.
+__mp_Entity = { __index = { despawn = __mp_despawn } }
+__mp_despawn = nil
+"#;
+
+/// A request a script made during the frame, carried out by the script system afterwards.
+pub enum Request {
+    SpawnTask {
+        entity: Entity,
+        id: u64,
+        thread: RootKey,
+        args: RootKey,
+    },
+    CancelTask(u64),
+    Despawn(Entity),
+    Spawn {
+        path: String,
+        init: Option<RootKey>,
+    },
+    Emit {
+        entity: Entity,
+        name: String,
+        payload: super::ScriptValue,
+    },
+}
+
+/// The frame's context for natives.
+#[derive(Default)]
+pub struct Context {
+    pub entity: Option<Entity>,
+    pub path: String,
+    pub pressed: Vec<&'static str>,
+    pub just_pressed: Vec<&'static str>,
+    pub requests: Vec<Request>,
+    pub next_task: u64,
+}
+
+thread_local! {
+    pub static CONTEXT: RefCell<Context> = RefCell::new(Context::default());
+}
+
+/// Installs the natives and the prelude into a fresh VM.
+pub fn install(vm: &mut Vm) {
+    vm.set_global("__mp_task_spawn", Value::Native(task_spawn));
+    vm.set_global("__mp_task_cancel", Value::Native(task_cancel));
+    vm.set_global("__mp_despawn", Value::Native(despawn));
+    vm.set_global("emit", Value::Native(emit));
+    vm.set_global("spawn", Value::Native(spawn));
+    let input = vm.new_table();
+    vm.set_field(input, "pressed", Value::Native(input_pressed));
+    vm.set_field(input, "just_pressed", Value::Native(input_just_pressed));
+    vm.set_global("input", Value::Table(input));
+    let log = vm.new_table();
+    vm.set_field(log, "info", Value::Native(log_info));
+    vm.set_field(log, "warn", Value::Native(log_warn));
+    vm.set_field(log, "error", Value::Native(log_error));
+    vm.set_global("log", Value::Table(log));
+    let time = vm.new_table();
+    vm.set_field(time, "delta", Value::Float(0.0));
+    vm.set_field(time, "elapsed", Value::Float(0.0));
+    vm.set_field(time, "frame", Value::Int(0));
+    vm.set_global("time", Value::Table(time));
+    let prelude = vm
+        .load(PRELUDE.as_bytes(), "=moonpool")
+        .expect("prelude compiles");
+    vm.call(prelude, &[]).expect("prelude runs");
+}
+
+fn current_entity(vm: &mut Vm, fname: &str) -> LuaResult<Entity> {
+    match CONTEXT.with(|c| c.borrow().entity) {
+        Some(e) => Ok(e),
+        None => Err(vm.rt_error(&format!("'{fname}' needs a running entity script"))),
+    }
+}
+
+/// `task.spawn(fn, ...)`: a new task of the running entity; returns its handle.
+fn task_spawn(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let f = vm.arg(args, 0);
+    if !f.is_function() {
+        return Err(vm.arg_type_error(args, 0, "spawn", "function"));
+    }
+    let entity = current_entity(vm, "task.spawn")?;
+    let rest = vm.new_table_with(args.n.saturating_sub(1), 0);
+    for i in 1..args.n {
+        let v = vm.arg(args, i);
+        rest.get_mut().set_int(i as i64, v);
+    }
+    let co = vm.new_thread(f);
+    let thread = vm.root(Value::Thread(co));
+    let args_key = vm.root(Value::Table(rest));
+    let id = CONTEXT.with(|c| {
+        let mut c = c.borrow_mut();
+        c.next_task += 1;
+        let id = c.next_task;
+        c.requests.push(Request::SpawnTask {
+            entity,
+            id,
+            thread,
+            args: args_key,
+        });
+        id
+    });
+    vm.ret1(args, Value::Int(id as i64))
+}
+
+/// `task.cancel(handle)`: the task ends before its next resume; its `<close>` variables close.
+fn task_cancel(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let id = vm.check_int(args, 0, "cancel")?;
+    CONTEXT.with(|c| c.borrow_mut().requests.push(Request::CancelTask(id as u64)));
+    Ok(0)
+}
+
+/// `self:despawn()`.
+fn despawn(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let me = vm.check_table(args, 0, "despawn")?;
+    let key = vm.intern(b"entity");
+    let entity = match me.get_str(key) {
+        Value::Int(bits) => Entity::try_from_bits(bits as u64),
+        _ => None,
+    };
+    let Some(entity) = entity else {
+        return Err(vm.rt_error("despawn: 'self.entity' is not an entity"));
+    };
+    CONTEXT.with(|c| c.borrow_mut().requests.push(Request::Despawn(entity)));
+    Ok(0)
+}
+
+/// `spawn(script_path, init_table)`: a new entity running that script; `init_table`'s fields are
+/// copied into its `self` before `on_spawn`.
+fn spawn(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let path = vm.check_str(args, 0, "spawn")?.to_str_lossy().into_owned();
+    let init = match vm.arg(args, 1) {
+        Value::Nil => None,
+        Value::Table(t) => Some(vm.root(Value::Table(t))),
+        _ => return Err(vm.arg_type_error(args, 1, "spawn", "table")),
+    };
+    CONTEXT.with(|c| c.borrow_mut().requests.push(Request::Spawn { path, init }));
+    Ok(0)
+}
+
+/// `emit(name, payload)`: a `ScriptEmitted` message for Rust systems.
+fn emit(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let name = vm.check_str(args, 0, "emit")?.to_str_lossy().into_owned();
+    let payload = super::ScriptValue::from_lua(&vm.arg(args, 1));
+    let entity = current_entity(vm, "emit")?;
+    CONTEXT.with(|c| {
+        c.borrow_mut().requests.push(Request::Emit {
+            entity,
+            name,
+            payload,
+        })
+    });
+    Ok(0)
+}
+
+fn key_query(vm: &mut Vm, args: Args, fname: &str, just: bool) -> LuaResult<usize> {
+    let name = vm.check_str(args, 0, fname)?;
+    let hit = CONTEXT.with(|c| {
+        let c = c.borrow();
+        let list = if just { &c.just_pressed } else { &c.pressed };
+        list.iter().any(|k| k.as_bytes() == name.as_bytes())
+    });
+    vm.ret1(args, Value::Bool(hit))
+}
+
+/// `input.pressed("Space")`: held this frame (Bevy `KeyCode` names: "KeyA", "ArrowLeft", ...).
+fn input_pressed(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    key_query(vm, args, "pressed", false)
+}
+
+/// `input.just_pressed("Space")`: went down this frame.
+fn input_just_pressed(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    key_query(vm, args, "just_pressed", true)
+}
+
+fn log_message(vm: &mut Vm, args: Args) -> LuaResult<String> {
+    let mut msg = String::new();
+    for i in 0..args.n {
+        if i > 0 {
+            msg.push('\t');
+        }
+        let v = vm.arg(args, i);
+        let s = vm.tostring(v)?;
+        msg.push_str(&s.to_str_lossy());
+    }
+    Ok(msg)
+}
+
+fn script_path() -> String {
+    CONTEXT.with(|c| c.borrow().path.clone())
+}
+
+fn log_info(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let m = log_message(vm, args)?;
+    bevy::log::info!("[{}] {m}", script_path());
+    Ok(0)
+}
+
+fn log_warn(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let m = log_message(vm, args)?;
+    bevy::log::warn!("[{}] {m}", script_path());
+    Ok(0)
+}
+
+fn log_error(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let m = log_message(vm, args)?;
+    bevy::log::error!("[{}] {m}", script_path());
+    Ok(0)
+}
+
+/// `print` output, line by line, to Bevy's log with the script's path.
+#[derive(Default)]
+pub struct LogWriter {
+    line: Vec<u8>,
+}
+
+impl std::io::Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        for &b in buf {
+            if b == b'\n' {
+                bevy::log::info!(
+                    "[{}] {}",
+                    script_path(),
+                    String::from_utf8_lossy(&self.line)
+                );
+                self.line.clear();
+            } else {
+                self.line.push(b);
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Bevy `KeyCode` names for the keys scripts ask about most.
+pub fn key_name(k: bevy::input::keyboard::KeyCode) -> Option<&'static str> {
+    use bevy::input::keyboard::KeyCode as K;
+    Some(match k {
+        K::Space => "Space",
+        K::Enter => "Enter",
+        K::Escape => "Escape",
+        K::Tab => "Tab",
+        K::Backspace => "Backspace",
+        K::ShiftLeft => "ShiftLeft",
+        K::ShiftRight => "ShiftRight",
+        K::ControlLeft => "ControlLeft",
+        K::ControlRight => "ControlRight",
+        K::AltLeft => "AltLeft",
+        K::ArrowUp => "ArrowUp",
+        K::ArrowDown => "ArrowDown",
+        K::ArrowLeft => "ArrowLeft",
+        K::ArrowRight => "ArrowRight",
+        K::KeyA => "KeyA",
+        K::KeyB => "KeyB",
+        K::KeyC => "KeyC",
+        K::KeyD => "KeyD",
+        K::KeyE => "KeyE",
+        K::KeyF => "KeyF",
+        K::KeyG => "KeyG",
+        K::KeyH => "KeyH",
+        K::KeyI => "KeyI",
+        K::KeyJ => "KeyJ",
+        K::KeyK => "KeyK",
+        K::KeyL => "KeyL",
+        K::KeyM => "KeyM",
+        K::KeyN => "KeyN",
+        K::KeyO => "KeyO",
+        K::KeyP => "KeyP",
+        K::KeyQ => "KeyQ",
+        K::KeyR => "KeyR",
+        K::KeyS => "KeyS",
+        K::KeyT => "KeyT",
+        K::KeyU => "KeyU",
+        K::KeyV => "KeyV",
+        K::KeyW => "KeyW",
+        K::KeyX => "KeyX",
+        K::KeyY => "KeyY",
+        K::KeyZ => "KeyZ",
+        K::Digit0 => "Digit0",
+        K::Digit1 => "Digit1",
+        K::Digit2 => "Digit2",
+        K::Digit3 => "Digit3",
+        K::Digit4 => "Digit4",
+        K::Digit5 => "Digit5",
+        K::Digit6 => "Digit6",
+        K::Digit7 => "Digit7",
+        K::Digit8 => "Digit8",
+        K::Digit9 => "Digit9",
+        _ => return None,
+    })
+}

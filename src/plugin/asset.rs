@@ -1,0 +1,102 @@
+//! `.lua` files as Bevy assets. The loader compiles each file once so that a syntax error fails
+//! the load with `path:line:col: message` (and a hot reload that breaks a file keeps the old
+//! code).
+
+use bevy::asset::{Asset, AssetLoader, LoadContext, io::Reader};
+use bevy::reflect::TypePath;
+
+use crate::vm::state::compile_source;
+
+/// A Lua script: its asset path (for messages) and source, known to compile.
+#[derive(Asset, TypePath, Debug, Clone)]
+pub struct LuaScript {
+    pub path: String,
+    pub source: Vec<u8>,
+}
+
+impl LuaScript {
+    /// Checks that `source` compiles; the error carries the position.
+    pub fn from_source(
+        path: impl Into<String>,
+        source: impl Into<Vec<u8>>,
+    ) -> Result<LuaScript, ScriptCompileError> {
+        let path = path.into();
+        let source = source.into();
+        match compile_source(&source) {
+            Ok(_) => Ok(LuaScript { path, source }),
+            Err(e) => Err(ScriptCompileError {
+                path,
+                line: e.line,
+                col: e.col,
+                message: e.message,
+            }),
+        }
+    }
+}
+
+/// A script that does not compile.
+#[derive(Debug, Clone)]
+pub struct ScriptCompileError {
+    pub path: String,
+    pub line: u32,
+    pub col: u32,
+    pub message: String,
+}
+
+impl std::fmt::Display for ScriptCompileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.path, self.line, self.col, self.message
+        )
+    }
+}
+
+impl std::error::Error for ScriptCompileError {}
+
+/// Why a `.lua` asset did not load.
+#[derive(Debug)]
+pub enum LuaScriptLoadError {
+    Io(std::io::Error),
+    Compile(ScriptCompileError),
+}
+
+impl std::fmt::Display for LuaScriptLoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LuaScriptLoadError::Io(e) => write!(f, "cannot read script: {e}"),
+            LuaScriptLoadError::Compile(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for LuaScriptLoadError {}
+
+#[derive(Default, TypePath)]
+pub struct LuaScriptLoader;
+
+impl AssetLoader for LuaScriptLoader {
+    type Asset = LuaScript;
+    type Settings = ();
+    type Error = LuaScriptLoadError;
+
+    async fn load(
+        &self,
+        reader: &mut dyn Reader,
+        _settings: &(),
+        load_context: &mut LoadContext<'_>,
+    ) -> Result<LuaScript, LuaScriptLoadError> {
+        let mut bytes = Vec::new();
+        reader
+            .read_to_end(&mut bytes)
+            .await
+            .map_err(LuaScriptLoadError::Io)?;
+        let path = load_context.path().to_string();
+        LuaScript::from_source(path, bytes).map_err(LuaScriptLoadError::Compile)
+    }
+
+    fn extensions(&self) -> &[&str] {
+        &["lua"]
+    }
+}

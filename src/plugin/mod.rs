@@ -1,0 +1,290 @@
+//! The Bevy plugin: `.lua` assets, the `Script` component, per-entity tasks with wait
+//! primitives, messages both ways, and hot reload. One `MoonpoolPlugin` wires it all.
+//!
+//! ```no_run
+//! use bevy::prelude::*;
+//! use moonpool::plugin::{MoonpoolPlugin, Script};
+//!
+//! fn setup(mut commands: Commands, assets: Res<AssetServer>) {
+//!     commands.spawn((Transform::default(), Script::new(assets.load("scripts/mover.lua"))));
+//! }
+//!
+//! App::new()
+//!     .add_plugins((DefaultPlugins, MoonpoolPlugin::default()))
+//!     .add_systems(Startup, setup)
+//!     .run();
+//! ```
+
+pub mod api;
+pub mod asset;
+pub mod component;
+pub mod reload;
+pub mod tasks;
+
+use bevy::app::{App, Plugin, Update};
+use bevy::asset::{AssetApp, AssetServer, Assets};
+use bevy::ecs::entity::Entity;
+use bevy::ecs::lifecycle::RemovedComponents;
+use bevy::ecs::message::{Message, MessageReader, MessageWriter};
+use bevy::ecs::resource::Resource;
+use bevy::ecs::schedule::IntoScheduleConfigs;
+use bevy::ecs::system::{Commands, NonSendMut, Query, Res};
+use bevy::input::ButtonInput;
+use bevy::input::keyboard::KeyCode;
+use bevy::time::Time;
+use bevy::transform::components::Transform;
+
+pub use asset::{LuaScript, LuaScriptLoader, ScriptCompileError};
+pub use component::Script;
+pub use tasks::ScriptRuntime;
+
+use crate::vm::{Value, Vm};
+use api::{CONTEXT, Request};
+
+/// What happens to a task that uses up its instruction budget in one frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunawayPolicy {
+    /// Suspended where it is; it continues next frame (a long computation spread over frames).
+    Suspend,
+    /// Stopped and reported as an error.
+    Kill,
+}
+
+/// Settings of the plugin, also readable as a resource.
+#[derive(Resource, Clone, Debug)]
+pub struct MoonpoolSettings {
+    /// Instructions (charged at calls and loop back-jumps) a task may run per frame.
+    pub fuel_per_task: i64,
+    /// Collector work units per frame (see `Vm::gc_step`).
+    pub gc_budget: usize,
+    pub runaway: RunawayPolicy,
+}
+
+impl Default for MoonpoolSettings {
+    fn default() -> Self {
+        MoonpoolSettings {
+            fuel_per_task: 1_000_000,
+            gc_budget: 5_000,
+            runaway: RunawayPolicy::Kill,
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct MoonpoolPlugin {
+    pub settings: MoonpoolSettings,
+}
+
+/// A script error (compile error, runtime error with traceback, runaway task).
+#[derive(Message, Clone, Debug)]
+pub struct ScriptError {
+    pub entity: Option<Entity>,
+    pub path: String,
+    pub message: String,
+}
+
+/// `emit(name, payload)` from a script, for Rust systems.
+#[derive(Message, Clone, Debug)]
+pub struct ScriptEmitted {
+    pub entity: Entity,
+    pub name: String,
+    pub payload: ScriptValue,
+}
+
+/// A message from Rust to scripts: `on_event(self, name, payload)` and `wait_event(name)`. With
+/// `target: None` every script sees it.
+#[derive(Message, Clone, Debug)]
+pub struct ScriptEvent {
+    pub target: Option<Entity>,
+    pub name: String,
+    pub payload: ScriptValue,
+}
+
+/// A plain value crossing between Lua and Rust.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ScriptValue {
+    Nil,
+    Bool(bool),
+    Int(i64),
+    Number(f64),
+    Str(String),
+}
+
+impl ScriptValue {
+    pub fn from_lua(v: &Value) -> ScriptValue {
+        match v {
+            Value::Bool(b) => ScriptValue::Bool(*b),
+            Value::Int(i) => ScriptValue::Int(*i),
+            Value::Float(f) => ScriptValue::Number(*f),
+            Value::Str(s) => ScriptValue::Str(s.to_str_lossy().into_owned()),
+            _ => ScriptValue::Nil,
+        }
+    }
+
+    pub fn into_lua(self, vm: &mut Vm) -> Value {
+        match self {
+            ScriptValue::Nil => Value::Nil,
+            ScriptValue::Bool(b) => Value::Bool(b),
+            ScriptValue::Int(i) => Value::Int(i),
+            ScriptValue::Number(f) => Value::Float(f),
+            ScriptValue::Str(s) => vm.str_value(&s),
+        }
+    }
+}
+
+impl Plugin for MoonpoolPlugin {
+    fn build(&self, app: &mut App) {
+        app.init_asset::<LuaScript>()
+            .init_asset_loader::<LuaScriptLoader>()
+            .add_message::<ScriptError>()
+            .add_message::<ScriptEmitted>()
+            .add_message::<ScriptEvent>()
+            .insert_resource(self.settings.clone())
+            .insert_non_send(ScriptRuntime::new())
+            .add_systems(
+                Update,
+                (
+                    reload::report_load_failures,
+                    reload::reload_changed_scripts,
+                    run_scripts,
+                )
+                    .chain(),
+            );
+    }
+}
+
+/// The frame's script work: start new scripts, stop removed ones, run callbacks and tasks,
+/// write transforms back, carry out requests, then a slice of garbage collection.
+#[allow(clippy::too_many_arguments)]
+pub fn run_scripts(
+    mut runtime: NonSendMut<ScriptRuntime>,
+    settings: Res<MoonpoolSettings>,
+    time: Res<Time>,
+    keys: Option<Res<ButtonInput<KeyCode>>>,
+    scripts: Res<Assets<LuaScript>>,
+    asset_server: Res<AssetServer>,
+    mut query: Query<(Entity, &Script, Option<&mut Transform>)>,
+    mut removed: RemovedComponents<Script>,
+    mut incoming: MessageReader<ScriptEvent>,
+    mut errors: MessageWriter<ScriptError>,
+    mut emitted: MessageWriter<ScriptEmitted>,
+    mut commands: Commands,
+) {
+    let rt = &mut *runtime;
+    let dt = time.delta_secs_f64();
+    rt.elapsed = time.elapsed_secs_f64();
+    rt.frame += 1;
+    CONTEXT.with(|c| {
+        let mut c = c.borrow_mut();
+        c.pressed.clear();
+        c.just_pressed.clear();
+        if let Some(keys) = &keys {
+            c.pressed
+                .extend(keys.get_pressed().filter_map(|k| api::key_name(*k)));
+            c.just_pressed
+                .extend(keys.get_just_pressed().filter_map(|k| api::key_name(*k)));
+        }
+    });
+    if let Value::Table(t) = rt.vm.get_global("time") {
+        rt.vm.set_field(t, "delta", Value::Float(dt));
+        rt.vm.set_field(t, "elapsed", Value::Float(rt.elapsed));
+        rt.vm.set_field(t, "frame", Value::Int(rt.frame as i64));
+    }
+    // Entities whose script went away.
+    for e in removed.read() {
+        if rt.entities.contains_key(&e) {
+            rt.stop_entity(e, true);
+        }
+    }
+    // New scripts (once their asset has loaded).
+    for (entity, script, transform) in query.iter() {
+        if rt.entities.contains_key(&entity) {
+            continue;
+        }
+        let id = script.handle.id();
+        let Some(asset) = scripts.get(id) else {
+            continue;
+        };
+        if !rt.modules.contains_key(&id) && !rt.load_module(id, asset) {
+            continue;
+        }
+        let init = PENDING_INIT.with(|p| p.borrow_mut().remove(&entity));
+        rt.start_entity(entity, id, transform, init);
+    }
+    // Events from Rust: `on_event` now, `wait_event` in the task step.
+    rt.events.clear();
+    for ev in incoming.read() {
+        rt.events
+            .push((ev.target, ev.name.clone(), ev.payload.clone()));
+    }
+    for i in 0..rt.events.len() {
+        let (target, name, payload) = rt.events[i].clone();
+        let receivers: Vec<Entity> = match target {
+            Some(t) => vec![t],
+            None => rt.order.clone(),
+        };
+        for e in receivers {
+            let n = rt.vm.str_value(&name);
+            let p = payload.clone().into_lua(&mut rt.vm);
+            rt.callback(e, "on_event", &[n, p]);
+        }
+    }
+    // Transforms in, scripts run, transforms out.
+    for (entity, _, transform) in query.iter() {
+        if let Some(t) = transform {
+            rt.write_transform(entity, t);
+        }
+    }
+    rt.step_entities(dt, settings.fuel_per_task, settings.runaway);
+    for (entity, _, transform) in query.iter_mut() {
+        if let Some(mut t) = transform
+            && let Some(new) = rt.read_transform(entity, &t)
+        {
+            *t = new;
+        }
+    }
+    for request in rt.take_requests() {
+        match request {
+            Request::Despawn(e) => {
+                if let Ok(mut ec) = commands.get_entity(e) {
+                    ec.despawn();
+                }
+            }
+            Request::Spawn { path, init } => {
+                let handle = asset_server.load::<LuaScript>(path);
+                let e = commands
+                    .spawn((Transform::default(), Script::new(handle)))
+                    .id();
+                if let Some(init) = init {
+                    PENDING_INIT.with(|p| p.borrow_mut().insert(e, init));
+                }
+            }
+            Request::Emit {
+                entity,
+                name,
+                payload,
+            } => {
+                emitted.write(ScriptEmitted {
+                    entity,
+                    name,
+                    payload,
+                });
+            }
+            Request::SpawnTask { .. } | Request::CancelTask(_) => {}
+        }
+    }
+    for f in rt.failures.drain(..) {
+        errors.write(ScriptError {
+            entity: f.entity,
+            path: f.path,
+            message: f.message,
+        });
+    }
+    rt.vm.gc_step(settings.gc_budget);
+}
+
+thread_local! {
+    /// `spawn(path, init)` tables waiting for their entity's script to start.
+    static PENDING_INIT: std::cell::RefCell<rustc_hash::FxHashMap<Entity, crate::vm::RootKey>> =
+        std::cell::RefCell::new(rustc_hash::FxHashMap::default());
+}

@@ -1,0 +1,67 @@
+//! Hot reload: when a script asset changes, its module is run again in a fresh environment and
+//! every entity using it keeps `self`, restarts its tasks and gets `on_reload(self)`. A file
+//! that no longer compiles fails to load (the old code keeps running) and is reported.
+
+use bevy::asset::{AssetEvent, AssetLoadFailedEvent, Assets};
+use bevy::ecs::message::{MessageReader, MessageWriter};
+use bevy::ecs::system::{NonSendMut, Res};
+use bevy::log::error;
+
+use super::tasks::ScriptRuntime;
+use super::{LuaScript, ScriptError};
+
+/// Swaps the code of changed scripts.
+pub fn reload_changed_scripts(
+    mut runtime: NonSendMut<ScriptRuntime>,
+    mut changes: MessageReader<AssetEvent<LuaScript>>,
+    scripts: Res<Assets<LuaScript>>,
+) {
+    for change in changes.read() {
+        let AssetEvent::Modified { id } = change else {
+            continue;
+        };
+        // Only scripts already running: new ones start in `run_scripts`.
+        if !runtime.modules.contains_key(id) {
+            continue;
+        }
+        let Some(script) = scripts.get(*id) else {
+            continue;
+        };
+        if !runtime.load_module(*id, script) {
+            continue;
+        }
+        let users: Vec<_> = runtime
+            .order
+            .iter()
+            .copied()
+            .filter(|e| runtime.entities.get(e).is_some_and(|es| es.asset == *id))
+            .collect();
+        for e in users {
+            runtime.reload_entity(e);
+        }
+    }
+}
+
+/// Reports scripts that failed to load (compile errors carry `path:line:col`).
+pub fn report_load_failures(
+    mut failures: MessageReader<AssetLoadFailedEvent<LuaScript>>,
+    mut errors: MessageWriter<ScriptError>,
+) {
+    for f in failures.read() {
+        // Bevy's wording wraps ours ("Failed to load asset ... : path:line:col: msg") and may
+        // append a backtrace: keep `path:line:col: msg`.
+        let full = f.error.to_string();
+        let first = full.lines().next().unwrap_or_default();
+        let path = f.path.to_string();
+        let message = match first.rfind(&format!("{path}:")) {
+            Some(i) => first[i..].to_string(),
+            None => first.to_string(),
+        };
+        error!("script {} failed to load: {message}", f.path);
+        errors.write(ScriptError {
+            entity: None,
+            path: f.path.to_string(),
+            message,
+        });
+    }
+}

@@ -1,0 +1,702 @@
+//! The script runtime: one VM for all scripts, a module (environment) per script asset, a `self`
+//! table and a list of tasks (coroutines) per entity, and the per-frame scheduler.
+//!
+//! Order within a frame (deterministic): entities in the order their scripts started; for each,
+//! `on_update(self, dt)` then its tasks in the order they were spawned. A task waiting on
+//! `wait(s)` resumes on the first frame whose elapsed game time reaches its deadline.
+
+use bevy::ecs::entity::Entity;
+use bevy::log::{error, warn};
+use bevy::math::{Quat, Vec3};
+use bevy::transform::components::Transform;
+use rustc_hash::FxHashMap;
+
+use crate::vm::thread::ThreadKey;
+use crate::vm::{LuaError, Resumed, RootKey, Value, Vm};
+
+use super::api::{self, CONTEXT, Request};
+use super::{RunawayPolicy, ScriptValue};
+
+/// Why a task is not running.
+#[derive(Clone, Debug)]
+pub enum Wait {
+    /// Runs this frame (just spawned, or `wait_frames` done).
+    Ready,
+    Seconds {
+        until: f64,
+        since: f64,
+    },
+    Frames(u32),
+    Until(RootKey),
+    Event(String),
+    Join(u64),
+}
+
+pub struct Task {
+    pub id: u64,
+    pub thread: RootKey,
+    pub key: ThreadKey,
+    pub wait: Wait,
+    /// Arguments for the first resume.
+    pub args: Option<RootKey>,
+}
+
+/// A script asset instantiated in the VM: its own global environment (falling back to `_G`).
+pub struct Module {
+    pub env: RootKey,
+    pub path: String,
+}
+
+pub struct EntityScript {
+    pub asset: bevy::asset::AssetId<super::LuaScript>,
+    pub self_table: RootKey,
+    pub tasks: Vec<Task>,
+    /// Set once `on_spawn` ran.
+    pub started: bool,
+}
+
+/// An error a script raised, for the `ScriptError` message.
+pub struct Failure {
+    pub entity: Option<Entity>,
+    pub path: String,
+    pub message: String,
+}
+
+pub struct ScriptRuntime {
+    pub vm: Vm,
+    pub modules: FxHashMap<bevy::asset::AssetId<super::LuaScript>, Module>,
+    pub entities: FxHashMap<Entity, EntityScript>,
+    /// Entities in the order their scripts started: the resume order.
+    pub order: Vec<Entity>,
+    pub elapsed: f64,
+    pub frame: u64,
+    pub failures: Vec<Failure>,
+    /// Events for scripts this frame (`wait_event` / `on_event`).
+    pub events: Vec<(Option<Entity>, String, ScriptValue)>,
+    tags: Tags,
+}
+
+/// Interned wait-request tags, compared by identity.
+struct Tags {
+    wait: Value,
+    frames: Value,
+    until: Value,
+    event: Value,
+    join: Value,
+}
+
+impl ScriptRuntime {
+    pub fn new() -> ScriptRuntime {
+        let mut vm = Vm::with_stdlib();
+        vm.out = Box::new(api::LogWriter::default());
+        api::install(&mut vm);
+        let tags = Tags {
+            wait: vm.str_value("__mp_wait"),
+            frames: vm.str_value("__mp_frames"),
+            until: vm.str_value("__mp_until"),
+            event: vm.str_value("__mp_event"),
+            join: vm.str_value("__mp_join"),
+        };
+        // Keep the tags alive for the VM's lifetime.
+        for t in [tags.wait, tags.frames, tags.until, tags.event, tags.join] {
+            vm.root(t);
+        }
+        ScriptRuntime {
+            vm,
+            modules: FxHashMap::default(),
+            entities: FxHashMap::default(),
+            order: Vec::new(),
+            elapsed: 0.0,
+            frame: 0,
+            failures: Vec::new(),
+            events: Vec::new(),
+            tags,
+        }
+    }
+
+    fn fail(
+        &mut self,
+        entity: Option<Entity>,
+        path: &str,
+        e: &LuaError,
+        thread: Option<ThreadKey>,
+    ) {
+        let mut message = self.vm.error_to_string(e);
+        let tb = match thread {
+            Some(t) => self.vm.thread_traceback(t),
+            None => self.vm.last_traceback().unwrap_or_default(),
+        };
+        if !tb.is_empty() {
+            message.push('\n');
+            message.push_str(&tb);
+        }
+        error!("{path}: {message}");
+        self.failures.push(Failure {
+            entity,
+            path: path.to_string(),
+            message,
+        });
+    }
+
+    /// Runs a script asset's chunk in a fresh environment. On error the old module stays.
+    pub fn load_module(
+        &mut self,
+        id: bevy::asset::AssetId<super::LuaScript>,
+        script: &super::LuaScript,
+    ) -> bool {
+        let vm = &mut self.vm;
+        let env = vm.new_table();
+        let mt = vm.new_table();
+        let g = Value::Table(vm.globals());
+        vm.set_field(mt, "__index", g);
+        vm.set_type_metatable(&Value::Table(env), Some(mt));
+        let env_key = vm.root(Value::Table(env));
+        set_context(None, &script.path);
+        let chunkname = format!("@{}", script.path);
+        let result = vm
+            .load_with_env(&script.source, &chunkname, Value::Table(env))
+            .and_then(|f| vm.call(f, &[]).map(|_| ()));
+        match result {
+            Ok(()) => {
+                if let Some(old) = self.modules.insert(
+                    id,
+                    Module {
+                        env: env_key,
+                        path: script.path.clone(),
+                    },
+                ) {
+                    self.vm.unroot(old.env);
+                }
+                true
+            }
+            Err(e) => {
+                self.vm.unroot(env_key);
+                let path = script.path.clone();
+                self.fail(None, &path, &e, None);
+                false
+            }
+        }
+    }
+
+    fn module_fn(&mut self, asset: bevy::asset::AssetId<super::LuaScript>, name: &str) -> Value {
+        let Some(m) = self.modules.get(&asset) else {
+            return Value::Nil;
+        };
+        let Some(Value::Table(env)) = self.vm.rooted(m.env) else {
+            return Value::Nil;
+        };
+        let k = self.vm.intern(name.as_bytes());
+        // Raw lookup: a callback is the script's own global, not something from `_G`.
+        env.get_str(k)
+    }
+
+    fn path_of(&self, asset: bevy::asset::AssetId<super::LuaScript>) -> String {
+        self.modules
+            .get(&asset)
+            .map(|m| m.path.clone())
+            .unwrap_or_default()
+    }
+
+    /// Calls `self.<name>(self, extra...)` if the script defines it; errors are reported.
+    pub fn callback(&mut self, entity: Entity, name: &str, extra: &[Value]) {
+        let Some(es) = self.entities.get(&entity) else {
+            return;
+        };
+        let asset = es.asset;
+        let Some(me) = self.vm.rooted(es.self_table) else {
+            return;
+        };
+        let f = self.module_fn(asset, name);
+        if f.is_nil() {
+            return;
+        }
+        let path = self.path_of(asset);
+        set_context(Some(entity), &path);
+        let mut argv = [Value::Nil; 4];
+        argv[0] = me;
+        let n = 1 + extra.len().min(3);
+        argv[1..n].copy_from_slice(&extra[..n - 1]);
+        self.vm.set_fuel(None);
+        if let Err(e) = self.vm.call1(f, &argv[..n]) {
+            self.fail(Some(entity), &path, &e, None);
+        }
+    }
+
+    /// Starts the script of a new entity: `self`, `on_spawn`, and `main` as its first task.
+    pub fn start_entity(
+        &mut self,
+        entity: Entity,
+        asset: bevy::asset::AssetId<super::LuaScript>,
+        transform: Option<&Transform>,
+        init: Option<RootKey>,
+    ) {
+        let vm = &mut self.vm;
+        let me = vm.new_table();
+        vm.set_field(me, "entity", Value::Int(entity.to_bits() as i64));
+        if let Value::Table(mt) = vm.get_global("__mp_Entity") {
+            vm.set_type_metatable(&Value::Table(me), Some(mt));
+        }
+        if let Some(k) = init
+            && let Some(Value::Table(init)) = vm.unroot(k)
+        {
+            let mut key = Value::Nil;
+            while let Ok(Some((k, v))) = init.next(key) {
+                let _ = vm.raw_set_checked(me, k, v);
+                key = k;
+            }
+        }
+        let self_table = vm.root(Value::Table(me));
+        self.entities.insert(
+            entity,
+            EntityScript {
+                asset,
+                self_table,
+                tasks: Vec::new(),
+                started: false,
+            },
+        );
+        self.order.push(entity);
+        if let Some(t) = transform {
+            self.write_transform(entity, t);
+        }
+        self.callback(entity, "on_spawn", &[]);
+        self.start_main(entity);
+        if let Some(es) = self.entities.get_mut(&entity) {
+            es.started = true;
+        }
+    }
+
+    fn start_main(&mut self, entity: Entity) {
+        let Some(es) = self.entities.get(&entity) else {
+            return;
+        };
+        let (asset, self_table) = (es.asset, es.self_table);
+        let main = self.module_fn(asset, "main");
+        if !main.is_function() {
+            return;
+        }
+        let me = self.vm.rooted(self_table).unwrap_or(Value::Nil);
+        let co = self.vm.new_thread(main);
+        let thread = self.vm.root(Value::Thread(co));
+        let args = self.vm.new_table();
+        args.get_mut().set_int(1, me);
+        let args = self.vm.root(Value::Table(args));
+        let id = CONTEXT.with(|c| {
+            let mut c = c.borrow_mut();
+            c.next_task += 1;
+            c.next_task
+        });
+        self.entities.get_mut(&entity).unwrap().tasks.push(Task {
+            id,
+            thread,
+            key: co,
+            wait: Wait::Ready,
+            args: Some(args),
+        });
+    }
+
+    /// Ends an entity's tasks (closing their `<close>` variables) and forgets it.
+    pub fn stop_entity(&mut self, entity: Entity, run_on_despawn: bool) {
+        if run_on_despawn {
+            self.callback(entity, "on_despawn", &[]);
+        }
+        let Some(es) = self.entities.remove(&entity) else {
+            return;
+        };
+        for t in es.tasks {
+            self.end_task(t);
+        }
+        self.vm.unroot(es.self_table);
+        self.order.retain(|e| *e != entity);
+    }
+
+    fn end_task(&mut self, t: Task) {
+        self.vm.set_fuel(None);
+        if let Some(e) = self.vm.close_thread(t.key) {
+            let msg = self.vm.error_to_string(&LuaError::Value(e));
+            warn!("error closing a cancelled task: {msg}");
+        }
+        self.vm.unroot(t.thread);
+        if let Wait::Until(k) = t.wait {
+            self.vm.unroot(k);
+        }
+        if let Some(a) = t.args {
+            self.vm.unroot(a);
+        }
+    }
+
+    /// Restarts an entity's tasks after a hot reload and runs `on_reload(self)`.
+    pub fn reload_entity(&mut self, entity: Entity) {
+        let tasks = match self.entities.get_mut(&entity) {
+            Some(es) => std::mem::take(&mut es.tasks),
+            None => return,
+        };
+        for t in tasks {
+            self.end_task(t);
+        }
+        self.callback(entity, "on_reload", &[]);
+        self.start_main(entity);
+    }
+
+    /// Copies a `Transform` into `self.transform` (reusing its tables).
+    pub fn write_transform(&mut self, entity: Entity, t: &Transform) {
+        let Some(es) = self.entities.get(&entity) else {
+            return;
+        };
+        let Some(Value::Table(me)) = self.vm.rooted(es.self_table) else {
+            return;
+        };
+        let vm = &mut self.vm;
+        let k_transform = vm.intern(b"transform");
+        let tr = match me.get_str(k_transform) {
+            Value::Table(t) => t,
+            _ => {
+                let tr = vm.new_table();
+                vm.set_field(me, "transform", Value::Table(tr));
+                tr
+            }
+        };
+        let vec_mt = match vm.get_global("__mp_Vec3") {
+            Value::Table(t) => Some(t),
+            _ => None,
+        };
+        for (name, v) in [("translation", t.translation), ("scale", t.scale)] {
+            let k = vm.intern(name.as_bytes());
+            let tab = match tr.get_str(k) {
+                Value::Table(x) => x,
+                _ => {
+                    let x = vm.new_table();
+                    vm.set_type_metatable(&Value::Table(x), vec_mt);
+                    vm.set_field(tr, name, Value::Table(x));
+                    x
+                }
+            };
+            vm.set_field(tab, "x", Value::Float(v.x as f64));
+            vm.set_field(tab, "y", Value::Float(v.y as f64));
+            vm.set_field(tab, "z", Value::Float(v.z as f64));
+        }
+        let k = vm.intern(b"rotation");
+        let rot = match tr.get_str(k) {
+            Value::Table(x) => x,
+            _ => {
+                let x = vm.new_table();
+                vm.set_field(tr, "rotation", Value::Table(x));
+                x
+            }
+        };
+        let q = t.rotation;
+        vm.set_field(rot, "x", Value::Float(q.x as f64));
+        vm.set_field(rot, "y", Value::Float(q.y as f64));
+        vm.set_field(rot, "z", Value::Float(q.z as f64));
+        vm.set_field(rot, "w", Value::Float(q.w as f64));
+    }
+
+    /// Reads `self.transform` back; returns the new transform if the script changed it.
+    pub fn read_transform(&mut self, entity: Entity, old: &Transform) -> Option<Transform> {
+        let es = self.entities.get(&entity)?;
+        let Some(Value::Table(me)) = self.vm.rooted(es.self_table) else {
+            return None;
+        };
+        let vm = &mut self.vm;
+        let k = vm.intern(b"transform");
+        let Value::Table(tr) = me.get_str(k) else {
+            return None;
+        };
+        let mut out = *old;
+        let num = |vm: &mut Vm, t: Value, f: &str, d: f32| -> f32 {
+            let Value::Table(t) = t else { return d };
+            let k = vm.intern(f.as_bytes());
+            match t.get_str(k) {
+                Value::Float(x) => x as f32,
+                Value::Int(i) => i as f32,
+                _ => d,
+            }
+        };
+        for (name, field) in [("translation", 0), ("scale", 1)] {
+            let k = vm.intern(name.as_bytes());
+            let v = tr.get_str(k);
+            let cur = if field == 0 {
+                old.translation
+            } else {
+                old.scale
+            };
+            let new = Vec3::new(
+                num(vm, v, "x", cur.x),
+                num(vm, v, "y", cur.y),
+                num(vm, v, "z", cur.z),
+            );
+            if field == 0 {
+                out.translation = new;
+            } else {
+                out.scale = new;
+            }
+        }
+        let k = vm.intern(b"rotation");
+        let r = tr.get_str(k);
+        let q = old.rotation;
+        out.rotation = Quat::from_xyzw(
+            num(vm, r, "x", q.x),
+            num(vm, r, "y", q.y),
+            num(vm, r, "z", q.z),
+            num(vm, r, "w", q.w),
+        );
+        (out != *old).then_some(out)
+    }
+
+    /// Runs `on_update` and due tasks of every entity, in order.
+    pub fn step_entities(&mut self, dt: f64, fuel: i64, runaway: RunawayPolicy) {
+        for i in 0..self.order.len() {
+            let Some(&entity) = self.order.get(i) else {
+                break;
+            };
+            self.callback(entity, "on_update", &[Value::Float(dt)]);
+            self.step_tasks(entity, fuel, runaway);
+        }
+    }
+
+    fn step_tasks(&mut self, entity: Entity, fuel: i64, runaway: RunawayPolicy) {
+        let mut i = 0;
+        loop {
+            let Some(es) = self.entities.get_mut(&entity) else {
+                return;
+            };
+            let Some(task) = es.tasks.get_mut(i) else {
+                return;
+            };
+            let resume_with =
+                match &mut task.wait {
+                    Wait::Ready => Some(Value::Nil),
+                    Wait::Frames(n) => {
+                        if *n <= 1 {
+                            Some(Value::Nil)
+                        } else {
+                            *n -= 1;
+                            None
+                        }
+                    }
+                    Wait::Seconds { until, since } => (self.elapsed >= *until - 1e-9)
+                        .then_some(Value::Float(self.elapsed - *since)),
+                    Wait::Until(k) => {
+                        let k = *k;
+                        let f = self.vm.rooted(k).unwrap_or(Value::Nil);
+                        self.vm.set_fuel(Some(fuel));
+                        match self.vm.call1(f, &[]) {
+                            Ok(v) if v.truthy() => {
+                                self.vm.unroot(k);
+                                Some(Value::Nil)
+                            }
+                            Ok(_) => None,
+                            Err(e) => {
+                                let path = self.path_of(self.entities[&entity].asset);
+                                self.fail(Some(entity), &path, &e, None);
+                                let t = self.entities.get_mut(&entity).unwrap().tasks.remove(i);
+                                self.end_task(t);
+                                continue;
+                            }
+                        }
+                    }
+                    Wait::Event(name) => {
+                        let name = name.clone();
+                        let found = self.events.iter().find(|(target, n, _)| {
+                            *n == name && target.is_none_or(|t| t == entity)
+                        });
+                        found.map(|(_, _, payload)| payload.clone().into_lua(&mut self.vm))
+                    }
+                    Wait::Join(id) => {
+                        let id = *id;
+                        let alive = self
+                            .entities
+                            .values()
+                            .any(|es| es.tasks.iter().any(|t| t.id == id));
+                        (!alive).then_some(Value::Nil)
+                    }
+                };
+            let Some(v) = resume_with else {
+                i += 1;
+                continue;
+            };
+            match self.resume_task(entity, i, v, fuel, runaway) {
+                TaskState::Alive => i += 1,
+                TaskState::Ended => {
+                    let t = self.entities.get_mut(&entity).unwrap().tasks.remove(i);
+                    self.end_task(t);
+                }
+                TaskState::Gone => return,
+            }
+        }
+    }
+
+    fn resume_task(
+        &mut self,
+        entity: Entity,
+        i: usize,
+        v: Value,
+        fuel: i64,
+        runaway: RunawayPolicy,
+    ) -> TaskState {
+        let es = &mut self.entities.get_mut(&entity).unwrap();
+        let asset = es.asset;
+        let task = &mut es.tasks[i];
+        let key = task.key;
+        let first_args = task.args.take();
+        let path = self.path_of(asset);
+        set_context(Some(entity), &path);
+        self.vm.set_fuel(Some(fuel));
+        let result = match first_args {
+            Some(k) => {
+                let args = self.vm.unroot(k);
+                let mut argv: smallvec::SmallVec<[Value; 8]> = smallvec::SmallVec::new();
+                if let Some(Value::Table(t)) = args {
+                    for j in 1..=t.len() {
+                        argv.push(t.get_int(j));
+                    }
+                }
+                self.vm.resume_in_place(key, &argv)
+            }
+            None => self.vm.resume_in_place(key, &[v]),
+        };
+        self.vm.set_fuel(None);
+        match result {
+            Ok(Resumed::Finished(_)) => TaskState::Ended,
+            Ok(Resumed::OutOfFuel) => match runaway {
+                RunawayPolicy::Suspend => {
+                    if let Some(es) = self.entities.get_mut(&entity) {
+                        es.tasks[i].wait = Wait::Ready;
+                    }
+                    TaskState::Alive
+                }
+                RunawayPolicy::Kill => {
+                    let e = self
+                        .vm
+                        .plain_error("task ran out of fuel (runaway loop?) and was stopped");
+                    self.fail(Some(entity), &path, &e, Some(key));
+                    TaskState::Ended
+                }
+            },
+            Ok(Resumed::Yielded(n)) => {
+                let vals = self.vm.resume_values();
+                let tag = if n > 0 { vals[0] } else { Value::Nil };
+                let arg = if n > 1 { vals[1] } else { Value::Nil };
+                let wait = if tag == self.tags.wait {
+                    let secs = match arg {
+                        Value::Float(f) => f,
+                        Value::Int(i) => i as f64,
+                        _ => 0.0,
+                    };
+                    Wait::Seconds {
+                        until: self.elapsed + secs,
+                        since: self.elapsed,
+                    }
+                } else if tag == self.tags.frames {
+                    let n = match arg {
+                        Value::Int(i) => i.max(1) as u32,
+                        Value::Float(f) => f.max(1.0) as u32,
+                        _ => 1,
+                    };
+                    Wait::Frames(n)
+                } else if tag == self.tags.until {
+                    Wait::Until(self.vm.root(arg))
+                } else if tag == self.tags.event {
+                    let name = match arg {
+                        Value::Str(s) => s.to_str_lossy().into_owned(),
+                        _ => String::new(),
+                    };
+                    Wait::Event(name)
+                } else if tag == self.tags.join {
+                    match arg {
+                        Value::Int(id) => Wait::Join(id as u64),
+                        _ => Wait::Frames(1),
+                    }
+                } else {
+                    // A bare coroutine.yield(): continue next frame.
+                    Wait::Frames(1)
+                };
+                match self.entities.get_mut(&entity) {
+                    Some(es) => {
+                        es.tasks[i].wait = wait;
+                        TaskState::Alive
+                    }
+                    None => TaskState::Gone,
+                }
+            }
+            Err(e) => {
+                self.fail(Some(entity), &path, &e, Some(key));
+                TaskState::Ended
+            }
+        }
+    }
+
+    /// Carries out what scripts asked for during the frame: new tasks now, the rest returned
+    /// for the system to do with `Commands` and messages.
+    pub fn take_requests(&mut self) -> Vec<Request> {
+        let requests = CONTEXT.with(|c| std::mem::take(&mut c.borrow_mut().requests));
+        let mut rest = Vec::new();
+        for r in requests {
+            match r {
+                Request::SpawnTask {
+                    entity,
+                    id,
+                    thread,
+                    args,
+                } => {
+                    let key = match self.vm.rooted(thread) {
+                        Some(Value::Thread(k)) => k,
+                        _ => continue,
+                    };
+                    match self.entities.get_mut(&entity) {
+                        Some(es) => es.tasks.push(Task {
+                            id,
+                            thread,
+                            key,
+                            wait: Wait::Ready,
+                            args: Some(args),
+                        }),
+                        None => {
+                            self.vm.unroot(thread);
+                            self.vm.unroot(args);
+                        }
+                    }
+                }
+                Request::CancelTask(id) => {
+                    let mut found = None;
+                    for es in self.entities.values_mut() {
+                        if let Some(p) = es.tasks.iter().position(|t| t.id == id) {
+                            found = Some(es.tasks.remove(p));
+                            break;
+                        }
+                    }
+                    if let Some(t) = found {
+                        self.end_task(t);
+                    }
+                }
+                other => rest.push(other),
+            }
+        }
+        rest
+    }
+}
+
+impl Default for ScriptRuntime {
+    fn default() -> Self {
+        ScriptRuntime::new()
+    }
+}
+
+enum TaskState {
+    Alive,
+    Ended,
+    /// The entity went away while its task ran.
+    Gone,
+}
+
+/// Sets the entity and script path natives see.
+pub fn set_context(entity: Option<Entity>, path: &str) {
+    CONTEXT.with(|c| {
+        let mut c = c.borrow_mut();
+        c.entity = entity;
+        if c.path != path {
+            c.path.clear();
+            c.path.push_str(path);
+        }
+    });
+}

@@ -1,0 +1,410 @@
+//! The Bevy plugin under `MinimalPlugins` + `AssetPlugin` (no window), with a manual clock of
+//! 0.1 s per frame.
+
+#![cfg(feature = "plugin")]
+
+use std::time::Duration;
+
+use bevy::asset::{AssetPlugin, Assets, Handle};
+use bevy::prelude::*;
+use bevy::time::TimeUpdateStrategy;
+use moonpool::plugin::{
+    LuaScript, MoonpoolPlugin, MoonpoolSettings, RunawayPolicy, Script, ScriptEmitted, ScriptError,
+    ScriptEvent, ScriptRuntime, ScriptValue, run_scripts,
+};
+use moonpool::vm::Value;
+
+#[derive(Resource, Default)]
+struct Seen {
+    emitted: Vec<(String, ScriptValue)>,
+    errors: Vec<String>,
+}
+
+fn collect(
+    mut emitted: MessageReader<ScriptEmitted>,
+    mut errors: MessageReader<ScriptError>,
+    mut seen: ResMut<Seen>,
+) {
+    for m in emitted.read() {
+        seen.emitted.push((m.name.clone(), m.payload.clone()));
+    }
+    for e in errors.read() {
+        seen.errors.push(e.message.clone());
+    }
+}
+
+fn app_with(settings: MoonpoolSettings) -> App {
+    let mut app = App::new();
+    app.add_plugins((
+        MinimalPlugins,
+        AssetPlugin {
+            file_path: "tests/scripts".into(),
+            ..Default::default()
+        },
+        MoonpoolPlugin { settings },
+    ))
+    .insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(
+        100,
+    )))
+    .init_resource::<Seen>()
+    .add_systems(Update, collect.after(run_scripts));
+    app
+}
+
+fn app() -> App {
+    app_with(MoonpoolSettings::default())
+}
+
+fn add_script(app: &mut App, name: &str, src: &str) -> Handle<LuaScript> {
+    let script = LuaScript::from_source(name, src).expect("test script compiles");
+    app.world_mut()
+        .resource_mut::<Assets<LuaScript>>()
+        .add(script)
+}
+
+fn spawn_scripted(app: &mut App, handle: &Handle<LuaScript>) -> Entity {
+    app.world_mut()
+        .spawn((Transform::default(), Script::new(handle.clone())))
+        .id()
+}
+
+fn emitted(app: &App, name: &str) -> Vec<ScriptValue> {
+    app.world()
+        .resource::<Seen>()
+        .emitted
+        .iter()
+        .filter(|(n, _)| n == name)
+        .map(|(_, v)| v.clone())
+        .collect()
+}
+
+fn number(v: &ScriptValue) -> f64 {
+    match v {
+        ScriptValue::Int(i) => *i as f64,
+        ScriptValue::Number(f) => *f,
+        other => panic!("not a number: {other:?}"),
+    }
+}
+
+#[test]
+fn on_update_moves_the_transform() {
+    let mut app = app();
+    let h = add_script(
+        &mut app,
+        "mover.lua",
+        "function on_update(self, dt) self.transform.translation.x = self.transform.translation.x + 1 end",
+    );
+    let e = spawn_scripted(&mut app, &h);
+    for _ in 0..3 {
+        app.update();
+    }
+    let t = app.world().get::<Transform>(e).unwrap();
+    assert_eq!(t.translation.x, 3.0);
+}
+
+#[test]
+fn wait_resumes_on_the_first_frame_past_its_deadline() {
+    let mut app = app();
+    let h = add_script(
+        &mut app,
+        "waiter.lua",
+        "function main(self)
+           emit('start', time.elapsed)
+           local waited = wait(0.5)
+           emit('resumed', time.elapsed)
+           emit('waited', waited)
+         end",
+    );
+    spawn_scripted(&mut app, &h);
+    for _ in 0..12 {
+        app.update();
+    }
+    let start = number(&emitted(&app, "start")[0]);
+    let resumed = number(&emitted(&app, "resumed")[0]);
+    let waited = number(&emitted(&app, "waited")[0]);
+    assert!(
+        resumed - start >= 0.5 - 1e-9,
+        "resumed too early: {start} -> {resumed}"
+    );
+    assert!(
+        resumed - start < 0.6 - 1e-9,
+        "resumed a frame late: {start} -> {resumed}"
+    );
+    assert!((waited - (resumed - start)).abs() < 1e-9);
+}
+
+#[test]
+fn wait_frames_and_wait_until() {
+    let mut app = app();
+    let h = add_script(
+        &mut app,
+        "frames.lua",
+        "function main(self)
+           local f0 = time.frame
+           wait_frames(3)
+           emit('frames', time.frame - f0)
+           local f1 = time.frame
+           wait_until(function() return time.frame >= f1 + 2 end)
+           emit('until', time.frame - f1)
+         end",
+    );
+    spawn_scripted(&mut app, &h);
+    for _ in 0..10 {
+        app.update();
+    }
+    assert_eq!(emitted(&app, "frames"), vec![ScriptValue::Int(3)]);
+    assert_eq!(emitted(&app, "until"), vec![ScriptValue::Int(2)]);
+}
+
+#[test]
+fn despawn_cancels_tasks_and_closes_their_variables() {
+    let mut app = app();
+    let h = add_script(
+        &mut app,
+        "closer.lua",
+        "function main(self)
+           local guard <close> = setmetatable({}, {__close = function() _G.closed = (_G.closed or 0) + 1 end})
+           while true do wait_frames(1) end
+         end
+         function on_despawn(self) _G.despawned = true end",
+    );
+    let e = spawn_scripted(&mut app, &h);
+    for _ in 0..3 {
+        app.update();
+    }
+    app.world_mut().despawn(e);
+    app.update();
+    let vm = &mut app
+        .world_mut()
+        .non_send_mut::<ScriptRuntime>()
+        .into_inner()
+        .vm;
+    assert_eq!(vm.get_global("closed"), Value::Int(1));
+    assert_eq!(vm.get_global("despawned"), Value::Bool(true));
+}
+
+#[test]
+fn runaway_task_is_stopped_and_others_keep_running() {
+    let mut app = app_with(MoonpoolSettings {
+        fuel_per_task: 10_000,
+        runaway: RunawayPolicy::Kill,
+        ..Default::default()
+    });
+    let bad = add_script(
+        &mut app,
+        "runaway.lua",
+        "function main(self) while true do end end",
+    );
+    let good = add_script(
+        &mut app,
+        "steady.lua",
+        "function on_update(self) self.transform.translation.y = self.transform.translation.y + 1 end",
+    );
+    spawn_scripted(&mut app, &bad);
+    let e = spawn_scripted(&mut app, &good);
+    for _ in 0..5 {
+        app.update();
+    }
+    let errors = &app.world().resource::<Seen>().errors;
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].contains("out of fuel"), "{}", errors[0]);
+    assert_eq!(app.world().get::<Transform>(e).unwrap().translation.y, 5.0);
+}
+
+#[test]
+fn task_errors_end_only_that_task_with_a_traceback() {
+    let mut app = app();
+    let h = add_script(
+        &mut app,
+        "faulty.lua",
+        "function main(self)
+           task.spawn(function() wait_frames(1) local x = nil; return x.field end)
+           for i = 1, 4 do wait_frames(1) emit('tick', i) end
+         end",
+    );
+    spawn_scripted(&mut app, &h);
+    for _ in 0..6 {
+        app.update();
+    }
+    let errors = &app.world().resource::<Seen>().errors;
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].contains("faulty.lua:2:"), "{}", errors[0]);
+    assert!(errors[0].contains("stack traceback"), "{}", errors[0]);
+    assert_eq!(emitted(&app, "tick").len(), 4);
+}
+
+#[test]
+fn task_spawn_cancel_and_join() {
+    let mut app = app();
+    let h = add_script(
+        &mut app,
+        "tasks.lua",
+        "function main(self)
+           local worker = task.spawn(function(n) for i = 1, n do wait_frames(1) end emit('worker_done', n) end, 3)
+           local forever = task.spawn(function() while true do wait_frames(1) end end)
+           task.join(worker)
+           emit('joined', time.frame)
+           task.cancel(forever)
+           emit('cancelled', true)
+         end",
+    );
+    spawn_scripted(&mut app, &h);
+    for _ in 0..8 {
+        app.update();
+    }
+    assert_eq!(emitted(&app, "worker_done"), vec![ScriptValue::Int(3)]);
+    assert_eq!(emitted(&app, "joined").len(), 1);
+    assert_eq!(emitted(&app, "cancelled"), vec![ScriptValue::Bool(true)]);
+}
+
+#[test]
+fn messages_both_ways() {
+    let mut app = app();
+    let h = add_script(
+        &mut app,
+        "pinger.lua",
+        "function on_event(self, name, payload) if name == 'ping' then emit('pong', payload * 2) end end
+         function main(self) local p = wait_event('go') emit('went', p) end",
+    );
+    spawn_scripted(&mut app, &h);
+    app.update();
+    app.world_mut().write_message(ScriptEvent {
+        target: None,
+        name: "ping".into(),
+        payload: ScriptValue::Int(21),
+    });
+    app.update();
+    app.world_mut().write_message(ScriptEvent {
+        target: None,
+        name: "go".into(),
+        payload: ScriptValue::Str("now".into()),
+    });
+    app.update();
+    assert_eq!(emitted(&app, "pong"), vec![ScriptValue::Int(42)]);
+    assert_eq!(emitted(&app, "went"), vec![ScriptValue::Str("now".into())]);
+}
+
+#[test]
+fn hot_reload_keeps_self_and_runs_on_reload() {
+    let mut app = app();
+    let h = add_script(
+        &mut app,
+        "counter.lua",
+        "function on_spawn(self) self.count = 0 end
+         function on_update(self) self.count = self.count + 1 end",
+    );
+    spawn_scripted(&mut app, &h);
+    for _ in 0..3 {
+        app.update();
+    }
+    let v2 = LuaScript::from_source(
+        "counter.lua",
+        "function on_update(self) self.count = self.count + 10 emit('count', self.count) end
+         function on_reload(self) emit('reloaded', self.count) end",
+    )
+    .unwrap();
+    *app.world_mut()
+        .resource_mut::<Assets<LuaScript>>()
+        .get_mut(&h)
+        .unwrap() = v2;
+    for _ in 0..4 {
+        app.update();
+    }
+    let reloaded = emitted(&app, "reloaded");
+    assert_eq!(reloaded.len(), 1);
+    // The change is picked up within a frame (the asset event arrives after this frame's
+    // scripts ran), and `self.count` carries over.
+    let at_reload = number(&reloaded[0]);
+    assert!(at_reload == 3.0 || at_reload == 4.0, "{at_reload}");
+    let counts: Vec<f64> = emitted(&app, "count").iter().map(number).collect();
+    assert_eq!(
+        counts[0],
+        at_reload + 10.0,
+        "new code runs on the kept state"
+    );
+}
+
+#[test]
+fn a_broken_reload_keeps_the_old_code() {
+    // The loader refuses a file that does not compile, with its position.
+    let err = LuaScript::from_source(
+        "broken.lua",
+        "function on_update(self)\n  self.x = = 1\nend",
+    )
+    .unwrap_err();
+    assert_eq!(err.line, 2);
+    assert!(err.to_string().starts_with("broken.lua:2:"), "{err}");
+}
+
+#[test]
+fn scripts_spawn_and_despawn_entities() {
+    let mut app = app();
+    let h = add_script(
+        &mut app,
+        "spawner.lua",
+        "function main(self)
+           spawn('child.lua', {hp = 7})
+           wait_frames(1)
+           self:despawn()
+         end",
+    );
+    let e = spawn_scripted(&mut app, &h);
+    for _ in 0..20 {
+        app.update();
+        if !emitted(&app, "child_spawned").is_empty() && app.world().get_entity(e).is_err() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(emitted(&app, "child_spawned"), vec![ScriptValue::Int(7)]);
+    assert!(
+        app.world().get_entity(e).is_err(),
+        "the spawner despawned itself"
+    );
+}
+
+#[test]
+fn a_broken_file_on_reload_is_reported_and_the_old_code_keeps_running() {
+    let path = "tests/scripts/generated_reload.lua";
+    std::fs::write(
+        path,
+        "function on_update(self) self.transform.translation.x = self.transform.translation.x + 1 end",
+    )
+    .unwrap();
+    let mut app = app();
+    let handle: Handle<LuaScript> = app
+        .world()
+        .resource::<AssetServer>()
+        .load("generated_reload.lua");
+    let e = spawn_scripted(&mut app, &handle);
+    let x = |app: &App| app.world().get::<Transform>(e).unwrap().translation.x;
+    for _ in 0..200 {
+        app.update();
+        if x(&app) >= 2.0 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(x(&app) >= 2.0, "the script runs");
+    std::fs::write(path, "function on_update(self)\n  self.x = = 1\nend").unwrap();
+    app.world()
+        .resource::<AssetServer>()
+        .reload("generated_reload.lua");
+    for _ in 0..200 {
+        app.update();
+        if !app.world().resource::<Seen>().errors.is_empty() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let _ = std::fs::remove_file(path);
+    let errors = app.world().resource::<Seen>().errors.clone();
+    assert!(!errors.is_empty());
+    assert_eq!(
+        errors[0],
+        "generated_reload.lua:2:12: unexpected symbol near '='"
+    );
+    let before = x(&app);
+    app.update();
+    assert_eq!(x(&app), before + 1.0, "the old code keeps running");
+}
