@@ -170,6 +170,8 @@ pub fn run_scripts(
     mut emitted: MessageWriter<ScriptEmitted>,
     mut commands: Commands,
 ) {
+    let started = std::time::Instant::now();
+    let heap_start = crate::vm::heap_counters();
     let rt = &mut *runtime;
     let dt = time.delta_secs_f64();
     rt.elapsed = time.elapsed_secs_f64();
@@ -281,6 +283,8 @@ pub fn run_scripts(
         });
     }
     rt.vm.gc_step(settings.gc_budget);
+    rt.last_frame_time = started.elapsed();
+    rt.last_frame_rust_allocations = crate::vm::heap_counters().since(&heap_start).allocations;
 }
 
 thread_local! {

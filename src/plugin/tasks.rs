@@ -11,6 +11,9 @@ use bevy::math::{Quat, Vec3};
 use bevy::transform::components::Transform;
 use rustc_hash::FxHashMap;
 
+use crate::vm::gc::Gc;
+use crate::vm::string::LuaStr;
+use crate::vm::table::Table;
 use crate::vm::thread::ThreadKey;
 use crate::vm::{LuaError, Resumed, RootKey, Value, Vm};
 
@@ -44,7 +47,8 @@ pub struct Task {
 /// A script asset instantiated in the VM: its own global environment (falling back to `_G`).
 pub struct Module {
     pub env: RootKey,
-    pub path: String,
+    /// Shared so that naming the running script each call does not allocate.
+    pub path: std::rc::Rc<str>,
 }
 
 pub struct EntityScript {
@@ -73,7 +77,43 @@ pub struct ScriptRuntime {
     pub failures: Vec<Failure>,
     /// Events for scripts this frame (`wait_event` / `on_event`).
     pub events: Vec<(Option<Entity>, String, ScriptValue)>,
+    /// Wall time the last `run_scripts` took (callbacks, tasks, transforms, GC step).
+    pub last_frame_time: std::time::Duration,
+    /// Rust heap allocations during the last `run_scripts` (counted only when the application
+    /// installs `moonpool::vm::CountingAllocator`; otherwise 0).
+    pub last_frame_rust_allocations: u64,
     tags: Tags,
+    keys: Keys,
+}
+
+/// Field names used every frame, interned once (and kept alive).
+struct Keys {
+    transform: Gc<LuaStr>,
+    translation: Gc<LuaStr>,
+    rotation: Gc<LuaStr>,
+    scale: Gc<LuaStr>,
+    x: Gc<LuaStr>,
+    y: Gc<LuaStr>,
+    z: Gc<LuaStr>,
+    w: Gc<LuaStr>,
+    on_update: Gc<LuaStr>,
+}
+
+/// `t[k] = v` for a number, with the collector's write barrier.
+fn set_number(vm: &mut Vm, t: Gc<Table>, k: Gc<LuaStr>, v: f32) {
+    let val = Value::Float(v as f64);
+    vm.heap.table_barrier_kv(t, &Value::Str(k), &val);
+    let grown = t.get_mut().set_str(k, val);
+    vm.heap.charge(grown);
+}
+
+fn get_number(t: Value, k: Gc<LuaStr>, default: f32) -> f32 {
+    let Value::Table(t) = t else { return default };
+    match t.get_str(k) {
+        Value::Float(x) => x as f32,
+        Value::Int(i) => i as f32,
+        _ => default,
+    }
 }
 
 /// Interned wait-request tags, compared by identity.
@@ -97,6 +137,22 @@ impl ScriptRuntime {
             event: vm.str_value("__mp_event"),
             join: vm.str_value("__mp_join"),
         };
+        let mut key = |name: &str| {
+            let s = vm.intern(name.as_bytes());
+            vm.root(Value::Str(s));
+            s
+        };
+        let keys = Keys {
+            transform: key("transform"),
+            translation: key("translation"),
+            rotation: key("rotation"),
+            scale: key("scale"),
+            x: key("x"),
+            y: key("y"),
+            z: key("z"),
+            w: key("w"),
+            on_update: key("on_update"),
+        };
         // Keep the tags alive for the VM's lifetime.
         for t in [tags.wait, tags.frames, tags.until, tags.event, tags.join] {
             vm.root(t);
@@ -110,7 +166,10 @@ impl ScriptRuntime {
             frame: 0,
             failures: Vec::new(),
             events: Vec::new(),
+            last_frame_time: std::time::Duration::ZERO,
+            last_frame_rust_allocations: 0,
             tags,
+            keys,
         }
     }
 
@@ -162,7 +221,7 @@ impl ScriptRuntime {
                     id,
                     Module {
                         env: env_key,
-                        path: script.path.clone(),
+                        path: script.path.as_str().into(),
                     },
                 ) {
                     self.vm.unroot(old.env);
@@ -179,26 +238,35 @@ impl ScriptRuntime {
     }
 
     fn module_fn(&mut self, asset: bevy::asset::AssetId<super::LuaScript>, name: &str) -> Value {
+        let k = self.vm.intern(name.as_bytes());
+        self.module_fn_key(asset, k)
+    }
+
+    fn module_fn_key(&self, asset: bevy::asset::AssetId<super::LuaScript>, k: Gc<LuaStr>) -> Value {
         let Some(m) = self.modules.get(&asset) else {
             return Value::Nil;
         };
         let Some(Value::Table(env)) = self.vm.rooted(m.env) else {
             return Value::Nil;
         };
-        let k = self.vm.intern(name.as_bytes());
         // Raw lookup: a callback is the script's own global, not something from `_G`.
         env.get_str(k)
     }
 
-    fn path_of(&self, asset: bevy::asset::AssetId<super::LuaScript>) -> String {
+    fn path_of(&self, asset: bevy::asset::AssetId<super::LuaScript>) -> std::rc::Rc<str> {
         self.modules
             .get(&asset)
             .map(|m| m.path.clone())
-            .unwrap_or_default()
+            .unwrap_or_else(|| "".into())
     }
 
     /// Calls `self.<name>(self, extra...)` if the script defines it; errors are reported.
     pub fn callback(&mut self, entity: Entity, name: &str, extra: &[Value]) {
+        let k = self.vm.intern(name.as_bytes());
+        self.callback_key(entity, k, extra);
+    }
+
+    fn callback_key(&mut self, entity: Entity, name: Gc<LuaStr>, extra: &[Value]) {
         let Some(es) = self.entities.get(&entity) else {
             return;
         };
@@ -206,7 +274,7 @@ impl ScriptRuntime {
         let Some(me) = self.vm.rooted(es.self_table) else {
             return;
         };
-        let f = self.module_fn(asset, name);
+        let f = self.module_fn_key(asset, name);
         if f.is_nil() {
             return;
         }
@@ -346,9 +414,10 @@ impl ScriptRuntime {
         let Some(Value::Table(me)) = self.vm.rooted(es.self_table) else {
             return;
         };
+        let k = &self.keys;
+        let (kx, ky, kz, kw) = (k.x, k.y, k.z, k.w);
         let vm = &mut self.vm;
-        let k_transform = vm.intern(b"transform");
-        let tr = match me.get_str(k_transform) {
+        let tr = match me.get_str(k.transform) {
             Value::Table(t) => t,
             _ => {
                 let tr = vm.new_table();
@@ -356,27 +425,26 @@ impl ScriptRuntime {
                 tr
             }
         };
-        let vec_mt = match vm.get_global("__mp_Vec3") {
-            Value::Table(t) => Some(t),
-            _ => None,
-        };
-        for (name, v) in [("translation", t.translation), ("scale", t.scale)] {
-            let k = vm.intern(name.as_bytes());
-            let tab = match tr.get_str(k) {
+        for (key, name, v) in [
+            (k.translation, "translation", t.translation),
+            (k.scale, "scale", t.scale),
+        ] {
+            let tab = match tr.get_str(key) {
                 Value::Table(x) => x,
                 _ => {
                     let x = vm.new_table();
-                    vm.set_type_metatable(&Value::Table(x), vec_mt);
+                    if let Value::Table(mt) = vm.get_global("__mp_Vec3") {
+                        vm.set_type_metatable(&Value::Table(x), Some(mt));
+                    }
                     vm.set_field(tr, name, Value::Table(x));
                     x
                 }
             };
-            vm.set_field(tab, "x", Value::Float(v.x as f64));
-            vm.set_field(tab, "y", Value::Float(v.y as f64));
-            vm.set_field(tab, "z", Value::Float(v.z as f64));
+            set_number(vm, tab, kx, v.x);
+            set_number(vm, tab, ky, v.y);
+            set_number(vm, tab, kz, v.z);
         }
-        let k = vm.intern(b"rotation");
-        let rot = match tr.get_str(k) {
+        let rot = match tr.get_str(k.rotation) {
             Value::Table(x) => x,
             _ => {
                 let x = vm.new_table();
@@ -385,10 +453,10 @@ impl ScriptRuntime {
             }
         };
         let q = t.rotation;
-        vm.set_field(rot, "x", Value::Float(q.x as f64));
-        vm.set_field(rot, "y", Value::Float(q.y as f64));
-        vm.set_field(rot, "z", Value::Float(q.z as f64));
-        vm.set_field(rot, "w", Value::Float(q.w as f64));
+        set_number(vm, rot, kx, q.x);
+        set_number(vm, rot, ky, q.y);
+        set_number(vm, rot, kz, q.z);
+        set_number(vm, rot, kw, q.w);
     }
 
     /// Reads `self.transform` back; returns the new transform if the script changed it.
@@ -397,50 +465,35 @@ impl ScriptRuntime {
         let Some(Value::Table(me)) = self.vm.rooted(es.self_table) else {
             return None;
         };
-        let vm = &mut self.vm;
-        let k = vm.intern(b"transform");
-        let Value::Table(tr) = me.get_str(k) else {
+        let k = &self.keys;
+        let Value::Table(tr) = me.get_str(k.transform) else {
             return None;
         };
-        let mut out = *old;
-        let num = |vm: &mut Vm, t: Value, f: &str, d: f32| -> f32 {
-            let Value::Table(t) = t else { return d };
-            let k = vm.intern(f.as_bytes());
-            match t.get_str(k) {
-                Value::Float(x) => x as f32,
-                Value::Int(i) => i as f32,
-                _ => d,
-            }
+        let vec = |v: Value, cur: Vec3| {
+            Vec3::new(
+                get_number(v, k.x, cur.x),
+                get_number(v, k.y, cur.y),
+                get_number(v, k.z, cur.z),
+            )
         };
-        for (name, field) in [("translation", 0), ("scale", 1)] {
-            let k = vm.intern(name.as_bytes());
-            let v = tr.get_str(k);
-            let cur = if field == 0 {
-                old.translation
-            } else {
-                old.scale
-            };
-            let new = Vec3::new(
-                num(vm, v, "x", cur.x),
-                num(vm, v, "y", cur.y),
-                num(vm, v, "z", cur.z),
-            );
-            if field == 0 {
-                out.translation = new;
-            } else {
-                out.scale = new;
-            }
-        }
-        let k = vm.intern(b"rotation");
-        let r = tr.get_str(k);
+        let r = tr.get_str(k.rotation);
         let q = old.rotation;
-        out.rotation = Quat::from_xyzw(
-            num(vm, r, "x", q.x),
-            num(vm, r, "y", q.y),
-            num(vm, r, "z", q.z),
-            num(vm, r, "w", q.w),
-        );
+        let out = Transform {
+            translation: vec(tr.get_str(k.translation), old.translation),
+            scale: vec(tr.get_str(k.scale), old.scale),
+            rotation: Quat::from_xyzw(
+                get_number(r, k.x, q.x),
+                get_number(r, k.y, q.y),
+                get_number(r, k.z, q.z),
+                get_number(r, k.w, q.w),
+            ),
+        };
         (out != *old).then_some(out)
+    }
+
+    /// Tasks alive across all entities.
+    pub fn live_tasks(&self) -> usize {
+        self.entities.values().map(|e| e.tasks.len()).sum()
     }
 
     /// Runs `on_update` and due tasks of every entity, in order.
@@ -449,7 +502,8 @@ impl ScriptRuntime {
             let Some(&entity) = self.order.get(i) else {
                 break;
             };
-            self.callback(entity, "on_update", &[Value::Float(dt)]);
+            let k = self.keys.on_update;
+            self.callback_key(entity, k, &[Value::Float(dt)]);
             self.step_tasks(entity, fuel, runaway);
         }
     }
