@@ -5,7 +5,8 @@
 //! script time, VM objects allocated, Rust heap allocations during the script system, live
 //! entities and tasks.
 //!
-//! `cargo run --release --example demo [-- --frames N]`
+//! `cargo run --release --example demo [-- --frames N] [--realtime]`: `--realtime` paces frames
+//! at 60 Hz, so that with `--features file_watcher` edits to the scripts show up while it runs.
 
 use std::time::Duration;
 
@@ -29,6 +30,7 @@ fn main() {
     let mut app = App::new();
     app.add_plugins((
         MinimalPlugins,
+        bevy::log::LogPlugin::default(),
         AssetPlugin::default(),
         MoonpoolPlugin::default(),
     ))
@@ -40,7 +42,11 @@ fn main() {
     .add_systems(Last, report_messages);
     println!("frame  script_ms  vm_objects  rust_allocs  entities  tasks  player_x");
     let mut last_stats = app.world().non_send::<ScriptRuntime>().vm.stats();
+    let realtime = std::env::args().any(|a| a == "--realtime");
     for frame in 1..=frames {
+        if realtime {
+            std::thread::sleep(Duration::from_secs_f64(1.0 / 60.0));
+        }
         simulate_keys(&mut app, frame);
         app.update();
         let rt = app.world().non_send::<ScriptRuntime>();
