@@ -231,18 +231,21 @@ pub fn run_scripts(
             rt.callback(e, "on_event", &[n, p]);
         }
     }
-    // Transforms in, scripts run, transforms out.
-    for (entity, _, transform) in query.iter() {
-        if let Some(t) = transform {
-            rt.write_transform(entity, t);
+    // Per entity, in order: transform in, callbacks and tasks, transform out.
+    for i in 0..rt.order.len() {
+        let Some(&entity) = rt.order.get(i) else {
+            break;
+        };
+        let mut transform = query.get_mut(entity).ok().and_then(|(_, _, t)| t);
+        if let Some(t) = &transform {
+            rt.sync_transform_in(entity, t);
         }
-    }
-    rt.step_entities(dt, settings.fuel_per_task, settings.runaway);
-    for (entity, _, transform) in query.iter_mut() {
-        if let Some(mut t) = transform
-            && let Some(new) = rt.read_transform(entity, &t)
-        {
-            *t = new;
+        rt.step_entity(entity, dt, settings.fuel_per_task, settings.runaway);
+        if let Some(t) = transform.as_mut() {
+            let mut value = **t;
+            if rt.sync_transform_out(entity, &mut value) {
+                **t = value;
+            }
         }
     }
     for request in rt.take_requests() {

@@ -57,6 +57,8 @@ pub struct EntityScript {
     pub tasks: Vec<Task>,
     /// Set once `on_spawn` ran.
     pub started: bool,
+    /// The transform as `self.transform` last held it: unchanged components are not copied in.
+    pub synced: Option<Transform>,
 }
 
 /// An error a script raised, for the `ScriptError` message.
@@ -321,6 +323,7 @@ impl ScriptRuntime {
                 self_table,
                 tasks: Vec::new(),
                 started: false,
+                synced: None,
             },
         );
         self.order.push(entity);
@@ -497,15 +500,34 @@ impl ScriptRuntime {
     }
 
     /// Runs `on_update` and due tasks of every entity, in order.
-    pub fn step_entities(&mut self, dt: f64, fuel: i64, runaway: RunawayPolicy) {
-        for i in 0..self.order.len() {
-            let Some(&entity) = self.order.get(i) else {
-                break;
-            };
-            let k = self.keys.on_update;
-            self.callback_key(entity, k, &[Value::Float(dt)]);
-            self.step_tasks(entity, fuel, runaway);
+    /// `on_update(self, dt)` and the due tasks of one entity.
+    pub fn step_entity(&mut self, entity: Entity, dt: f64, fuel: i64, runaway: RunawayPolicy) {
+        let k = self.keys.on_update;
+        self.callback_key(entity, k, &[Value::Float(dt)]);
+        self.step_tasks(entity, fuel, runaway);
+    }
+
+    /// Copies the component into `self.transform` unless it still holds it.
+    pub fn sync_transform_in(&mut self, entity: Entity, t: &Transform) {
+        match self.entities.get(&entity) {
+            Some(es) if es.synced != Some(*t) => self.write_transform(entity, t),
+            _ => {}
         }
+    }
+
+    /// Reads `self.transform` back into the component (if the script changed it).
+    pub fn sync_transform_out(&mut self, entity: Entity, t: &mut Transform) -> bool {
+        let changed = match self.read_transform(entity, t) {
+            Some(new) => {
+                *t = new;
+                true
+            }
+            None => false,
+        };
+        if let Some(es) = self.entities.get_mut(&entity) {
+            es.synced = Some(*t);
+        }
+        changed
     }
 
     fn step_tasks(&mut self, entity: Entity, fuel: i64, runaway: RunawayPolicy) {
