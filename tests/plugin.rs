@@ -408,3 +408,47 @@ fn a_broken_file_on_reload_is_reported_and_the_old_code_keeps_running() {
     app.update();
     assert_eq!(x(&app), before + 1.0, "the old code keeps running");
 }
+
+/// A real edit on disk, picked up by Bevy's file watcher (`--features file_watcher`).
+#[cfg(feature = "file_watcher")]
+#[test]
+fn file_watcher_picks_up_an_edit_and_keeps_self() {
+    let path = "tests/scripts/generated_watch.lua";
+    std::fs::write(
+        path,
+        "function on_spawn(self) self.n = 0 end
+         function on_update(self) self.n = self.n + 1 end",
+    )
+    .unwrap();
+    let mut app = app();
+    let handle: Handle<LuaScript> = app
+        .world()
+        .resource::<AssetServer>()
+        .load("generated_watch.lua");
+    spawn_scripted(&mut app, &handle);
+    for _ in 0..20 {
+        app.update();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::fs::write(
+        path,
+        "function on_update(self) self.n = self.n + 1 end
+         function on_reload(self) emit('watched', self.n) end",
+    )
+    .unwrap();
+    for _ in 0..500 {
+        app.update();
+        if !emitted(&app, "watched").is_empty() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let _ = std::fs::remove_file(path);
+    let seen = emitted(&app, "watched");
+    assert_eq!(seen.len(), 1, "the edit was not picked up");
+    assert!(
+        number(&seen[0]) >= 20.0,
+        "self.n survived the reload: {:?}",
+        seen[0]
+    );
+}
