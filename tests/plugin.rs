@@ -452,3 +452,25 @@ fn file_watcher_picks_up_an_edit_and_keeps_self() {
         seen[0]
     );
 }
+
+#[test]
+fn require_resolves_modules_through_the_asset_system() {
+    let mut app = app();
+    let handle: Handle<LuaScript> = app
+        .world()
+        .resource::<AssetServer>()
+        .load("uses_module.lua");
+    spawn_scripted(&mut app, &handle);
+    for _ in 0..300 {
+        app.update();
+        if !emitted(&app, "greeting").is_empty() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(
+        emitted(&app, "greeting"),
+        vec![ScriptValue::Str("hello, moon".into())]
+    );
+    assert!(app.world().resource::<Seen>().errors.is_empty());
+}

@@ -65,6 +65,8 @@ pub enum Request {
         name: String,
         payload: super::ScriptValue,
     },
+    /// `require` of a module asset that has not loaded yet.
+    LoadModule(String),
 }
 
 /// The frame's context for natives.
@@ -76,6 +78,8 @@ pub struct Context {
     pub just_pressed: Vec<&'static str>,
     pub requests: Vec<Request>,
     pub next_task: u64,
+    /// Sources of loaded script assets by asset path, for `require`.
+    pub modules: rustc_hash::FxHashMap<String, std::rc::Rc<[u8]>>,
 }
 
 thread_local! {
@@ -107,7 +111,49 @@ pub fn install(vm: &mut Vm) {
         .load(PRELUDE.as_bytes(), "=moonpool")
         .expect("prelude compiles");
     vm.call(prelude, &[]).expect("prelude runs");
+    // `require("a.b")` finds the script asset `a/b.lua` (relative to the asset folder).
+    if let Value::Table(package) = vm.get_global("package") {
+        let k = vm.intern(b"searchers");
+        if let Value::Table(searchers) = package.get_str(k) {
+            let n = searchers.len();
+            let _ = vm.raw_set_checked(searchers, Value::Int(n + 1), Value::Native(search_asset));
+        }
+    }
 }
+
+/// The asset path of module `name`: dots become folders, as in `package.path`'s `?.lua`.
+pub fn module_path(name: &str) -> String {
+    format!("{}.lua", name.replace('.', "/"))
+}
+
+/// The `package.searchers` entry for script assets. A module that has not loaded yet is
+/// requested from the asset server; the requiring script fails this frame and starts once it
+/// is there (the error is not reported while a dependency is loading).
+fn search_asset(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let name = vm
+        .check_str(args, 0, "searcher")?
+        .to_str_lossy()
+        .into_owned();
+    let path = module_path(&name);
+    let found = CONTEXT.with(|c| c.borrow().modules.get(&path).cloned());
+    match found {
+        Some(source) => {
+            let chunk = format!("@{path}");
+            let f = vm.load(&source, &chunk)?;
+            let p = vm.str_value(&path);
+            vm.ret_values(args, &[f, p])
+        }
+        None => {
+            let msg = format!("\n\tno script asset '{path}' ({MODULE_LOADING} until it loads)");
+            CONTEXT.with(|c| c.borrow_mut().requests.push(Request::LoadModule(path)));
+            let m = vm.str_value(&msg);
+            vm.ret1(args, m)
+        }
+    }
+}
+
+/// Marks errors caused by a dependency still loading (not reported).
+pub const MODULE_LOADING: &str = "moonpool: waiting";
 
 fn current_entity(vm: &mut Vm, fname: &str) -> LuaResult<Entity> {
     match CONTEXT.with(|c| c.borrow().entity) {

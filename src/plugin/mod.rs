@@ -275,6 +275,13 @@ pub fn run_scripts(
                     payload,
                 });
             }
+            Request::LoadModule(path) => {
+                if !rt.module_paths.contains(&path) {
+                    let h = asset_server.load::<LuaScript>(path.clone());
+                    rt.module_paths.push(path);
+                    rt.module_handles.push(h);
+                }
+            }
             Request::SpawnTask { .. } | Request::CancelTask(_) => {}
         }
     }

@@ -17,6 +17,14 @@ pub fn reload_changed_scripts(
     scripts: Res<Assets<LuaScript>>,
 ) {
     for change in changes.read() {
+        // Every loaded script is available to `require`.
+        if let AssetEvent::Added { id } | AssetEvent::Modified { id } = change
+            && let Some(script) = scripts.get(*id)
+        {
+            let source: std::rc::Rc<[u8]> = script.source.as_slice().into();
+            super::api::CONTEXT
+                .with(|c| c.borrow_mut().modules.insert(script.path.clone(), source));
+        }
         let AssetEvent::Modified { id } = change else {
             continue;
         };

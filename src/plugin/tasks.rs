@@ -84,6 +84,9 @@ pub struct ScriptRuntime {
     /// Rust heap allocations during the last `run_scripts` (counted only when the application
     /// installs `moonpool::vm::CountingAllocator`; otherwise 0).
     pub last_frame_rust_allocations: u64,
+    /// Module assets loaded for `require`, kept alive.
+    pub module_handles: Vec<bevy::asset::Handle<super::LuaScript>>,
+    pub module_paths: Vec<String>,
     tags: Tags,
     keys: Keys,
 }
@@ -170,6 +173,8 @@ impl ScriptRuntime {
             events: Vec::new(),
             last_frame_time: std::time::Duration::ZERO,
             last_frame_rust_allocations: 0,
+            module_handles: Vec::new(),
+            module_paths: Vec::new(),
             tags,
             keys,
         }
@@ -232,8 +237,11 @@ impl ScriptRuntime {
             }
             Err(e) => {
                 self.vm.unroot(env_key);
-                let path = script.path.clone();
-                self.fail(None, &path, &e, None);
+                let msg = self.vm.error_to_string(&e);
+                if !msg.contains(api::MODULE_LOADING) {
+                    let path = script.path.clone();
+                    self.fail(None, &path, &e, None);
+                }
                 false
             }
         }
