@@ -812,8 +812,17 @@ impl Vm {
                         self.move_results(func, 2, func, nresults);
                     }
                     Err(LuaError::Value(e)) => {
-                        // A wrap function closes the dead coroutine's pending variables.
-                        let e = self.close_thread(thread).unwrap_or(e);
+                        // A wrap function closes the pending variables of a coroutine that died
+                        // of the error (not of one it could not resume, e.g. a running one).
+                        let died = self
+                            .threads
+                            .get(thread)
+                            .is_some_and(|c| c.status == CoStatus::Dead);
+                        let e = if died {
+                            self.close_thread(thread).unwrap_or(e)
+                        } else {
+                            e
+                        };
                         return Err(LuaError::Value(e));
                     }
                     Err(e) => return Err(e),
