@@ -289,7 +289,13 @@ fn golden_lua_programs_under_incremental_gc_stress() {
     run_golden(Some("step"));
 }
 
+/// Some programs use fixed temporary file names: the two suites must not run at once.
+static ONE_SUITE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
 fn run_golden(gc_stress: Option<&str>) {
+    let _guard = ONE_SUITE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let dir = lua_dir();
     let filter = std::env::var("GOLDEN_FILTER")
         .ok()

@@ -29,6 +29,8 @@ fn main() -> ExitCode {
         .any(|a| a == "--stats");
     let heap_start = heap_counters();
     let code = run(&mut vm, &argv);
+    // Like lua.c's lua_close (also after an error): pending and remaining finalizers run.
+    vm.close();
     vm.flush();
     if stats {
         print_stats(&vm, &heap_start);
@@ -136,8 +138,6 @@ fn run(vm: &mut Vm, argv: &[String]) -> ExitCode {
             eprintln!("{USAGE}");
             return ExitCode::FAILURE;
         }
-        vm.close();
-        vm.flush();
         return ExitCode::SUCCESS;
     }
     // The script and its arguments: `arg[0]` is the script, negative indices the interpreter.
@@ -170,14 +170,10 @@ fn run(vm: &mut Vm, argv: &[String]) -> ExitCode {
     // Like lua.c, skip a first line starting with '#' (a Unix shebang), keeping line numbers.
     let source = moonpool::vm::stdlib::base::strip_shebang(source);
     let script_args: Vec<Value> = argv[i + 1..].iter().map(|a| vm.str_value(a)).collect();
-    let code = match run_chunk(vm, &source, &chunkname, &script_args) {
+    match run_chunk(vm, &source, &chunkname, &script_args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(code) => code,
-    };
-    // Like lua.c's lua_close: pending and remaining finalizers run before exit.
-    vm.close();
-    vm.flush();
-    code
+    }
 }
 
 /// Compiles and runs one chunk; on error prints the message and traceback like `lua5.4`.

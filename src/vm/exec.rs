@@ -1137,6 +1137,18 @@ impl Vm {
         // Charges one unit of fuel. `$resume_pc` is where a preempted coroutine continues:
         // the call instruction itself for calls (so the call is not skipped), the jump target
         // for backward jumps.
+        // After creating an object: collector work, then due finalizers (Lua code, run above the
+        // frame's registers; it may move the register file, hence the reload).
+        macro_rules! gc_point {
+            () => {{
+                self.gc_check()?;
+                if self.has_pending_finalizers() {
+                    save_pc!();
+                    self.run_pending_finalizers();
+                    reload!();
+                }
+            }};
+        }
         macro_rules! charge {
             () => {
                 charge!(pc)
@@ -1474,7 +1486,7 @@ impl Vm {
                     let t = self.new_table_with(i.b(), i.c());
                     r!(i.a()) = Value::Table(t);
                     save_pc!();
-                    self.gc_check()?;
+                    gc_point!();
                 }
                 Op::SelfOp => {
                     let a = i.a();
@@ -1789,7 +1801,7 @@ impl Vm {
                     } else {
                         load_frame!();
                     }
-                    self.gc_check()?;
+                    gc_point!();
                 }
                 Op::Close => {
                     save_pc!();
@@ -2256,7 +2268,7 @@ impl Vm {
                     reload!();
                     r!(i.a()) = Value::LuaFn(ncl);
                     save_pc!();
-                    self.gc_check()?;
+                    gc_point!();
                 }
                 Op::VarArg => {
                     let a = i.a();

@@ -398,6 +398,8 @@ pub struct Heap {
     /// A collection or finalizer is in progress (no re-entry).
     pub running: bool,
     pub(crate) in_finalizer: bool,
+    /// `Vm::close` has started: no new objects are registered for finalization (as in Lua).
+    pub(crate) closing: bool,
     /// `collectgarbage("stop")`: no automatic collections until "restart".
     pub stopped: bool,
     /// Collect at every safe point (`MOONPOOL_GC_STRESS=1`), to shake out missing roots.
@@ -447,6 +449,7 @@ impl Default for Heap {
             sweep_stage: 0,
             running: false,
             in_finalizer: false,
+            closing: false,
             stopped: false,
             stress: false,
             stress_steps: false,
@@ -715,14 +718,29 @@ impl Heap {
                 self.mark_value(v);
             }),
             (false, true) => {
-                t.for_each_entry(|k, _| self.mark_value(k));
+                // Strings are values, never cleared from weak tables: they stay alive.
+                t.for_each_entry(|k, v| {
+                    self.mark_value(k);
+                    if let Value::Str(_) = v {
+                        self.mark_value(v);
+                    }
+                });
                 self.weak_values.push(t);
             }
             (true, false) => {
                 self.trace_ephemeron(t);
                 self.ephemerons.push(t);
             }
-            (true, true) => self.all_weak.push(t),
+            (true, true) => {
+                t.for_each_entry(|k, v| {
+                    for x in [k, v] {
+                        if let Value::Str(_) = x {
+                            self.mark_value(x);
+                        }
+                    }
+                });
+                self.all_weak.push(t);
+            }
         }
         work
     }
@@ -732,9 +750,12 @@ impl Heap {
         let mut marked = false;
         // Array entries come with a nil key (never cleared): their values are strong.
         t.for_each_entry(|k, v| {
-            if !is_cleared_key(k) && (is_white_value(v) || matches!(v, Value::Thread(_))) {
+            if !is_cleared_key(k) {
+                // A newly marked table, function or userdata may reach other keys: report it so
+                // the caller iterates. Strings and threads are marked too (no iteration needed
+                // for strings; threads are traced by the caller's propagation).
+                marked |= is_white_value(v);
                 self.mark_value(v);
-                marked |= !matches!(v, Value::Thread(_));
             }
         });
         marked
@@ -971,18 +992,18 @@ impl Vm {
         }
     }
 
-    fn propagate_all(&mut self, atomic: bool) {
+    /// Traces everything gray; returns the work done (0 if nothing new was reached).
+    fn propagate_all(&mut self, atomic: bool) -> usize {
         let mode = Value::Str(self.tm_names[Tm::Mode as usize]);
+        let mut work = 0;
         loop {
             if let Some(tk) = self.heap.gray_threads.pop() {
-                self.trace_thread(tk, atomic);
+                work += self.trace_thread(tk, atomic);
                 continue;
             }
             match self.heap.gray.pop() {
-                Some(g) => {
-                    self.heap.trace(g, mode, atomic);
-                }
-                None => return,
+                Some(g) => work += self.heap.trace(g, mode, atomic),
+                None => return work,
             }
         }
     }
@@ -1141,13 +1162,14 @@ impl Vm {
                     changed = true;
                 }
             }
-            // Threads found as ephemeron values are traced by propagate_all.
             let extra = std::mem::replace(&mut self.heap.ephemerons, list);
             self.heap.ephemerons.extend(extra);
-            if !changed {
+            // Threads found as values are traced here (already traced ones cost nothing), and
+            // anything newly reached may make more keys live.
+            let work = self.propagate_all(true);
+            if !changed && work == 0 {
                 return;
             }
-            self.propagate_all(true);
         }
     }
 
@@ -1263,7 +1285,10 @@ impl Vm {
     /// `setmetatable` registers an object for finalization when its new metatable has `__gc`.
     pub(crate) fn check_finalizer(&mut self, obj: Value, mt: Option<Gc<Table>>) {
         let Some(mt) = mt else { return };
-        if fin_flag(&obj) || mt.get_str(self.tm_names[Tm::Gc as usize]).is_nil() {
+        if self.heap.closing
+            || fin_flag(&obj)
+            || mt.get_str(self.tm_names[Tm::Gc as usize]).is_nil()
+        {
             return;
         }
         set_fin_flag(&obj, true);
@@ -1309,6 +1334,10 @@ impl Vm {
     /// Like `lua_close`: runs every pending finalizer, then the finalizers of all objects still
     /// registered (newest first). The VM stays usable.
     pub fn close(&mut self) {
+        if self.heap.closing {
+            return;
+        }
+        self.heap.closing = true;
         self.run_pending_finalizers();
         let h = &mut self.heap;
         while let Some(v) = h.finobj.pop() {

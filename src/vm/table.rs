@@ -27,6 +27,9 @@ pub struct Table {
     /// When this table is a metatable: bit `i` set means metamethod `i` is known to be absent.
     /// Cleared by any write to the table.
     pub absent_tm: Cell<u32>,
+    /// Longest the array part was before trailing nils were dropped: integer keys up to here
+    /// are still valid for `next` (a traversal may clear the fields it visits).
+    shrunk_from: usize,
 }
 
 #[inline(always)]
@@ -95,6 +98,7 @@ impl Table {
         }
         self.meta = None;
         self.absent_tm.set(0);
+        self.shrunk_from = 0;
     }
 
     /// Makes a recycled table ready to hold `narr` array and `nhash` hash entries.
@@ -248,6 +252,7 @@ impl Table {
             if val.is_nil() && idx + 1 == len {
                 // Keep the array part ending in a non-nil value, so `#t` stays O(1) after
                 // removals from the end (the capacity stays for the next append).
+                self.shrunk_from = self.shrunk_from.max(self.arr.len());
                 while self.arr.last().is_some_and(|v| v.is_nil()) {
                     self.arr.pop();
                 }
@@ -491,7 +496,7 @@ impl Table {
                         // (the array shrinks when its last value becomes nil): go on with the
                         // hash part.
                         None if matches!(key, Value::Int(i) if i >= 1
-                            && (i as u64) <= self.arr.capacity() as u64) =>
+                            && (i as u64) <= self.shrunk_from as u64) =>
                         {
                             arr_start = self.arr.len();
                         }

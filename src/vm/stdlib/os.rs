@@ -323,6 +323,10 @@ fn exit(vm: &mut Vm, args: Args) -> LuaResult<usize> {
         }
         _ => vm.opt_int(args, 0, "exit", 0)? as i32,
     };
+    if vm.arg(args, 1).truthy() {
+        // `os.exit(code, true)` closes the state first: pending finalizers run.
+        vm.close();
+    }
     vm.flush();
     // Files still open are C streams: exit() flushes them.
     std::process::exit(status)
