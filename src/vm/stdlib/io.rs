@@ -431,24 +431,7 @@ fn g_iofile(vm: &mut Vm, args: Args, key: &str, mode: &[u8], fname: &str) -> Lua
         let new = match v {
             Value::Str(_) | Value::Int(_) | Value::Float(_) => {
                 let name = vm.check_str(args, 0, fname)?;
-                match fopen(name.as_bytes(), mode) {
-                    Some(f) => new_file(
-                        vm,
-                        Handle::Stream {
-                            f,
-                            kind: Kind::File,
-                        },
-                    ),
-                    None => {
-                        let e = errno();
-                        let msg = format!(
-                            "cannot open file '{}' ({})",
-                            String::from_utf8_lossy(c_string(name.as_bytes()).as_bytes()),
-                            super::os::strerror(e)
-                        );
-                        return Err(vm.rt_error(&msg));
-                    }
-                }
+                open_or_raise(vm, name.as_bytes(), mode)?
             }
             _ => {
                 to_file(vm, args, 0, fname)?;
@@ -1003,24 +986,7 @@ fn io_lines(vm: &mut Vm, args: Args) -> LuaResult<usize> {
         return vm.ret1(args, f);
     }
     let name = vm.check_str(args, 0, "lines")?;
-    let file = match fopen(name.as_bytes(), b"r") {
-        Some(f) => new_file(
-            vm,
-            Handle::Stream {
-                f,
-                kind: Kind::File,
-            },
-        ),
-        None => {
-            let e = errno();
-            let msg = format!(
-                "cannot open file '{}' ({})",
-                String::from_utf8_lossy(c_string(name.as_bytes()).as_bytes()),
-                super::os::strerror(e)
-            );
-            return Err(vm.rt_error(&msg));
-        }
-    };
+    let file = open_or_raise(vm, name.as_bytes(), b"r")?;
     // Keep the new file reachable while the iterator is built.
     vm.stack_mut()[args.base] = file;
     let f = aux_lines(vm, file, true, &formats, "lines")?;
@@ -1117,4 +1083,27 @@ fn f_setvbuf(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     };
     let e = errno();
     file_result(vm, args, ok, e)
+}
+
+/// Opens a file as a new Lua file object, or raises Lua's "cannot open file" error (for
+/// `io.input`/`io.output` with a name and `io.lines` with a name).
+fn open_or_raise(vm: &mut Vm, name: &[u8], mode: &[u8]) -> LuaResult<Value> {
+    match fopen(name, mode) {
+        Some(f) => Ok(new_file(
+            vm,
+            Handle::Stream {
+                f,
+                kind: Kind::File,
+            },
+        )),
+        None => {
+            let e = errno();
+            let msg = format!(
+                "cannot open file '{}' ({})",
+                String::from_utf8_lossy(c_string(name).as_bytes()),
+                super::os::strerror(e)
+            );
+            Err(vm.rt_error(&msg))
+        }
+    }
 }

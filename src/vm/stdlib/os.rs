@@ -295,19 +295,8 @@ fn getenv(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let name = vm.check_str(args, 0, "getenv")?;
     let c = c_string(name.as_bytes());
     // SAFETY: `c` is NUL-terminated; the result is copied before any other libc call.
-    let r = unsafe {
-        let p = libc::getenv(c.as_ptr());
-        if p.is_null() {
-            None
-        } else {
-            Some(CStr::from_ptr(p).to_bytes().to_vec())
-        }
-    };
-    let r = match r {
-        Some(v) => Value::Str(vm.intern(&v)),
-        None => Value::Nil,
-    };
-    vm.ret1(args, r)
+    let p = unsafe { libc::getenv(c.as_ptr()) };
+    ret_c_string(vm, args, p)
 }
 
 // ---- CLI only ----
@@ -444,20 +433,23 @@ fn setlocale(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     };
     let c = loc.map(|l| c_string(l.as_bytes()));
     // SAFETY: a NUL-terminated locale name or NULL (query); the result is copied at once.
-    let r = unsafe {
-        let p = libc::setlocale(
+    let p = unsafe {
+        libc::setlocale(
             CATS[cat],
             c.as_ref().map_or(std::ptr::null(), |c| c.as_ptr()),
-        );
-        if p.is_null() {
-            None
-        } else {
-            Some(CStr::from_ptr(p).to_bytes().to_vec())
-        }
+        )
     };
-    let r = match r {
-        Some(v) => Value::Str(vm.intern(&v)),
-        None => Value::Nil,
+    ret_c_string(vm, args, p)
+}
+
+/// Returns a C library string (copied at once, before any other libc call), or nil for NULL.
+fn ret_c_string(vm: &mut Vm, args: Args, p: *const libc::c_char) -> LuaResult<usize> {
+    let r = if p.is_null() {
+        Value::Nil
+    } else {
+        // SAFETY: non-null pointers from getenv/setlocale point at NUL-terminated strings.
+        let bytes = unsafe { CStr::from_ptr(p) }.to_bytes();
+        Value::Str(vm.intern(bytes))
     };
     vm.ret1(args, r)
 }
