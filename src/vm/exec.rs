@@ -1522,9 +1522,9 @@ impl Vm {
                         vb => slow_value!(
                             a,
                             self.arith_meta(
-                                ArithOp::Add,
+                                if i.k() { ArithOp::Sub } else { ArithOp::Add },
                                 vb,
-                                Value::Int(imm),
+                                Value::Int(if i.k() { -imm } else { imm }),
                                 Origin::Reg(i.b()),
                                 Origin::None,
                                 true

@@ -147,12 +147,37 @@ impl Table {
         let mask = self.index.len() - 1;
         let mut i = (hash >> 32) as usize & mask;
         loop {
-            let n = self.index[i];
+            // SAFETY: `i` is masked to the index length; index entries are node indices + 1.
+            let n = unsafe { *self.index.get_unchecked(i) };
             if n == 0 {
                 return None;
             }
             let node = (n - 1) as usize;
-            if key_eq(&self.nodes[node].key, key) {
+            if key_eq(unsafe { &self.nodes.get_unchecked(node).key }, key) {
+                return Some(node);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// `slot_of` for an integer key outside the array part, with the key compare specialized.
+    #[inline(always)]
+    fn slot_of_int(&self, k: i64) -> Option<usize> {
+        if self.index.is_empty() {
+            return None;
+        }
+        let mask = self.index.len() - 1;
+        let mut i = (mix(k as u64) >> 32) as usize & mask;
+        loop {
+            // SAFETY: as in `slot_of`.
+            let n = unsafe { *self.index.get_unchecked(i) };
+            if n == 0 {
+                return None;
+            }
+            let node = (n - 1) as usize;
+            if let Value::Int(x) = unsafe { &self.nodes.get_unchecked(node).key }
+                && *x == k
+            {
                 return Some(node);
             }
             i = (i + 1) & mask;
@@ -185,7 +210,16 @@ impl Table {
         if idx < self.arr.len() as u64 {
             return self.arr[idx as usize];
         }
-        self.get_hash(&Value::Int(i))
+        self.get_int_hash(i)
+    }
+
+    #[inline]
+    fn get_int_hash(&self, i: i64) -> Value {
+        match self.slot_of_int(i) {
+            // SAFETY: `slot_of_int` returns live node indices.
+            Some(n) => unsafe { self.nodes.get_unchecked(n) }.val,
+            None => Value::Nil,
+        }
     }
 
     #[inline(always)]
@@ -271,6 +305,13 @@ impl Table {
             self.arr.push(val);
             self.migrate_from_hash();
             return (self.arr.capacity() - cap) * std::mem::size_of::<Value>();
+        }
+        // An existing integer key in the hash part (e.g. index 0). Metamethod names are
+        // strings, so the absent-metamethod cache stays valid.
+        if let Some(n) = self.slot_of_int(i) {
+            // SAFETY: `slot_of_int` returns live node indices.
+            unsafe { self.nodes.get_unchecked_mut(n) }.val = val;
+            return 0;
         }
         self.set_hash(Value::Int(i), val)
     }

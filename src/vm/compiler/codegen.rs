@@ -8,6 +8,7 @@
 use std::cell::Cell;
 
 use rustc_hash::FxHashMap;
+use smallvec::SmallVec;
 
 use super::CompileError;
 use super::ast::*;
@@ -1105,9 +1106,19 @@ impl Compiler {
         // Evaluate the targets' tables and keys into fresh registers first (so a later assignment
         // to a local cannot change which table an earlier target names), then the values, then
         // store from right to left like Lua.
+        // Locals this statement assigns: only those must be copied when a target uses them as
+        // its table or key (Lua's conflict check); other locals are used in place.
+        let mut assigned: SmallVec<[u32; 4]> = SmallVec::new();
+        for t in targets.ids() {
+            if let ExprKind::Name(name) = self.ex(t).kind
+                && let VarRef::Local(r) = self.resolve(name)?
+            {
+                assigned.push(r);
+            }
+        }
         let mut places = Vec::with_capacity(targets.len());
         for t in targets.ids() {
-            places.push(self.prepare_target(self.ex(t))?);
+            places.push(self.prepare_target(self.ex(t), &assigned)?);
         }
         let base = self.fs().free_reg;
         self.explist_to(exprs, base, targets.len())?;
@@ -1197,7 +1208,7 @@ impl Compiler {
         Ok(())
     }
 
-    fn prepare_target(&mut self, t: Expr) -> CResult<Prepared> {
+    fn prepare_target(&mut self, t: Expr, assigned: &[u32]) -> CResult<Prepared> {
         match t.kind {
             ExprKind::Name(name) => Ok(match self.resolve(name)? {
                 VarRef::Local(r) => Prepared::Local(r),
@@ -1215,11 +1226,25 @@ impl Compiler {
                 }
             }),
             ExprKind::Index(obj, key) => {
-                let r = self.reserve(1)?;
-                self.expr_to(self.ex(obj), r)?;
+                let obj = self.ex(obj);
+                let in_place = match obj.kind {
+                    ExprKind::Name(name) => match self.resolve(name)? {
+                        VarRef::Local(r) if !assigned.contains(&r) => Some(r),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                let r = match in_place {
+                    Some(r) => r,
+                    None => {
+                        let r = self.reserve(1)?;
+                        self.expr_to(obj, r)?;
+                        r
+                    }
+                };
                 let key = match self.key_operand(self.ex(key))? {
-                    KeyOperand::Reg(kr) if kr < self.reg_level() => {
-                        // A local used as key could be reassigned by this statement: copy it.
+                    KeyOperand::Reg(kr) if kr < self.reg_level() && assigned.contains(&kr) => {
+                        // A local used as key is reassigned by this statement: copy it.
                         let c = self.reserve(1)?;
                         self.emit_abc(Op::Move, c, kr, 0, false);
                         KeyOperand::Reg(c)
@@ -1248,7 +1273,7 @@ impl Compiler {
 
     /// Stores register `v` into an assignable expression (for `function a.b.c() end`).
     fn store_to(&mut self, target: Expr, v: u32) -> CResult<()> {
-        let p = self.prepare_target(target)?;
+        let p = self.prepare_target(target, &[])?;
         self.store_prepared(&p, v)
     }
 
@@ -1695,6 +1720,16 @@ impl Compiler {
                 {
                     self.line = line;
                     self.emit_abc(Op::AddI, dst, rb, (i + OFFSET_SC as i64) as u32, false);
+                    return Ok(());
+                }
+                // `x - n` as `x + (-n)` like Lua (so `-0.0 - 0` is 0.0 there too); k marks it,
+                // so a metamethod still sees `__sub` and n.
+                if op == BinOp::Sub
+                    && let Some(Folded::Int(i)) = self.numeric_fold(b)
+                    && (-(OFFSET_SC as i64)..=(255 - OFFSET_SC as i64)).contains(&-i)
+                {
+                    self.line = line;
+                    self.emit_abc(Op::AddI, dst, rb, (-i + OFFSET_SC as i64) as u32, true);
                     return Ok(());
                 }
                 // Only `>>`: a negated `<<` would pass the wrong operand to a `__shl` metamethod.

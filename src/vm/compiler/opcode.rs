@@ -33,7 +33,7 @@ pub enum Op {
     SetField,   // A B C k  R[A][K[B]:string] := RK(C)
     NewTable,   // A B C    R[A] := {} with B array and C hash slots (sizes saturate at 255)
     SelfOp,     // A B C k  R[A+1] := R[B]; R[A] := R[B][RK(C):string]
-    AddI,       // A B sC   R[A] := R[B] + sC
+    AddI,       // A B sC k R[A] := R[B] + sC (k: written as R[B] - (-sC), for metamethods)
     AddK,       // A B C    R[A] := R[B] + K[C]:number
     SubK,
     MulK,
