@@ -1113,6 +1113,12 @@ impl Vm {
                 *unsafe { &mut *base.add($i) }
             };
         }
+        // A register read for copying elsewhere (see `Value::load_split`).
+        macro_rules! rv {
+            ($i:expr) => {
+                unsafe { Value::load_split(base.add($i)) }
+            };
+        }
         macro_rules! k {
             ($i:expr) => {
                 unsafe { *kst.add($i) }
@@ -1208,7 +1214,13 @@ impl Vm {
                     (Value::Float(x), Value::Int(y)) => r!(a) = Value::Float($flt(*x, *y as f64)),
                     _ => {
                         let (vb, vc) = (*vb, *vc);
-                        slow_value!(a, self.arith_meta($op, vb, vc, $ob, $oc, true))
+                        if $i.k() {
+                            // `k op x` compiled as `x op k` (only for + and *): the metamethod
+                            // sees the operands in source order.
+                            slow_value!(a, self.arith_meta($op, vc, vb, $oc, $ob, true))
+                        } else {
+                            slow_value!(a, self.arith_meta($op, vb, vc, $ob, $oc, true))
+                        }
                     }
                 }
             }};
@@ -1318,7 +1330,7 @@ impl Vm {
             let i = unsafe { *code.add(pc) };
             pc += 1;
             match i.op() {
-                Op::Move => r!(i.a()) = r!(i.b()),
+                Op::Move => r!(i.a()) = rv!(i.b()),
                 Op::LoadI => r!(i.a()) = Value::Int(i.sbx()),
                 Op::LoadF => r!(i.a()) = Value::Float(i.sbx() as f64),
                 Op::LoadK => r!(i.a()) = k!(i.bx()),
@@ -1412,7 +1424,7 @@ impl Vm {
                 Op::SetTabUp => {
                     let t = unsafe { cl.upvals.get_unchecked(i.a()) }.get();
                     let key = k!(i.b());
-                    let v = if i.k() { k!(i.c()) } else { r!(i.c()) };
+                    let v = if i.k() { k!(i.c()) } else { rv!(i.c()) };
                     if let (Value::Table(tt), Value::Str(ks)) = (t, key)
                         && tt.meta.is_none()
                     {
@@ -1439,7 +1451,7 @@ impl Vm {
                             .meta
                             .is_none_or(|mt| self.fast_tm(mt, Tm::NewIndex).is_nil())
                     {
-                        let v = if i.k() { k!(i.c()) } else { r!(i.c()) };
+                        let v = if i.k() { k!(i.c()) } else { rv!(i.c()) };
                         if tt.is_black() {
                             let key = match i.op() {
                                 Op::SetI => Value::Int(i.b() as i64),
@@ -1474,7 +1486,7 @@ impl Vm {
                         Op::SetI => Value::Int(i.b() as i64),
                         _ => k!(i.b()),
                     };
-                    let v = if i.k() { k!(i.c()) } else { r!(i.c()) };
+                    let v = if i.k() { k!(i.c()) } else { rv!(i.c()) };
                     save_pc!();
                     if self.set_index_value(t, key, v, Origin::Reg(i.a()), true)? {
                         reload!();

@@ -46,3 +46,13 @@ print(pcall(function() local n; return n - 1 end))
 local mt = {__sub = function(l, rr) return ("sub:" .. tostring(rr)) end}
 print(setmetatable({}, mt) - 7, setmetatable({}, mt) - -3)
 print(("10" - 1), math.type("10" - 1), ("2.5" - 1))
+
+-- constant on the left of + and * (compiled with the operands swapped)
+local z = 3
+print(2 * z, 2.0 * z, 1 + z, 0.5 + z, 2^53 * z, -0.0 * z, 10 * 0.5)
+local mt2 = {__add = function(l, rr) return type(l) .. "+" .. type(rr) end,
+             __mul = function(l, rr) return type(l) .. "*" .. type(rr) end}
+local o = setmetatable({}, mt2)
+print(1 + o, o + 1, 2.5 * o, o * 2.5, "3" * 2, 2 * "3")
+print(pcall(function() local n; return 2 * n end))
+print(pcall(function() return 1 + {} end))

@@ -1705,6 +1705,26 @@ impl Compiler {
             }
             _ => {
                 let (opr, opk) = arith_ops(op).unwrap();
+                // `k + x` and `k * x` with a numeric constant k: as `x op k` with the k bit set
+                // (operands swapped back for metamethods), like Lua.
+                if matches!(op, BinOp::Add | BinOp::Mul)
+                    && let (Some(opk), Some(f)) = (opk, self.numeric_fold(a))
+                    && self.numeric_fold(b).is_none()
+                {
+                    let k = self.folded_const(f);
+                    if k <= 255 {
+                        let rc = if dst >= self.reg_level() && !matches!(b.kind, ExprKind::Name(_))
+                        {
+                            self.expr_to(b, dst)?;
+                            dst
+                        } else {
+                            self.expr_any(b)?
+                        };
+                        self.line = line;
+                        self.emit_abc(opk, dst, rc, k, true);
+                        return Ok(());
+                    }
+                }
                 // A temporary destination can hold the left operand: it is overwritten only by
                 // the final instruction, so chains like a+b+c+... need one register, not one per
                 // level.
