@@ -2111,7 +2111,7 @@ impl Vm {
                         let sp = th.stack.as_mut_ptr();
                         unsafe {
                             if n == 1 {
-                                *sp.add(func) = *base.add(i.a());
+                                *sp.add(func) = Value::load_split(base.add(i.a()));
                             } else {
                                 *sp.add(func) = Value::Nil;
                             }
