@@ -26,6 +26,7 @@ use bevy::asset::{AssetApp, AssetServer, Assets};
 use bevy::ecs::entity::Entity;
 use bevy::ecs::lifecycle::RemovedComponents;
 use bevy::ecs::message::{Message, MessageReader, MessageWriter};
+use bevy::ecs::query::Added;
 use bevy::ecs::resource::Resource;
 use bevy::ecs::schedule::IntoScheduleConfigs;
 use bevy::ecs::system::{Commands, NonSendMut, Query, Res};
@@ -164,6 +165,7 @@ pub fn run_scripts(
     scripts: Res<Assets<LuaScript>>,
     asset_server: Res<AssetServer>,
     mut query: Query<(Entity, &Script, Option<&mut Transform>)>,
+    added: Query<Entity, Added<Script>>,
     mut removed: RemovedComponents<Script>,
     mut incoming: MessageReader<ScriptEvent>,
     mut errors: MessageWriter<ScriptError>,
@@ -198,21 +200,28 @@ pub fn run_scripts(
             rt.stop_entity(e, true);
         }
     }
-    // New scripts (once their asset has loaded).
-    for (entity, script, transform) in query.iter() {
+    // New scripts, once their asset has loaded (only new ones are looked at, not every entity).
+    rt.pending.extend(added.iter());
+    let mut pending = std::mem::take(&mut rt.pending);
+    pending.retain(|&entity| {
+        let Ok((_, script, transform)) = query.get(entity) else {
+            return false; // despawned, or its script removed
+        };
         if rt.entities.contains_key(&entity) {
-            continue;
+            return false;
         }
         let id = script.handle.id();
         let Some(asset) = scripts.get(id) else {
-            continue;
+            return true;
         };
         if !rt.modules.contains_key(&id) && !rt.load_module(id, asset) {
-            continue;
+            return true;
         }
         let init = PENDING_INIT.with(|p| p.borrow_mut().remove(&entity));
         rt.start_entity(entity, id, transform, init);
-    }
+        false
+    });
+    rt.pending = pending;
     // Events from Rust: `on_event` now, `wait_event` in the task step.
     rt.events.clear();
     for ev in incoming.read() {
@@ -223,7 +232,7 @@ pub fn run_scripts(
         let (target, name, payload) = rt.events[i].clone();
         let receivers: Vec<Entity> = match target {
             Some(t) => vec![t],
-            None => rt.order.clone(),
+            None => rt.entities.entities().collect(),
         };
         for e in receivers {
             let n = rt.vm.str_value(&name);
@@ -232,20 +241,26 @@ pub fn run_scripts(
         }
     }
     // Per entity, in order: transform in, callbacks and tasks, transform out.
-    for i in 0..rt.order.len() {
-        let Some(&entity) = rt.order.get(i) else {
+    for i in 0..rt.entities.len() {
+        let Some(entity) = rt.entities.entity_at(i) else {
             break;
         };
-        let mut transform = query.get_mut(entity).ok().and_then(|(_, _, t)| t);
-        if let Some(t) = &transform {
-            rt.sync_transform_in(entity, t);
-        }
-        rt.step_entity(entity, dt, settings.fuel_per_task, settings.runaway);
-        if let Some(t) = transform.as_mut() {
-            let mut value = **t;
-            if rt.sync_transform_out(entity, &mut value) {
-                **t = value;
+        match query.get_mut(entity).ok().and_then(|(_, _, t)| t) {
+            Some(mut t) => {
+                // Through a copy, so change detection fires only when the script moved it.
+                let mut value = *t;
+                rt.run_entity_at(
+                    i,
+                    Some(&mut value),
+                    dt,
+                    settings.fuel_per_task,
+                    settings.runaway,
+                );
+                if value != *t {
+                    *t = value;
+                }
             }
+            None => rt.run_entity_at(i, None, dt, settings.fuel_per_task, settings.runaway),
         }
     }
     for request in rt.take_requests() {

@@ -39,9 +39,8 @@ pub fn reload_changed_scripts(
             continue;
         }
         let users: Vec<_> = runtime
-            .order
-            .iter()
-            .copied()
+            .entities
+            .entities()
             .filter(|e| runtime.entities.get(e).is_some_and(|es| es.asset == *id))
             .collect();
         for e in users {

@@ -61,6 +61,77 @@ pub struct EntityScript {
     pub synced: Option<Transform>,
 }
 
+/// The scripted entities, stored densely in the order their scripts started (the resume order),
+/// so the per-frame walk reads memory in sequence; a small map finds an entity's position.
+#[derive(Default)]
+pub struct EntityScripts {
+    list: Vec<(Entity, EntityScript)>,
+    position: FxHashMap<Entity, u32>,
+}
+
+impl EntityScripts {
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    pub fn contains_key(&self, e: &Entity) -> bool {
+        self.position.contains_key(e)
+    }
+
+    pub fn get(&self, e: &Entity) -> Option<&EntityScript> {
+        let &i = self.position.get(e)?;
+        Some(&self.list[i as usize].1)
+    }
+
+    pub fn get_mut(&mut self, e: &Entity) -> Option<&mut EntityScript> {
+        let &i = self.position.get(e)?;
+        Some(&mut self.list[i as usize].1)
+    }
+
+    /// Adds `e` at the end of the resume order (or replaces its script in place).
+    pub fn insert(&mut self, e: Entity, script: EntityScript) {
+        match self.position.get(&e) {
+            Some(&i) => self.list[i as usize].1 = script,
+            None => {
+                self.position.insert(e, self.list.len() as u32);
+                self.list.push((e, script));
+            }
+        }
+    }
+
+    /// Removes `e`, keeping the order of the others.
+    pub fn remove(&mut self, e: &Entity) -> Option<EntityScript> {
+        let i = self.position.remove(e)? as usize;
+        let (_, script) = self.list.remove(i);
+        for (j, (other, _)) in self.list.iter().enumerate().skip(i) {
+            self.position.insert(*other, j as u32);
+        }
+        Some(script)
+    }
+
+    /// The entity at position `i` of the resume order.
+    pub fn entity_at(&self, i: usize) -> Option<Entity> {
+        self.list.get(i).map(|(e, _)| *e)
+    }
+
+    /// Entities in resume order.
+    pub fn entities(&self) -> impl Iterator<Item = Entity> + '_ {
+        self.list.iter().map(|(e, _)| *e)
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &EntityScript> {
+        self.list.iter().map(|(_, s)| s)
+    }
+
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut EntityScript> {
+        self.list.iter_mut().map(|(_, s)| s)
+    }
+}
+
 /// An error a script raised, for the `ScriptError` message.
 pub struct Failure {
     pub entity: Option<Entity>,
@@ -71,9 +142,7 @@ pub struct Failure {
 pub struct ScriptRuntime {
     pub vm: Vm,
     pub modules: FxHashMap<bevy::asset::AssetId<super::LuaScript>, Module>,
-    pub entities: FxHashMap<Entity, EntityScript>,
-    /// Entities in the order their scripts started: the resume order.
-    pub order: Vec<Entity>,
+    pub entities: EntityScripts,
     pub elapsed: f64,
     pub frame: u64,
     pub failures: Vec<Failure>,
@@ -87,6 +156,8 @@ pub struct ScriptRuntime {
     /// Module assets loaded for `require`, kept alive.
     pub module_handles: Vec<bevy::asset::Handle<super::LuaScript>>,
     pub module_paths: Vec<String>,
+    /// Entities given a `Script` whose script has not started yet (its asset may be loading).
+    pub pending: Vec<Entity>,
     tags: Tags,
     keys: Keys,
 }
@@ -165,8 +236,7 @@ impl ScriptRuntime {
         ScriptRuntime {
             vm,
             modules: FxHashMap::default(),
-            entities: FxHashMap::default(),
-            order: Vec::new(),
+            entities: EntityScripts::default(),
             elapsed: 0.0,
             frame: 0,
             failures: Vec::new(),
@@ -175,6 +245,7 @@ impl ScriptRuntime {
             last_frame_rust_allocations: 0,
             module_handles: Vec::new(),
             module_paths: Vec::new(),
+            pending: Vec::new(),
             tags,
             keys,
         }
@@ -334,7 +405,6 @@ impl ScriptRuntime {
                 synced: None,
             },
         );
-        self.order.push(entity);
         if let Some(t) = transform {
             self.write_transform(entity, t);
         }
@@ -386,7 +456,6 @@ impl ScriptRuntime {
             self.end_task(t);
         }
         self.vm.unroot(es.self_table);
-        self.order.retain(|e| *e != entity);
     }
 
     fn end_task(&mut self, t: Task) {
@@ -471,11 +540,7 @@ impl ScriptRuntime {
     }
 
     /// Reads `self.transform` back; returns the new transform if the script changed it.
-    pub fn read_transform(&mut self, entity: Entity, old: &Transform) -> Option<Transform> {
-        let es = self.entities.get(&entity)?;
-        let Some(Value::Table(me)) = self.vm.rooted(es.self_table) else {
-            return None;
-        };
+    fn read_transform(&self, me: Gc<Table>, old: &Transform) -> Option<Transform> {
         let k = &self.keys;
         let Value::Table(tr) = me.get_str(k.transform) else {
             return None;
@@ -507,35 +572,62 @@ impl ScriptRuntime {
         self.entities.values().map(|e| e.tasks.len()).sum()
     }
 
-    /// Runs `on_update` and due tasks of every entity, in order.
-    /// `on_update(self, dt)` and the due tasks of one entity.
-    pub fn step_entity(&mut self, entity: Entity, dt: f64, fuel: i64, runaway: RunawayPolicy) {
-        let k = self.keys.on_update;
-        self.callback_key(entity, k, &[Value::Float(dt)]);
-        self.step_tasks(entity, fuel, runaway);
-    }
-
-    /// Copies the component into `self.transform` unless it still holds it.
-    pub fn sync_transform_in(&mut self, entity: Entity, t: &Transform) {
-        match self.entities.get(&entity) {
-            Some(es) if es.synced != Some(*t) => self.write_transform(entity, t),
-            _ => {}
-        }
-    }
-
-    /// Reads `self.transform` back into the component (if the script changed it).
-    pub fn sync_transform_out(&mut self, entity: Entity, t: &mut Transform) -> bool {
-        let changed = match self.read_transform(entity, t) {
-            Some(new) => {
-                *t = new;
-                true
-            }
-            None => false,
+    /// One entity's frame: its transform in (if the component changed), `on_update(self, dt)`,
+    /// its due tasks, its transform out (if the script changed it). Looks the entity up once:
+    /// this runs for every scripted entity every frame.
+    pub fn run_entity_at(
+        &mut self,
+        position: usize,
+        transform: Option<&mut Transform>,
+        dt: f64,
+        fuel: i64,
+        runaway: RunawayPolicy,
+    ) {
+        let Some((entity, es)) = self.entities.list.get(position) else {
+            return;
         };
-        if let Some(es) = self.entities.get_mut(&entity) {
-            es.synced = Some(*t);
+        let (entity, asset, self_table, synced, has_tasks) = (
+            *entity,
+            es.asset,
+            es.self_table,
+            es.synced,
+            !es.tasks.is_empty(),
+        );
+        if let Some(t) = &transform
+            && synced != Some(**t)
+        {
+            self.write_transform(entity, t);
         }
-        changed
+        if let Some(m) = self.modules.get(&asset)
+            && let Some(Value::Table(env)) = self.vm.rooted(m.env)
+            && let on_update = env.get_str(self.keys.on_update)
+            && !on_update.is_nil()
+            && let Some(me) = self.vm.rooted(self_table)
+        {
+            set_context(Some(entity), &m.path);
+            self.vm.set_fuel(None);
+            if let Err(e) = self.vm.call1(on_update, &[me, Value::Float(dt)]) {
+                let path = m.path.clone();
+                self.fail(Some(entity), &path, &e, None);
+            }
+        }
+        if has_tasks {
+            self.step_tasks(entity, fuel, runaway);
+        }
+        if let Some(t) = transform {
+            if let Some(Value::Table(me)) = self.vm.rooted(self_table)
+                && let Some(new) = self.read_transform(me, t)
+            {
+                *t = new;
+            }
+            let es = match self.entities.list.get_mut(position) {
+                Some((e, es)) if *e == entity => Some(es),
+                _ => self.entities.get_mut(&entity),
+            };
+            if let Some(es) = es {
+                es.synced = Some(*t);
+            }
+        }
     }
 
     fn step_tasks(&mut self, entity: Entity, fuel: i64, runaway: RunawayPolicy) {
@@ -571,7 +663,7 @@ impl ScriptRuntime {
                             }
                             Ok(_) => None,
                             Err(e) => {
-                                let path = self.path_of(self.entities[&entity].asset);
+                                let path = self.path_of(self.entities.get(&entity).unwrap().asset);
                                 self.fail(Some(entity), &path, &e, None);
                                 let t = self.entities.get_mut(&entity).unwrap().tasks.remove(i);
                                 self.end_task(t);

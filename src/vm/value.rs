@@ -77,7 +77,10 @@ impl Value {
         // a valid value is that value. Volatile keeps the loads separate (not fused into one
         // vector load).
         unsafe {
-            let words = [std::ptr::read_volatile(w), std::ptr::read_volatile(w.add(1))];
+            let words = [
+                std::ptr::read_volatile(w),
+                std::ptr::read_volatile(w.add(1)),
+            ];
             std::mem::transmute::<[u64; 2], Value>(words)
         }
     }
