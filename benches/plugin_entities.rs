@@ -68,9 +68,9 @@ fn run(n: usize) {
     for _ in 0..frames {
         app.update();
         let rt = app.world().non_send::<ScriptRuntime>();
-        total += rt.last_frame_time;
-        worst = worst.max(rt.last_frame_time);
-        allocs += rt.last_frame_rust_allocations;
+        total += rt.report.script_time;
+        worst = worst.max(rt.report.script_time);
+        allocs += rt.report.rust_allocations;
     }
     let per_frame = total.as_secs_f64() * 1e3 / frames as f64;
     println!(

@@ -474,3 +474,45 @@ fn require_resolves_modules_through_the_asset_system() {
     );
     assert!(app.world().resource::<Seen>().errors.is_empty());
 }
+
+/// The reports the overlay shows: per-frame VM counters equal the VM's own snapshot difference,
+/// and each script's row counts its entities, tasks, instructions and objects.
+#[test]
+fn frame_and_script_reports_match_the_vm() {
+    let mut app = app();
+    let busy = add_script(
+        &mut app,
+        "busy.lua",
+        "function on_update(self, dt) self.t = {dt} end
+         function main(self) while true do wait_frames(1) end end",
+    );
+    let idle = add_script(&mut app, "idle.lua", "function on_spawn(self) end");
+    for _ in 0..3 {
+        spawn_scripted(&mut app, &busy);
+    }
+    spawn_scripted(&mut app, &idle);
+    for _ in 0..5 {
+        app.update();
+    }
+    app.world_mut().non_send_mut::<ScriptRuntime>().profile = true;
+    let before = app.world().non_send::<ScriptRuntime>().vm.stats();
+    app.update();
+    let rt = app.world().non_send::<ScriptRuntime>();
+    let counted = rt.vm.stats().delta(&before);
+    let r = rt.report;
+    assert_eq!(r.frame, rt.frame);
+    assert_eq!(r.vm.instructions, counted.instructions);
+    assert_eq!(r.vm.tables_allocated, counted.tables_allocated);
+    assert_eq!(r.vm.calls, counted.calls);
+    assert_eq!(r.vm.tables_allocated, 3, "one table per busy entity");
+    assert_eq!((r.entities, r.live_tasks), (4, 3));
+    let row = |h: &Handle<LuaScript>| rt.modules[&h.id()].report.clone();
+    let (b, i) = (row(&busy), row(&idle));
+    assert_eq!((b.entities, b.tasks, b.allocations), (3, 3, 3));
+    assert_eq!(
+        (i.entities, i.tasks, i.instructions, i.allocations),
+        (1, 0, 0, 0)
+    );
+    assert!(b.instructions > 0 && b.instructions <= r.vm.instructions);
+    assert!(b.time > Duration::ZERO, "timed while profiling");
+}

@@ -19,6 +19,7 @@ pub mod api;
 pub mod asset;
 pub mod component;
 pub mod reload;
+pub mod stats;
 pub mod tasks;
 
 use bevy::app::{App, Plugin, Update};
@@ -37,6 +38,7 @@ use bevy::transform::components::Transform;
 
 pub use asset::{LuaScript, LuaScriptLoader, ScriptCompileError};
 pub use component::Script;
+pub use stats::{FrameReport, ScriptReport};
 pub use tasks::ScriptRuntime;
 
 use crate::vm::{Value, Vm};
@@ -175,6 +177,10 @@ pub fn run_scripts(
     let started = std::time::Instant::now();
     let heap_start = crate::vm::heap_counters();
     let rt = &mut *runtime;
+    let vm_start = rt.vm.stats();
+    for m in rt.modules.values_mut() {
+        m.report.clear();
+    }
     let dt = time.delta_secs_f64();
     rt.elapsed = time.elapsed_secs_f64();
     rt.frame += 1;
@@ -307,9 +313,20 @@ pub fn run_scripts(
             message: f.message,
         });
     }
+    let gc_started = std::time::Instant::now();
     rt.vm.gc_step(settings.gc_budget);
-    rt.last_frame_time = started.elapsed();
-    rt.last_frame_rust_allocations = crate::vm::heap_counters().since(&heap_start).allocations;
+    let gc_time = gc_started.elapsed();
+    let heap = crate::vm::heap_counters().since(&heap_start);
+    rt.report = FrameReport {
+        frame: rt.frame,
+        vm: rt.vm.stats().delta(&vm_start),
+        rust_allocations: heap.allocations,
+        rust_bytes: heap.bytes_allocated,
+        script_time: started.elapsed(),
+        gc_time,
+        entities: rt.entities.len(),
+        live_tasks: rt.live_tasks(),
+    };
 }
 
 thread_local! {

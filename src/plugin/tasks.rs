@@ -18,6 +18,7 @@ use crate::vm::thread::ThreadKey;
 use crate::vm::{LuaError, Resumed, RootKey, Value, Vm};
 
 use super::api::{self, CONTEXT, Request};
+use super::stats::{FrameReport, ScriptReport, objects_of};
 use super::{RunawayPolicy, ScriptValue};
 
 /// Why a task is not running.
@@ -49,6 +50,8 @@ pub struct Module {
     pub env: RootKey,
     /// Shared so that naming the running script each call does not allocate.
     pub path: std::rc::Rc<str>,
+    /// Its share of the last frame.
+    pub report: ScriptReport,
 }
 
 pub struct EntityScript {
@@ -123,6 +126,11 @@ impl EntityScripts {
         self.list.iter().map(|(e, _)| *e)
     }
 
+    /// Entities and their scripts in resume order.
+    pub fn iter(&self) -> impl Iterator<Item = (Entity, &EntityScript)> {
+        self.list.iter().map(|(e, s)| (*e, s))
+    }
+
     pub fn values(&self) -> impl Iterator<Item = &EntityScript> {
         self.list.iter().map(|(_, s)| s)
     }
@@ -148,11 +156,11 @@ pub struct ScriptRuntime {
     pub failures: Vec<Failure>,
     /// Events for scripts this frame (`wait_event` / `on_event`).
     pub events: Vec<(Option<Entity>, String, ScriptValue)>,
-    /// Wall time the last `run_scripts` took (callbacks, tasks, transforms, GC step).
-    pub last_frame_time: std::time::Duration,
-    /// Rust heap allocations during the last `run_scripts` (counted only when the application
-    /// installs `moonpool::vm::CountingAllocator`; otherwise 0).
-    pub last_frame_rust_allocations: u64,
+    /// What the last `run_scripts` did (time, VM counters, Rust heap allocations, tasks).
+    pub report: FrameReport,
+    /// Also time each script (two clock reads per entity per frame); the overlay sets it while
+    /// it is open.
+    pub profile: bool,
     /// Module assets loaded for `require`, kept alive.
     pub module_handles: Vec<bevy::asset::Handle<super::LuaScript>>,
     pub module_paths: Vec<String>,
@@ -241,8 +249,8 @@ impl ScriptRuntime {
             frame: 0,
             failures: Vec::new(),
             events: Vec::new(),
-            last_frame_time: std::time::Duration::ZERO,
-            last_frame_rust_allocations: 0,
+            report: FrameReport::default(),
+            profile: false,
             module_handles: Vec::new(),
             module_paths: Vec::new(),
             pending: Vec::new(),
@@ -295,11 +303,17 @@ impl ScriptRuntime {
             .and_then(|f| vm.call(f, &[]).map(|_| ()));
         match result {
             Ok(()) => {
+                let report = self
+                    .modules
+                    .get(&id)
+                    .map(|m| m.report.clone())
+                    .unwrap_or_default();
                 if let Some(old) = self.modules.insert(
                     id,
                     Module {
                         env: env_key,
                         path: script.path.as_str().into(),
+                        report,
                     },
                 ) {
                     self.vm.unroot(old.env);
@@ -598,6 +612,9 @@ impl ScriptRuntime {
         {
             self.write_transform(entity, t);
         }
+        let instructions = self.vm.stats.instructions;
+        let objects = objects_of(&self.vm.stats);
+        let started = self.profile.then(std::time::Instant::now);
         if let Some(m) = self.modules.get(&asset)
             && let Some(Value::Table(env)) = self.vm.rooted(m.env)
             && let on_update = env.get_str(self.keys.on_update)
@@ -613,6 +630,20 @@ impl ScriptRuntime {
         }
         if has_tasks {
             self.step_tasks(entity, fuel, runaway);
+        }
+        let tasks = match self.entities.list.get(position) {
+            Some((e, es)) if *e == entity => es.tasks.len(),
+            _ => self.entities.get(&entity).map_or(0, |es| es.tasks.len()),
+        };
+        if let Some(m) = self.modules.get_mut(&asset) {
+            let r = &mut m.report;
+            r.entities += 1;
+            r.tasks += tasks as u32;
+            r.instructions += self.vm.stats.instructions - instructions;
+            r.allocations += objects_of(&self.vm.stats) - objects;
+            if let Some(t0) = started {
+                r.time += t0.elapsed();
+            }
         }
         if let Some(t) = transform {
             if let Some(Value::Table(me)) = self.vm.rooted(self_table)

@@ -9,6 +9,7 @@ use super::frame::{FrameKey, FrameKind};
 use super::function::Proto;
 use super::gc::Gc;
 use super::state::{Vm, short_src};
+use super::thread::ThreadKey;
 use super::value::Value;
 
 /// Where an operand came from, so an error can name it.
@@ -241,6 +242,24 @@ impl Vm {
         }
         out.push_str("\n\t[C]: in ?");
         out
+    }
+}
+
+impl Vm {
+    /// The line coroutine `t` is at in the innermost of its frames whose chunk is named `chunk`
+    /// (e.g. `"@scripts/mover.lua"`): where a script's task is waiting, past the helpers it
+    /// called to wait.
+    pub fn thread_line_in(&self, t: ThreadKey, chunk: &str) -> Option<u32> {
+        let mut f = self.threads.get(t)?.top_frame;
+        while let Some(k) = f {
+            let fr = self.frames.get(k)?;
+            let p = fr.closure.proto;
+            if p.source.as_bytes() == chunk.as_bytes() {
+                return Some(line_at(&p, fr.pc));
+            }
+            f = fr.parent;
+        }
+        None
     }
 }
 

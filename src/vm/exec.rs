@@ -1329,6 +1329,7 @@ impl Vm {
             }
             let i = unsafe { *code.add(pc) };
             pc += 1;
+            self.stats.instructions += 1;
             match i.op() {
                 Op::Move => r!(i.a()) = rv!(i.b()),
                 Op::LoadI => r!(i.a()) = Value::Int(i.sbx()),

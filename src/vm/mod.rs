@@ -22,5 +22,7 @@ pub mod value;
 pub use error::{LuaError, LuaResult};
 pub use function::{Args, NativeFn};
 pub use state::{ResumeOutcome, Resumed, RootKey, Vm};
-pub use stats::{CountingAllocator, HeapCounters, VmStats, heap_counters};
+pub use stats::{
+    CountingAllocator, HeapCounters, VmStats, counting_allocator_installed, heap_counters,
+};
 pub use value::Value;

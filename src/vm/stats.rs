@@ -30,6 +30,8 @@ pub struct VmStats {
     /// Live heap estimate in bytes after the last collection plus allocation since.
     pub heap_bytes: u64,
     pub calls: u64,
+    /// VM instructions executed.
+    pub instructions: u64,
 }
 
 impl VmStats {
@@ -55,6 +57,7 @@ impl VmStats {
             objects_recycled: self.objects_recycled,
             heap_bytes: self.heap_bytes,
             calls: self.calls - earlier.calls,
+            instructions: self.instructions - earlier.instructions,
         }
     }
 }
@@ -104,9 +107,24 @@ pub fn heap_counters() -> HeapCounters {
     }
 }
 
+static INSTALLED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether `CountingAllocator` is the global allocator (it has served an allocation), so that a
+/// zero count means "none" rather than "not counted".
+pub fn counting_allocator_installed() -> bool {
+    INSTALLED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+fn mark_installed() {
+    if !INSTALLED.load(std::sync::atomic::Ordering::Relaxed) {
+        INSTALLED.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 // SAFETY: forwards every call to the system allocator unchanged; only counts.
 unsafe impl std::alloc::GlobalAlloc for CountingAllocator {
     unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        mark_installed();
         bump(&ALLOCS, 1);
         bump(&BYTES, layout.size() as u64);
         unsafe { std::alloc::System.alloc(layout) }
@@ -118,6 +136,7 @@ unsafe impl std::alloc::GlobalAlloc for CountingAllocator {
     }
 
     unsafe fn alloc_zeroed(&self, layout: std::alloc::Layout) -> *mut u8 {
+        mark_installed();
         bump(&ALLOCS, 1);
         bump(&BYTES, layout.size() as u64);
         unsafe { std::alloc::System.alloc_zeroed(layout) }
