@@ -195,8 +195,9 @@ mod windowed {
         app.run()
     }
 
+    /// Looks a little left of the origin, so the scene sits beside the overlay panel.
     fn camera(mut commands: Commands) {
-        commands.spawn(Camera2d);
+        commands.spawn((Camera2d, Transform::from_xyz(-240.0, 0.0, 0.0)));
     }
 
     /// In screenshot runs the keys are simulated, so the picture does not depend on a person.

@@ -516,3 +516,66 @@ fn frame_and_script_reports_match_the_vm() {
     assert!(b.instructions > 0 && b.instructions <= r.vm.instructions);
     assert!(b.time > Duration::ZERO, "timed while profiling");
 }
+
+/// `self.transform` round trips: fields a script writes reach the component (rotation and scale
+/// too), a Rust change reaches the script, and a vector table two entities share is followed by
+/// both (skipping unwritten tables must not miss writes made through another entity).
+#[test]
+fn transform_sync_sees_every_write() {
+    let mut app = app();
+    let owner = add_script(
+        &mut app,
+        "owner.lua",
+        "function on_spawn(self) _G.shared = self.transform.translation end
+         function on_update(self, dt)
+           if time.frame % 2 == 0 then
+             self.transform.translation.x = self.transform.translation.x + 1
+             self.transform.scale.y = self.transform.scale.y * 2
+           end
+           self.seen_rot = self.transform.rotation.w
+         end",
+    );
+    let borrower = add_script(
+        &mut app,
+        "borrower.lua",
+        "function on_update(self, dt)
+           self.transform.translation = _G.shared
+           _G.shared.y = _G.shared.y + 1
+         end",
+    );
+    let a = spawn_scripted(&mut app, &owner);
+    app.update();
+    let b = spawn_scripted(&mut app, &borrower);
+    for _ in 0..4 {
+        app.update();
+    }
+    // Frames 1-5: the owner moved x on frames 2 and 4; the borrower (which runs after it) moved
+    // y on frames 2-5. On frame 5 the owner did not write, yet it must see the borrower's
+    // frame-4 write (y = 3); its frame-5 write lands after the owner's sync.
+    let ta = *app.world().get::<Transform>(a).unwrap();
+    let tb = *app.world().get::<Transform>(b).unwrap();
+    assert_eq!(
+        tb.translation,
+        Vec3::new(2.0, 4.0, 0.0),
+        "the borrower follows the table"
+    );
+    assert_eq!(
+        ta.translation,
+        Vec3::new(2.0, 3.0, 0.0),
+        "the owner sees others' writes"
+    );
+    assert_eq!(ta.scale.y, 4.0, "scale doubled on frames 2 and 4");
+    // A Rust system turns the entity: the script reads the new rotation.
+    let turned = Quat::from_rotation_z(1.0);
+    app.world_mut().get_mut::<Transform>(a).unwrap().rotation = turned;
+    app.update();
+    let t = *app.world().get::<Transform>(a).unwrap();
+    assert_eq!(t.rotation, turned);
+    assert_eq!(t.translation.x, 3.0);
+    let mut rt = app.world_mut().non_send_mut::<ScriptRuntime>();
+    let key = rt.vm.intern(b"seen_rot");
+    let Some(Value::Table(me)) = rt.vm.rooted(rt.entities.get(&a).unwrap().self_table) else {
+        panic!("self is a table");
+    };
+    assert!(me.get_str(key) == Value::Float(turned.w as f64));
+}

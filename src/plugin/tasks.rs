@@ -615,8 +615,12 @@ impl ScriptRuntime {
         let instructions = self.vm.stats.instructions;
         let objects = objects_of(&self.vm.stats);
         let started = self.profile.then(std::time::Instant::now);
-        if let Some(m) = self.modules.get(&asset)
-            && let Some(Value::Table(env)) = self.vm.rooted(m.env)
+        let Some(m) = self.modules.get_mut(&asset) else {
+            return;
+        };
+        // The report is taken out while the scripts run (they may load modules) and put back.
+        let mut report = std::mem::take(&mut m.report);
+        if let Some(Value::Table(env)) = self.vm.rooted(m.env)
             && let on_update = env.get_str(self.keys.on_update)
             && !on_update.is_nil()
             && let Some(me) = self.vm.rooted(self_table)
@@ -635,15 +639,15 @@ impl ScriptRuntime {
             Some((e, es)) if *e == entity => es.tasks.len(),
             _ => self.entities.get(&entity).map_or(0, |es| es.tasks.len()),
         };
+        report.entities += 1;
+        report.tasks += tasks as u32;
+        report.instructions += self.vm.stats.instructions - instructions;
+        report.allocations += objects_of(&self.vm.stats) - objects;
+        if let Some(t0) = started {
+            report.time += t0.elapsed();
+        }
         if let Some(m) = self.modules.get_mut(&asset) {
-            let r = &mut m.report;
-            r.entities += 1;
-            r.tasks += tasks as u32;
-            r.instructions += self.vm.stats.instructions - instructions;
-            r.allocations += objects_of(&self.vm.stats) - objects;
-            if let Some(t0) = started {
-                r.time += t0.elapsed();
-            }
+            m.report = report;
         }
         if let Some(t) = transform {
             if let Some(Value::Table(me)) = self.vm.rooted(self_table)

@@ -1368,6 +1368,16 @@ impl Vm {
                             r!(i.a()) = v;
                             continue;
                         }
+                        // A sandbox environment: a table `__index` (e.g. `_G`) behind it.
+                        if let Some(mt) = tt.meta
+                            && let Value::Table(outer) = self.fast_tm(mt, Tm::Index)
+                        {
+                            let v = outer.get_str(*ks);
+                            if !v.is_nil() || outer.meta.is_none() {
+                                r!(i.a()) = v;
+                                continue;
+                            }
+                        }
                     }
                     let (t, key) = (up.get(), k!(i.c()));
                     slow_value!(i.a(), self.index_value(t, key, Origin::Upval(i.b()), true));
