@@ -214,10 +214,10 @@ mod windowed {
         scripts: Res<Assets<moonpool::plugin::LuaScript>>,
     ) {
         for (e, script) in &new {
-            let path = scripts
-                .get(script.handle.id())
-                .map(|s| s.path.as_str())
-                .unwrap_or("");
+            // Once the script has loaded: its path picks the colour.
+            let Some(path) = scripts.get(script.handle.id()).map(|s| s.path.as_str()) else {
+                continue;
+            };
             let (color, size) = if path.contains("player") {
                 (Color::srgb(0.3, 0.8, 1.0), 40.0)
             } else if path.contains("mover") {

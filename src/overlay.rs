@@ -119,6 +119,7 @@ pub struct MoonpoolOverlay {
     history: History,
     rows: Vec<AssetId<LuaScript>>,
     text: String,
+    chunk: String,
 }
 
 impl MoonpoolOverlay {
@@ -139,6 +140,7 @@ impl MoonpoolOverlay {
             },
             rows: Vec::with_capacity(64),
             text: String::with_capacity(256),
+            chunk: String::with_capacity(128),
         }
     }
 
@@ -404,8 +406,11 @@ fn scripts_section(ui: &mut egui::Ui, overlay: &mut MoonpoolOverlay, rt: &Script
         overlay.selected = None;
         return;
     };
-    // Only while a row is open: the chunk name for finding the script's own frame.
-    let chunk = format!("@{}", m.path);
+    // The chunk name, for finding the script's own frame in each task.
+    let mut chunk = std::mem::take(&mut overlay.chunk);
+    chunk.clear();
+    chunk.push('@');
+    chunk.push_str(&m.path);
     egui::ScrollArea::vertical()
         .max_height(140.0)
         .id_salt("moonpool_tasks")
@@ -438,6 +443,7 @@ fn scripts_section(ui: &mut egui::Ui, overlay: &mut MoonpoolOverlay, rt: &Script
                 ui.weak("no live tasks");
             }
         });
+    overlay.chunk = chunk;
 }
 
 fn plots_section(ui: &mut egui::Ui, overlay: &mut MoonpoolOverlay) {
