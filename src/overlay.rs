@@ -9,7 +9,7 @@
 use std::fmt::Write as _;
 
 use bevy::app::{App, Plugin, PostUpdate, Update};
-use bevy::asset::{AssetId, Assets};
+use bevy::asset::AssetId;
 use bevy::ecs::message::MessageReader;
 use bevy::ecs::resource::Resource;
 use bevy::ecs::system::{NonSend, NonSendMut, Res, ResMut};
@@ -18,7 +18,7 @@ use bevy::input::keyboard::KeyCode;
 use bevy_egui::{EguiContexts, EguiPlugin, EguiPrimaryContextPass, egui};
 
 use crate::plugin::tasks::Wait;
-use crate::plugin::{FrameReport, LuaScript, ScriptError, ScriptRuntime};
+use crate::plugin::{FrameReport, LuaScript, ScriptError, ScriptRuntime, error_line};
 
 /// Frames kept for the plots.
 pub const HISTORY: usize = 300;
@@ -180,7 +180,6 @@ fn record_frame(
     runtime: NonSend<ScriptRuntime>,
     mut overlay: ResMut<MoonpoolOverlay>,
     mut errors: MessageReader<ScriptError>,
-    scripts: Res<Assets<LuaScript>>,
 ) {
     let r = &runtime.report;
     overlay.history.push(Sample {
@@ -190,16 +189,7 @@ fn record_frame(
     });
     for e in errors.read() {
         let line = error_line(&e.path, &e.message);
-        let source_line = line.and_then(|n| {
-            let (_, script) = scripts.iter().find(|(_, s)| s.path == e.path)?;
-            let text = std::str::from_utf8(&script.source).ok()?;
-            Some(
-                text.lines()
-                    .nth(n.checked_sub(1)? as usize)?
-                    .trim()
-                    .to_string(),
-            )
-        });
+        let source_line = e.source_line.clone();
         let message = e.message.lines().next().unwrap_or_default().to_string();
         let errors = &mut overlay.errors;
         let count = match errors.iter().position(|x| x.path == e.path) {
@@ -221,16 +211,6 @@ fn record_frame(
             },
         );
     }
-}
-
-/// The line number after `path:` in an error message (`path:line:` or `path:line:col:`).
-fn error_line(path: &str, message: &str) -> Option<u32> {
-    let at = message.find(path)? + path.len();
-    let rest = message[at..].strip_prefix(':')?;
-    let digits = rest
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(rest.len());
-    rest[..digits].parse().ok()
 }
 
 fn draw_overlay(

@@ -18,6 +18,7 @@ use moonpool::vm::Value;
 struct Seen {
     emitted: Vec<(String, ScriptValue)>,
     errors: Vec<String>,
+    error_lines: Vec<Option<String>>,
 }
 
 fn collect(
@@ -30,6 +31,7 @@ fn collect(
     }
     for e in errors.read() {
         seen.errors.push(e.message.clone());
+        seen.error_lines.push(e.source_line.clone());
     }
 }
 
@@ -230,6 +232,10 @@ fn task_errors_end_only_that_task_with_a_traceback() {
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(errors[0].contains("faulty.lua:2:"), "{}", errors[0]);
     assert!(errors[0].contains("stack traceback"), "{}", errors[0]);
+    assert_eq!(
+        app.world().resource::<Seen>().error_lines[0].as_deref(),
+        Some("task.spawn(function() wait_frames(1) local x = nil; return x.field end)")
+    );
     assert_eq!(emitted(&app, "tick").len(), 4);
 }
 
@@ -403,6 +409,11 @@ fn a_broken_file_on_reload_is_reported_and_the_old_code_keeps_running() {
     assert_eq!(
         errors[0],
         "generated_reload.lua:2:12: unexpected symbol near '='"
+    );
+    assert_eq!(
+        app.world().resource::<Seen>().error_lines[0].as_deref(),
+        Some("self.x = = 1"),
+        "the loader sent the broken line across"
     );
     let before = x(&app);
     app.update();

@@ -73,8 +73,31 @@ impl std::fmt::Display for LuaScriptLoadError {
 
 impl std::error::Error for LuaScriptLoadError {}
 
-#[derive(Default, TypePath)]
-pub struct LuaScriptLoader;
+/// The source line a compile error points at, sent by the loader (which runs on an
+/// asset-loading thread) to the app, where `report_load_failures` attaches it to the error.
+pub struct ErrorLine {
+    pub path: String,
+    pub text: String,
+}
+
+#[derive(TypePath)]
+pub struct LuaScriptLoader {
+    error_lines: crossbeam_channel::Sender<ErrorLine>,
+}
+
+impl LuaScriptLoader {
+    pub fn new(error_lines: crossbeam_channel::Sender<ErrorLine>) -> Self {
+        LuaScriptLoader { error_lines }
+    }
+}
+
+/// Line `n` (1-based) of `source`, trimmed.
+pub fn source_line(source: &[u8], n: u32) -> Option<String> {
+    let line = source
+        .split(|&b| b == b'\n')
+        .nth(n.checked_sub(1)? as usize)?;
+    Some(String::from_utf8_lossy(line).trim().to_string())
+}
 
 impl AssetLoader for LuaScriptLoader {
     type Asset = LuaScript;
@@ -93,7 +116,16 @@ impl AssetLoader for LuaScriptLoader {
             .await
             .map_err(LuaScriptLoadError::Io)?;
         let path = load_context.path().to_string();
-        LuaScript::from_source(path, bytes).map_err(LuaScriptLoadError::Compile)
+        LuaScript::from_source(path, bytes.as_slice()).map_err(|e| {
+            if let Some(text) = source_line(&bytes, e.line) {
+                // The app may be gone (shutting down): then nobody needs the line.
+                let _ = self.error_lines.send(ErrorLine {
+                    path: e.path.clone(),
+                    text,
+                });
+            }
+            LuaScriptLoadError::Compile(e)
+        })
     }
 
     fn extensions(&self) -> &[&str] {

@@ -84,7 +84,23 @@ pub struct ScriptError {
     pub entity: Option<Entity>,
     pub path: String,
     pub message: String,
+    /// The line of `path` the message points at (`error_line`), when there is one.
+    pub source_line: Option<String>,
 }
+
+/// The line number after `path:` in an error message (`path:line:` or `path:line:col:`).
+pub fn error_line(path: &str, message: &str) -> Option<u32> {
+    let at = message.find(path)? + path.len();
+    let rest = message[at..].strip_prefix(':')?;
+    let digits = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
+    rest[..digits].parse().ok()
+}
+
+/// Compile errors' source lines from the loader (see `asset::ErrorLine`).
+#[derive(Resource)]
+pub struct CompileErrorLines(pub crossbeam_channel::Receiver<asset::ErrorLine>);
 
 /// `emit(name, payload)` from a script, for Rust systems.
 #[derive(Message, Clone, Debug)]
@@ -137,8 +153,10 @@ impl ScriptValue {
 
 impl Plugin for MoonpoolPlugin {
     fn build(&self, app: &mut App) {
+        let (error_lines, error_lines_rx) = crossbeam_channel::unbounded();
         app.init_asset::<LuaScript>()
-            .init_asset_loader::<LuaScriptLoader>()
+            .register_asset_loader(LuaScriptLoader::new(error_lines))
+            .insert_resource(CompileErrorLines(error_lines_rx))
             .add_message::<ScriptError>()
             .add_message::<ScriptEmitted>()
             .add_message::<ScriptEvent>()
@@ -307,10 +325,16 @@ pub fn run_scripts(
         }
     }
     for f in rt.failures.drain(..) {
+        // Runtime errors point into code that loaded, so the asset has the line.
+        let source_line = error_line(&f.path, &f.message).and_then(|n| {
+            let (_, script) = scripts.iter().find(|(_, s)| s.path == f.path)?;
+            asset::source_line(&script.source, n)
+        });
         errors.write(ScriptError {
             entity: f.entity,
             path: f.path,
             message: f.message,
+            source_line,
         });
     }
     let gc_started = std::time::Instant::now();

@@ -4,11 +4,12 @@
 
 use bevy::asset::{AssetEvent, AssetLoadFailedEvent, Assets};
 use bevy::ecs::message::{MessageReader, MessageWriter};
-use bevy::ecs::system::{NonSendMut, Res};
+use bevy::ecs::system::{Local, NonSendMut, Res};
 use bevy::log::error;
 
+use super::asset::ErrorLine;
 use super::tasks::ScriptRuntime;
-use super::{LuaScript, ScriptError};
+use super::{CompileErrorLines, LuaScript, ScriptError};
 
 /// Swaps the code of changed scripts.
 pub fn reload_changed_scripts(
@@ -53,7 +54,10 @@ pub fn reload_changed_scripts(
 pub fn report_load_failures(
     mut failures: MessageReader<AssetLoadFailedEvent<LuaScript>>,
     mut errors: MessageWriter<ScriptError>,
+    error_lines: Res<CompileErrorLines>,
+    mut lines: Local<Vec<ErrorLine>>,
 ) {
+    lines.extend(error_lines.0.try_iter());
     for f in failures.read() {
         // Bevy's wording wraps ours ("Failed to load asset ... : path:line:col: msg") and may
         // append a backtrace: keep `path:line:col: msg`.
@@ -65,10 +69,19 @@ pub fn report_load_failures(
             None => first.to_string(),
         };
         error!("script {} failed to load: {message}", f.path);
+        let source_line = lines
+            .iter()
+            .rposition(|l| l.path == path)
+            .map(|i| lines.remove(i).text);
         errors.write(ScriptError {
             entity: None,
-            path: f.path.to_string(),
+            path,
             message,
+            source_line,
         });
+    }
+    // Lines whose failure event has not arrived yet wait for it; stale ones are dropped.
+    if lines.len() > 64 {
+        lines.clear();
     }
 }
