@@ -111,6 +111,14 @@ pub fn install(vm: &mut Vm) {
         .load(PRELUDE.as_bytes(), "=moonpool")
         .expect("prelude compiles");
     vm.call(prelude, &[]).expect("prelude runs");
+    if let (Value::Table(entity_meta), Value::Table(vec3)) =
+        (vm.get_global("__mp_Entity"), vm.get_global("__mp_Vec3"))
+    {
+        let k = vm.intern(b"__index");
+        if let Value::Table(methods) = entity_meta.get_str(k) {
+            super::reflect::install(vm, methods, entity_meta, vec3);
+        }
+    }
     // `require("a.b")` finds the script asset `a/b.lua` (relative to the asset folder).
     if let Value::Table(package) = vm.get_global("package") {
         let k = vm.intern(b"searchers");

@@ -18,19 +18,22 @@
 pub mod api;
 pub mod asset;
 pub mod component;
+pub mod functions;
+pub mod reflect;
 pub mod reload;
 pub mod stats;
 pub mod tasks;
 
 use bevy::app::{App, Plugin, Update};
-use bevy::asset::{AssetApp, AssetServer, Assets};
+use bevy::asset::{AssetApp, AssetEvent, AssetServer, Assets};
 use bevy::ecs::entity::Entity;
 use bevy::ecs::lifecycle::RemovedComponents;
 use bevy::ecs::message::{Message, MessageReader, MessageWriter};
-use bevy::ecs::query::Added;
+use bevy::ecs::query::{Added, QueryState};
 use bevy::ecs::resource::Resource;
 use bevy::ecs::schedule::IntoScheduleConfigs;
-use bevy::ecs::system::{Commands, NonSendMut, Query, Res};
+use bevy::ecs::system::{Commands, Query, Res, SystemParam, SystemState};
+use bevy::ecs::world::World;
 use bevy::input::ButtonInput;
 use bevy::input::keyboard::KeyCode;
 use bevy::time::Time;
@@ -38,6 +41,7 @@ use bevy::transform::components::Transform;
 
 pub use asset::{LuaScript, LuaScriptLoader, ScriptCompileError};
 pub use component::Script;
+pub use functions::{FromLua, IntoLua, ScriptFunctions, ScriptFunctionsExt};
 pub use stats::{FrameReport, ScriptReport};
 pub use tasks::ScriptRuntime;
 
@@ -162,180 +166,135 @@ impl Plugin for MoonpoolPlugin {
             .add_message::<ScriptEvent>()
             .insert_resource(self.settings.clone())
             .insert_non_send(ScriptRuntime::new())
-            .add_systems(
-                Update,
-                (
-                    reload::report_load_failures,
-                    reload::reload_changed_scripts,
-                    run_scripts,
-                )
-                    .chain(),
-            );
+            // Scripts have `self.transform`, but may also reach it by reflection (and queries).
+            .register_type::<Transform>()
+            .add_systems(Update, (reload::report_load_failures, run_scripts).chain());
     }
 }
 
-/// The frame's script work: start new scripts, stop removed ones, run callbacks and tasks,
-/// write transforms back, carry out requests, then a slice of garbage collection.
-#[allow(clippy::too_many_arguments)]
+/// What `run_scripts` reads before any Lua runs.
+#[derive(SystemParam)]
+pub struct FrameInputs<'w, 's> {
+    settings: Res<'w, MoonpoolSettings>,
+    time: Res<'w, Time>,
+    keys: Option<Res<'w, ButtonInput<KeyCode>>>,
+    scripts: Res<'w, Assets<LuaScript>>,
+    script_of: Query<'w, 's, &'static Script>,
+    added: Query<'w, 's, Entity, Added<Script>>,
+    removed: RemovedComponents<'w, 's, Script>,
+    incoming: MessageReader<'w, 's, ScriptEvent>,
+    changes: MessageReader<'w, 's, AssetEvent<LuaScript>>,
+    functions: Option<Res<'w, ScriptFunctions>>,
+}
+
+/// What `run_scripts` writes after the Lua of the frame has run.
+#[derive(SystemParam)]
+pub struct FrameOutputs<'w, 's> {
+    scripts: Res<'w, Assets<LuaScript>>,
+    asset_server: Res<'w, AssetServer>,
+    errors: MessageWriter<'w, ScriptError>,
+    emitted: MessageWriter<'w, ScriptEmitted>,
+    commands: Commands<'w, 's>,
+}
+
+/// The frame's script work: swap changed scripts, start new ones, stop removed ones, run
+/// callbacks and tasks (transforms copied in and out around each entity), carry out requests,
+/// then a slice of garbage collection.
+///
+/// An exclusive system: while Lua runs, scripts reach the whole world through reflection
+/// (`reflect.rs`), so nothing else may hold a borrow of it.
 pub fn run_scripts(
-    mut runtime: NonSendMut<ScriptRuntime>,
-    settings: Res<MoonpoolSettings>,
-    time: Res<Time>,
-    keys: Option<Res<ButtonInput<KeyCode>>>,
-    scripts: Res<Assets<LuaScript>>,
-    asset_server: Res<AssetServer>,
-    mut query: Query<(Entity, &Script, Option<&mut Transform>)>,
-    added: Query<Entity, Added<Script>>,
-    mut removed: RemovedComponents<Script>,
-    mut incoming: MessageReader<ScriptEvent>,
-    mut errors: MessageWriter<ScriptError>,
-    mut emitted: MessageWriter<ScriptEmitted>,
-    mut commands: Commands,
+    world: &mut World,
+    inputs: &mut SystemState<FrameInputs>,
+    transforms: &mut QueryState<&'static mut Transform>,
+    outputs: &mut SystemState<FrameOutputs>,
 ) {
     let started = std::time::Instant::now();
     let heap_start = crate::vm::heap_counters();
-    let rt = &mut *runtime;
+    let Some(mut runtime) = world.remove_non_send::<ScriptRuntime>() else {
+        return;
+    };
+    let rt = &mut runtime;
     let vm_start = rt.vm.stats();
     for m in rt.modules.values_mut() {
         m.report.clear();
     }
-    let dt = time.delta_secs_f64();
-    rt.elapsed = time.elapsed_secs_f64();
-    rt.frame += 1;
-    CONTEXT.with(|c| {
-        let mut c = c.borrow_mut();
-        c.pressed.clear();
-        c.just_pressed.clear();
-        if let Some(keys) = &keys {
-            c.pressed
-                .extend(keys.get_pressed().filter_map(|k| api::key_name(*k)));
-            c.just_pressed
-                .extend(keys.get_just_pressed().filter_map(|k| api::key_name(*k)));
-        }
-    });
+    let Ok(frame_inputs) = inputs.get_mut(world) else {
+        world.insert_non_send(runtime);
+        return;
+    };
+    let settings = gather_inputs(rt, frame_inputs);
+    let dt = rt.dt;
     if let Value::Table(t) = rt.vm.get_global("time") {
         rt.vm.set_field(t, "delta", Value::Float(dt));
         rt.vm.set_field(t, "elapsed", Value::Float(rt.elapsed));
         rt.vm.set_field(t, "frame", Value::Int(rt.frame as i64));
     }
-    // Entities whose script went away.
-    for e in removed.read() {
-        if rt.entities.contains_key(&e) {
-            rt.stop_entity(e, true);
+    {
+        let mut access = reflect::WorldAccess::new(world);
+        reload::reload_changed(rt);
+        for i in 0..rt.removed.len() {
+            let e = rt.removed[i];
+            if rt.entities.contains_key(&e) {
+                rt.stop_entity(e, true);
+            }
+        }
+        for (id, script) in std::mem::take(&mut rt.loading) {
+            if !rt.modules.contains_key(&id) {
+                rt.load_module(id, &script);
+            }
+        }
+        let mut starting = std::mem::take(&mut rt.starting);
+        for (entity, id) in starting.drain(..) {
+            if !rt.modules.contains_key(&id) {
+                rt.pending.push(entity); // its module failed or waits for a `require`
+                continue;
+            }
+            let init = PENDING_INIT.with(|p| p.borrow_mut().remove(&entity));
+            let transform = transforms.get(access.world(), entity).ok().copied();
+            rt.start_entity(entity, id, transform.as_ref(), init);
+        }
+        rt.starting = starting;
+        // Events from Rust: `on_event` now, `wait_event` in the task step.
+        for i in 0..rt.events.len() {
+            let (target, name, payload) = rt.events[i].clone();
+            let receivers: Vec<Entity> = match target {
+                Some(t) => vec![t],
+                None => rt.entities.entities().collect(),
+            };
+            for e in receivers {
+                let n = rt.vm.str_value(&name);
+                let p = payload.clone().into_lua(&mut rt.vm);
+                rt.callback(e, "on_event", &[n, p]);
+            }
+        }
+        // Per entity, in order: transform in, callbacks and tasks, transform out. The transform
+        // is copied so that no borrow of the world is held while Lua runs, and written back
+        // only when the script moved it (so change detection stays meaningful).
+        for i in 0..rt.entities.len() {
+            let Some(entity) = rt.entities.entity_at(i) else {
+                break;
+            };
+            let before = transforms.get(access.world(), entity).ok().copied();
+            let mut after = before;
+            rt.run_entity_at(
+                i,
+                after.as_mut(),
+                dt,
+                settings.fuel_per_task,
+                settings.runaway,
+            );
+            if after != before
+                && let Some(value) = after
+                && let Ok(mut t) = transforms.get_mut(access.world(), entity)
+            {
+                *t = value;
+            }
         }
     }
-    // New scripts, once their asset has loaded (only new ones are looked at, not every entity).
-    rt.pending.extend(added.iter());
-    let mut pending = std::mem::take(&mut rt.pending);
-    pending.retain(|&entity| {
-        let Ok((_, script, transform)) = query.get(entity) else {
-            return false; // despawned, or its script removed
-        };
-        if rt.entities.contains_key(&entity) {
-            return false;
-        }
-        let id = script.handle.id();
-        let Some(asset) = scripts.get(id) else {
-            return true;
-        };
-        if !rt.modules.contains_key(&id) && !rt.load_module(id, asset) {
-            return true;
-        }
-        let init = PENDING_INIT.with(|p| p.borrow_mut().remove(&entity));
-        rt.start_entity(entity, id, transform, init);
-        false
-    });
-    rt.pending = pending;
-    // Events from Rust: `on_event` now, `wait_event` in the task step.
-    rt.events.clear();
-    for ev in incoming.read() {
-        rt.events
-            .push((ev.target, ev.name.clone(), ev.payload.clone()));
-    }
-    for i in 0..rt.events.len() {
-        let (target, name, payload) = rt.events[i].clone();
-        let receivers: Vec<Entity> = match target {
-            Some(t) => vec![t],
-            None => rt.entities.entities().collect(),
-        };
-        for e in receivers {
-            let n = rt.vm.str_value(&name);
-            let p = payload.clone().into_lua(&mut rt.vm);
-            rt.callback(e, "on_event", &[n, p]);
-        }
-    }
-    // Per entity, in order: transform in, callbacks and tasks, transform out.
-    for i in 0..rt.entities.len() {
-        let Some(entity) = rt.entities.entity_at(i) else {
-            break;
-        };
-        match query.get_mut(entity).ok().and_then(|(_, _, t)| t) {
-            Some(mut t) => {
-                // Through a copy, so change detection fires only when the script moved it.
-                let mut value = *t;
-                rt.run_entity_at(
-                    i,
-                    Some(&mut value),
-                    dt,
-                    settings.fuel_per_task,
-                    settings.runaway,
-                );
-                if value != *t {
-                    *t = value;
-                }
-            }
-            None => rt.run_entity_at(i, None, dt, settings.fuel_per_task, settings.runaway),
-        }
-    }
-    for request in rt.take_requests() {
-        match request {
-            Request::Despawn(e) => {
-                if let Ok(mut ec) = commands.get_entity(e) {
-                    ec.despawn();
-                }
-            }
-            Request::Spawn { path, init } => {
-                let handle = asset_server.load::<LuaScript>(path);
-                let e = commands
-                    .spawn((Transform::default(), Script::new(handle)))
-                    .id();
-                if let Some(init) = init {
-                    PENDING_INIT.with(|p| p.borrow_mut().insert(e, init));
-                }
-            }
-            Request::Emit {
-                entity,
-                name,
-                payload,
-            } => {
-                emitted.write(ScriptEmitted {
-                    entity,
-                    name,
-                    payload,
-                });
-            }
-            Request::LoadModule(path) => {
-                if !rt.module_paths.contains(&path) {
-                    let h = asset_server.load::<LuaScript>(path.clone());
-                    rt.module_paths.push(path);
-                    rt.module_handles.push(h);
-                }
-            }
-            Request::SpawnTask { .. } | Request::CancelTask(_) => {}
-        }
-    }
-    for f in rt.failures.drain(..) {
-        // Runtime errors point into code that loaded, so the asset has the line.
-        let source_line = error_line(&f.path, &f.message).and_then(|n| {
-            let (_, script) = scripts.iter().find(|(_, s)| s.path == f.path)?;
-            asset::source_line(&script.source, n)
-        });
-        errors.write(ScriptError {
-            entity: f.entity,
-            path: f.path,
-            message: f.message,
-            source_line,
-        });
+    if let Ok(frame_outputs) = outputs.get_mut(world) {
+        write_outputs(rt, frame_outputs);
+        outputs.apply(world);
     }
     let gc_started = std::time::Instant::now();
     rt.vm.gc_step(settings.gc_budget);
@@ -351,6 +310,113 @@ pub fn run_scripts(
         entities: rt.entities.len(),
         live_tasks: rt.live_tasks(),
     };
+    world.insert_non_send(runtime);
+}
+
+/// Reads the frame's inputs into the runtime's work lists (no Lua runs here).
+fn gather_inputs(rt: &mut ScriptRuntime, mut p: FrameInputs) -> MoonpoolSettings {
+    rt.dt = p.time.delta_secs_f64();
+    rt.elapsed = p.time.elapsed_secs_f64();
+    rt.frame += 1;
+    CONTEXT.with(|c| {
+        let mut c = c.borrow_mut();
+        c.pressed.clear();
+        c.just_pressed.clear();
+        if let Some(keys) = &p.keys {
+            c.pressed
+                .extend(keys.get_pressed().filter_map(|k| api::key_name(*k)));
+            c.just_pressed
+                .extend(keys.get_just_pressed().filter_map(|k| api::key_name(*k)));
+        }
+    });
+    reload::collect_changes(rt, &mut p.changes, &p.scripts);
+    if let Some(f) = &p.functions {
+        functions::install_new(&mut rt.vm, f, &mut rt.functions_installed);
+    }
+    rt.removed.clear();
+    rt.removed.extend(p.removed.read());
+    // New scripts, once their asset has loaded (only new ones are looked at, not every entity).
+    rt.pending.extend(p.added.iter());
+    let mut pending = std::mem::take(&mut rt.pending);
+    pending.retain(|&entity| {
+        let Ok(script) = p.script_of.get(entity) else {
+            return false; // despawned, or its script removed
+        };
+        if rt.entities.contains_key(&entity) {
+            return false;
+        }
+        let id = script.handle.id();
+        let Some(asset) = p.scripts.get(id) else {
+            return true;
+        };
+        if !rt.modules.contains_key(&id) && !rt.loading.iter().any(|(l, _)| *l == id) {
+            rt.loading.push((id, asset.clone()));
+        }
+        rt.starting.push((entity, id));
+        false
+    });
+    rt.pending = pending;
+    rt.events.clear();
+    for ev in p.incoming.read() {
+        rt.events
+            .push((ev.target, ev.name.clone(), ev.payload.clone()));
+    }
+    p.settings.clone()
+}
+
+/// Carries out what scripts asked for (spawns, despawns, messages) and reports errors.
+fn write_outputs(rt: &mut ScriptRuntime, mut p: FrameOutputs) {
+    for request in rt.take_requests() {
+        match request {
+            Request::Despawn(e) => {
+                if let Ok(mut ec) = p.commands.get_entity(e) {
+                    ec.despawn();
+                }
+            }
+            Request::Spawn { path, init } => {
+                let handle = p.asset_server.load::<LuaScript>(path);
+                let e = p
+                    .commands
+                    .spawn((Transform::default(), Script::new(handle)))
+                    .id();
+                if let Some(init) = init {
+                    PENDING_INIT.with(|p| p.borrow_mut().insert(e, init));
+                }
+            }
+            Request::Emit {
+                entity,
+                name,
+                payload,
+            } => {
+                p.emitted.write(ScriptEmitted {
+                    entity,
+                    name,
+                    payload,
+                });
+            }
+            Request::LoadModule(path) => {
+                if !rt.module_paths.contains(&path) {
+                    let h = p.asset_server.load::<LuaScript>(path.clone());
+                    rt.module_paths.push(path);
+                    rt.module_handles.push(h);
+                }
+            }
+            Request::SpawnTask { .. } | Request::CancelTask(_) => {}
+        }
+    }
+    for f in rt.failures.drain(..) {
+        // Runtime errors point into code that loaded, so the asset has the line.
+        let source_line = error_line(&f.path, &f.message).and_then(|n| {
+            let (_, script) = p.scripts.iter().find(|(_, s)| s.path == f.path)?;
+            asset::source_line(&script.source, n)
+        });
+        p.errors.write(ScriptError {
+            entity: f.entity,
+            path: f.path,
+            message: f.message,
+            source_line,
+        });
+    }
 }
 
 thread_local! {

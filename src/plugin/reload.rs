@@ -4,21 +4,21 @@
 
 use bevy::asset::{AssetEvent, AssetLoadFailedEvent, Assets};
 use bevy::ecs::message::{MessageReader, MessageWriter};
-use bevy::ecs::system::{Local, NonSendMut, Res};
+use bevy::ecs::system::{Local, Res};
 use bevy::log::error;
 
 use super::asset::ErrorLine;
 use super::tasks::ScriptRuntime;
 use super::{CompileErrorLines, LuaScript, ScriptError};
 
-/// Swaps the code of changed scripts.
-pub fn reload_changed_scripts(
-    mut runtime: NonSendMut<ScriptRuntime>,
-    mut changes: MessageReader<AssetEvent<LuaScript>>,
-    scripts: Res<Assets<LuaScript>>,
+/// Notes which scripts changed (run in `run_scripts` before any Lua runs): every loaded
+/// script becomes available to `require`, and running ones are queued for `reload_changed`.
+pub fn collect_changes(
+    runtime: &mut ScriptRuntime,
+    changes: &mut MessageReader<AssetEvent<LuaScript>>,
+    scripts: &Assets<LuaScript>,
 ) {
     for change in changes.read() {
-        // Every loaded script is available to `require`.
         if let AssetEvent::Added { id } | AssetEvent::Modified { id } = change
             && let Some(script) = scripts.get(*id)
         {
@@ -26,23 +26,27 @@ pub fn reload_changed_scripts(
             super::api::CONTEXT
                 .with(|c| c.borrow_mut().modules.insert(script.path.clone(), source));
         }
-        let AssetEvent::Modified { id } = change else {
-            continue;
-        };
         // Only scripts already running: new ones start in `run_scripts`.
-        if !runtime.modules.contains_key(id) {
-            continue;
+        if let AssetEvent::Modified { id } = change
+            && runtime.modules.contains_key(id)
+            && let Some(script) = scripts.get(*id)
+        {
+            runtime.reloads.push((*id, script.clone()));
         }
-        let Some(script) = scripts.get(*id) else {
-            continue;
-        };
-        if !runtime.load_module(*id, script) {
+    }
+}
+
+/// Swaps the code of changed scripts: each module runs again in a fresh environment, then
+/// every entity using it keeps `self`, restarts its tasks and gets `on_reload(self)`.
+pub fn reload_changed(runtime: &mut ScriptRuntime) {
+    for (id, script) in std::mem::take(&mut runtime.reloads) {
+        if !runtime.load_module(id, &script) {
             continue;
         }
         let users: Vec<_> = runtime
             .entities
             .entities()
-            .filter(|e| runtime.entities.get(e).is_some_and(|es| es.asset == *id))
+            .filter(|e| runtime.entities.get(e).is_some_and(|es| es.asset == id))
             .collect();
         for e in users {
             runtime.reload_entity(e);

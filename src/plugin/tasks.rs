@@ -152,6 +152,8 @@ pub struct ScriptRuntime {
     pub modules: FxHashMap<bevy::asset::AssetId<super::LuaScript>, Module>,
     pub entities: EntityScripts,
     pub elapsed: f64,
+    /// Seconds since the last frame (`time.delta`).
+    pub dt: f64,
     pub frame: u64,
     pub failures: Vec<Failure>,
     /// Events for scripts this frame (`wait_event` / `on_event`).
@@ -166,6 +168,14 @@ pub struct ScriptRuntime {
     pub module_paths: Vec<String>,
     /// Entities given a `Script` whose script has not started yet (its asset may be loading).
     pub pending: Vec<Entity>,
+    /// Changed scripts to swap in this frame (see `reload.rs`).
+    pub reloads: Vec<(bevy::asset::AssetId<super::LuaScript>, super::LuaScript)>,
+    /// This frame's work lists, kept to reuse their buffers.
+    pub removed: Vec<Entity>,
+    pub starting: Vec<(Entity, bevy::asset::AssetId<super::LuaScript>)>,
+    pub loading: Vec<(bevy::asset::AssetId<super::LuaScript>, super::LuaScript)>,
+    /// How many of `ScriptFunctions` are globals already.
+    pub functions_installed: usize,
     tags: Tags,
     keys: Keys,
 }
@@ -246,6 +256,7 @@ impl ScriptRuntime {
             modules: FxHashMap::default(),
             entities: EntityScripts::default(),
             elapsed: 0.0,
+            dt: 0.0,
             frame: 0,
             failures: Vec::new(),
             events: Vec::new(),
@@ -254,6 +265,11 @@ impl ScriptRuntime {
             module_handles: Vec::new(),
             module_paths: Vec::new(),
             pending: Vec::new(),
+            reloads: Vec::new(),
+            removed: Vec::new(),
+            starting: Vec::new(),
+            loading: Vec::new(),
+            functions_installed: 0,
             tags,
             keys,
         }

@@ -315,6 +315,16 @@ impl Vm {
         })
     }
 
+    /// A userdata that carries only `words` (no boxed data): after warm-up it comes from the
+    /// collector's recycled objects, so making one allocates nothing on the Rust heap.
+    pub fn new_word_userdata(&mut self, words: [u64; 4], meta: Option<Gc<Table>>) -> Value {
+        let v = self.new_userdata(Box::new(()), meta);
+        if let Value::UserData(u) = v {
+            u.get_mut().words = words;
+        }
+        v
+    }
+
     pub fn new_userdata(&mut self, data: Box<dyn std::any::Any>, meta: Option<Gc<Table>>) -> Value {
         self.stats.userdata_allocated += 1;
         self.heap.charge(48);
@@ -324,9 +334,17 @@ impl Vm {
                 let m = u.get_mut();
                 m.data = data;
                 m.meta = meta;
+                m.words = [0; 4];
                 u
             }
-            None => self.heap.userdata.alloc(white, UserData { meta, data }),
+            None => self.heap.userdata.alloc(
+                white,
+                UserData {
+                    meta,
+                    data,
+                    words: [0; 4],
+                },
+            ),
         };
         if meta.is_some() {
             self.check_finalizer(Value::UserData(u), meta);

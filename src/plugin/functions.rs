@@ -1,0 +1,397 @@
+//! Rust functions for scripts, with typed arguments.
+//!
+//! ```no_run
+//! use bevy::prelude::*;
+//! use moonpool::plugin::{MoonpoolPlugin, ScriptFunctionsExt};
+//!
+//! App::new()
+//!     .add_plugins((MinimalPlugins, MoonpoolPlugin::default()))
+//!     .add_script_function("distance", &["a", "b"], |_: &mut World, a: Vec3, b: Vec3| {
+//!         a.distance(b)
+//!     });
+//! ```
+//!
+//! Each argument is converted straight from the call's stack window (no allocation for
+//! numbers, booleans, entities and vectors); a bad one is a Lua error naming it:
+//! `bad argument #2 to 'distance' (b: table expected, got number)`.
+
+use std::sync::Arc;
+
+use bevy::app::App;
+use bevy::ecs::entity::Entity;
+use bevy::ecs::resource::Resource;
+use bevy::ecs::world::World;
+use bevy::math::Vec3;
+
+use crate::vm::function::Args;
+use crate::vm::{LuaResult, Value, Vm};
+
+/// A script argument converted from a Lua value.
+pub trait FromLua: Sized {
+    /// The LuaLS type name (for stubs and messages).
+    const LUA_TYPE: &'static str;
+    /// `Err` says what was expected.
+    fn from_lua(vm: &mut Vm, v: Value) -> Result<Self, &'static str>;
+}
+
+/// A result handed back to scripts.
+pub trait IntoLua {
+    const LUA_TYPE: &'static str;
+    fn into_lua(self, vm: &mut Vm) -> LuaResult<Value>;
+}
+
+fn number(v: &Value) -> Option<f64> {
+    match v {
+        Value::Int(i) => Some(*i as f64),
+        Value::Float(f) => Some(*f),
+        _ => None,
+    }
+}
+
+macro_rules! float_conv {
+    ($($t:ty),*) => {$(
+        impl FromLua for $t {
+            const LUA_TYPE: &'static str = "number";
+            fn from_lua(_: &mut Vm, v: Value) -> Result<Self, &'static str> {
+                number(&v).map(|n| n as $t).ok_or("number expected")
+            }
+        }
+        impl IntoLua for $t {
+            const LUA_TYPE: &'static str = "number";
+            fn into_lua(self, _: &mut Vm) -> LuaResult<Value> {
+                Ok(Value::Float(self as f64))
+            }
+        }
+    )*};
+}
+float_conv!(f32, f64);
+
+macro_rules! int_conv {
+    ($($t:ty),*) => {$(
+        impl FromLua for $t {
+            const LUA_TYPE: &'static str = "integer";
+            fn from_lua(_: &mut Vm, v: Value) -> Result<Self, &'static str> {
+                let i = match v {
+                    Value::Int(i) => i,
+                    Value::Float(f) => crate::vm::number::float_to_int_exact(f)
+                        .ok_or("number has no integer representation")?,
+                    _ => return Err("integer expected"),
+                };
+                <$t>::try_from(i).map_err(|_| "integer out of range")
+            }
+        }
+        impl IntoLua for $t {
+            const LUA_TYPE: &'static str = "integer";
+            fn into_lua(self, _: &mut Vm) -> LuaResult<Value> {
+                Ok(Value::Int(self as i64))
+            }
+        }
+    )*};
+}
+int_conv!(i32, i64, u32, u64, usize);
+
+impl FromLua for bool {
+    const LUA_TYPE: &'static str = "boolean";
+    fn from_lua(_: &mut Vm, v: Value) -> Result<Self, &'static str> {
+        match v {
+            Value::Bool(b) => Ok(b),
+            _ => Err("boolean expected"),
+        }
+    }
+}
+
+impl IntoLua for bool {
+    const LUA_TYPE: &'static str = "boolean";
+    fn into_lua(self, _: &mut Vm) -> LuaResult<Value> {
+        Ok(Value::Bool(self))
+    }
+}
+
+impl FromLua for String {
+    const LUA_TYPE: &'static str = "string";
+    fn from_lua(_: &mut Vm, v: Value) -> Result<Self, &'static str> {
+        match v {
+            Value::Str(s) => Ok(s.to_str_lossy().into_owned()),
+            _ => Err("string expected"),
+        }
+    }
+}
+
+impl IntoLua for String {
+    const LUA_TYPE: &'static str = "string";
+    fn into_lua(self, vm: &mut Vm) -> LuaResult<Value> {
+        Ok(vm.str_value(&self))
+    }
+}
+
+impl IntoLua for &'static str {
+    const LUA_TYPE: &'static str = "string";
+    fn into_lua(self, vm: &mut Vm) -> LuaResult<Value> {
+        Ok(vm.str_value(self))
+    }
+}
+
+/// An entity: `self`, an entity from `world.query`, or its id as an integer.
+impl FromLua for Entity {
+    const LUA_TYPE: &'static str = "Entity";
+    fn from_lua(vm: &mut Vm, v: Value) -> Result<Self, &'static str> {
+        let bits = match v {
+            Value::Table(t) => {
+                let k = vm.intern(b"entity");
+                t.get_str(k)
+            }
+            other => other,
+        };
+        match bits {
+            Value::Int(b) => Entity::try_from_bits(b as u64).ok_or("entity expected"),
+            _ => Err("entity expected"),
+        }
+    }
+}
+
+/// An entity object (`{entity = id}` with the entity methods).
+impl IntoLua for Entity {
+    const LUA_TYPE: &'static str = "Entity";
+    fn into_lua(self, vm: &mut Vm) -> LuaResult<Value> {
+        let t = vm.new_table();
+        vm.set_field(t, "entity", Value::Int(self.to_bits() as i64));
+        if let Value::Table(mt) = vm.get_global("__mp_Entity") {
+            vm.set_type_metatable(&Value::Table(t), Some(mt));
+        }
+        Ok(Value::Table(t))
+    }
+}
+
+/// A vector: anything with numeric `x`, `y`, `z` (a `vec3`, a table, a component reference).
+impl FromLua for Vec3 {
+    const LUA_TYPE: &'static str = "Vec3";
+    fn from_lua(vm: &mut Vm, v: Value) -> Result<Self, &'static str> {
+        if !matches!(v, Value::Table(_) | Value::UserData(_)) {
+            return Err("vector expected");
+        }
+        let mut xyz = [0.0f32; 3];
+        for (slot, name) in xyz.iter_mut().zip([b"x", b"y", b"z"]) {
+            let k = Value::Str(vm.intern(name));
+            let c = vm.index(v, k).map_err(|_| "vector expected")?;
+            *slot = number(&c).ok_or("vector expected")? as f32;
+        }
+        Ok(Vec3::from_array(xyz))
+    }
+}
+
+impl IntoLua for Vec3 {
+    const LUA_TYPE: &'static str = "Vec3";
+    fn into_lua(self, vm: &mut Vm) -> LuaResult<Value> {
+        let t = vm.new_table();
+        vm.set_field(t, "x", Value::Float(self.x as f64));
+        vm.set_field(t, "y", Value::Float(self.y as f64));
+        vm.set_field(t, "z", Value::Float(self.z as f64));
+        if let Value::Table(mt) = vm.get_global("__mp_Vec3") {
+            vm.set_type_metatable(&Value::Table(t), Some(mt));
+        }
+        Ok(Value::Table(t))
+    }
+}
+
+/// nil is `None`.
+impl<T: FromLua> FromLua for Option<T> {
+    const LUA_TYPE: &'static str = T::LUA_TYPE;
+    fn from_lua(vm: &mut Vm, v: Value) -> Result<Self, &'static str> {
+        if v.is_nil() {
+            Ok(None)
+        } else {
+            T::from_lua(vm, v).map(Some)
+        }
+    }
+}
+
+impl<T: IntoLua> IntoLua for Option<T> {
+    const LUA_TYPE: &'static str = T::LUA_TYPE;
+    fn into_lua(self, vm: &mut Vm) -> LuaResult<Value> {
+        match self {
+            Some(v) => v.into_lua(vm),
+            None => Ok(Value::Nil),
+        }
+    }
+}
+
+/// Any Lua value, unconverted.
+impl FromLua for Value {
+    const LUA_TYPE: &'static str = "any";
+    fn from_lua(_: &mut Vm, v: Value) -> Result<Self, &'static str> {
+        Ok(v)
+    }
+}
+
+impl IntoLua for Value {
+    const LUA_TYPE: &'static str = "any";
+    fn into_lua(self, _: &mut Vm) -> LuaResult<Value> {
+        Ok(self)
+    }
+}
+
+impl IntoLua for () {
+    const LUA_TYPE: &'static str = "nil";
+    fn into_lua(self, _: &mut Vm) -> LuaResult<Value> {
+        Ok(Value::Nil)
+    }
+}
+
+/// `Err` becomes a Lua error (with the caller's position).
+impl<T: IntoLua, E: std::fmt::Display> IntoLua for Result<T, E> {
+    const LUA_TYPE: &'static str = T::LUA_TYPE;
+    fn into_lua(self, vm: &mut Vm) -> LuaResult<Value> {
+        match self {
+            Ok(v) => v.into_lua(vm),
+            Err(e) => Err(vm.rt_error(&e.to_string())),
+        }
+    }
+}
+
+type Call = Arc<dyn Fn(&mut World, &mut Vm, Args) -> LuaResult<usize> + Send + Sync>;
+
+/// One registered function.
+pub struct ScriptFunction {
+    pub name: String,
+    /// Parameter names and LuaLS types.
+    pub params: Vec<(String, &'static str)>,
+    pub returns: &'static str,
+    call: Call,
+}
+
+/// The functions registered with `add_script_function`; each becomes a global of every script.
+#[derive(Resource, Default)]
+pub struct ScriptFunctions {
+    pub list: Vec<ScriptFunction>,
+}
+
+/// A Rust closure `Fn(&mut World, A, B, ...) -> R` usable as a script function.
+pub trait IntoScriptFunction<Marker> {
+    fn into_script_function(self, name: &str, params: &[&str]) -> ScriptFunction;
+}
+
+fn bad_argument(
+    vm: &mut Vm,
+    args: Args,
+    i: usize,
+    fname: &str,
+    param: &str,
+    expected: &str,
+) -> crate::vm::LuaError {
+    let got = if i < args.n {
+        let v = vm.arg(args, i);
+        vm.obj_type_name(&v)
+    } else {
+        "no value".to_string()
+    };
+    vm.arg_error(i + 1, fname, &format!("{param}: {expected}, got {got}"))
+}
+
+macro_rules! impl_script_function {
+    ($($a:ident),*) => {
+        impl<F, R, $($a,)*> IntoScriptFunction<fn($($a,)*) -> R> for F
+        where
+            F: Fn(&mut World, $($a),*) -> R + Send + Sync + 'static,
+            R: IntoLua,
+            $($a: FromLua,)*
+        {
+            #[allow(non_snake_case, unused_mut, unused_variables, unused_assignments)]
+            fn into_script_function(self, name: &str, params: &[&str]) -> ScriptFunction {
+                let types: &[&'static str] = &[$($a::LUA_TYPE),*];
+                let params: Vec<(String, &'static str)> = types
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| {
+                        let n = params.get(i).map_or_else(|| format!("arg{}", i + 1), |s| s.to_string());
+                        (n, *t)
+                    })
+                    .collect();
+                let fname: Arc<str> = name.into();
+                let names: Arc<[String]> = params.iter().map(|(n, _)| n.clone()).collect();
+                let call: Call = Arc::new(move |world: &mut World, vm: &mut Vm, args: Args| {
+                    let mut i = 0;
+                    $(
+                        let v = vm.arg(args, i);
+                        let $a = match $a::from_lua(vm, v) {
+                            Ok(x) => x,
+                            Err(expected) => {
+                                return Err(bad_argument(vm, args, i, &fname, &names[i], expected));
+                            }
+                        };
+                        i += 1;
+                    )*
+                    let r = (self)(world, $($a),*).into_lua(vm)?;
+                    vm.ret1(args, r)
+                });
+                ScriptFunction {
+                    name: name.to_string(),
+                    params,
+                    returns: R::LUA_TYPE,
+                    call,
+                }
+            }
+        }
+    };
+}
+
+impl_script_function!();
+impl_script_function!(A1);
+impl_script_function!(A1, A2);
+impl_script_function!(A1, A2, A3);
+impl_script_function!(A1, A2, A3, A4);
+impl_script_function!(A1, A2, A3, A4, A5);
+impl_script_function!(A1, A2, A3, A4, A5, A6);
+
+/// `app.add_script_function(name, param_names, closure)`.
+pub trait ScriptFunctionsExt {
+    fn add_script_function<M>(
+        &mut self,
+        name: &str,
+        params: &[&str],
+        f: impl IntoScriptFunction<M>,
+    ) -> &mut Self;
+}
+
+impl ScriptFunctionsExt for App {
+    fn add_script_function<M>(
+        &mut self,
+        name: &str,
+        params: &[&str],
+        f: impl IntoScriptFunction<M>,
+    ) -> &mut Self {
+        let function = f.into_script_function(name, params);
+        self.world_mut()
+            .get_resource_or_insert_with(ScriptFunctions::default)
+            .list
+            .push(function);
+        self
+    }
+}
+
+/// Makes functions registered since the last call globals of `vm`.
+pub fn install_new(vm: &mut Vm, functions: &ScriptFunctions, installed: &mut usize) {
+    while *installed < functions.list.len() {
+        let f = vm.new_native_closure(call_function, &[Value::Int(*installed as i64)]);
+        vm.set_global(&functions.list[*installed].name, f);
+        *installed += 1;
+    }
+}
+
+fn call_function(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let index = match args.base.checked_sub(1).and_then(|f| vm.stack().get(f)) {
+        Some(Value::NativeClosure(nc)) => match nc.upvals.first() {
+            Some(Value::Int(i)) => *i as usize,
+            _ => usize::MAX,
+        },
+        _ => usize::MAX,
+    };
+    let world = super::reflect::world(vm)?;
+    let call = world
+        .get_resource::<ScriptFunctions>()
+        .and_then(|f| f.list.get(index))
+        .map(|f| f.call.clone());
+    match call {
+        Some(call) => call(world, vm, args),
+        None => Err(vm.rt_error("script function is gone")),
+    }
+}

@@ -1,0 +1,1104 @@
+//! Scripts reach any component or resource registered with `bevy_reflect`.
+//!
+//! `self:get("Health")` returns a *reference*: a userdata holding the entity, the type and a field
+//! path in plain words (no Rust allocation; see `Vm::new_word_userdata`). Indexing it walks the
+//! path through reflection each time, so it always sees the component as it is now and writes go
+//! straight into it (with Bevy's change detection). Primitive fields (numbers, booleans, strings)
+//! read as Lua values; structs, lists, enums with data and glam vectors read as references;
+//! enums without data read as their variant's name; `Option` reads as nil or its content.
+//!
+//! Natives get only the VM, so the world is reached through a pointer that `with_world` sets
+//! while the script system runs Lua (and only then).
+
+use std::any::TypeId;
+use std::cell::{Cell, RefCell};
+
+use bevy::ecs::component::ComponentId;
+use bevy::ecs::entity::Entity;
+use bevy::ecs::reflect::{AppTypeRegistry, ReflectComponent, ReflectResource};
+use bevy::ecs::world::{World, WorldId};
+use bevy::reflect::enums::{DynamicEnum, DynamicVariant, VariantInfo};
+use bevy::reflect::list::DynamicList;
+use bevy::reflect::std_traits::ReflectDefault;
+use bevy::reflect::structs::DynamicStruct;
+use bevy::reflect::tuple::DynamicTuple;
+use bevy::reflect::tuple_struct::DynamicTupleStruct;
+use bevy::reflect::{PartialReflect, ReflectFromReflect, ReflectMut, ReflectRef, TypeInfo};
+use rustc_hash::FxHashMap;
+
+use crate::vm::function::Args;
+use crate::vm::gc::Gc;
+use crate::vm::table::Table;
+use crate::vm::{LuaResult, Value, Vm};
+
+thread_local! {
+    static WORLD: Cell<*mut World> = const { Cell::new(std::ptr::null_mut()) };
+    static TYPES: RefCell<TypeCache> = RefCell::new(TypeCache::default());
+}
+
+/// Makes the world reachable from the natives below while the script system runs Lua.
+///
+/// Host code between Lua calls reaches the world through `world()` and must not keep that
+/// borrow across a call into Lua (copy values out instead): natives borrow it then.
+pub struct WorldAccess<'w> {
+    world: *mut World,
+    previous: *mut World,
+    _borrow: std::marker::PhantomData<&'w mut World>,
+}
+
+impl<'w> WorldAccess<'w> {
+    pub fn new(world: &'w mut World) -> WorldAccess<'w> {
+        let id = world.id();
+        TYPES.with(|t| t.borrow_mut().use_world(id));
+        let world = world as *mut World;
+        WorldAccess {
+            world,
+            previous: WORLD.replace(world),
+            _borrow: std::marker::PhantomData,
+        }
+    }
+
+    pub fn world(&mut self) -> &mut World {
+        // SAFETY: the pointer comes from the `&'w mut World` this value holds.
+        unsafe { &mut *self.world }
+    }
+}
+
+impl Drop for WorldAccess<'_> {
+    fn drop(&mut self) {
+        WORLD.set(self.previous);
+    }
+}
+
+/// The world, while the script system runs Lua.
+///
+/// Sound because `WorldAccess` holds the only `&mut World` meanwhile and its owner does not
+/// keep borrows from it across calls into Lua; natives take this reference once and drop it
+/// before returning, and none calls back into Lua while holding it.
+pub(crate) fn world<'a>(vm: &mut Vm) -> LuaResult<&'a mut World> {
+    let ptr = WORLD.get();
+    if ptr.is_null() {
+        return Err(vm.rt_error("the world is only reachable while scripts run in a frame"));
+    }
+    // SAFETY: see above.
+    Ok(unsafe { &mut *ptr })
+}
+
+/// A reflected component or resource type scripts have named.
+#[derive(Clone)]
+struct ScriptType {
+    name: &'static str,
+    type_id: TypeId,
+    info: &'static TypeInfo,
+    reflect: ReflectComponent,
+    resource: bool,
+}
+
+/// Types by the names scripts use, for one world (component ids differ between worlds).
+#[derive(Default)]
+struct TypeCache {
+    world: Option<WorldId>,
+    types: Vec<ScriptType>,
+    by_name: FxHashMap<Box<str>, u32>,
+}
+
+impl TypeCache {
+    fn use_world(&mut self, id: WorldId) {
+        if self.world != Some(id) {
+            self.world = Some(id);
+            self.types.clear();
+            self.by_name.clear();
+        }
+    }
+}
+
+fn script_type(index: u32) -> Option<ScriptType> {
+    TYPES.with(|t| t.borrow().types.get(index as usize).cloned())
+}
+
+/// The type a script names (short path like "Health", or the full type path).
+fn lookup_type(vm: &mut Vm, world: &World, name: &str) -> LuaResult<u32> {
+    if let Some(i) = TYPES.with(|t| t.borrow().by_name.get(name).copied()) {
+        return Ok(i);
+    }
+    let Some(registry) = world.get_resource::<AppTypeRegistry>() else {
+        return Err(vm.rt_error("no type registry in this app"));
+    };
+    let registry = registry.read();
+    let Some(reg) = registry
+        .get_with_short_type_path(name)
+        .or_else(|| registry.get_with_type_path(name))
+    else {
+        return Err(vm.rt_error(&format!(
+            "unknown type '{name}' (register it: app.register_type::<{name}>())"
+        )));
+    };
+    let Some(reflect) = reg.data::<ReflectComponent>() else {
+        return Err(vm.rt_error(&format!(
+            "'{name}' is not a component or resource (add #[reflect(Component)] or #[reflect(Resource)])"
+        )));
+    };
+    let ty = ScriptType {
+        name: reg.type_info().type_path_table().short_path(),
+        type_id: reg.type_id(),
+        info: reg.type_info(),
+        reflect: reflect.clone(),
+        resource: reg.data::<ReflectResource>().is_some(),
+    };
+    Ok(TYPES.with(|t| {
+        let mut t = t.borrow_mut();
+        let i = t.types.len() as u32;
+        t.types.push(ty);
+        t.by_name.insert(name.into(), i);
+        i
+    }))
+}
+
+/// Where a reference points: entity, type, and up to `MAX_DEPTH` child indices below the
+/// component, packed into a userdata's four words.
+#[derive(Clone, Copy)]
+struct Ref {
+    entity: Entity,
+    ty: u32,
+    depth: u8,
+    path: [u32; MAX_DEPTH],
+}
+
+const MAX_DEPTH: usize = 6;
+const SEGMENT_BITS: u32 = 21;
+const SEGMENT_MASK: u64 = (1 << SEGMENT_BITS) - 1;
+
+impl Ref {
+    fn root(entity: Entity, ty: u32) -> Ref {
+        Ref {
+            entity,
+            ty,
+            depth: 0,
+            path: [0; MAX_DEPTH],
+        }
+    }
+
+    fn child(&self, index: usize) -> Option<Ref> {
+        if self.depth as usize >= MAX_DEPTH || index as u64 > SEGMENT_MASK {
+            return None;
+        }
+        let mut r = *self;
+        r.path[r.depth as usize] = index as u32;
+        r.depth += 1;
+        Some(r)
+    }
+
+    fn path(&self) -> &[u32] {
+        &self.path[..self.depth as usize]
+    }
+
+    fn to_words(self) -> [u64; 4] {
+        let pack = |segs: &[u32]| {
+            segs.iter().enumerate().fold(0u64, |w, (i, &s)| {
+                w | (s as u64) << (i as u32 * SEGMENT_BITS)
+            })
+        };
+        [
+            self.entity.to_bits(),
+            self.ty as u64 | (self.depth as u64) << 32 | 1 << 40,
+            pack(&self.path[..3]),
+            pack(&self.path[3..]),
+        ]
+    }
+
+    fn from_words(w: [u64; 4]) -> Option<Ref> {
+        if w[1] >> 40 != 1 {
+            return None;
+        }
+        let mut path = [0; MAX_DEPTH];
+        for (i, p) in path.iter_mut().enumerate() {
+            let word = w[2 + i / 3];
+            *p = ((word >> ((i % 3) as u32 * SEGMENT_BITS)) & SEGMENT_MASK) as u32;
+        }
+        Some(Ref {
+            entity: Entity::try_from_bits(w[0])?,
+            ty: w[1] as u32,
+            depth: ((w[1] >> 32) & 0xff) as u8,
+            path,
+        })
+    }
+}
+
+fn ref_of(v: &Value) -> Option<(Ref, Option<Gc<Table>>)> {
+    match v {
+        Value::UserData(u) => Ref::from_words(u.words).map(|r| (r, u.meta)),
+        _ => None,
+    }
+}
+
+fn check_ref(vm: &mut Vm, args: Args, fname: &str) -> LuaResult<(Ref, Option<Gc<Table>>)> {
+    match ref_of(&vm.arg(args, 0)) {
+        Some(r) => Ok(r),
+        None => Err(vm.arg_type_error(args, 0, fname, "component reference")),
+    }
+}
+
+// ---- walking a path ----
+
+fn child(node: &dyn PartialReflect, i: usize) -> Option<&dyn PartialReflect> {
+    match node.reflect_ref() {
+        ReflectRef::Struct(s) => s.field_at(i),
+        ReflectRef::TupleStruct(t) => t.field(i),
+        ReflectRef::Tuple(t) => t.field(i),
+        ReflectRef::List(l) => l.get(i),
+        ReflectRef::Array(a) => a.get(i),
+        ReflectRef::Enum(e) => e.field_at(i),
+        _ => None,
+    }
+}
+
+fn child_mut(node: &mut dyn PartialReflect, i: usize) -> Option<&mut dyn PartialReflect> {
+    match node.reflect_mut() {
+        ReflectMut::Struct(s) => s.field_at_mut(i),
+        ReflectMut::TupleStruct(t) => t.field_mut(i),
+        ReflectMut::Tuple(t) => t.field_mut(i),
+        ReflectMut::List(l) => l.get_mut(i),
+        ReflectMut::Array(a) => a.get_mut(i),
+        ReflectMut::Enum(e) => e.field_at_mut(i),
+        _ => None,
+    }
+}
+
+/// A key as scripts write it: a field name, or a 1-based position.
+#[derive(Clone, Copy)]
+enum Key<'a> {
+    Name(&'a str),
+    Index(usize),
+}
+
+fn key_of(v: &Value) -> Option<Key<'_>> {
+    match v {
+        Value::Str(s) => std::str::from_utf8(s.as_bytes()).ok().map(Key::Name),
+        Value::Int(i) if *i >= 1 => Some(Key::Index(*i as usize - 1)),
+        Value::Float(f) if f.fract() == 0.0 && *f >= 1.0 => Some(Key::Index(*f as usize - 1)),
+        _ => None,
+    }
+}
+
+/// The child index `key` names in `node`, if there is one.
+fn index_of(node: &dyn PartialReflect, key: Key) -> Option<usize> {
+    match (node.reflect_ref(), key) {
+        (ReflectRef::Struct(s), Key::Name(n)) => s.index_of_name(n),
+        (ReflectRef::Enum(e), Key::Name(n)) => e.index_of(n),
+        (ReflectRef::TupleStruct(t), Key::Index(i)) => (i < t.field_len()).then_some(i),
+        (ReflectRef::Tuple(t), Key::Index(i)) => (i < t.field_len()).then_some(i),
+        (ReflectRef::List(l), Key::Index(i)) => (i < l.len()).then_some(i),
+        (ReflectRef::Array(a), Key::Index(i)) => (i < a.len()).then_some(i),
+        (ReflectRef::Enum(e), Key::Index(i)) => (i < e.field_len()).then_some(i),
+        _ => None,
+    }
+}
+
+fn is_option(node: &dyn PartialReflect) -> bool {
+    node.reflect_type_path()
+        .starts_with("core::option::Option<")
+}
+
+/// The component (or resource) a reference starts from.
+fn component<'w>(world: &'w World, r: &Ref, ty: &ScriptType) -> Option<&'w dyn PartialReflect> {
+    let e = world.get_entity(r.entity).ok()?;
+    ty.reflect.reflect(e).map(|c| c.as_partial_reflect())
+}
+
+fn resolve<'w>(world: &'w World, r: &Ref, ty: &ScriptType) -> Option<&'w dyn PartialReflect> {
+    let mut node = component(world, r, ty)?;
+    for &i in r.path() {
+        node = child(node, i as usize)?;
+    }
+    Some(node)
+}
+
+fn stale(vm: &mut Vm, r: &Ref, ty: &ScriptType) -> crate::vm::LuaError {
+    vm.rt_error(&format!(
+        "{} of entity {} is gone (despawned, removed, or its variant changed)",
+        ty.name, r.entity
+    ))
+}
+
+// ---- values ----
+
+/// A primitive as a Lua value.
+fn primitive(vm: &mut Vm, node: &dyn PartialReflect) -> Option<Value> {
+    macro_rules! ints {
+        ($($t:ty),*) => {$(
+            if let Some(x) = node.try_downcast_ref::<$t>() {
+                return Some(Value::Int(*x as i64));
+            }
+        )*};
+    }
+    if let Some(x) = node.try_downcast_ref::<f32>() {
+        return Some(Value::Float(*x as f64));
+    }
+    if let Some(x) = node.try_downcast_ref::<f64>() {
+        return Some(Value::Float(*x));
+    }
+    ints!(i32, u32, i64, u64, usize, isize, i16, u16, i8, u8);
+    if let Some(x) = node.try_downcast_ref::<bool>() {
+        return Some(Value::Bool(*x));
+    }
+    if let Some(x) = node.try_downcast_ref::<String>() {
+        return Some(vm.str_value(x));
+    }
+    None
+}
+
+/// What a Lua value does to a primitive target: `Some(result)` when the target is primitive.
+fn set_primitive(target: &mut dyn PartialReflect, v: &Value) -> Option<Result<(), &'static str>> {
+    let number = match v {
+        Value::Int(i) => Some(*i as f64),
+        Value::Float(f) => Some(*f),
+        _ => None,
+    };
+    let integer = match v {
+        Value::Int(i) => Some(*i),
+        Value::Float(f) => crate::vm::number::float_to_int_exact(*f),
+        _ => None,
+    };
+    if let Some(x) = target.try_downcast_mut::<f32>() {
+        return Some(number.map(|n| *x = n as f32).ok_or("number expected"));
+    }
+    if let Some(x) = target.try_downcast_mut::<f64>() {
+        return Some(number.map(|n| *x = n).ok_or("number expected"));
+    }
+    macro_rules! ints {
+        ($($t:ty),*) => {$(
+            if let Some(x) = target.try_downcast_mut::<$t>() {
+                return Some(match (integer, number) {
+                    (Some(i), _) => <$t>::try_from(i).map(|i| *x = i).map_err(|_| "integer out of range"),
+                    (None, Some(_)) => Err("number has no integer representation"),
+                    _ => Err("integer expected"),
+                });
+            }
+        )*};
+    }
+    ints!(i32, u32, i64, u64, usize, isize, i16, u16, i8, u8);
+    if let Some(x) = target.try_downcast_mut::<bool>() {
+        return Some(match v {
+            Value::Bool(b) => {
+                *x = *b;
+                Ok(())
+            }
+            _ => Err("boolean expected"),
+        });
+    }
+    if let Some(x) = target.try_downcast_mut::<String>() {
+        return Some(match v {
+            Value::Str(s) => {
+                x.clear();
+                x.push_str(&s.to_str_lossy());
+                Ok(())
+            }
+            _ => Err("string expected"),
+        });
+    }
+    None
+}
+
+/// A Lua value as a reflected value of type `info` (tables become structs, lists, tuples;
+/// strings name enum variants; nil is `None`).
+fn to_dynamic(
+    vm: &mut Vm,
+    v: Value,
+    info: &'static TypeInfo,
+) -> Result<Box<dyn PartialReflect>, String> {
+    macro_rules! prims {
+        ($($t:ty),*) => {$(
+            if info.type_id() == TypeId::of::<$t>() {
+                let mut x = <$t>::default();
+                return match set_primitive(&mut x, &v) {
+                    Some(Ok(())) => Ok(Box::new(x)),
+                    Some(Err(e)) => Err(e.into()),
+                    None => unreachable!(),
+                };
+            }
+        )*};
+    }
+    prims!(
+        f32, f64, i32, u32, i64, u64, usize, isize, i16, u16, i8, u8, bool, String
+    );
+    let table = |vm: &mut Vm, v: Value| match v {
+        Value::Table(t) => Ok(t),
+        _ => Err(format!(
+            "table expected for {}, got {}",
+            info.type_path_table().short_path(),
+            vm.obj_type_name(&v)
+        )),
+    };
+    let field = |t: Gc<Table>, vm: &mut Vm, name: &str| {
+        let k = vm.intern(name.as_bytes());
+        t.get_str(k)
+    };
+    let nested = |vm: &mut Vm, v: Value, info: Option<&'static TypeInfo>, what: &str| {
+        let info = info.ok_or_else(|| format!("{what}: type not known to reflection"))?;
+        to_dynamic(vm, v, info).map_err(|e| format!("{what}: {e}"))
+    };
+    let out: Box<dyn PartialReflect> = match info {
+        TypeInfo::Struct(si) => {
+            let t = table(vm, v)?;
+            let mut d = DynamicStruct::default();
+            for f in si.iter() {
+                let fv = field(t, vm, f.name());
+                if !fv.is_nil() {
+                    d.insert_boxed(f.name(), nested(vm, fv, f.type_info(), f.name())?);
+                }
+            }
+            d.set_represented_type(Some(info));
+            Box::new(d)
+        }
+        TypeInfo::TupleStruct(ti) => {
+            let t = table(vm, v)?;
+            let mut d = DynamicTupleStruct::default();
+            for (i, f) in ti.iter().enumerate() {
+                let fv = t.get_int(i as i64 + 1);
+                d.insert_boxed(nested(vm, fv, f.type_info(), &format!("[{}]", i + 1))?);
+            }
+            d.set_represented_type(Some(info));
+            Box::new(d)
+        }
+        TypeInfo::Tuple(ti) => {
+            let t = table(vm, v)?;
+            let mut d = DynamicTuple::default();
+            for (i, f) in ti.iter().enumerate() {
+                let fv = t.get_int(i as i64 + 1);
+                d.insert_boxed(nested(vm, fv, f.type_info(), &format!("[{}]", i + 1))?);
+            }
+            d.set_represented_type(Some(info));
+            Box::new(d)
+        }
+        TypeInfo::List(li) => {
+            let t = table(vm, v)?;
+            let mut d = DynamicList::default();
+            for i in 1..=t.len() {
+                let item = t.get_int(i);
+                d.push_box(nested(vm, item, li.item_info(), &format!("[{i}]"))?);
+            }
+            d.set_represented_type(Some(info));
+            Box::new(d)
+        }
+        TypeInfo::Enum(ei) => {
+            let (name, body) = match v {
+                Value::Nil if ei.contains_variant("None") => ("None".to_string(), Value::Nil),
+                Value::Str(s) => (s.to_str_lossy().into_owned(), Value::Nil),
+                Value::Table(t) if !ei.contains_variant("Some") => {
+                    let Value::Str(s) = field(t, vm, "variant") else {
+                        return Err(format!(
+                            "{}: a variant name or a table with 'variant' expected",
+                            info.type_path_table().short_path()
+                        ));
+                    };
+                    (s.to_str_lossy().into_owned(), v)
+                }
+                other if ei.contains_variant("Some") => ("Some".to_string(), other),
+                other => {
+                    return Err(format!(
+                        "{}: a variant name expected, got {}",
+                        info.type_path_table().short_path(),
+                        vm.obj_type_name(&other)
+                    ));
+                }
+            };
+            let Some(variant) = ei.variant(&name) else {
+                return Err(format!(
+                    "{} has no variant '{name}'",
+                    info.type_path_table().short_path()
+                ));
+            };
+            let dv = match variant {
+                VariantInfo::Unit(_) => DynamicVariant::Unit,
+                VariantInfo::Tuple(tv) => {
+                    let mut d = DynamicTuple::default();
+                    for (i, f) in tv.iter().enumerate() {
+                        // `Some(x)` takes the value itself; other tuple variants a table.
+                        let fv = match body {
+                            Value::Table(t) if name != "Some" => t.get_int(i as i64 + 1),
+                            other => other,
+                        };
+                        d.insert_boxed(nested(vm, fv, f.type_info(), &name)?);
+                    }
+                    DynamicVariant::Tuple(d)
+                }
+                VariantInfo::Struct(sv) => {
+                    let t = table(vm, body)?;
+                    let mut d = DynamicStruct::default();
+                    for f in sv.iter() {
+                        let fv = field(t, vm, f.name());
+                        d.insert_boxed(f.name(), nested(vm, fv, f.type_info(), f.name())?);
+                    }
+                    DynamicVariant::Struct(d)
+                }
+            };
+            let mut d = DynamicEnum::new(name, dv);
+            d.set_represented_type(Some(info));
+            Box::new(d)
+        }
+        _ => {
+            return Err(format!(
+                "{} can't be built from a script value",
+                info.type_path_table().short_path()
+            ));
+        }
+    };
+    Ok(out)
+}
+
+/// Reads `node` for a script: primitives as values, `Option` unwrapped, data-less enum
+/// variants as names, everything else as a reference `r`.
+fn read(
+    vm: &mut Vm,
+    node: &dyn PartialReflect,
+    r: Ref,
+    meta: Option<Gc<Table>>,
+) -> LuaResult<Value> {
+    if let Some(v) = primitive(vm, node) {
+        return Ok(v);
+    }
+    if let ReflectRef::Enum(e) = node.reflect_ref() {
+        if is_option(node) {
+            return match e.field_at(0) {
+                None => Ok(Value::Nil),
+                Some(inner) => match r.child(0) {
+                    Some(r) => read(vm, inner, r, meta),
+                    None => Err(vm.rt_error("reflection path too deep")),
+                },
+            };
+        }
+        if e.field_len() == 0 {
+            return Ok(vm.str_value(e.variant_name()));
+        }
+    }
+    Ok(vm.new_word_userdata(r.to_words(), meta))
+}
+
+fn key_error(vm: &mut Vm, node: &dyn PartialReflect, key: &Value) -> crate::vm::LuaError {
+    let shown = match key {
+        Value::Str(s) => format!("'{}'", s.to_str_lossy()),
+        Value::Int(i) => i.to_string(),
+        other => vm.obj_type_name(other),
+    };
+    let ty = node.reflect_short_type_path();
+    vm.rt_error(&format!("{ty} has no field {shown}"))
+}
+
+/// `ref.key`.
+fn ref_index(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let (r, meta) = check_ref(vm, args, "index")?;
+    let key = vm.arg(args, 1);
+    let ty = script_type(r.ty).ok_or_else(|| vm.rt_error("bad component reference"))?;
+    let world = world(vm)?;
+    let Some(node) = resolve(world, &r, &ty) else {
+        return Err(stale(vm, &r, &ty));
+    };
+    let Some(i) = key_of(&key).and_then(|k| index_of(node, k)) else {
+        // Past the end of a list is nil, as in a Lua array (so `ipairs` works).
+        if matches!(node.reflect_ref(), ReflectRef::List(_) | ReflectRef::Array(_))
+            && matches!(key, Value::Int(_) | Value::Float(_))
+        {
+            return vm.ret1(args, Value::Nil);
+        }
+        // Vector references share the vec3 methods (`length`, `dot`, ...).
+        if let Some(Value::Table(mt)) = meta.map(Value::Table) {
+            let methods = vm.intern(b"__methods");
+            if let Value::Table(m) = mt.get_str(methods)
+                && let Value::Str(_) = key
+                && index_of(node, Key::Name("x")).is_some()
+                && let v = m.get(key)
+                && !v.is_nil()
+            {
+                return vm.ret1(args, v);
+            }
+        }
+        return Err(key_error(vm, node, &key));
+    };
+    let node = child(node, i).expect("index_of checked it");
+    let Some(child_ref) = r.child(i) else {
+        return Err(vm.rt_error("reflection path too deep"));
+    };
+    let v = read(vm, node, child_ref, meta)?;
+    vm.ret1(args, v)
+}
+
+/// `ref.key = value`.
+fn ref_newindex(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let (r, _) = check_ref(vm, args, "newindex")?;
+    let key = vm.arg(args, 1);
+    let value = vm.arg(args, 2);
+    let ty = script_type(r.ty).ok_or_else(|| vm.rt_error("bad component reference"))?;
+    let world = world(vm)?;
+    // A reference on the right is copied first (the target borrows the world mutably).
+    let incoming = match ref_of(&value) {
+        Some((src, _)) => {
+            let sty = script_type(src.ty).ok_or_else(|| vm.rt_error("bad component reference"))?;
+            match resolve(world, &src, &sty) {
+                Some(n) => Some(n.to_dynamic()),
+                None => return Err(stale(vm, &src, &sty)),
+            }
+        }
+        None => None,
+    };
+    let result = write_at(vm, world, &r, &ty, key, value, incoming);
+    match result {
+        Ok(()) => Ok(0),
+        Err(msg) => Err(vm.rt_error(&msg)),
+    }
+}
+
+fn write_at(
+    vm: &mut Vm,
+    world: &mut World,
+    r: &Ref,
+    ty: &ScriptType,
+    key: Value,
+    value: Value,
+    incoming: Option<Box<dyn PartialReflect>>,
+) -> Result<(), String> {
+    let gone = || {
+        format!(
+            "{} of entity {} is gone (despawned, removed, or its variant changed)",
+            ty.name, r.entity
+        )
+    };
+    let Ok(e) = world.get_entity_mut(r.entity) else {
+        return Err(gone());
+    };
+    let Some(mut c) = ty.reflect.reflect_mut(e) else {
+        return Err(gone());
+    };
+    let mut node: &mut dyn PartialReflect = c.as_partial_reflect_mut();
+    for &i in r.path() {
+        node = child_mut(node, i as usize).ok_or_else(gone)?;
+    }
+    let Some(i) = key_of(&key).and_then(|k| index_of(node, k)) else {
+        // `list[#list + 1] = v` appends.
+        if let (ReflectMut::List(l), Some(Key::Index(i))) = (node.reflect_mut(), key_of(&key))
+            && i == l.len()
+        {
+            let info = l
+                .get_represented_list_info()
+                .and_then(|li| li.item_info())
+                .ok_or("list item type not known to reflection")?;
+            let item = match incoming {
+                Some(d) => d,
+                None => to_dynamic(vm, value, info)?,
+            };
+            l.push(item);
+            return Ok(());
+        }
+        let shown = match key {
+            Value::Str(s) => format!("'{}'", s.to_str_lossy()),
+            other => format!("{other:?}"),
+        };
+        return Err(format!(
+            "{} has no field {shown}",
+            node.reflect_short_type_path()
+        ));
+    };
+    // Named only on error: a write must not allocate.
+    let in_field = |e: String| match key {
+        Value::Str(s) => format!("field '{}': {e}", s.to_str_lossy()),
+        _ => e,
+    };
+    let target = child_mut(node, i).expect("index_of checked it");
+    if let Some(d) = incoming {
+        return target.try_apply(&*d).map_err(|e| in_field(e.to_string()));
+    }
+    assign(vm, target, value).map_err(in_field)
+}
+
+/// Writes a Lua value into `target`: primitives in place (no allocation), `Option` by its
+/// content, anything else rebuilt from the value and applied.
+fn assign(vm: &mut Vm, target: &mut dyn PartialReflect, value: Value) -> Result<(), String> {
+    if let Some(r) = set_primitive(target, &value) {
+        return r.map_err(|e| format!("{e}, got {}", vm.obj_type_name(&value)));
+    }
+    if is_option(target)
+        && !value.is_nil()
+        && let ReflectMut::Enum(e) = target.reflect_mut()
+        && let Some(inner) = e.field_at_mut(0)
+    {
+        return assign(vm, inner, value);
+    }
+    let info = target
+        .get_represented_type_info()
+        .ok_or("type not known to reflection")?;
+    let d = to_dynamic(vm, value, info)?;
+    target.try_apply(&*d).map_err(|e| e.to_string())
+}
+
+/// `#ref`: a list's or array's length, or a struct's field count.
+fn ref_len(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let (r, _) = check_ref(vm, args, "len")?;
+    let ty = script_type(r.ty).ok_or_else(|| vm.rt_error("bad component reference"))?;
+    let world = world(vm)?;
+    let Some(node) = resolve(world, &r, &ty) else {
+        return Err(stale(vm, &r, &ty));
+    };
+    let n = match node.reflect_ref() {
+        ReflectRef::List(l) => l.len(),
+        ReflectRef::Array(a) => a.len(),
+        ReflectRef::Struct(s) => s.field_len(),
+        ReflectRef::TupleStruct(t) => t.field_len(),
+        ReflectRef::Tuple(t) => t.field_len(),
+        ReflectRef::Enum(e) => e.field_len(),
+        _ => 0,
+    };
+    vm.ret1(args, Value::Int(n as i64))
+}
+
+/// `tostring(ref)`: the value as Rust's `Debug` shows it.
+fn ref_tostring(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let (r, _) = check_ref(vm, args, "tostring")?;
+    let ty = script_type(r.ty).ok_or_else(|| vm.rt_error("bad component reference"))?;
+    let world = world(vm)?;
+    let text = match resolve(world, &r, &ty) {
+        Some(node) => format!("{node:?}"),
+        None => format!("{} (gone)", ty.name),
+    };
+    let s = vm.str_value(&text);
+    vm.ret1(args, s)
+}
+
+/// `a == b`: the same place.
+fn ref_eq(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let same = match (ref_of(&vm.arg(args, 0)), ref_of(&vm.arg(args, 1))) {
+        (Some((a, _)), Some((b, _))) => a.to_words() == b.to_words(),
+        _ => false,
+    };
+    vm.ret1(args, Value::Bool(same))
+}
+
+/// `pairs(ref)`: a struct's fields (name, value), or a list's items (index, value).
+fn ref_pairs(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let r = vm.arg(args, 0);
+    check_ref(vm, args, "pairs")?;
+    vm.ret_values(args, &[Value::Native(ref_next), r, Value::Nil])
+}
+
+fn ref_next(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let (r, meta) = check_ref(vm, args, "next")?;
+    let key = vm.arg(args, 1);
+    let ty = script_type(r.ty).ok_or_else(|| vm.rt_error("bad component reference"))?;
+    let world = world(vm)?;
+    let Some(node) = resolve(world, &r, &ty) else {
+        return Err(stale(vm, &r, &ty));
+    };
+    let next = match key_of(&key).and_then(|k| index_of(node, k)) {
+        Some(i) => i + 1,
+        None if key.is_nil() => 0,
+        None => return Err(key_error(vm, node, &key)),
+    };
+    let Some(c) = child(node, next) else {
+        return vm.ret1(args, Value::Nil);
+    };
+    let k = match node.reflect_ref() {
+        ReflectRef::Struct(s) => vm.str_value(s.name_at(next).unwrap_or_default()),
+        ReflectRef::Enum(e) if e.name_at(next).is_some() => {
+            vm.str_value(e.name_at(next).unwrap_or_default())
+        }
+        _ => Value::Int(next as i64 + 1),
+    };
+    let Some(child_ref) = r.child(next) else {
+        return Err(vm.rt_error("reflection path too deep"));
+    };
+    let v = read(vm, c, child_ref, meta)?;
+    vm.ret_values(args, &[k, v])
+}
+
+// ---- entities ----
+
+/// The entity of `self` (or of an entity object from a query).
+fn entity_arg(vm: &mut Vm, args: Args, i: usize, fname: &str) -> LuaResult<Entity> {
+    let v = vm.arg(args, i);
+    let bits = match v {
+        Value::Table(t) => {
+            let k = vm.intern(b"entity");
+            t.get_str(k)
+        }
+        other => other,
+    };
+    match bits {
+        Value::Int(b) => match Entity::try_from_bits(b as u64) {
+            Some(e) => Ok(e),
+            None => Err(vm.arg_error(i + 1, fname, "not an entity")),
+        },
+        _ => Err(vm.arg_type_error(args, i, fname, "entity")),
+    }
+}
+
+fn type_arg(vm: &mut Vm, args: Args, i: usize, fname: &str, world: &World) -> LuaResult<u32> {
+    let name = vm.check_str(args, i, fname)?;
+    let Ok(name) = std::str::from_utf8(name.as_bytes()) else {
+        return Err(vm.arg_error(i + 1, fname, "type name is not UTF-8"));
+    };
+    lookup_type(vm, world, name)
+}
+
+/// The reference metatable, kept as the first upvalue of the natives that make references.
+fn upvalue(vm: &Vm, args: Args, i: usize) -> Value {
+    match args.base.checked_sub(1).and_then(|f| vm.stack().get(f)) {
+        Some(Value::NativeClosure(nc)) => nc.upvals.get(i).copied().unwrap_or(Value::Nil),
+        _ => Value::Nil,
+    }
+}
+
+fn ref_meta(vm: &Vm, args: Args) -> Option<Gc<Table>> {
+    match upvalue(vm, args, 0) {
+        Value::Table(t) => Some(t),
+        _ => None,
+    }
+}
+
+/// `entity:get("Health")`: a reference to the component, or nil if the entity has none.
+fn entity_get(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let e = entity_arg(vm, args, 0, "get")?;
+    let world = world(vm)?;
+    let ty_index = type_arg(vm, args, 1, "get", world)?;
+    let ty = script_type(ty_index).expect("just looked up");
+    let r = Ref::root(e, ty_index);
+    if component(world, &r, &ty).is_none() {
+        return vm.ret1(args, Value::Nil);
+    }
+    let meta = ref_meta(vm, args);
+    let v = vm.new_word_userdata(r.to_words(), meta);
+    vm.ret1(args, v)
+}
+
+/// `entity:has("Health")`.
+fn entity_has(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let e = entity_arg(vm, args, 0, "has")?;
+    let world = world(vm)?;
+    let ty_index = type_arg(vm, args, 1, "has", world)?;
+    let ty = script_type(ty_index).expect("just looked up");
+    let has = component(world, &Ref::root(e, ty_index), &ty).is_some();
+    vm.ret1(args, Value::Bool(has))
+}
+
+/// `entity:insert("Stunned", {secs = 2})`: adds (or replaces) a component built from the table;
+/// fields left out take the type's `Default` (with `#[reflect(Default)]`).
+fn entity_insert(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let e = entity_arg(vm, args, 0, "insert")?;
+    let world = world(vm)?;
+    let ty_index = type_arg(vm, args, 1, "insert", world)?;
+    let ty = script_type(ty_index).expect("just looked up");
+    let value = match vm.arg(args, 2) {
+        Value::Nil => Value::Table(vm.new_table()),
+        v => v,
+    };
+    let dynamic = match to_dynamic(vm, value, ty.info) {
+        Ok(d) => d,
+        Err(msg) => return Err(vm.rt_error(&format!("insert {}: {msg}", ty.name))),
+    };
+    let registry = world.resource::<AppTypeRegistry>().clone();
+    let registry = registry.read();
+    // Built here rather than by `ReflectComponent::insert`, which panics on a bad value.
+    let concrete = registry.get(ty.type_id).and_then(|reg| {
+        if let Some(v) = reg
+            .data::<ReflectFromReflect>()
+            .and_then(|f| f.from_reflect(&*dynamic))
+        {
+            return Some(v);
+        }
+        let mut v = reg.data::<ReflectDefault>()?.default();
+        v.try_apply(&*dynamic).ok()?;
+        Some(v)
+    });
+    let Some(concrete) = concrete else {
+        return Err(vm.rt_error(&format!(
+            "insert {}: the table does not make a whole {} (give every field, or add #[reflect(Default)])",
+            ty.name, ty.name
+        )));
+    };
+    let Ok(mut ew) = world.get_entity_mut(e) else {
+        return Err(vm.rt_error(&format!("insert {}: entity {e} does not exist", ty.name)));
+    };
+    ty.reflect
+        .insert(&mut ew, concrete.as_partial_reflect(), &registry);
+    Ok(0)
+}
+
+/// `entity:remove("Stunned")`.
+fn entity_remove(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let e = entity_arg(vm, args, 0, "remove")?;
+    let world = world(vm)?;
+    let ty_index = type_arg(vm, args, 1, "remove", world)?;
+    let ty = script_type(ty_index).expect("just looked up");
+    if let Ok(mut ew) = world.get_entity_mut(e) {
+        ty.reflect.remove(&mut ew);
+    }
+    Ok(0)
+}
+
+/// `world.resource("Score")`: a reference to the resource, or nil if it is not there.
+fn world_resource(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let world = world(vm)?;
+    let ty_index = type_arg(vm, args, 0, "resource", world)?;
+    let ty = script_type(ty_index).expect("just looked up");
+    if !ty.resource {
+        return Err(vm.rt_error(&format!(
+            "'{}' is not a resource (add #[reflect(Resource)])",
+            ty.name
+        )));
+    }
+    let entity = world
+        .components()
+        .get_valid_id(ty.type_id)
+        .and_then(|id| world.resource_entities().get(id));
+    let Some(entity) = entity else {
+        return vm.ret1(args, Value::Nil);
+    };
+    let meta = ref_meta(vm, args);
+    let v = vm.new_word_userdata(Ref::root(entity, ty_index).to_words(), meta);
+    vm.ret1(args, v)
+}
+
+/// `for e, a, b in world.query("A", "B") do ... end`: entities with all the components (taken
+/// when the loop starts), each as an entity object and a reference per component.
+fn world_query(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    if args.n == 0 {
+        return Err(vm.arg_error(1, "query", "component name expected"));
+    }
+    let world = world(vm)?;
+    let mut ids: smallvec::SmallVec<[ComponentId; 4]> = smallvec::SmallVec::new();
+    let state = vm.new_table();
+    let mut missing = false;
+    for i in 0..args.n {
+        let ty_index = type_arg(vm, args, i, "query", world)?;
+        let ty = script_type(ty_index).expect("just looked up");
+        match world.components().get_valid_id(ty.type_id) {
+            Some(id) => ids.push(id),
+            None => missing = true,
+        }
+        state
+            .get_mut()
+            .set_int(-3 - i as i64, Value::Int(ty_index as i64));
+    }
+    let disabled = world
+        .components()
+        .get_valid_id(TypeId::of::<bevy::ecs::entity_disabling::Disabled>());
+    let mut n = 0;
+    if !missing {
+        for arch in world.archetypes().iter() {
+            if !ids.iter().all(|&id| arch.contains(id))
+                || disabled.is_some_and(|d| arch.contains(d))
+            {
+                continue;
+            }
+            for ae in arch.entities() {
+                n += 1;
+                let grown = state
+                    .get_mut()
+                    .set_int(n, Value::Int(ae.id().to_bits() as i64));
+                vm.heap.charge(grown);
+            }
+        }
+    }
+    state.get_mut().set_int(0, Value::Int(0));
+    state.get_mut().set_int(-1, upvalue(vm, args, 1));
+    state.get_mut().set_int(-2, Value::Int(args.n as i64));
+    let meta = upvalue(vm, args, 0);
+    let step = vm.new_native_closure(query_step, &[Value::Table(state), meta]);
+    vm.ret1(args, step)
+}
+
+fn query_step(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let (Value::Table(state), meta) = (upvalue(vm, args, 0), upvalue(vm, args, 1)) else {
+        return Ok(0);
+    };
+    let meta = match meta {
+        Value::Table(t) => Some(t),
+        _ => None,
+    };
+    let world = world(vm)?;
+    let ntypes = match state.get_int(-2) {
+        Value::Int(n) => n as usize,
+        _ => 0,
+    };
+    let mut pos = match state.get_int(0) {
+        Value::Int(p) => p,
+        _ => 0,
+    };
+    loop {
+        pos += 1;
+        let Value::Int(bits) = state.get_int(pos) else {
+            state.get_mut().set_int(0, Value::Int(pos));
+            return vm.ret1(args, Value::Nil);
+        };
+        let Some(e) = Entity::try_from_bits(bits as u64) else {
+            continue;
+        };
+        // Skip entities that lost a component (or were despawned) since the loop started.
+        let all_there = (0..ntypes).all(|k| {
+            let Value::Int(ty) = state.get_int(-3 - k as i64) else {
+                return false;
+            };
+            script_type(ty as u32)
+                .is_some_and(|t| component(world, &Ref::root(e, ty as u32), &t).is_some())
+        });
+        if !all_there {
+            continue;
+        }
+        state.get_mut().set_int(0, Value::Int(pos));
+        let obj = vm.new_table();
+        let k = vm.intern(b"entity");
+        obj.get_mut().set_str(k, Value::Int(bits));
+        if let Value::Table(em) = state.get_int(-1) {
+            vm.set_type_metatable(&Value::Table(obj), Some(em));
+        }
+        vm.reserve_stack(args.base, ntypes + 2)?;
+        let base = args.base;
+        vm.stack_mut()[base] = Value::Table(obj);
+        for k in 0..ntypes {
+            let Value::Int(ty) = state.get_int(-3 - k as i64) else {
+                continue;
+            };
+            let r = vm.new_word_userdata(Ref::root(e, ty as u32).to_words(), meta);
+            vm.stack_mut()[base + 1 + k] = r;
+        }
+        return Ok(ntypes + 1);
+    }
+}
+
+/// Installs `world.*`, the entity methods and the reference metatable. `vec3_meta` is the
+/// prelude's vector metatable: references to glam vectors do arithmetic like `vec3` values.
+pub fn install(
+    vm: &mut Vm,
+    entity_methods: Gc<Table>,
+    entity_meta: Gc<Table>,
+    vec3_meta: Gc<Table>,
+) {
+    let meta = vm.new_table();
+    vm.set_field(meta, "__index", Value::Native(ref_index));
+    vm.set_field(meta, "__newindex", Value::Native(ref_newindex));
+    vm.set_field(meta, "__len", Value::Native(ref_len));
+    vm.set_field(meta, "__tostring", Value::Native(ref_tostring));
+    vm.set_field(meta, "__eq", Value::Native(ref_eq));
+    vm.set_field(meta, "__pairs", Value::Native(ref_pairs));
+    let name = vm.str_value("reference");
+    vm.set_field(meta, "__name", name);
+    for op in ["__add", "__sub", "__mul", "__div", "__unm"] {
+        let k = vm.intern(op.as_bytes());
+        let f = vec3_meta.get_str(k);
+        vm.set_field(meta, op, f);
+    }
+    vm.set_field(meta, "__methods", Value::Table(vec3_meta));
+    vm.root(Value::Table(meta));
+    let with_meta = |vm: &mut Vm, f| vm.new_native_closure(f, &[Value::Table(meta)]);
+    let get = with_meta(vm, entity_get);
+    vm.set_field(entity_methods, "get", get);
+    vm.set_field(entity_methods, "has", Value::Native(entity_has));
+    vm.set_field(entity_methods, "insert", Value::Native(entity_insert));
+    vm.set_field(entity_methods, "remove", Value::Native(entity_remove));
+    let world = vm.new_table();
+    let resource = with_meta(vm, world_resource);
+    vm.set_field(world, "resource", resource);
+    let query = vm.new_native_closure(
+        world_query,
+        &[Value::Table(meta), Value::Table(entity_meta)],
+    );
+    vm.set_field(world, "query", query);
+    vm.set_global("world", Value::Table(world));
+}
