@@ -1,5 +1,7 @@
-//! N entities, each with a script whose `on_update` reads and writes its Transform: script time
-//! per frame and per entity, and Rust heap allocations per frame, in steady state.
+//! N entities, each with a script whose `on_update` reads and writes its Transform (the fast
+//! path, `self.transform`), then the same work on a custom component reached through
+//! reflection (`self:get("Mover")`): script time per frame and per entity, and Rust heap
+//! allocations per frame, in steady state.
 //!
 //! `cargo bench --bench plugin_entities` (optional: `-- N...`, default 1000 10000).
 
@@ -14,13 +16,35 @@ use moonpool::vm::CountingAllocator;
 #[global_allocator]
 static ALLOCATOR: CountingAllocator = CountingAllocator;
 
-const SCRIPT: &str = "
+const TRANSFORM_SCRIPT: &str = "
 function on_update(self, dt)
   local p = self.transform.translation
   p.x = p.x + 10 * dt
   if p.x > 100 then p.x = -100 end
   p.y = p.y + math.sin(p.x * 0.01) * dt
 end";
+
+const REFLECT_SCRIPT: &str = "
+function on_update(self, dt)
+  local p = self:get('Mover')
+  p.x = p.x + 10 * dt
+  if p.x > 100 then p.x = -100 end
+  p.y = p.y + math.sin(p.x * 0.01) * dt
+end";
+
+/// A game's own component, known to scripts only through reflection.
+#[derive(Component, Reflect, Default)]
+#[reflect(Component)]
+struct Mover {
+    x: f32,
+    y: f32,
+}
+
+#[derive(Clone, Copy)]
+enum Access {
+    Transform,
+    Reflect,
+}
 
 fn main() {
     let counts: Vec<usize> = std::env::args()
@@ -32,12 +56,14 @@ fn main() {
     } else {
         counts
     };
-    for n in counts {
-        run(n);
+    for access in [Access::Transform, Access::Reflect] {
+        for &n in &counts {
+            run(n, access);
+        }
     }
 }
 
-fn run(n: usize) {
+fn run(n: usize, access: Access) {
     let mut app = App::new();
     app.add_plugins((
         MinimalPlugins,
@@ -46,17 +72,26 @@ fn run(n: usize) {
     ))
     .insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_secs_f64(
         1.0 / 60.0,
-    )));
-    let script = LuaScript::from_source("bench.lua", SCRIPT).unwrap();
+    )))
+    .register_type::<Mover>();
+    let (label, source) = match access {
+        Access::Transform => ("Transform fast path", TRANSFORM_SCRIPT),
+        Access::Reflect => ("reflected component", REFLECT_SCRIPT),
+    };
+    let script = LuaScript::from_source("bench.lua", source).unwrap();
     let handle = app
         .world_mut()
         .resource_mut::<Assets<LuaScript>>()
         .add(script);
     for i in 0..n {
-        app.world_mut().spawn((
-            Transform::from_xyz(i as f32 % 200.0 - 100.0, 0.0, 0.0),
-            Script::new(handle.clone()),
-        ));
+        let x = i as f32 % 200.0 - 100.0;
+        let script = Script::new(handle.clone());
+        match access {
+            Access::Transform => app
+                .world_mut()
+                .spawn((Transform::from_xyz(x, 0.0, 0.0), script)),
+            Access::Reflect => app.world_mut().spawn((Mover { x, y: 0.0 }, script)),
+        };
     }
     for _ in 0..100 {
         app.update();
@@ -74,7 +109,7 @@ fn run(n: usize) {
     }
     let per_frame = total.as_secs_f64() * 1e3 / frames as f64;
     println!(
-        "{n:6} entities: script time {per_frame:.3} ms/frame (worst {:.3} ms), {:.3} us/entity, \
+        "{label}, {n:6} entities: script time {per_frame:.3} ms/frame (worst {:.3} ms), {:.3} us/entity, \
          Rust heap allocations {:.2}/frame",
         worst.as_secs_f64() * 1e3,
         per_frame * 1e3 / n as f64,

@@ -502,3 +502,30 @@ fn reflected_primitive_access_allocates_nothing() {
     assert_eq!(app.world().resource::<Score>().value, 250 * 100);
     assert_eq!(allocations, 0, "Rust heap allocations in 50 frames");
 }
+
+#[test]
+fn stubs_describe_the_api_registered_types_and_functions() {
+    let mut app = app();
+    app.add_script_function(
+        "heal",
+        &["target", "amount"],
+        |_: &mut World, _: Entity, amount: f32| amount,
+    );
+    let stubs = moonpool::plugin::stubs::lua_stubs(app.world());
+    for want in [
+        "---@meta moonpool",
+        "function wait(seconds) end",
+        "function Entity:get(name) end",
+        "function world.query(...) end",
+        "---@class Health\n---@field current number\n---@field max number\n",
+        "---@field kind Kind\n---@field loot integer[]\n---@field target Vec3?\n---@field name string\n---@field stats Stats\n---@field alert boolean\n",
+        "---@alias Kind \"Grunt\"|\"Boss\"|{variant: \"Ranged\", range: number}",
+        "---@class Stunned\n---@field secs number",
+        "(resource)\n---@class Score\n---@field value integer",
+        "---@param target Entity\n---@param amount number\n---@return number\nfunction heal(target, amount) end",
+    ] {
+        assert!(stubs.contains(want), "stubs lack {want:?}:\n{stubs}");
+    }
+    // Stubs are Lua that loads (LuaLS reads them as code).
+    moonpool::vm::state::compile_source(stubs.as_bytes()).expect("stubs compile");
+}

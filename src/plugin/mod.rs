@@ -22,6 +22,7 @@ pub mod functions;
 pub mod reflect;
 pub mod reload;
 pub mod stats;
+pub mod stubs;
 pub mod tasks;
 
 use bevy::app::{App, Plugin, Update};

@@ -595,8 +595,10 @@ fn ref_index(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     };
     let Some(i) = key_of(&key).and_then(|k| index_of(node, k)) else {
         // Past the end of a list is nil, as in a Lua array (so `ipairs` works).
-        if matches!(node.reflect_ref(), ReflectRef::List(_) | ReflectRef::Array(_))
-            && matches!(key, Value::Int(_) | Value::Float(_))
+        if matches!(
+            node.reflect_ref(),
+            ReflectRef::List(_) | ReflectRef::Array(_)
+        ) && matches!(key, Value::Int(_) | Value::Float(_))
         {
             return vm.ret1(args, Value::Nil);
         }
