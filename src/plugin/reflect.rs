@@ -23,7 +23,9 @@ use bevy::reflect::std_traits::ReflectDefault;
 use bevy::reflect::structs::DynamicStruct;
 use bevy::reflect::tuple::DynamicTuple;
 use bevy::reflect::tuple_struct::DynamicTupleStruct;
-use bevy::reflect::{PartialReflect, ReflectFromReflect, ReflectMut, ReflectRef, TypeInfo};
+use bevy::reflect::{
+    PartialReflect, ReflectFromPtr, ReflectFromReflect, ReflectMut, ReflectRef, TypeInfo,
+};
 use rustc_hash::FxHashMap;
 
 use crate::vm::function::Args;
@@ -90,8 +92,29 @@ struct ScriptType {
     name: &'static str,
     type_id: TypeId,
     info: &'static TypeInfo,
-    reflect: ReflectComponent,
+    /// Field access goes through the component's pointer (the fastest way in); inserting and
+    /// removing through `ReflectComponent`.
+    from_ptr: ReflectFromPtr,
+    reflect: std::rc::Rc<ReflectComponent>,
     resource: bool,
+    index: u32,
+    /// Known once the world has registered the component (at its first insertion).
+    component: Option<ComponentId>,
+}
+
+impl ScriptType {
+    fn component_id(&self, world: &World) -> Option<ComponentId> {
+        if self.component.is_some() {
+            return self.component;
+        }
+        let id = world.components().get_valid_id(self.type_id)?;
+        TYPES.with(|t| {
+            if let Some(ty) = t.borrow_mut().types.get_mut(self.index as usize) {
+                ty.component = Some(id);
+            }
+        });
+        Some(id)
+    }
 }
 
 /// Types by the names scripts use, for one world (component ids differ between worlds).
@@ -138,17 +161,23 @@ fn lookup_type(vm: &mut Vm, world: &World, name: &str) -> LuaResult<u32> {
             "'{name}' is not a component or resource (add #[reflect(Component)] or #[reflect(Resource)])"
         )));
     };
+    let Some(from_ptr) = reg.data::<ReflectFromPtr>() else {
+        return Err(vm.rt_error(&format!("'{name}' lacks ReflectFromPtr")));
+    };
     let ty = ScriptType {
         name: reg.type_info().type_path_table().short_path(),
         type_id: reg.type_id(),
         info: reg.type_info(),
-        reflect: reflect.clone(),
+        from_ptr: from_ptr.clone(),
+        reflect: std::rc::Rc::new(reflect.clone()),
         resource: reg.data::<ReflectResource>().is_some(),
+        index: 0,
+        component: world.components().get_valid_id(reg.type_id()),
     };
     Ok(TYPES.with(|t| {
         let mut t = t.borrow_mut();
         let i = t.types.len() as u32;
-        t.types.push(ty);
+        t.types.push(ScriptType { index: i, ..ty });
         t.by_name.insert(name.into(), i);
         i
     }))
@@ -301,8 +330,10 @@ fn is_option(node: &dyn PartialReflect) -> bool {
 
 /// The component (or resource) a reference starts from.
 fn component<'w>(world: &'w World, r: &Ref, ty: &ScriptType) -> Option<&'w dyn PartialReflect> {
-    let e = world.get_entity(r.entity).ok()?;
-    ty.reflect.reflect(e).map(|c| c.as_partial_reflect())
+    let id = ty.component_id(world)?;
+    let ptr = world.get_entity(r.entity).ok()?.get_by_id(id).ok()?;
+    // SAFETY: `id` is the component id of `ty.type_id`, the type `from_ptr` was made for.
+    Some(unsafe { ty.from_ptr.as_reflect(ptr) }.as_partial_reflect())
 }
 
 fn resolve<'w>(world: &'w World, r: &Ref, ty: &ScriptType) -> Option<&'w dyn PartialReflect> {
@@ -664,12 +695,18 @@ fn write_at(
             ty.name, r.entity
         )
     };
+    let Some(id) = ty.component_id(world) else {
+        return Err(gone());
+    };
     let Ok(e) = world.get_entity_mut(r.entity) else {
         return Err(gone());
     };
-    let Some(mut c) = ty.reflect.reflect_mut(e) else {
+    // Immutable components are an error here, not a panic.
+    let Ok(c) = e.into_mut_by_id(id) else {
         return Err(gone());
     };
+    // SAFETY: `id` is the component id of `ty.type_id`, the type `from_ptr` was made for.
+    let c = unsafe { ty.from_ptr.as_reflect_mut(c.into_inner()) };
     let mut node: &mut dyn PartialReflect = c.as_partial_reflect_mut();
     for &i in r.path() {
         node = child_mut(node, i as usize).ok_or_else(gone)?;
