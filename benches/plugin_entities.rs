@@ -3,7 +3,8 @@
 //! reflection (`self:get("Mover")`): script time per frame and per entity, and Rust heap
 //! allocations per frame, in steady state.
 //!
-//! `cargo bench --bench plugin_entities` (optional: `-- N...`, default 1000 10000).
+//! `cargo bench --bench plugin_entities` (optional: `-- N...`, default 1000 10000; `transform`
+//! or `reflect` runs only that variant).
 
 use std::time::Duration;
 
@@ -56,7 +57,13 @@ fn main() {
     } else {
         counts
     };
-    for access in [Access::Transform, Access::Reflect] {
+    let only = |name: &str| std::env::args().skip(1).any(|a| a == name);
+    let accesses = match (only("transform"), only("reflect")) {
+        (true, false) => vec![Access::Transform],
+        (false, true) => vec![Access::Reflect],
+        _ => vec![Access::Transform, Access::Reflect],
+    };
+    for access in accesses {
         for &n in &counts {
             run(n, access);
         }

@@ -165,10 +165,10 @@ fn despawn_cancels_tasks_and_closes_their_variables() {
         &mut app,
         "closer.lua",
         "function main(self)
-           local guard <close> = setmetatable({}, {__close = function() _G.closed = (_G.closed or 0) + 1 end})
+           local guard <close> = setmetatable({}, {__close = function() emit('closed', 1) end})
            while true do wait_frames(1) end
          end
-         function on_despawn(self) _G.despawned = true end",
+         function on_despawn(self) emit('despawned', true) end",
     );
     let e = spawn_scripted(&mut app, &h);
     for _ in 0..3 {
@@ -176,13 +176,8 @@ fn despawn_cancels_tasks_and_closes_their_variables() {
     }
     app.world_mut().despawn(e);
     app.update();
-    let vm = &mut app
-        .world_mut()
-        .non_send_mut::<ScriptRuntime>()
-        .into_inner()
-        .vm;
-    assert_eq!(vm.get_global("closed"), Value::Int(1));
-    assert_eq!(vm.get_global("despawned"), Value::Bool(true));
+    assert_eq!(emitted(&app, "closed"), vec![ScriptValue::Int(1)]);
+    assert_eq!(emitted(&app, "despawned"), vec![ScriptValue::Bool(true)]);
 }
 
 #[test]
@@ -534,10 +529,16 @@ fn frame_and_script_reports_match_the_vm() {
 #[test]
 fn transform_sync_sees_every_write() {
     let mut app = app();
+    // Scripts share tables through a module (each script's globals are its own).
+    let _shared = add_script(&mut app, "shared.lua", "return {}");
+    // Two frames (time.frame keeps its parity) for the module asset to be announced.
+    app.update();
+    app.update();
     let owner = add_script(
         &mut app,
         "owner.lua",
-        "function on_spawn(self) _G.shared = self.transform.translation end
+        "local shared = require('shared')
+         function on_spawn(self) shared.t = self.transform.translation end
          function on_update(self, dt)
            if time.frame % 2 == 0 then
              self.transform.translation.x = self.transform.translation.x + 1
@@ -549,9 +550,10 @@ fn transform_sync_sees_every_write() {
     let borrower = add_script(
         &mut app,
         "borrower.lua",
-        "function on_update(self, dt)
-           self.transform.translation = _G.shared
-           _G.shared.y = _G.shared.y + 1
+        "local shared = require('shared')
+         function on_update(self, dt)
+           self.transform.translation = shared.t
+           shared.t.y = shared.t.y + 1
          end",
     );
     let a = spawn_scripted(&mut app, &owner);

@@ -291,3 +291,100 @@ fn resume_in_place_leaves_values_in_the_vm() {
     assert_eq!(vm.resume_values(), &[Value::Int(42)]);
     assert!(vm.resume_in_place(co, &[]).is_err(), "dead coroutine");
 }
+
+#[test]
+fn a_pcall_cannot_outlive_the_instruction_budget() {
+    let mut vm = Vm::with_stdlib();
+    vm.set_fuel(Some(100_000));
+    let e = run(
+        &mut vm,
+        "local caught = 0
+         while true do
+           pcall(function() while true do end end)
+           caught = caught + 1
+         end",
+    )
+    .unwrap_err();
+    assert!(e.contains("instruction budget exhausted"), "{e}");
+    vm.set_fuel(Some(100_000));
+    assert_eq!(run(&mut vm, "return 2").unwrap()[0], Value::Int(2));
+}
+
+#[test]
+fn string_size_limit() {
+    let mut vm = Vm::with_stdlib();
+    vm.limits.max_string_bytes = 1 << 20;
+    for src in [
+        "return string.rep('x', 2 << 20)",
+        "local s = 'x' for i = 1, 22 do s = s .. s end return #s",
+        "local t = {} for i = 1, 3000 do t[i] = ('y'):rep(1000) end return table.concat(t)",
+        "return string.rep('ab', 600000, ',')",
+    ] {
+        let e = run(&mut vm, src).unwrap_err();
+        assert!(e.contains("string too large"), "{src}: {e}");
+    }
+    // Up to the limit is fine, and the VM goes on.
+    let r = run(&mut vm, "return #string.rep('x', 1 << 20)").unwrap();
+    assert_eq!(r[0], Value::Int(1 << 20));
+}
+
+#[test]
+fn table_size_limit() {
+    let mut vm = Vm::with_stdlib();
+    vm.limits.max_table_bytes = 1 << 20;
+    let e = run(&mut vm, "local t = {} for i = 1, 1e6 do t[i] = i end").unwrap_err();
+    assert!(e.starts_with("test:1: table overflow"), "{e}");
+    let e = run(
+        &mut vm,
+        "local t = {} for i = 1, 1e6 do t['k' .. i] = i end",
+    )
+    .unwrap_err();
+    assert!(e.contains("table overflow"), "{e}");
+    let r = run(
+        &mut vm,
+        "local t = {} for i = 1, 1000 do t[i] = i end return #t",
+    )
+    .unwrap();
+    assert_eq!(r[0], Value::Int(1000));
+}
+
+#[test]
+fn call_depth_limit() {
+    let mut vm = Vm::with_stdlib();
+    vm.limits.max_call_depth = 500;
+    let e = run(
+        &mut vm,
+        "local function d(n) if n == 0 then return 0 end return 1 + d(n - 1) end return d(1000)",
+    )
+    .unwrap_err();
+    assert!(e.contains("stack overflow"), "{e}");
+    let r = run(
+        &mut vm,
+        "local function d(n) if n == 0 then return 0 end return 1 + d(n - 1) end return d(400)",
+    )
+    .unwrap();
+    assert_eq!(r[0], Value::Int(400));
+}
+
+#[test]
+fn allocation_budget_fails_only_the_code_that_runs_past_it() {
+    let mut vm = Vm::with_stdlib();
+    run(&mut vm, "kept = {}").unwrap();
+    vm.set_allocation_budget(Some(1 << 20));
+    let e = run(
+        &mut vm,
+        "local t = {} while true do t[#t + 1] = {1, 2, 3} end",
+    )
+    .unwrap_err();
+    assert!(e.contains("not enough memory"), "{e}");
+    // A pcall does not get it back: allocation keeps failing until the host lifts the budget.
+    let e = run(
+        &mut vm,
+        "local ok = pcall(function() return {} end) return {}",
+    )
+    .unwrap_err();
+    assert!(e.contains("not enough memory"), "{e}");
+    vm.set_allocation_budget(Some(1 << 20));
+    let r = run(&mut vm, "kept[1] = {} return #kept").unwrap();
+    assert_eq!(r[0], Value::Int(1));
+}

@@ -39,10 +39,11 @@ function Vec3.__tostring(a) return string.format("vec3(%g, %g, %g)", a.x, a.y, a
 function Vec3.dot(a, b) return a.x * b.x + a.y * b.y + a.z * b.z end
 function Vec3.length(a) return math.sqrt(a:dot(a)) end
 function Vec3.normalize(a) local l = a:length() if l == 0 then return vec3() end return a / l end
+Vec3.__metatable = false
 __mp_Vec3 = Vec3
 
 -- Methods of every entity's `self` table.
-__mp_Entity = { __index = { despawn = __mp_despawn } }
+__mp_Entity = { __index = { despawn = __mp_despawn }, __metatable = false }
 __mp_despawn = nil
 "#;
 
@@ -127,6 +128,89 @@ pub fn install(vm: &mut Vm) {
             let _ = vm.raw_set_checked(searchers, Value::Int(n + 1), Value::Native(search_asset));
         }
     }
+    // The host's handles on what the sandbox hides from scripts.
+    let registry = vm.registry();
+    for (name, global) in [
+        ("__mp_Entity", "__mp_Entity"),
+        ("__mp_Vec3", "__mp_Vec3"),
+        ("__mp_time", "time"),
+    ] {
+        let v = vm.get_global(global);
+        vm.set_field(registry, name, v);
+    }
+    vm.set_global("__mp_Entity", Value::Nil);
+    vm.set_global("__mp_Vec3", Value::Nil);
+    let sandbox = vm
+        .load(SANDBOX.as_bytes(), "=moonpool")
+        .expect("sandbox compiles");
+    let new_env = vm.call(sandbox, &[]).expect("sandbox runs");
+    vm.set_field(registry, "__mp_new_env", new_env[0]);
+}
+
+/// The sandbox (see the README's "Sandbox"): game scripts get the standard library minus
+/// `io`, the process and file parts of `os`, `dofile`/`loadfile`, most of `debug` and the
+/// collector controls; the shared library tables are reachable only through read-only views,
+/// and each script asset gets its own environment in which it may replace anything (its own
+/// `string.format`, `math`, `print`, `_G.x`) without touching other scripts.
+const SANDBOX: &str = r##"
+local G, rawload, rawrequire = _G, load, require
+local setmetatable, getmetatable, rawset, select, pairs, ipairs, error, tostring =
+  setmetatable, getmetatable, rawset, select, pairs, ipairs, error, tostring
+local collect = collectgarbage
+G.debug = {traceback = debug.traceback, getinfo = debug.getinfo}
+G.collectgarbage = function(opt, ...)
+  if opt == "count" or opt == "isrunning" then return collect(opt, ...) end
+  error("collectgarbage('" .. tostring(opt or "collect") .. "') is not available to game scripts", 2)
+end
+local function readonly(t, name)
+  return setmetatable({}, {
+    __index = t,
+    __newindex = function() error("attempt to modify read-only table '" .. name .. "'", 2) end,
+    __metatable = false,
+  })
+end
+local libs = {}
+for _, name in ipairs{"string", "table", "math", "utf8", "coroutine", "os", "debug", "package",
+                      "task", "input", "log", "world", "time"} do
+  local lib = G[name]
+  if lib ~= nil then
+    libs[name] = lib
+    local view = readonly(lib, name)
+    G[name] = view
+    if package.loaded[name] ~= nil then package.loaded[name] = view end
+  end
+end
+local loaded, searchers = package.loaded, package.searchers
+loaded._G = readonly(G, "_G")
+getmetatable("").__metatable = false
+-- A fresh environment for one script asset.
+return function()
+  local env = {}
+  for name, lib in pairs(libs) do
+    env[name] = setmetatable({}, {__index = lib, __metatable = false})
+  end
+  rawset(env.package, "loaded", readonly(loaded, "package.loaded"))
+  rawset(env.package, "searchers", readonly(searchers, "package.searchers"))
+  env._G = env
+  env.load = function(...)
+    if select("#", ...) >= 4 then return rawload(...) end
+    local chunk, name, mode = ...
+    return rawload(chunk, name, mode, env)
+  end
+  env.require = function(name)
+    if libs[name] then return env[name] end
+    return rawrequire(name)
+  end
+  return setmetatable(env, {__index = G, __metatable = false})
+end
+"##;
+
+/// A table the plugin keeps out of scripts' reach (see `install`): "__mp_Entity" (entity
+/// metatable), "__mp_Vec3" (vector metatable), "__mp_time" (the `time` table the host updates),
+/// "__mp_new_env" (makes a script environment).
+pub fn internal(vm: &mut Vm, name: &str) -> Value {
+    let k = vm.intern(name.as_bytes());
+    vm.registry().get_str(k)
 }
 
 /// The asset path of module `name`: dots become folders, as in `package.path`'s `?.lua`.

@@ -155,7 +155,7 @@ impl IntoLua for Entity {
     fn into_lua(self, vm: &mut Vm) -> LuaResult<Value> {
         let t = vm.new_table();
         vm.set_field(t, "entity", Value::Int(self.to_bits() as i64));
-        if let Value::Table(mt) = vm.get_global("__mp_Entity") {
+        if let Value::Table(mt) = super::api::internal(vm, "__mp_Entity") {
             vm.set_type_metatable(&Value::Table(t), Some(mt));
         }
         Ok(Value::Table(t))
@@ -186,7 +186,7 @@ impl IntoLua for Vec3 {
         vm.set_field(t, "x", Value::Float(self.x as f64));
         vm.set_field(t, "y", Value::Float(self.y as f64));
         vm.set_field(t, "z", Value::Float(self.z as f64));
-        if let Value::Table(mt) = vm.get_global("__mp_Vec3") {
+        if let Value::Table(mt) = super::api::internal(vm, "__mp_Vec3") {
             vm.set_type_metatable(&Value::Table(t), Some(mt));
         }
         Ok(Value::Table(t))

@@ -66,6 +66,13 @@ pub struct MoonpoolSettings {
     /// Collector work units per frame (see `Vm::gc_step`).
     pub gc_budget: usize,
     pub runaway: RunawayPolicy,
+    /// Bytes one script run (a callback, or one resume of a task) may allocate; past it the
+    /// script gets Lua's "not enough memory" error, and only that script.
+    pub memory_per_task: usize,
+    /// The VM's heap limit (live Lua objects, all scripts together).
+    pub memory_limit: usize,
+    /// String, table and call-depth caps (see `moonpool::vm::Limits`).
+    pub limits: crate::vm::Limits,
 }
 
 impl Default for MoonpoolSettings {
@@ -74,6 +81,14 @@ impl Default for MoonpoolSettings {
             fuel_per_task: 1_000_000,
             gc_budget: 5_000,
             runaway: RunawayPolicy::Kill,
+            memory_per_task: 64 << 20,
+            memory_limit: 1 << 30,
+            limits: crate::vm::Limits {
+                max_string_bytes: 64 << 20,
+                max_table_bytes: 256 << 20,
+                max_call_depth: 10_000,
+                ..Default::default()
+            },
         }
     }
 }
@@ -226,7 +241,7 @@ pub fn run_scripts(
     };
     let settings = gather_inputs(rt, frame_inputs);
     let dt = rt.dt;
-    if let Value::Table(t) = rt.vm.get_global("time") {
+    if let Value::Table(t) = api::internal(&mut rt.vm, "__mp_time") {
         rt.vm.set_field(t, "delta", Value::Float(dt));
         rt.vm.set_field(t, "elapsed", Value::Float(rt.elapsed));
         rt.vm.set_field(t, "frame", Value::Int(rt.frame as i64));
@@ -362,6 +377,10 @@ fn gather_inputs(rt: &mut ScriptRuntime, mut p: FrameInputs) -> MoonpoolSettings
         rt.events
             .push((ev.target, ev.name.clone(), ev.payload.clone()));
     }
+    rt.fuel_per_run = p.settings.fuel_per_task;
+    rt.memory_per_run = p.settings.memory_per_task;
+    rt.vm.limits = p.settings.limits;
+    rt.vm.set_memory_limit(Some(p.settings.memory_limit));
     p.settings.clone()
 }
 

@@ -176,6 +176,10 @@ pub struct ScriptRuntime {
     pub loading: Vec<(bevy::asset::AssetId<super::LuaScript>, super::LuaScript)>,
     /// How many of `ScriptFunctions` are globals already.
     pub functions_installed: usize,
+    /// Instructions and bytes of allocation one script run (a callback, a task's resume) may
+    /// use; `run_scripts` sets them from `MoonpoolSettings` each frame.
+    pub fuel_per_run: i64,
+    pub memory_per_run: usize,
     tags: Tags,
     keys: Keys,
 }
@@ -270,9 +274,23 @@ impl ScriptRuntime {
             starting: Vec::new(),
             loading: Vec::new(),
             functions_installed: 0,
+            fuel_per_run: i64::MAX,
+            memory_per_run: usize::MAX,
             tags,
             keys,
         }
+    }
+
+    /// Gives the next script run its instruction and allocation budgets.
+    fn arm(&mut self, fuel: i64) {
+        self.vm.set_fuel(Some(fuel));
+        self.vm.set_allocation_budget(Some(self.memory_per_run));
+    }
+
+    /// Lifts the budgets (host code runs next).
+    fn disarm(&mut self) {
+        self.vm.set_fuel(None);
+        self.vm.set_allocation_budget(None);
     }
 
     fn fail(
@@ -306,17 +324,21 @@ impl ScriptRuntime {
         script: &super::LuaScript,
     ) -> bool {
         let vm = &mut self.vm;
-        let env = vm.new_table();
-        let mt = vm.new_table();
-        let g = Value::Table(vm.globals());
-        vm.set_field(mt, "__index", g);
-        vm.set_type_metatable(&Value::Table(env), Some(mt));
+        let new_env = super::api::internal(vm, "__mp_new_env");
+        let env = match vm.call(new_env, &[]).ok().and_then(|r| r.first().copied()) {
+            Some(Value::Table(t)) => t,
+            _ => vm.new_table(),
+        };
         let env_key = vm.root(Value::Table(env));
         set_context(None, &script.path);
         let chunkname = format!("@{}", script.path);
+        let fuel = self.fuel_per_run;
+        self.arm(fuel);
+        let vm = &mut self.vm;
         let result = vm
             .load_with_env(&script.source, &chunkname, Value::Table(env))
             .and_then(|f| vm.call(f, &[]).map(|_| ()));
+        self.disarm();
         match result {
             Ok(()) => {
                 let report = self
@@ -395,8 +417,10 @@ impl ScriptRuntime {
         argv[0] = me;
         let n = 1 + extra.len().min(3);
         argv[1..n].copy_from_slice(&extra[..n - 1]);
-        self.vm.set_fuel(None);
-        if let Err(e) = self.vm.call1(f, &argv[..n]) {
+        self.arm(self.fuel_per_run);
+        let result = self.vm.call1(f, &argv[..n]);
+        self.disarm();
+        if let Err(e) = result {
             self.fail(Some(entity), &path, &e, None);
         }
     }
@@ -412,7 +436,7 @@ impl ScriptRuntime {
         let vm = &mut self.vm;
         let me = vm.new_table();
         vm.set_field(me, "entity", Value::Int(entity.to_bits() as i64));
-        if let Value::Table(mt) = vm.get_global("__mp_Entity") {
+        if let Value::Table(mt) = super::api::internal(vm, "__mp_Entity") {
             vm.set_type_metatable(&Value::Table(me), Some(mt));
         }
         if let Some(k) = init
@@ -489,8 +513,10 @@ impl ScriptRuntime {
     }
 
     fn end_task(&mut self, t: Task) {
-        self.vm.set_fuel(None);
-        if let Some(e) = self.vm.close_thread(t.key) {
+        self.arm(self.fuel_per_run);
+        let closed = self.vm.close_thread(t.key);
+        self.disarm();
+        if let Some(e) = closed {
             let msg = self.vm.error_to_string(&LuaError::Value(e));
             warn!("error closing a cancelled task: {msg}");
         }
@@ -543,7 +569,7 @@ impl ScriptRuntime {
                 Value::Table(x) => x,
                 _ => {
                     let x = vm.new_table();
-                    if let Value::Table(mt) = vm.get_global("__mp_Vec3") {
+                    if let Value::Table(mt) = super::api::internal(vm, "__mp_Vec3") {
                         vm.set_type_metatable(&Value::Table(x), Some(mt));
                     }
                     vm.set_field(tr, name, Value::Table(x));
@@ -642,8 +668,13 @@ impl ScriptRuntime {
             && let Some(me) = self.vm.rooted(self_table)
         {
             set_context(Some(entity), &m.path);
+            // As `arm` / `disarm` (spelled out: `m` borrows another field).
+            self.vm.set_fuel(Some(fuel));
+            self.vm.set_allocation_budget(Some(self.memory_per_run));
+            let result = self.vm.call1(on_update, &[me, Value::Float(dt)]);
             self.vm.set_fuel(None);
-            if let Err(e) = self.vm.call1(on_update, &[me, Value::Float(dt)]) {
+            self.vm.set_allocation_budget(None);
+            if let Err(e) = result {
                 let path = m.path.clone();
                 self.fail(Some(entity), &path, &e, None);
             }
@@ -706,8 +737,10 @@ impl ScriptRuntime {
                     Wait::Until(k) => {
                         let k = *k;
                         let f = self.vm.rooted(k).unwrap_or(Value::Nil);
-                        self.vm.set_fuel(Some(fuel));
-                        match self.vm.call1(f, &[]) {
+                        self.arm(fuel);
+                        let result = self.vm.call1(f, &[]);
+                        self.disarm();
+                        match result {
                             Ok(v) if v.truthy() => {
                                 self.vm.unroot(k);
                                 Some(Value::Nil)
@@ -768,7 +801,7 @@ impl ScriptRuntime {
         let first_args = task.args.take();
         let path = self.path_of(asset);
         set_context(Some(entity), &path);
-        self.vm.set_fuel(Some(fuel));
+        self.arm(fuel);
         let result = match first_args {
             Some(k) => {
                 let args = self.vm.unroot(k);
@@ -782,7 +815,7 @@ impl ScriptRuntime {
             }
             None => self.vm.resume_in_place(key, &[v]),
         };
-        self.vm.set_fuel(None);
+        self.disarm();
         match result {
             Ok(Resumed::Finished(_)) => TaskState::Ended,
             Ok(Resumed::OutOfFuel) => match runaway {

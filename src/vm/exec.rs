@@ -17,7 +17,7 @@ use super::gc::Gc;
 use super::meta::Tm;
 use super::number::{self, ArithOp};
 use super::state::{Exit, Vm};
-use super::thread::{CoStatus, MAX_FRAMES, Resumer, ThreadKey};
+use super::thread::{CoStatus, Resumer, ThreadKey};
 use super::value::Value;
 
 /// Registers kept free above a native call's arguments (Lua's LUA_MINSTACK).
@@ -70,7 +70,8 @@ impl Vm {
                     let p = cl.proto;
                     let np = p.numparams as usize;
                     let maxstack = p.maxstack as usize;
-                    let max_frames = MAX_FRAMES + if self.in_error_handler { 2000 } else { 0 };
+                    let max_frames =
+                        self.limits.max_call_depth + if self.in_error_handler { 2000 } else { 0 };
                     let th = self.th_mut();
                     if th.depth >= max_frames {
                         return Err(self.rt_error("stack overflow"));
@@ -970,7 +971,9 @@ impl Vm {
             c.status = CoStatus::Suspended;
             return Ok(Some(Exit::Preempted));
         }
-        self.fuel = i64::MAX;
+        // The budget stays spent: a `pcall` that catches this error fails again at its next
+        // call or loop, so a runaway script cannot outlive its budget. The host refills it.
+        self.fuel = 0;
         Err(self.rt_error("instruction budget exhausted"))
     }
 
@@ -1980,7 +1983,10 @@ impl Vm {
                         let th = unsafe { &mut *thp };
                         let nbase = func + 1;
                         let need = nbase + p.maxstack as usize;
-                        if !p.is_vararg && need <= th.stack.len() && th.depth < MAX_FRAMES {
+                        if !p.is_vararg
+                            && need <= th.stack.len()
+                            && th.depth < self.limits.max_call_depth
+                        {
                             for j in nargs..p.numparams as usize {
                                 unsafe { *base.add(a + 1 + j) = Value::Nil };
                             }
@@ -2461,6 +2467,10 @@ impl Vm {
     #[cold]
     fn account_growth(&mut self, bytes: usize) -> LuaResult<()> {
         self.heap.charge(bytes);
+        // A table doubles when it grows: growth by `bytes` means it is about twice that now.
+        if bytes > self.limits.max_table_bytes / 2 {
+            return Err(self.rt_error("table overflow"));
+        }
         self.gc_check()
     }
 

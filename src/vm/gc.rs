@@ -797,7 +797,7 @@ impl Vm {
         if self.heap.needs_work() || self.heap.stress || self.heap.stress_steps {
             self.gc_assist();
         }
-        if self.heap.total > self.memory_limit {
+        if self.heap.total > self.memory_limit || self.heap.allocated > self.allocation_mark {
             return self.out_of_memory();
         }
         Ok(())
@@ -828,6 +828,10 @@ impl Vm {
 
     #[cold]
     fn out_of_memory(&mut self) -> Result<(), super::error::LuaError> {
+        if self.heap.allocated > self.allocation_mark {
+            // The script's own budget, not the process running dry: say where.
+            return Err(self.rt_error("not enough memory"));
+        }
         self.collect_garbage();
         if self.heap.total > self.memory_limit {
             return Err(self.plain_error("not enough memory"));
@@ -838,6 +842,9 @@ impl Vm {
     /// Checks that `bytes` more can be allocated under the memory limit (for natives about to
     /// build something large).
     pub fn check_alloc(&mut self, bytes: usize) -> Result<(), super::error::LuaError> {
+        if self.heap.allocated.saturating_add(bytes as u64) > self.allocation_mark {
+            return Err(self.rt_error("not enough memory"));
+        }
         if self.heap.total + bytes > self.memory_limit {
             self.collect_garbage();
             if self.heap.total + bytes > self.memory_limit {
@@ -845,6 +852,26 @@ impl Vm {
             }
         }
         Ok(())
+    }
+
+    /// Like `check_alloc`, for a string of `len` bytes: also within `limits.max_string_bytes`.
+    pub fn check_string_alloc(&mut self, len: usize) -> Result<(), super::error::LuaError> {
+        if len > self.limits.max_string_bytes {
+            let max = self.limits.max_string_bytes;
+            return Err(self.rt_error(&format!("string too large (limit {max} bytes)")));
+        }
+        self.check_alloc(len)
+    }
+
+    /// Lets the code run from now on allocate `bytes` more (counting everything allocated, not
+    /// what stays live) before allocation fails with "not enough memory"; `None` lifts it. A
+    /// host sets it before running one script so that a script that allocates without bound
+    /// fails alone, before the heap limit hits whichever script runs next.
+    pub fn set_allocation_budget(&mut self, bytes: Option<usize>) {
+        self.allocation_mark = match bytes {
+            Some(b) => self.heap.allocated.saturating_add(b as u64),
+            None => u64::MAX,
+        };
     }
 
     /// Limits the VM's heap (estimated bytes of Lua objects); `None` restores the default.

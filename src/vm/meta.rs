@@ -312,6 +312,9 @@ impl Vm {
         self.heap.table_barrier_kv(t, &key, &val);
         let grown = t.get_mut().set(key, val);
         self.heap.charge(grown);
+        if grown > self.limits.max_table_bytes / 2 {
+            return Err(self.rt_error("table overflow"));
+        }
         Ok(())
     }
 
@@ -532,11 +535,12 @@ impl Vm {
                         _ => 24,
                     })
                     .sum();
-                if total > (1 << 20) {
+                if total > (1 << 20) || total > self.limits.max_string_bytes {
                     self.scratch = buf;
                     if total >= i32::MAX as usize {
                         return Err(self.rt_error("string length overflow"));
                     }
+                    self.check_string_alloc(total)?;
                     self.check_alloc(total * 2)?;
                     buf = std::mem::take(&mut self.scratch);
                 }

@@ -7,6 +7,7 @@ pub mod exec;
 pub mod frame;
 pub mod function;
 pub mod gc;
+pub mod limits;
 pub mod meta;
 pub mod number;
 pub mod regpool;
@@ -21,6 +22,7 @@ pub mod value;
 
 pub use error::{LuaError, LuaResult};
 pub use function::{Args, NativeFn};
+pub use limits::Limits;
 pub use state::{ResumeOutcome, Resumed, RootKey, Vm};
 pub use stats::{
     CountingAllocator, HeapCounters, VmStats, counting_allocator_installed, heap_counters,

@@ -103,6 +103,8 @@ pub struct Vm {
     pub(crate) fuel: i64,
     /// Nested interpreter entries from Rust, bounded to keep the Rust stack safe.
     pub(crate) c_depth: u32,
+    /// Address of a local in the outermost Rust call into the VM (see `native_stack_full`).
+    native_stack_base: usize,
     /// Reusable buffer for building strings (concatenation, formatting).
     pub(crate) scratch: Vec<u8>,
     /// Where `print` writes.
@@ -121,6 +123,10 @@ pub struct Vm {
     pub(crate) in_native: bool,
     /// Heap limit in bytes (see `set_memory_limit`).
     pub(crate) memory_limit: usize,
+    /// String, table and call-depth caps.
+    pub limits: super::limits::Limits,
+    /// `heap.allocated` past which allocation fails (see `set_allocation_budget`).
+    pub(crate) allocation_mark: u64,
     /// `warn("@on")` state.
     pub(crate) warnings_on: bool,
     pub(crate) hooks: Hooks,
@@ -179,6 +185,7 @@ impl Vm {
             stats: VmStats::default(),
             fuel: i64::MAX,
             c_depth: 0,
+            native_stack_base: 0,
             scratch: Vec::with_capacity(256),
             out: Box::new(std::io::BufWriter::with_capacity(
                 32 * 1024,
@@ -190,6 +197,8 @@ impl Vm {
             in_native_from_native: false,
             in_native: false,
             memory_limit: super::gc::DEFAULT_MEMORY_LIMIT,
+            limits: super::limits::Limits::default(),
+            allocation_mark: u64::MAX,
             warnings_on: false,
             hooks: Hooks::default(),
             in_error_handler: false,
@@ -594,8 +603,21 @@ impl Vm {
     /// Calls the function at `slot` with `nargs` arguments above it, from Rust (or a native
     /// function). Results are left from `slot` on; returns their count (exactly `nresults` unless
     /// it is -1).
+    /// Whether nesting one more Rust-level call would pass `limits.max_native_stack_bytes`,
+    /// measured from where the outermost call entered the VM.
+    #[inline]
+    fn native_stack_full(&mut self) -> bool {
+        let marker = 0u8;
+        let here = std::hint::black_box(&marker) as *const u8 as usize;
+        if self.c_depth == 0 {
+            self.native_stack_base = here;
+            return false;
+        }
+        self.native_stack_base.saturating_sub(here) > self.limits.max_native_stack_bytes
+    }
+
     pub fn call_slot(&mut self, slot: usize, nargs: usize, nresults: i32) -> LuaResult<usize> {
-        if self.c_depth >= MAX_C_DEPTH {
+        if self.c_depth >= MAX_C_DEPTH || self.native_stack_full() {
             return Err(self.rt_error("C stack overflow"));
         }
         self.c_depth += 1;
@@ -686,7 +708,7 @@ impl Vm {
             };
             return Err(self.plain_error(msg));
         }
-        if self.c_depth >= MAX_C_DEPTH {
+        if self.c_depth >= MAX_C_DEPTH || self.native_stack_full() {
             return Err(self.rt_error("C stack overflow"));
         }
         self.c_depth += 1;

@@ -249,7 +249,7 @@ fn pack_into(vm: &mut Vm, args: Args, f: &[u8], out: &mut Vec<u8>) -> LuaResult<
             if grown >= MAX_STRING {
                 return Err(vm.rt_error("resulting string too large"));
             }
-            vm.check_alloc(grown)?;
+            vm.check_string_alloc(grown)?;
         }
         total = grown;
         out.resize(out.len() + pad, 0);

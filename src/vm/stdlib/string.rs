@@ -148,7 +148,7 @@ impl GrowthCheck {
             if len >= MAX_STRING {
                 return Err(vm.rt_error("resulting string too large"));
             }
-            vm.check_alloc(len)?;
+            vm.check_string_alloc(len)?;
             self.next = len.saturating_mul(2);
         }
         Ok(())
@@ -218,7 +218,7 @@ fn rep(vm: &mut Vm, args: Args) -> LuaResult<usize> {
         return Err(vm.rt_error("resulting string too large"));
     }
     let total = (n * l + (n - 1) * lsep) as usize;
-    vm.check_alloc(total)?;
+    vm.check_string_alloc(total)?;
     let mut b = Vec::with_capacity(total);
     for k in 0..n {
         if k > 0 {

@@ -165,8 +165,8 @@ fn concat(vm: &mut Vm, args: Args) -> LuaResult<usize> {
         if let Some(sep) = sep {
             buf.extend_from_slice(sep.as_bytes());
         }
-        if buf.len() > (1 << 20) {
-            vm.check_alloc(buf.len())?;
+        if buf.len() > (1 << 20) || buf.len() > vm.limits.max_string_bytes {
+            vm.check_string_alloc(buf.len())?;
         }
         i += 1;
     }
