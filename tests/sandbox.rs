@@ -161,7 +161,7 @@ fn game_scripts_get_no_files_processes_binary_chunks_or_registry() {
         &mut app,
         "probe.lua",
         "function on_spawn(self)
-           emit('absent', io == nil and os.execute == nil and os.exit == nil and os.remove == nil
+           emit('absent', io == nil and os.getenv == nil and os.execute == nil and os.exit == nil and os.remove == nil
              and os.rename == nil and os.tmpname == nil and dofile == nil and loadfile == nil
              and debug.getregistry == nil and debug.setmetatable == nil and debug.sethook == nil
              and debug.getupvalue == nil and string.dump == nil)

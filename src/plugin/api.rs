@@ -158,6 +158,7 @@ local setmetatable, getmetatable, rawset, select, pairs, ipairs, error, tostring
   setmetatable, getmetatable, rawset, select, pairs, ipairs, error, tostring
 local collect = collectgarbage
 G.debug = {traceback = debug.traceback, getinfo = debug.getinfo}
+G.os = {clock = os.clock, time = os.time, date = os.date, difftime = os.difftime}
 G.collectgarbage = function(opt, ...)
   if opt == "count" or opt == "isrunning" then return collect(opt, ...) end
   error("collectgarbage('" .. tostring(opt or "collect") .. "') is not available to game scripts", 2)
