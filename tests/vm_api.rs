@@ -388,3 +388,49 @@ fn allocation_budget_fails_only_the_code_that_runs_past_it() {
     let r = run(&mut vm, "kept[1] = {} return #kept").unwrap();
     assert_eq!(r[0], Value::Int(1));
 }
+
+/// Found by fuzzing (`fuzz/artifacts/run/timeout-6bbc...`): a backtracking pattern takes
+/// exponential time; under an instruction budget it now ends like a runaway loop.
+#[test]
+fn pathological_patterns_spend_the_instruction_budget() {
+    let mut vm = Vm::with_stdlib();
+    vm.set_fuel(Some(1_000_000));
+    for src in [
+        "return string.match(string.rep('a', 40), string.rep('a*', 40) .. 'b')",
+        "return string.gsub(string.rep('a', 40), string.rep('a-', 40) .. 'b', '')",
+        "for m in string.gmatch(string.rep('a', 40), string.rep('a?', 40) .. 'b') do end",
+        "local s = string.rep('a', 5000) local n = 0 while true do n = n + #s:match('a*a*a*b?') end",
+    ] {
+        let e = run(&mut vm, src).unwrap_err();
+        assert!(e.contains("instruction budget exhausted"), "{src}: {e}");
+        vm.set_fuel(Some(1_000_000));
+    }
+    // Ordinary matching is unaffected.
+    let r = run(
+        &mut vm,
+        "return (string.find(string.rep('ab', 1000) .. 'c', 'c'))",
+    )
+    .unwrap();
+    assert_eq!(r[0], Value::Int(2001));
+}
+
+/// Every input the fuzzers found that crashed or hung (`tests/fuzz_regressions/`), run the way
+/// the `run` fuzz target runs programs: each must end with a result or a Lua error.
+#[test]
+fn fuzz_regressions_end() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions");
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let source = std::fs::read(entry.unwrap().path()).unwrap();
+        let mut vm = Vm::with_stdlib();
+        vm.out = Box::new(std::io::sink());
+        vm.set_memory_limit(Some(32 << 20));
+        vm.limits.max_string_bytes = 4 << 20;
+        vm.set_fuel(Some(200_000));
+        if let Ok(f) = vm.load(&source, "=fuzz") {
+            let _ = vm.call(f, &[]);
+        }
+        n += 1;
+    }
+    assert!(n > 0);
+}

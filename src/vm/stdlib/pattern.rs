@@ -35,6 +35,8 @@ pub enum PatError {
     UnfinishedCapture,
     TooManyCaptures,
     TooComplex,
+    /// The caller's instruction budget ran out (see `MatchState::budget`).
+    OutOfBudget,
 }
 
 impl PatError {
@@ -50,6 +52,7 @@ impl PatError {
             PatError::UnfinishedCapture => "unfinished capture".into(),
             PatError::TooManyCaptures => "too many captures".into(),
             PatError::TooComplex => "pattern too complex".into(),
+            PatError::OutOfBudget => "instruction budget exhausted".into(),
         }
     }
 }
@@ -74,6 +77,10 @@ pub struct MatchState<'a> {
     level: usize,
     cap_init: [usize; MAX_CAPTURES],
     cap_len: [isize; MAX_CAPTURES],
+    /// Matching steps allowed (a backtracking pattern can take exponential time, and the
+    /// caller may be a game script with an instruction budget), and steps taken.
+    pub budget: u64,
+    pub steps: u64,
 }
 
 impl<'a> MatchState<'a> {
@@ -86,6 +93,8 @@ impl<'a> MatchState<'a> {
             level: 0,
             cap_init: [0; MAX_CAPTURES],
             cap_len: [0; MAX_CAPTURES],
+            budget: u64::MAX,
+            steps: 0,
         }
     }
 
@@ -139,6 +148,10 @@ impl<'a> MatchState<'a> {
         if self.depth == 0 {
             return Err(PatError::TooComplex);
         }
+        self.steps += 1;
+        if self.steps > self.budget {
+            return Err(PatError::OutOfBudget);
+        }
         self.depth -= 1;
         let r = self.match_body(s, p);
         self.depth += 1;
@@ -150,6 +163,12 @@ impl<'a> MatchState<'a> {
         loop {
             if p >= plen {
                 return Ok(Some(s));
+            }
+            // Each pattern item counts: a long pattern tried at every position of a long
+            // subject is slow without any backtracking.
+            self.steps += 1;
+            if self.steps > self.budget {
+                return Err(PatError::OutOfBudget);
             }
             match self.pat[p] {
                 b'(' => {
@@ -335,6 +354,7 @@ impl<'a> MatchState<'a> {
         while self.single_match(s + n, p, ep) {
             n += 1;
         }
+        self.steps += n as u64;
         // Try the rest of the pattern after the longest run, then shorter ones.
         loop {
             if let Some(r) = self.do_match(s + n, ep + 1)? {

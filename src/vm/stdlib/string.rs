@@ -115,7 +115,31 @@ pub(super) fn rt_error_bytes(vm: &mut Vm, msg: &[u8]) -> LuaError {
 }
 
 fn pat_error(vm: &mut Vm, e: PatError) -> LuaError {
+    if e == PatError::OutOfBudget {
+        vm.set_fuel(Some(0));
+    }
     vm.rt_error(&e.message())
+}
+
+/// Matching steps per unit of instruction budget: a step is cheaper than an instruction.
+const STEPS_PER_FUEL: u64 = 8;
+
+/// A matcher that spends the running code's instruction budget, so a pathological pattern
+/// ends like a runaway loop instead of hanging the host.
+fn match_state<'a>(vm: &Vm, src: &'a [u8], pat: &'a [u8]) -> MatchState<'a> {
+    let mut ms = MatchState::new(src, pat);
+    if vm.fuel() != i64::MAX {
+        ms.budget = (vm.fuel().max(0) as u64).saturating_mul(STEPS_PER_FUEL);
+    }
+    ms
+}
+
+/// Charges the steps `ms` took to the instruction budget.
+fn charge_steps(vm: &mut Vm, ms: &MatchState) {
+    let fuel = vm.fuel();
+    if fuel != i64::MAX {
+        vm.set_fuel(Some(fuel - (ms.steps / STEPS_PER_FUEL) as i64));
+    }
 }
 
 /// Takes the shared output buffer (empty).
@@ -366,13 +390,14 @@ fn find_aux(vm: &mut Vm, args: Args, find: bool) -> LuaResult<usize> {
     } else {
         pattern::first_literal(pat)
     };
-    let mut ms = MatchState::new(src, pat);
+    let mut ms = match_state(vm, src, pat);
     let mut s1 = init;
     while let Some(cand) = next_candidate(src, s1, first) {
         s1 = cand;
         match ms.match_at(s1) {
             Err(e) => return Err(pat_error(vm, e)),
             Ok(Some(e)) => {
+                charge_steps(vm, &ms);
                 return if find {
                     let n = push_captures(vm, &ms, src, s1, e, false, args.base + 2)?;
                     let st = vm.stack_mut();
@@ -390,6 +415,7 @@ fn find_aux(vm: &mut Vm, args: Args, find: bool) -> LuaResult<usize> {
         }
         s1 += 1;
     }
+    charge_steps(vm, &ms);
     vm.ret1(args, Value::Nil)
 }
 
@@ -444,7 +470,7 @@ fn gmatch_step(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let pat = p.as_bytes();
     let ls = src.len();
     let first = pattern::first_literal(pat);
-    let mut ms = MatchState::new(src, pat);
+    let mut ms = match_state(vm, src, pat);
     let mut at = pos.max(0) as usize;
     while at <= ls {
         let Some(cand) = next_candidate(src, at, first) else {
@@ -457,6 +483,7 @@ fn gmatch_step(vm: &mut Vm, args: Args) -> LuaResult<usize> {
                 let up = &mut nc.get_mut().upvals;
                 up[2] = Value::Int(e as i64);
                 up[3] = Value::Int(e as i64);
+                charge_steps(vm, &ms);
                 return push_captures(vm, &ms, src, at, e, true, args.base);
             }
             Ok(_) => {}
@@ -465,6 +492,7 @@ fn gmatch_step(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     }
     // Nothing more: later calls need not rescan.
     nc.get_mut().upvals[2] = Value::Int(ls as i64 + 1);
+    charge_steps(vm, &ms);
     Ok(0)
 }
 
@@ -599,7 +627,7 @@ fn gsub_loop(
     } else {
         pattern::first_literal(pat)
     };
-    let mut ms = MatchState::new(src, pat);
+    let mut ms = match_state(vm, src, pat);
     let mut growth = GrowthCheck::new();
     let mut pos = 0usize;
     let mut last: Option<usize> = None;
@@ -639,6 +667,7 @@ fn gsub_loop(
         out.extend_from_slice(&src[pos..]);
         growth.check(vm, out.len())?;
     }
+    charge_steps(vm, &ms);
     Ok((changed, n))
 }
 
