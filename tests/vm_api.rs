@@ -392,7 +392,7 @@ fn allocation_budget_fails_only_the_code_that_runs_past_it() {
 /// Found by fuzzing (`fuzz/artifacts/run/timeout-6bbc...`): a backtracking pattern takes
 /// exponential time; under an instruction budget it now ends like a runaway loop.
 #[test]
-fn pathological_patterns_spend_the_instruction_budget() {
+fn pathological_patterns_and_long_native_loops_spend_the_instruction_budget() {
     let mut vm = Vm::with_stdlib();
     vm.set_fuel(Some(1_000_000));
     for src in [
@@ -400,6 +400,7 @@ fn pathological_patterns_spend_the_instruction_budget() {
         "return string.gsub(string.rep('a', 40), string.rep('a-', 40) .. 'b', '')",
         "for m in string.gmatch(string.rep('a', 40), string.rep('a?', 40) .. 'b') do end",
         "local s = string.rep('a', 5000) local n = 0 while true do n = n + #s:match('a*a*a*b?') end",
+        "table.move({}, 1, math.maxinteger - 1, 2)",
     ] {
         let e = run(&mut vm, src).unwrap_err();
         assert!(e.contains("instruction budget exhausted"), "{src}: {e}");

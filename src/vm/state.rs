@@ -762,6 +762,20 @@ impl Vm {
         self.fuel
     }
 
+    /// Charges `n` units of the instruction budget for work a native does in a loop (so a
+    /// budgeted script cannot hang the host inside one call); past it, the budget's error.
+    pub fn charge_fuel(&mut self, n: i64) -> LuaResult<()> {
+        if self.fuel == i64::MAX {
+            return Ok(());
+        }
+        self.fuel -= n;
+        if self.fuel <= 0 {
+            self.fuel = 0;
+            return Err(self.rt_error("instruction budget exhausted"));
+        }
+        Ok(())
+    }
+
     pub fn stats(&self) -> VmStats {
         let mut s = self.stats;
         s.regpool_hits = self.pool.hits;

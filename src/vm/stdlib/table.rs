@@ -252,6 +252,9 @@ fn move_(vm: &mut Vm, args: Args) -> LuaResult<usize> {
         };
         if t > e || t <= f || !same {
             for k in 0..=n {
+                if k % 64 == 63 {
+                    vm.charge_fuel(64)?;
+                }
                 keep_top(vm, |vm| {
                     let v = vm.index(src, Value::Int(f + k))?;
                     vm.set_index(dst, Value::Int(t + k), v)
@@ -259,6 +262,9 @@ fn move_(vm: &mut Vm, args: Args) -> LuaResult<usize> {
             }
         } else {
             for k in (0..=n).rev() {
+                if k % 64 == 63 {
+                    vm.charge_fuel(64)?;
+                }
                 keep_top(vm, |vm| {
                     let v = vm.index(src, Value::Int(f + k))?;
                     vm.set_index(dst, Value::Int(t + k), v)
