@@ -327,3 +327,35 @@ fn a_require_cycle_is_an_error_not_a_hang() {
     app.update();
     assert_eq!(last_count(&app), n + 1);
 }
+
+#[test]
+fn a_required_module_is_sandboxed_too() {
+    let mut app = app();
+    let user = add_script(
+        &mut app,
+        "user.lua",
+        "local v = require('lib.vandal')
+         function on_spawn(self) emit('loaded', v.loaded) end",
+    );
+    let victim = add_script(
+        &mut app,
+        "victim.lua",
+        "function on_update(self) emit('victim', string.format('%d', 7) .. tostring(8)) end",
+    );
+    spawn(&mut app, &user);
+    spawn(&mut app, &victim);
+    for _ in 0..300 {
+        app.update();
+        if !emitted(&app, "loaded").is_empty() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    app.update();
+    assert_eq!(emitted(&app, "loaded"), vec![ScriptValue::Bool(true)]);
+    assert_eq!(
+        emitted(&app, "victim").last(),
+        Some(&ScriptValue::Str("78".into()))
+    );
+    assert!(errors(&app).is_empty(), "{:#?}", errors(&app));
+}

@@ -143,7 +143,9 @@ pub fn install(vm: &mut Vm) {
     let sandbox = vm
         .load(SANDBOX.as_bytes(), "=moonpool")
         .expect("sandbox compiles");
-    let new_env = vm.call(sandbox, &[]).expect("sandbox runs");
+    let new_env = vm
+        .call(sandbox, &[Value::Native(make_require)])
+        .expect("sandbox runs");
     vm.set_field(registry, "__mp_new_env", new_env[0]);
 }
 
@@ -153,6 +155,7 @@ pub fn install(vm: &mut Vm) {
 /// and each script asset gets its own environment in which it may replace anything (its own
 /// `string.format`, `math`, `print`, `_G.x`) without touching other scripts.
 const SANDBOX: &str = r##"
+local make_require = ...
 local G, rawload, rawrequire = _G, load, require
 local setmetatable, getmetatable, rawset, select, pairs, ipairs, error, tostring =
   setmetatable, getmetatable, rawset, select, pairs, ipairs, error, tostring
@@ -198,13 +201,37 @@ return function()
     local chunk, name, mode = ...
     return rawload(chunk, name, mode, env)
   end
-  env.require = function(name)
-    if libs[name] then return env[name] end
-    return rawrequire(name)
-  end
+  env.require = make_require(env, libs, rawrequire)
   return setmetatable(env, {__index = G, __metatable = false})
 end
 "##;
+
+/// `make_require(env, libs, require)`: the `require` of one script environment (a native, so
+/// that errors point at the requiring script, not at a wrapper).
+fn make_require(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let up = [vm.arg(args, 0), vm.arg(args, 1), vm.arg(args, 2)];
+    let f = vm.new_native_closure(require_in_env, &up);
+    vm.ret1(args, f)
+}
+
+/// `require(name)` in a script: a standard library's name gives the script's own view of it;
+/// anything else goes to the shared `require`.
+fn require_in_env(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let up = match args.base.checked_sub(1).and_then(|f| vm.stack().get(f)) {
+        Some(Value::NativeClosure(nc)) => nc.upvals.clone(),
+        _ => return Ok(0),
+    };
+    let name = vm.arg(args, 0);
+    if let (Some(Value::Table(env)), Some(Value::Table(libs))) = (up.first(), up.get(1))
+        && !libs.get(name).is_nil()
+    {
+        let own = env.get(name);
+        return vm.ret1(args, own);
+    }
+    let require = up.get(2).copied().unwrap_or(Value::Nil);
+    let results = vm.call(require, &[name])?;
+    vm.ret_values(args, &results)
+}
 
 /// A table the plugin keeps out of scripts' reach (see `install`): "__mp_Entity" (entity
 /// metatable), "__mp_Vec3" (vector metatable), "__mp_time" (the `time` table the host updates),
@@ -232,7 +259,14 @@ fn search_asset(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     match found {
         Some(source) => {
             let chunk = format!("@{path}");
-            let f = vm.load(&source, &chunk)?;
+            // A module runs in a sandboxed environment of its own, like a script asset.
+            let new_env = internal(vm, "__mp_new_env");
+            let env = vm
+                .call(new_env, &[])?
+                .first()
+                .copied()
+                .unwrap_or(Value::Nil);
+            let f = vm.load_with_env(&source, &chunk, env)?;
             let p = vm.str_value(&path);
             vm.ret_values(args, &[f, p])
         }
