@@ -185,13 +185,22 @@ for _, name in ipairs{"string", "table", "math", "utf8", "coroutine", "os", "deb
   end
 end
 local loaded, searchers = package.loaded, package.searchers
+local live = {time = true, package = true}
 loaded._G = readonly(G, "_G")
 getmetatable("").__metatable = false
 -- A fresh environment for one script asset.
 return function()
   local env = {}
   for name, lib in pairs(libs) do
-    env[name] = setmetatable({}, {__index = lib, __metatable = false})
+    if live[name] then
+      -- Read through: the host updates it.
+      env[name] = setmetatable({}, {__index = lib, __metatable = false})
+    else
+      -- The script's own copy: `math.sin` is one lookup, and assignments (nil too) stay here.
+      local copy = {}
+      for k, v in pairs(lib) do copy[k] = v end
+      env[name] = copy
+    end
   end
   rawset(env.package, "loaded", readonly(loaded, "package.loaded"))
   rawset(env.package, "searchers", readonly(searchers, "package.searchers"))
