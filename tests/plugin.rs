@@ -3,81 +3,22 @@
 
 #![cfg(feature = "plugin")]
 
+mod common;
+
 use std::time::Duration;
 
-use bevy::asset::{AssetPlugin, Assets, Handle};
+use bevy::asset::Handle;
 use bevy::prelude::*;
-use bevy::time::TimeUpdateStrategy;
+use common::{Seen, add_script, app, app_with, emitted};
 use moonpool::plugin::{
-    LuaScript, MoonpoolPlugin, MoonpoolSettings, RunawayPolicy, Script, ScriptEmitted, ScriptError,
-    ScriptEvent, ScriptRuntime, ScriptValue, run_scripts,
+    LuaScript, MoonpoolSettings, RunawayPolicy, Script, ScriptEvent, ScriptRuntime, ScriptValue,
 };
 use moonpool::vm::Value;
-
-#[derive(Resource, Default)]
-struct Seen {
-    emitted: Vec<(String, ScriptValue)>,
-    errors: Vec<String>,
-    error_lines: Vec<Option<String>>,
-}
-
-fn collect(
-    mut emitted: MessageReader<ScriptEmitted>,
-    mut errors: MessageReader<ScriptError>,
-    mut seen: ResMut<Seen>,
-) {
-    for m in emitted.read() {
-        seen.emitted.push((m.name.clone(), m.payload.clone()));
-    }
-    for e in errors.read() {
-        seen.errors.push(e.message.clone());
-        seen.error_lines.push(e.source_line.clone());
-    }
-}
-
-fn app_with(settings: MoonpoolSettings) -> App {
-    let mut app = App::new();
-    app.add_plugins((
-        MinimalPlugins,
-        AssetPlugin {
-            file_path: "tests/scripts".into(),
-            ..Default::default()
-        },
-        MoonpoolPlugin { settings },
-    ))
-    .insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(
-        100,
-    )))
-    .init_resource::<Seen>()
-    .add_systems(Update, collect.after(run_scripts));
-    app
-}
-
-fn app() -> App {
-    app_with(MoonpoolSettings::default())
-}
-
-fn add_script(app: &mut App, name: &str, src: &str) -> Handle<LuaScript> {
-    let script = LuaScript::from_source(name, src).expect("test script compiles");
-    app.world_mut()
-        .resource_mut::<Assets<LuaScript>>()
-        .add(script)
-}
 
 fn spawn_scripted(app: &mut App, handle: &Handle<LuaScript>) -> Entity {
     app.world_mut()
         .spawn((Transform::default(), Script::new(handle.clone())))
         .id()
-}
-
-fn emitted(app: &App, name: &str) -> Vec<ScriptValue> {
-    app.world()
-        .resource::<Seen>()
-        .emitted
-        .iter()
-        .filter(|(n, _)| n == name)
-        .map(|(_, v)| v.clone())
-        .collect()
 }
 
 fn number(v: &ScriptValue) -> f64 {

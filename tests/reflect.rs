@@ -3,15 +3,11 @@
 
 #![cfg(feature = "plugin")]
 
-use std::time::Duration;
+mod common;
 
-use bevy::asset::{AssetPlugin, Assets, Handle};
 use bevy::prelude::*;
-use bevy::time::TimeUpdateStrategy;
-use moonpool::plugin::{
-    LuaScript, MoonpoolPlugin, Script, ScriptEmitted, ScriptError, ScriptFunctionsExt,
-    ScriptRuntime, ScriptValue, run_scripts,
-};
+use common::{add_script, emitted, errors};
+use moonpool::plugin::{Script, ScriptFunctionsExt, ScriptRuntime, ScriptValue};
 use moonpool::vm::CountingAllocator;
 
 #[global_allocator]
@@ -63,67 +59,15 @@ struct Score {
     value: i64,
 }
 
-#[derive(Resource, Default)]
-struct Seen {
-    emitted: Vec<(String, ScriptValue)>,
-    errors: Vec<String>,
-}
-
-fn collect(
-    mut emitted: MessageReader<ScriptEmitted>,
-    mut errors: MessageReader<ScriptError>,
-    mut seen: ResMut<Seen>,
-) {
-    for m in emitted.read() {
-        seen.emitted.push((m.name.clone(), m.payload.clone()));
-    }
-    for e in errors.read() {
-        seen.errors.push(e.message.clone());
-    }
-}
-
+/// The shared test app, with this file's types registered.
 fn app() -> App {
-    let mut app = App::new();
-    app.add_plugins((
-        MinimalPlugins,
-        AssetPlugin {
-            file_path: "tests/scripts".into(),
-            ..Default::default()
-        },
-        MoonpoolPlugin::default(),
-    ))
-    .insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(
-        100,
-    )))
-    .register_type::<Health>()
-    .register_type::<Enemy>()
-    .register_type::<Stunned>()
-    .register_type::<Score>()
-    .init_resource::<Score>()
-    .init_resource::<Seen>()
-    .add_systems(Update, collect.after(run_scripts));
+    let mut app = common::app();
+    app.register_type::<Health>()
+        .register_type::<Enemy>()
+        .register_type::<Stunned>()
+        .register_type::<Score>()
+        .init_resource::<Score>();
     app
-}
-
-fn add_script(app: &mut App, name: &str, src: &str) -> Handle<LuaScript> {
-    let script = LuaScript::from_source(name, src).expect("test script compiles");
-    app.world_mut()
-        .resource_mut::<Assets<LuaScript>>()
-        .add(script)
-}
-
-fn emitted(app: &App, name: &str) -> Vec<ScriptValue> {
-    app.world()
-        .resource::<Seen>()
-        .emitted
-        .iter()
-        .filter(|(n, _)| n == name)
-        .map(|(_, v)| v.clone())
-        .collect()
-}
-
-fn errors(app: &App) -> Vec<String> {
-    app.world().resource::<Seen>().errors.clone()
 }
 
 #[test]

@@ -4,88 +4,17 @@
 
 #![cfg(feature = "plugin")]
 
+mod common;
+
 use std::time::Duration;
 
-use bevy::asset::{AssetPlugin, Assets, Handle};
+use bevy::asset::Handle;
 use bevy::prelude::*;
-use bevy::time::TimeUpdateStrategy;
-use moonpool::plugin::{
-    LuaScript, MoonpoolPlugin, MoonpoolSettings, Script, ScriptEmitted, ScriptError, ScriptValue,
-    run_scripts,
-};
-
-#[derive(Resource, Default)]
-struct Seen {
-    emitted: Vec<(String, ScriptValue)>,
-    errors: Vec<String>,
-}
-
-fn collect(
-    mut emitted: MessageReader<ScriptEmitted>,
-    mut errors: MessageReader<ScriptError>,
-    mut seen: ResMut<Seen>,
-) {
-    for m in emitted.read() {
-        seen.emitted.push((m.name.clone(), m.payload.clone()));
-    }
-    for e in errors.read() {
-        seen.errors.push(e.message.clone());
-    }
-}
-
-fn app_with(settings: MoonpoolSettings) -> App {
-    let mut app = App::new();
-    app.add_plugins((
-        MinimalPlugins,
-        AssetPlugin {
-            file_path: "tests/scripts".into(),
-            ..Default::default()
-        },
-        MoonpoolPlugin { settings },
-    ))
-    .insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(
-        100,
-    )))
-    .init_resource::<Seen>()
-    .add_systems(Update, collect.after(run_scripts));
-    app
-}
-
-fn app() -> App {
-    app_with(MoonpoolSettings::default())
-}
-
-fn add_script(app: &mut App, name: &str, src: &str) -> Handle<LuaScript> {
-    let script = LuaScript::from_source(name, src).expect("test script compiles");
-    app.world_mut()
-        .resource_mut::<Assets<LuaScript>>()
-        .add(script)
-}
+use common::{add_script, app, app_with, assert_error, emitted, errors};
+use moonpool::plugin::{LuaScript, MoonpoolSettings, Script, ScriptValue};
 
 fn spawn(app: &mut App, h: &Handle<LuaScript>) -> Entity {
     app.world_mut().spawn(Script::new(h.clone())).id()
-}
-
-fn emitted(app: &App, name: &str) -> Vec<ScriptValue> {
-    app.world()
-        .resource::<Seen>()
-        .emitted
-        .iter()
-        .filter(|(n, _)| n == name)
-        .map(|(_, v)| v.clone())
-        .collect()
-}
-
-fn errors(app: &App) -> Vec<String> {
-    app.world().resource::<Seen>().errors.clone()
-}
-
-fn assert_error(app: &App, want: &str) {
-    let errs = errors(app);
-    assert!(
-        errs.iter().any(|e| e.contains(want)),
-        "no error containing {want:?} in {errs:#?}"
-    );
 }
 
 /// A script that counts its frames in `self`: its state must survive the others' faults.

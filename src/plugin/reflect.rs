@@ -852,20 +852,8 @@ fn ref_next(vm: &mut Vm, args: Args) -> LuaResult<usize> {
 /// The entity of `self` (or of an entity object from a query).
 fn entity_arg(vm: &mut Vm, args: Args, i: usize, fname: &str) -> LuaResult<Entity> {
     let v = vm.arg(args, i);
-    let bits = match v {
-        Value::Table(t) => {
-            let k = vm.intern(b"entity");
-            t.get_str(k)
-        }
-        other => other,
-    };
-    match bits {
-        Value::Int(b) => match Entity::try_from_bits(b as u64) {
-            Some(e) => Ok(e),
-            None => Err(vm.arg_error(i + 1, fname, "not an entity")),
-        },
-        _ => Err(vm.arg_type_error(args, i, fname, "entity")),
-    }
+    <Entity as super::functions::FromLua>::from_lua(vm, v)
+        .map_err(|_| vm.arg_type_error(args, i, fname, "entity"))
 }
 
 fn type_arg(vm: &mut Vm, args: Args, i: usize, fname: &str, world: &World) -> LuaResult<u32> {
