@@ -483,21 +483,13 @@ fn to_dynamic(
         }
         TypeInfo::TupleStruct(ti) => {
             let t = table(vm, v)?;
-            let mut d = DynamicTupleStruct::default();
-            for (i, f) in ti.iter().enumerate() {
-                let fv = t.get_int(i as i64 + 1);
-                d.insert_boxed(nested(vm, fv, f.type_info(), &format!("[{}]", i + 1))?);
-            }
+            let mut d = DynamicTupleStruct::from(positional(vm, t, ti.iter())?);
             d.set_represented_type(Some(info));
             Box::new(d)
         }
         TypeInfo::Tuple(ti) => {
             let t = table(vm, v)?;
-            let mut d = DynamicTuple::default();
-            for (i, f) in ti.iter().enumerate() {
-                let fv = t.get_int(i as i64 + 1);
-                d.insert_boxed(nested(vm, fv, f.type_info(), &format!("[{}]", i + 1))?);
-            }
+            let mut d = positional(vm, t, ti.iter())?;
             d.set_represented_type(Some(info));
             Box::new(d)
         }
@@ -575,6 +567,23 @@ fn to_dynamic(
         }
     };
     Ok(out)
+}
+
+/// `t[1], t[2], ...` as the fields of a tuple (or tuple struct, or tuple variant).
+fn positional<'f>(
+    vm: &mut Vm,
+    t: Gc<Table>,
+    fields: impl Iterator<Item = &'f bevy::reflect::UnnamedField>,
+) -> Result<DynamicTuple, String> {
+    let mut d = DynamicTuple::default();
+    for (i, f) in fields.enumerate() {
+        let fv = t.get_int(i as i64 + 1);
+        let info = f
+            .type_info()
+            .ok_or_else(|| format!("[{}]: type not known to reflection", i + 1))?;
+        d.insert_boxed(to_dynamic(vm, fv, info).map_err(|e| format!("[{}]: {e}", i + 1))?);
+    }
+    Ok(d)
 }
 
 /// Reads `node` for a script: primitives as values, `Option` unwrapped, data-less enum
