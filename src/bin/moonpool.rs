@@ -27,6 +27,7 @@ fn main() -> ExitCode {
         .skip(1)
         .take_while(|a| *a != "-" && a.starts_with('-'))
         .any(|a| a == "--stats");
+    vm.set_instruction_counting(stats);
     let heap_start = heap_counters();
     let code = run(&mut vm, &argv);
     // Like lua.c's lua_close (also after an error): pending and remaining finalizers run.
@@ -47,7 +48,7 @@ fn print_stats(vm: &Vm, heap_start: &moonpool::vm::HeapCounters) {
     eprintln!(
         "moonpool stats: rust_heap allocations={} frees={} bytes={} | vm tables={} strings={} \
          closures={} upvalues={} threads={} bytes={} | regpool hits={} misses={} | frames \
-         capacity={} | gc cycles={} steps={} work={} freed={} heap_bytes={} | calls={}",
+         capacity={} | gc cycles={} steps={} work={} freed={} heap_bytes={} | calls={} instructions={}",
         h.allocations,
         h.frees,
         h.bytes_allocated,
@@ -66,6 +67,7 @@ fn print_stats(vm: &Vm, heap_start: &moonpool::vm::HeapCounters) {
         s.gc_objects_freed,
         s.heap_bytes,
         s.calls,
+        s.instructions,
     );
 }
 

@@ -231,6 +231,7 @@ pub fn run_scripts(
         return;
     };
     let rt = &mut runtime;
+    rt.vm.set_instruction_counting(rt.profile);
     let vm_start = rt.vm.stats();
     for m in rt.modules.values_mut() {
         m.report.clear();

@@ -160,8 +160,8 @@ pub struct ScriptRuntime {
     pub events: Vec<(Option<Entity>, String, ScriptValue)>,
     /// What the last `run_scripts` did (time, VM counters, Rust heap allocations, tasks).
     pub report: FrameReport,
-    /// Also time each script (two clock reads per entity per frame); the overlay sets it while
-    /// it is open.
+    /// Also time each script (two clock reads per entity per frame) and count VM instructions;
+    /// the overlay sets it while it is open.
     pub profile: bool,
     /// Module assets loaded for `require`, kept alive.
     pub module_handles: Vec<bevy::asset::Handle<super::LuaScript>>,

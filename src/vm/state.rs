@@ -99,6 +99,8 @@ pub struct Vm {
     pub(crate) type_metas: [Option<Gc<Table>>; 8],
     pub(crate) tm_names: [Gc<LuaStr>; TM_COUNT],
     pub(crate) stats: VmStats,
+    /// Whether `stats.instructions` counts (see `set_instruction_counting`).
+    pub(crate) count_instructions: bool,
     /// Instructions budget left (charged at calls and backward jumps).
     pub(crate) fuel: i64,
     /// Nested interpreter entries from Rust, bounded to keep the Rust stack safe.
@@ -183,6 +185,7 @@ impl Vm {
             type_metas: [None; 8],
             tm_names,
             stats: VmStats::default(),
+            count_instructions: false,
             fuel: i64::MAX,
             c_depth: 0,
             native_stack_base: 0,
@@ -751,6 +754,12 @@ impl Vm {
     fn finished_exit(&mut self, co: ThreadKey) -> Exit {
         let n = self.threads[co].top;
         Exit::Finished { slot: 0, n }
+    }
+
+    /// Turns counting of executed instructions (`VmStats::instructions`) on or off. Off by
+    /// default: the count costs a memory increment per instruction, which shows in tight loops.
+    pub fn set_instruction_counting(&mut self, on: bool) {
+        self.count_instructions = on;
     }
 
     /// Sets the instruction budget for the code run from now on (`None`: unlimited).

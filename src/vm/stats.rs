@@ -30,7 +30,7 @@ pub struct VmStats {
     /// Live heap estimate in bytes after the last collection plus allocation since.
     pub heap_bytes: u64,
     pub calls: u64,
-    /// VM instructions executed.
+    /// VM instructions executed, counted while `Vm::set_instruction_counting` is on.
     pub instructions: u64,
 }
 
