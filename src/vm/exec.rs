@@ -23,6 +23,13 @@ use super::value::Value;
 /// Registers kept free above a native call's arguments (Lua's LUA_MINSTACK).
 const NATIVE_MIN_STACK: usize = 20;
 
+/// The index in `code` of the instruction `ip` points at.
+#[inline(always)]
+fn pc_index(ip: *const Instr, code: &[Instr]) -> usize {
+    // SAFETY: the interpreter's `ip` always points into (or just past) its frame's code.
+    unsafe { ip.offset_from(code.as_ptr()) as usize }
+}
+
 impl Vm {
     /// Runs until the entry frame returns, or (for a host-resumed coroutine) until it yields,
     /// finishes or runs out of fuel. Errors are caught by `pcall` frames on the way.
@@ -1079,12 +1086,13 @@ impl Vm {
     /// The interpreter loop proper. Returns on an exit, or with the error after saving the pc.
     fn run<const HOOKS: bool, const COUNT: bool>(&mut self) -> LuaResult<Exit> {
         let mut fk: FrameKey;
-        let mut code: *const Instr;
+        // The next instruction. A pointer rather than an index into the code: one loop-carried
+        // value less for the register allocator, whose spilling of pc cost every dispatch.
+        let mut ip: *const Instr;
         let mut kst: *const Value;
         let mut cl: Gc<super::function::LuaClosure>;
         let mut base_idx: usize;
         let mut base: *mut Value;
-        let mut pc: usize;
 
         // The current coroutine. Boxed, so the pointer stays valid while it is current; reloaded
         // with the frame whenever control may have switched coroutines.
@@ -1097,10 +1105,9 @@ impl Vm {
                 let fr = unsafe { self.frames.get_unchecked(fk) };
                 cl = fr.closure;
                 let p = cl.proto;
-                code = p.code.as_ptr();
+                ip = unsafe { p.code.as_ptr().add(fr.pc) };
                 kst = p.consts.as_ptr();
                 base_idx = fr.base;
-                pc = fr.pc;
                 base = unsafe { th.stack.as_mut_ptr().add(base_idx) };
             }};
         }
@@ -1109,9 +1116,15 @@ impl Vm {
                 base = unsafe { (*thp).stack.as_mut_ptr().add(base_idx) };
             }};
         }
+        // The index of the next instruction, as frames keep it.
+        macro_rules! pc {
+            () => {
+                pc_index(ip, &cl.proto.code)
+            };
+        }
         macro_rules! save_pc {
             () => {{
-                unsafe { self.frames.get_unchecked_mut(fk).pc = pc };
+                unsafe { self.frames.get_unchecked_mut(fk).pc = pc!() };
             }};
         }
         macro_rules! r {
@@ -1163,7 +1176,7 @@ impl Vm {
         }
         macro_rules! charge {
             () => {
-                charge!(pc)
+                charge!(pc!())
             };
             ($resume_pc:expr) => {{
                 self.fuel -= 1;
@@ -1178,7 +1191,7 @@ impl Vm {
         macro_rules! jump {
             ($off:expr) => {{
                 let off: i64 = $off;
-                pc = (pc as i64 + off) as usize;
+                ip = unsafe { ip.offset(off as isize) };
                 if off < 0 {
                     charge!();
                 }
@@ -1187,9 +1200,9 @@ impl Vm {
         macro_rules! cond_jump {
             ($cond:expr, $i:expr) => {{
                 if $cond != $i.k() {
-                    pc += 1;
+                    ip = unsafe { ip.add(1) };
                 } else {
-                    let j = unsafe { *code.add(pc) };
+                    let j = unsafe { *ip };
                     jump!(j.sj() + 1);
                 }
             }};
@@ -1328,13 +1341,13 @@ impl Vm {
             if HOOKS && !self.hooks.running {
                 save_pc!();
                 let p = cl.proto;
-                if self.hook_step(fk, &p, pc)? {
+                if self.hook_step(fk, &p, pc!())? {
                     // The hook ran on this coroutine's stack, which may have moved.
                     reload!();
                 }
             }
-            let i = unsafe { *code.add(pc) };
-            pc += 1;
+            let i = unsafe { *ip };
+            ip = unsafe { ip.add(1) };
             if COUNT {
                 self.stats.instructions += 1;
             }
@@ -1344,14 +1357,14 @@ impl Vm {
                 Op::LoadF => r!(i.a()) = Value::Float(i.sbx() as f64),
                 Op::LoadK => r!(i.a()) = k!(i.bx()),
                 Op::LoadKX => {
-                    let ax = unsafe { *code.add(pc) }.ax();
-                    pc += 1;
+                    let ax = unsafe { *ip }.ax();
+                    ip = unsafe { ip.add(1) };
                     r!(i.a()) = k!(ax);
                 }
                 Op::LoadFalse => r!(i.a()) = Value::Bool(false),
                 Op::LFalseSkip => {
                     r!(i.a()) = Value::Bool(false);
-                    pc += 1;
+                    ip = unsafe { ip.add(1) };
                 }
                 Op::LoadTrue => r!(i.a()) = Value::Bool(true),
                 Op::LoadNil => {
@@ -1847,7 +1860,7 @@ impl Vm {
                         if self.tm_of(&v, Tm::Close).is_nil() {
                             save_pc!();
                             let p = cl.proto;
-                            let name = super::debug::obj_name(&p, pc - 1, i.a())
+                            let name = super::debug::obj_name(&p, pc!() - 1, i.a())
                                 .map(|(_, n)| n)
                                 .unwrap_or_else(|| "?".into());
                             return Err(self
@@ -1963,10 +1976,10 @@ impl Vm {
                 Op::TestSet => {
                     let v = r!(i.b());
                     if v.truthy() != i.k() {
-                        pc += 1;
+                        ip = unsafe { ip.add(1) };
                     } else {
                         r!(i.a()) = v;
-                        let j = unsafe { *code.add(pc) };
+                        let j = unsafe { *ip };
                         jump!(j.sj() + 1);
                     }
                 }
@@ -1980,7 +1993,7 @@ impl Vm {
                     };
                     let nresults = i.c() as i32 - 1;
                     save_pc!();
-                    charge!(pc - 1);
+                    charge!(pc!() - 1);
                     // Fast path: a fixed-arity Lua function with room on the stack becomes the
                     // running frame right here.
                     if let Value::LuaFn(ncl) = r!(a) {
@@ -1995,28 +2008,15 @@ impl Vm {
                             for j in nargs..p.numparams as usize {
                                 unsafe { *base.add(a + 1 + j) = Value::Nil };
                             }
-                            let key = self.push_frame(CallFrame {
-                                parent: Some(fk),
-                                child: None,
-                                closure: ncl,
-                                func,
-                                base: nbase,
-                                pc: 0,
-                                nresults,
-                                nvarargs: 0,
-                                kind: FrameKind::Lua,
-                                aux: 0,
-                                tail: false,
-                            });
+                            let key = self.push_lua_frame(fk, ncl, func, nresults);
                             th.top_frame = Some(key);
                             th.depth += 1;
                             self.stats.calls += 1;
                             fk = key;
                             cl = ncl;
-                            code = p.code.as_ptr();
+                            ip = p.code.as_ptr();
                             kst = p.consts.as_ptr();
                             base_idx = nbase;
-                            pc = 0;
                             base = unsafe { base.add(a + 1) };
                             continue;
                         }
@@ -2054,7 +2054,7 @@ impl Vm {
                         top!() - func - 1
                     };
                     save_pc!();
-                    charge!(pc - 1);
+                    charge!(pc!() - 1);
                     if !r!(a).is_function() {
                         // A callable object: its `__call` takes its place, the object becomes
                         // the first argument, and the tail call stays a tail call.
@@ -2125,8 +2125,10 @@ impl Vm {
                     let first = base_idx + i.a();
                     let fr = unsafe { self.frames.get_unchecked(fk) };
                     let th = unsafe { &mut *thp };
-                    let no_close = th.open_upvals.last().is_none_or(|&(s, _)| s < base_idx)
-                        && th.tbc.last().is_none_or(|&s| s < base_idx);
+                    // k: the compiler could not rule out open upvalues or pending closes.
+                    let no_close = !i.k()
+                        || (th.open_upvals.last().is_none_or(|&(s, _)| s < base_idx)
+                            && th.tbc.last().is_none_or(|&s| s < base_idx));
                     if fr.kind == FrameKind::Lua && no_close {
                         // Fast path: plain Lua-to-Lua return; the caller's frame resumes here.
                         let (func, want, parent) = (fr.func, fr.nresults, fr.parent);
@@ -2152,10 +2154,9 @@ impl Vm {
                         let pf = unsafe { self.frames.get_unchecked(fk) };
                         cl = pf.closure;
                         let p = cl.proto;
-                        code = p.code.as_ptr();
+                        ip = unsafe { p.code.as_ptr().add(pf.pc) };
                         kst = p.consts.as_ptr();
                         base_idx = pf.base;
-                        pc = pf.pc;
                         base = unsafe { sp.add(base_idx) };
                         continue;
                     }
@@ -2200,7 +2201,7 @@ impl Vm {
                         && stp > 0
                     {
                         if i0 > lim {
-                            pc += i.bx() + 1;
+                            ip = unsafe { ip.add(i.bx() + 1) };
                         } else {
                             let count = (lim as u64).wrapping_sub(i0 as u64) / stp as u64;
                             r!(a + 1) = Value::Int(count as i64);
@@ -2212,7 +2213,7 @@ impl Vm {
                     let run = self.for_prep(base_idx + i.a())?;
                     reload!();
                     if !run {
-                        pc += i.bx() + 1;
+                        ip = unsafe { ip.add(i.bx() + 1) };
                     }
                 }
                 Op::TForPrep => {
@@ -2227,7 +2228,7 @@ impl Vm {
                         }
                         self.th_mut().tbc.push(base_idx + a + 3);
                     }
-                    pc += i.bx();
+                    ip = unsafe { ip.add(i.bx()) };
                 }
                 Op::TForCall => {
                     let a = i.a();
@@ -2266,8 +2267,8 @@ impl Vm {
                     };
                     let mut offset = i.c() as i64;
                     if i.k() {
-                        offset += unsafe { *code.add(pc) }.ax() as i64 * 256;
-                        pc += 1;
+                        offset += unsafe { *ip }.ax() as i64 * 256;
+                        ip = unsafe { ip.add(1) };
                     }
                     if let Value::Table(t) = r!(a) {
                         self.heap.table_barrier(t);
@@ -2429,6 +2430,46 @@ impl Vm {
             }
         }
         depth
+    }
+
+    /// `push_frame` for a plain Lua-to-Lua call (no varargs), the interpreter's fast path: a
+    /// reused frame is updated in place rather than built and copied.
+    #[inline(always)]
+    fn push_lua_frame(
+        &mut self,
+        parent: FrameKey,
+        closure: Gc<super::function::LuaClosure>,
+        func: usize,
+        nresults: i32,
+    ) -> FrameKey {
+        // SAFETY: the parent is the running frame.
+        if let Some(c) = unsafe { self.frames.get_unchecked(parent) }.child
+            && let Some(slot) = self.frames.get_mut(c)
+        {
+            slot.parent = Some(parent);
+            slot.closure = closure;
+            slot.func = func;
+            slot.base = func + 1;
+            slot.pc = 0;
+            slot.nresults = nresults;
+            slot.nvarargs = 0;
+            slot.kind = FrameKind::Lua;
+            slot.tail = false;
+            return c;
+        }
+        self.push_frame(CallFrame {
+            parent: Some(parent),
+            child: None,
+            closure,
+            func,
+            base: func + 1,
+            pc: 0,
+            nresults,
+            nvarargs: 0,
+            kind: FrameKind::Lua,
+            aux: 0,
+            tail: false,
+        })
     }
 
     /// Makes `frame` the top of the current coroutine, reusing the cached child of its parent

@@ -384,6 +384,21 @@ impl Compiler {
             return self.err(msg);
         }
         let p = &mut fs.proto;
+        // Return0/Return1 without the k bit promise the interpreter that the frame has nothing
+        // to close (as PUC Lua's luaK_finish decides): only a function whose closures capture
+        // its locals, or that has closing variables (`<close>`, generic for), can leave open
+        // upvalues or pending closes, and only its returns get k (check at run time).
+        let needs_close = p.protos.iter().any(|c| c.upvals.iter().any(|u| u.in_stack))
+            || p.code
+                .iter()
+                .any(|i| matches!(i.op(), Op::Tbc | Op::TForPrep));
+        if needs_close {
+            for i in p.code.iter_mut() {
+                if matches!(i.op(), Op::Return0 | Op::Return1) {
+                    *i = Instr::abc(i.op(), i.a() as u32, 0, 0, true);
+                }
+            }
+        }
         let proto = FuncProto {
             code: p.code.as_slice().to_vec(),
             lineinfo: p.lineinfo.as_slice().to_vec(),
