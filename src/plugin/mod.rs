@@ -288,11 +288,19 @@ pub fn run_scripts(
         // Per entity, in order: transform in, callbacks and tasks, transform out. The transform
         // is copied so that no borrow of the world is held while Lua runs, and written back
         // only when the script moved it (so change detection stays meaningful).
+        // The query's archetype cache is brought up to date once; per entity, lookups skip that
+        // step (and fall back to the updating one for an entity a script just moved to a new
+        // archetype).
+        transforms.update_archetypes(access.world());
         for i in 0..rt.entities.len() {
             let Some(entity) = rt.entities.entity_at(i) else {
                 break;
             };
-            let before = transforms.get(access.world(), entity).ok().copied();
+            let world = access.world();
+            let before = match transforms.get_manual(world, entity) {
+                Ok(t) => Some(*t),
+                Err(_) => transforms.get(world, entity).ok().copied(),
+            };
             let mut after = before;
             rt.run_entity_at(
                 i,
@@ -303,9 +311,20 @@ pub fn run_scripts(
             );
             if after != before
                 && let Some(value) = after
-                && let Ok(mut t) = transforms.get_mut(access.world(), entity)
             {
-                *t = value;
+                let world = access.world();
+                // SAFETY: `world` is the exclusive system's `&mut World`, borrowed for this
+                // statement only, and the query is the only access made through it meanwhile.
+                let found = unsafe { transforms.query_unchecked_manual(world.as_unsafe_world_cell()) }
+                    .get_inner(entity);
+                match found {
+                    Ok(mut t) => *t = value,
+                    Err(_) => {
+                        if let Ok(mut t) = transforms.get_mut(world, entity) {
+                            *t = value;
+                        }
+                    }
+                }
             }
         }
     }

@@ -31,7 +31,8 @@ impl FrameReport {
     }
 }
 
-/// One script asset's share of the last frame.
+/// One script asset's share of the last frame, filled while `ScriptRuntime::profile` is set
+/// (the overlay sets it while open; all zero otherwise).
 #[derive(Clone, Debug, Default)]
 pub struct ScriptReport {
     pub entities: u32,
@@ -40,8 +41,7 @@ pub struct ScriptReport {
     pub instructions: u64,
     /// VM objects they created.
     pub allocations: u64,
-    /// Wall time of its callbacks and tasks; measured only while `ScriptRuntime::profile` is
-    /// set (two clock reads per entity), zero otherwise.
+    /// Wall time of its callbacks and tasks.
     pub time: Duration,
 }
 

@@ -205,9 +205,11 @@ fn set_number(vm: &mut Vm, t: Gc<Table>, k: Gc<LuaStr>, v: f32) {
     vm.heap.charge(grown);
 }
 
-fn get_number(t: Value, k: Gc<LuaStr>, default: f32) -> f32 {
+/// `t[k]` as a number (`default` if it is not one). `hint`: where `write_transform` put the
+/// key (see `Table::get_str_hinted`).
+fn get_number(t: Value, k: Gc<LuaStr>, hint: usize, default: f32) -> f32 {
     let Value::Table(t) = t else { return default };
-    match t.get_str(k) {
+    match t.get_str_hinted(k, hint) {
         Value::Float(x) => x as f32,
         Value::Int(i) => i as f32,
         _ => default,
@@ -601,23 +603,24 @@ impl ScriptRuntime {
         let Value::Table(tr) = me.get_str(k.transform) else {
             return None;
         };
+        // The hints are the insertion order of `write_transform`.
         let vec = |v: Value, cur: Vec3| {
             Vec3::new(
-                get_number(v, k.x, cur.x),
-                get_number(v, k.y, cur.y),
-                get_number(v, k.z, cur.z),
+                get_number(v, k.x, 0, cur.x),
+                get_number(v, k.y, 1, cur.y),
+                get_number(v, k.z, 2, cur.z),
             )
         };
-        let r = tr.get_str(k.rotation);
+        let r = tr.get_str_hinted(k.rotation, 2);
         let q = old.rotation;
         let out = Transform {
-            translation: vec(tr.get_str(k.translation), old.translation),
-            scale: vec(tr.get_str(k.scale), old.scale),
+            translation: vec(tr.get_str_hinted(k.translation, 0), old.translation),
+            scale: vec(tr.get_str_hinted(k.scale, 1), old.scale),
             rotation: Quat::from_xyzw(
-                get_number(r, k.x, q.x),
-                get_number(r, k.y, q.y),
-                get_number(r, k.z, q.z),
-                get_number(r, k.w, q.w),
+                get_number(r, k.x, 0, q.x),
+                get_number(r, k.y, 1, q.y),
+                get_number(r, k.z, 2, q.z),
+                get_number(r, k.w, 3, q.w),
             ),
         };
         (out != *old).then_some(out)
@@ -654,14 +657,19 @@ impl ScriptRuntime {
         {
             self.write_transform(entity, t);
         }
-        let instructions = self.vm.stats.instructions;
-        let objects = objects_of(&self.vm.stats);
-        let started = self.profile.then(std::time::Instant::now);
-        let Some(m) = self.modules.get_mut(&asset) else {
+        // Per-script rows (the overlay's) are kept while profiling only: they cost two module
+        // lookups and a clock read per entity.
+        let profile = self.profile;
+        let before = profile.then(|| {
+            (
+                self.vm.stats.instructions,
+                objects_of(&self.vm.stats),
+                std::time::Instant::now(),
+            )
+        });
+        let Some(m) = self.modules.get(&asset) else {
             return;
         };
-        // The report is taken out while the scripts run (they may load modules) and put back.
-        let mut report = std::mem::take(&mut m.report);
         if let Some(Value::Table(env)) = self.vm.rooted(m.env)
             && let on_update = env.get_str(self.keys.on_update)
             && !on_update.is_nil()
@@ -682,19 +690,23 @@ impl ScriptRuntime {
         if has_tasks {
             self.step_tasks(entity, fuel, runaway);
         }
-        let tasks = match self.entities.list.get(position) {
-            Some((e, es)) if *e == entity => es.tasks.len(),
-            _ => self.entities.get(&entity).map_or(0, |es| es.tasks.len()),
-        };
-        report.entities += 1;
-        report.tasks += tasks as u32;
-        report.instructions += self.vm.stats.instructions - instructions;
-        report.allocations += objects_of(&self.vm.stats) - objects;
-        if let Some(t0) = started {
-            report.time += t0.elapsed();
-        }
-        if let Some(m) = self.modules.get_mut(&asset) {
-            m.report = report;
+        if let Some((instructions, objects, t0)) = before {
+            let tasks = match self.entities.list.get(position) {
+                Some((e, es)) if *e == entity => es.tasks.len(),
+                _ => self.entities.get(&entity).map_or(0, |es| es.tasks.len()),
+            };
+            let (instructions, objects) = (
+                self.vm.stats.instructions - instructions,
+                objects_of(&self.vm.stats) - objects,
+            );
+            if let Some(m) = self.modules.get_mut(&asset) {
+                let report = &mut m.report;
+                report.entities += 1;
+                report.tasks += tasks as u32;
+                report.instructions += instructions;
+                report.allocations += objects;
+                report.time += t0.elapsed();
+            }
         }
         if let Some(t) = transform {
             if let Some(Value::Table(me)) = self.vm.rooted(self_table)

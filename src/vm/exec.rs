@@ -240,7 +240,14 @@ impl Vm {
         }
         let copy = n.min(count);
         if from != dest {
-            th.stack.copy_within(from..from + copy, dest);
+            if dest < from && copy <= 4 {
+                // The usual case (a few results moving down): a plain loop, not a memmove call.
+                for i in 0..copy {
+                    th.stack[dest + i] = th.stack[from + i];
+                }
+            } else {
+                th.stack.copy_within(from..from + copy, dest);
+            }
         }
         for i in copy..count {
             th.stack[dest + i] = Value::Nil;

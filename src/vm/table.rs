@@ -231,6 +231,16 @@ impl Table {
         }
     }
 
+    /// `get_str` for a key expected to be the `hint`-th key inserted (as in a table the host
+    /// filled in a known order): one compare instead of a hash probe when the guess is right.
+    #[inline(always)]
+    pub fn get_str_hinted(&self, s: Gc<LuaStr>, hint: usize) -> Value {
+        match self.nodes.get(hint) {
+            Some(n) if matches!(n.key, Value::Str(k) if k == s) => n.val,
+            _ => self.get_str(s),
+        }
+    }
+
     #[inline]
     fn get_hash(&self, key: &Value) -> Value {
         match self.find_node(key) {
