@@ -74,7 +74,9 @@ pub enum Request {
 #[derive(Default)]
 pub struct Context {
     pub entity: Option<Entity>,
-    pub path: String,
+    /// The running script's asset path (shared with its module: switching scripts per entity
+    /// compares pointers, copies nothing).
+    pub path: std::rc::Rc<str>,
     pub pressed: Vec<&'static str>,
     pub just_pressed: Vec<&'static str>,
     pub requests: Vec<Request>,
@@ -411,7 +413,7 @@ fn log_message(vm: &mut Vm, args: Args) -> LuaResult<String> {
     Ok(msg)
 }
 
-fn script_path() -> String {
+fn script_path() -> std::rc::Rc<str> {
     CONTEXT.with(|c| c.borrow().path.clone())
 }
 

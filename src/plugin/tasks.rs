@@ -332,7 +332,7 @@ impl ScriptRuntime {
             _ => vm.new_table(),
         };
         let env_key = vm.root(Value::Table(env));
-        set_context(None, &script.path);
+        set_context(None, &std::rc::Rc::from(script.path.as_str()));
         let chunkname = format!("@{}", script.path);
         let fuel = self.fuel_per_run;
         self.arm(fuel);
@@ -962,13 +962,12 @@ enum TaskState {
 }
 
 /// Sets the entity and script path natives see.
-pub fn set_context(entity: Option<Entity>, path: &str) {
+pub fn set_context(entity: Option<Entity>, path: &std::rc::Rc<str>) {
     CONTEXT.with(|c| {
         let mut c = c.borrow_mut();
         c.entity = entity;
-        if c.path != path {
-            c.path.clear();
-            c.path.push_str(path);
+        if !std::rc::Rc::ptr_eq(&c.path, path) {
+            c.path = path.clone();
         }
     });
 }

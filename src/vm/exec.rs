@@ -1936,6 +1936,8 @@ impl Vm {
                     };
                     cond_jump!(res, i);
                 }
+                // The immediate is a small integer, exact as a float: mixed compares are plain
+                // float compares (NaN compares false either way).
                 Op::LtI => compare!(
                     i,
                     rr!(i.a()),
@@ -1943,8 +1945,8 @@ impl Vm {
                     false,
                     |p: i64, q: i64| p < q,
                     |p: f64, q: f64| p < q,
-                    number::lt_int_float,
-                    number::lt_float_int
+                    |p: i64, q: f64| (p as f64) < q,
+                    |p: f64, q: i64| p < q as f64
                 ),
                 Op::LeI => compare!(
                     i,
@@ -1953,8 +1955,8 @@ impl Vm {
                     true,
                     |p: i64, q: i64| p <= q,
                     |p: f64, q: f64| p <= q,
-                    number::le_int_float,
-                    number::le_float_int
+                    |p: i64, q: f64| (p as f64) <= q,
+                    |p: f64, q: i64| p <= q as f64
                 ),
                 Op::GtI => compare!(
                     i,
@@ -1963,8 +1965,8 @@ impl Vm {
                     false,
                     |p: i64, q: i64| p < q,
                     |p: f64, q: f64| p < q,
-                    number::lt_int_float,
-                    number::lt_float_int
+                    |p: i64, q: f64| (p as f64) < q,
+                    |p: f64, q: i64| p < q as f64
                 ),
                 Op::GeI => compare!(
                     i,
@@ -1973,8 +1975,8 @@ impl Vm {
                     true,
                     |p: i64, q: i64| p <= q,
                     |p: f64, q: f64| p <= q,
-                    number::le_int_float,
-                    number::le_float_int
+                    |p: i64, q: f64| (p as f64) <= q,
+                    |p: f64, q: i64| p <= q as f64
                 ),
                 Op::Test => {
                     let res = r!(i.a()).truthy();
@@ -2028,7 +2030,14 @@ impl Vm {
                             continue;
                         }
                     }
-                    match self.precall(func, nargs, nresults, FrameKind::Lua) {
+                    // A native function (the other common callee) skips precall's dispatch.
+                    let called = match r!(a) {
+                        Value::Native(nf) => self
+                            .call_native(nf, func, nargs, nresults)
+                            .map(|()| false),
+                        _ => self.precall(func, nargs, nresults, FrameKind::Lua),
+                    };
+                    match called {
                         Ok(true) => load_frame!(),
                         Ok(false) => {
                             reload!();
@@ -2136,8 +2145,12 @@ impl Vm {
                     let no_close = !i.k()
                         || (th.open_upvals.last().is_none_or(|&(s, _)| s < base_idx)
                             && th.tbc.last().is_none_or(|&s| s < base_idx));
-                    if fr.kind == FrameKind::Lua && no_close {
-                        // Fast path: plain Lua-to-Lua return; the caller's frame resumes here.
+                    let kind = fr.kind;
+                    // (A host caller wanting more than one result may need the stack grown.)
+                    let to_host = kind == FrameKind::Fresh && fr.nresults <= 1;
+                    if (kind == FrameKind::Lua || to_host) && no_close {
+                        // Fast path: a plain return to a Lua caller (whose frame resumes here) or
+                        // to the host (`Vm::call`).
                         let (func, want, parent) = (fr.func, fr.nresults, fr.parent);
                         let sp = th.stack.as_mut_ptr();
                         unsafe {
@@ -2157,6 +2170,10 @@ impl Vm {
                         }
                         th.top_frame = parent;
                         th.depth -= 1;
+                        if to_host {
+                            let n = if want < 0 { n } else { want as usize };
+                            return Ok(Exit::Returned { n });
+                        }
                         fk = parent.unwrap();
                         let pf = unsafe { self.frames.get_unchecked(fk) };
                         cl = pf.closure;

@@ -586,7 +586,11 @@ impl Vm {
         self.reserve_stack(slot, args.len() + 1)?;
         let th = self.th_mut();
         th.stack[slot] = f;
-        th.stack[slot + 1..slot + 1 + args.len()].copy_from_slice(args);
+        // A loop, not `copy_from_slice`: a host call passes a couple of values, not worth a
+        // memcpy call.
+        for (i, a) in args.iter().enumerate() {
+            th.stack[slot + 1 + i] = *a;
+        }
         Ok(slot)
     }
 
