@@ -315,8 +315,9 @@ pub fn run_scripts(
                 let world = access.world();
                 // SAFETY: `world` is the exclusive system's `&mut World`, borrowed for this
                 // statement only, and the query is the only access made through it meanwhile.
-                let found = unsafe { transforms.query_unchecked_manual(world.as_unsafe_world_cell()) }
-                    .get_inner(entity);
+                let found =
+                    unsafe { transforms.query_unchecked_manual(world.as_unsafe_world_cell()) }
+                        .get_inner(entity);
                 match found {
                     Ok(mut t) => *t = value,
                     Err(_) => {

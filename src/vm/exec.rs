@@ -2032,9 +2032,9 @@ impl Vm {
                     }
                     // A native function (the other common callee) skips precall's dispatch.
                     let called = match r!(a) {
-                        Value::Native(nf) => self
-                            .call_native(nf, func, nargs, nresults)
-                            .map(|()| false),
+                        Value::Native(nf) => {
+                            self.call_native(nf, func, nargs, nresults).map(|()| false)
+                        }
                         _ => self.precall(func, nargs, nresults, FrameKind::Lua),
                     };
                     match called {
