@@ -203,12 +203,12 @@ impl Vm {
         }
         let saved_active = std::mem::replace(&mut th.native_active, true);
         let saved_frame = std::mem::replace(&mut th.native_frame, th.top_frame);
+        let callee = th.stack[func];
         let me = self.current;
         self.stats.calls += 1;
         let from_native = std::mem::take(&mut self.next_call_from_native);
         let saved = std::mem::replace(&mut self.in_native_from_native, from_native);
         let saved_native = std::mem::replace(&mut self.in_native, true);
-        let callee = self.threads[self.current].stack[func];
         let saved_callee = std::mem::replace(&mut self.native_callee, callee);
         let r = f(
             self,
@@ -220,12 +220,29 @@ impl Vm {
         self.in_native_from_native = saved;
         self.in_native = saved_native;
         self.native_callee = saved_callee;
-        if let Some(th) = self.threads.get_mut(me) {
+        // The native may have switched coroutines (or ended this one).
+        let th = if self.current == me {
+            Some(self.th_mut())
+        } else {
+            self.threads.get_mut(me).map(|b| &mut **b)
+        };
+        if let Some(th) = th {
             th.native_active = saved_active;
             th.native_frame = saved_frame;
         }
         let n = r?;
-        self.move_results(func + 1, n, func, nresults);
+        if nresults == 1 {
+            // The common case (`x = f(...)`), without `move_results`' general moves.
+            let th = self.th_mut();
+            th.stack[func] = if n > 0 {
+                th.stack[func + 1]
+            } else {
+                Value::Nil
+            };
+            th.top = func + 1;
+        } else {
+            self.move_results(func + 1, n, func, nresults);
+        }
         Ok(())
     }
 
