@@ -250,7 +250,10 @@ fn a_require_cycle_is_an_error_not_a_hang() {
         }
         std::thread::sleep(Duration::from_millis(5));
     }
-    assert_error(&app, "cycle_");
+    // Where the depth limit trips depends on the build (the native-stack limit comes first in
+    // debug builds, inside a module; the nested-call count in release, inside `require`, which
+    // gives no position, as in PUC Lua), so only the error itself is checked.
+    assert_error(&app, "C stack overflow");
     assert!(emitted(&app, "loaded").is_empty());
     let n = last_count(&app);
     app.update();
