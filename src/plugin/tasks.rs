@@ -332,7 +332,8 @@ impl ScriptRuntime {
             _ => vm.new_table(),
         };
         let env_key = vm.root(Value::Table(env));
-        set_context(None, &std::rc::Rc::from(script.path.as_str()));
+        let path: std::rc::Rc<str> = script.path.as_str().into();
+        set_context(None, &path);
         let chunkname = format!("@{}", script.path);
         let fuel = self.fuel_per_run;
         self.arm(fuel);
@@ -352,7 +353,7 @@ impl ScriptRuntime {
                     id,
                     Module {
                         env: env_key,
-                        path: script.path.as_str().into(),
+                        path,
                         report,
                     },
                 ) {
