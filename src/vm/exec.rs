@@ -1123,7 +1123,7 @@ impl Vm {
         let mut thp: *mut super::thread::Coroutine;
         macro_rules! load_frame {
             () => {{
-                thp = &raw mut **self.threads.get_mut(self.current).unwrap();
+                thp = self.current_ptr();
                 let th = unsafe { &mut *thp };
                 fk = th.top_frame.unwrap();
                 let fr = unsafe { self.frames.get_unchecked(fk) };

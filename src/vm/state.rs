@@ -413,6 +413,12 @@ impl Vm {
         self.cur = &mut *self.threads[t];
     }
 
+    /// The current coroutine's box, for the interpreter to keep in a local.
+    #[inline(always)]
+    pub(crate) fn current_ptr(&mut self) -> *mut Coroutine {
+        self.cur
+    }
+
     #[inline(always)]
     pub(crate) fn th_mut(&mut self) -> &mut Coroutine {
         // SAFETY: see `th`; `&mut self` makes the borrow exclusive.
