@@ -1333,6 +1333,38 @@ impl Vm {
                 }
             }};
         }
+        // A raw store into table `$t` unless a `__newindex` could apply (its absence is cached
+        // in the metatable, so objects with a class metatable stay on this path).
+        macro_rules! set_raw {
+            ($t:expr, $key:expr, $v:expr, $store:expr) => {{
+                let tt: Gc<super::table::Table> = *$t;
+                if tt
+                    .meta
+                    .is_none_or(|mt| self.fast_tm(mt, Tm::NewIndex).is_nil())
+                {
+                    self.heap.table_barrier_kv(tt, &$key, &$v);
+                    let grown = $store;
+                    if grown != 0 {
+                        save_pc!();
+                        self.account_growth(grown)?;
+                    }
+                    continue;
+                }
+            }};
+        }
+        // Any store `R[A][key] = RK(C)`, with metamethods.
+        macro_rules! set_slow {
+            ($i:expr, $key:expr) => {{
+                let (t, key) = (r!($i.a()), $key);
+                let v = if $i.k() { k!($i.c()) } else { rv!($i.c()) };
+                save_pc!();
+                if self.set_index_value(t, key, v, Origin::Reg($i.a()), true)? {
+                    reload!();
+                } else {
+                    load_frame!();
+                }
+            }};
+        }
         macro_rules! compare {
             ($i:expr, $x:expr, $y:expr, $le:expr, $ii:expr, $ff:expr, $if:expr, $fi:expr) => {{
                 let (x, y): (&Value, &Value) = ($x, $y);
@@ -1499,56 +1531,46 @@ impl Vm {
                         load_frame!();
                     }
                 }
-                Op::SetTable | Op::SetI | Op::SetField => {
-                    // Raw set unless a `__newindex` could apply (its absence is cached in the
-                    // metatable, so objects with a class metatable stay on this path).
-                    if let Value::Table(tt) = rr!(i.a())
-                        && tt
-                            .meta
-                            .is_none_or(|mt| self.fast_tm(mt, Tm::NewIndex).is_nil())
-                    {
+                Op::SetField => {
+                    if let (Value::Table(tt), Value::Str(ks)) = (rr!(i.a()), kr!(i.b())) {
                         let v = if i.k() { k!(i.c()) } else { rv!(i.c()) };
-                        if tt.is_black() {
-                            let key = match i.op() {
-                                Op::SetI => Value::Int(i.b() as i64),
-                                Op::SetField => *kr!(i.b()),
-                                _ => *rr!(i.b()),
-                            };
-                            self.heap.barrier_kv(*tt, &key, &v);
-                        }
-                        let grown = match i.op() {
-                            Op::SetI => tt.get_mut().set_int(i.b() as i64, v),
-                            Op::SetField => match kr!(i.b()) {
-                                Value::Str(s) => tt.get_mut().set_str(*s, v),
-                                _ => usize::MAX,
-                            },
-                            _ => match rr!(i.b()) {
-                                Value::Int(n) => tt.get_mut().set_int(*n, v),
-                                Value::Str(s) => tt.get_mut().set_str(*s, v),
-                                _ => usize::MAX,
-                            },
-                        };
-                        if grown != usize::MAX {
-                            if grown != 0 {
-                                save_pc!();
-                                self.account_growth(grown)?;
+                        // Overwriting a live field: `__newindex` applies to absent keys only,
+                        // so this holds for objects with a metatable too.
+                        if !v.is_nil()
+                            && let Some(slot) = tt.get_mut().live_str_slot(*ks)
+                        {
+                            *slot = v;
+                            if tt.is_black() {
+                                self.heap.barrier_kv(*tt, &Value::Str(*ks), &v);
                             }
                             continue;
                         }
+                        set_raw!(tt, Value::Str(*ks), v, tt.get_mut().set_str(*ks, v));
                     }
-                    let t = r!(i.a());
-                    let key = match i.op() {
-                        Op::SetTable => r!(i.b()),
-                        Op::SetI => Value::Int(i.b() as i64),
-                        _ => k!(i.b()),
-                    };
-                    let v = if i.k() { k!(i.c()) } else { rv!(i.c()) };
-                    save_pc!();
-                    if self.set_index_value(t, key, v, Origin::Reg(i.a()), true)? {
-                        reload!();
-                    } else {
-                        load_frame!();
+                    set_slow!(i, k!(i.b()));
+                }
+                Op::SetI => {
+                    if let Value::Table(tt) = rr!(i.a()) {
+                        let v = if i.k() { k!(i.c()) } else { rv!(i.c()) };
+                        let key = i.b() as i64;
+                        set_raw!(tt, Value::Int(key), v, tt.get_mut().set_int(key, v));
                     }
+                    set_slow!(i, Value::Int(i.b() as i64));
+                }
+                Op::SetTable => {
+                    if let Value::Table(tt) = rr!(i.a()) {
+                        let v = if i.k() { k!(i.c()) } else { rv!(i.c()) };
+                        match rr!(i.b()) {
+                            Value::Int(n) => {
+                                set_raw!(tt, Value::Int(*n), v, tt.get_mut().set_int(*n, v))
+                            }
+                            Value::Str(s) => {
+                                set_raw!(tt, Value::Str(*s), v, tt.get_mut().set_str(*s, v))
+                            }
+                            _ => {}
+                        }
+                    }
+                    set_slow!(i, r!(i.b()));
                 }
                 Op::NewTable => {
                     let t = self.new_table_with(i.b(), i.c());
@@ -2209,16 +2231,18 @@ impl Vm {
                 }
                 Op::ForLoop => {
                     let a = i.a();
-                    if let (Value::Int(step), Value::Int(count), Value::Int(idx)) =
-                        (rr!(a + 2), rr!(a + 1), rr!(a))
-                    {
-                        // Integer loop: the iteration count was precomputed by ForPrep.
+                    // SAFETY: a for loop's four registers are in the frame's window.
+                    let regs = unsafe { &mut *(base.add(a) as *mut [Value; 4]) };
+                    if let [Value::Int(idx), Value::Int(count), Value::Int(step), var] = regs {
+                        // Integer loop: the iteration count was precomputed by ForPrep. Only the
+                        // payloads change (the tags are already Int).
                         if *count as u64 > 0 {
-                            let idx = idx.wrapping_add(*step);
-                            r!(a + 1) = Value::Int((*count as u64 - 1) as i64);
-                            r!(a) = Value::Int(idx);
-                            r!(a + 3) = Value::Int(idx);
-                            jump!(-(i.bx() as i64));
+                            *count = (*count as u64 - 1) as i64;
+                            *idx = idx.wrapping_add(*step);
+                            *var = Value::Int(*idx);
+                            // A backward jump: always charged.
+                            ip = unsafe { ip.sub(i.bx()) };
+                            charge!();
                         }
                     } else {
                         let (Value::Float(idx), Value::Float(lim), Value::Float(step)) =

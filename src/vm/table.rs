@@ -160,6 +160,41 @@ impl Table {
         }
     }
 
+    /// `slot_of` for a string key, with the key compare specialized (strings are interned: a
+    /// pointer compare).
+    #[inline(always)]
+    fn slot_of_str(&self, s: Gc<LuaStr>) -> Option<usize> {
+        if self.index.is_empty() {
+            return None;
+        }
+        let mask = self.index.len() - 1;
+        let mut i = (s.hash() >> 32) as usize & mask;
+        loop {
+            // SAFETY: as in `slot_of`.
+            let n = unsafe { *self.index.get_unchecked(i) };
+            if n == 0 {
+                return None;
+            }
+            let node = (n - 1) as usize;
+            if let Value::Str(x) = unsafe { &self.nodes.get_unchecked(node).key }
+                && *x == s
+            {
+                return Some(node);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// The value of a live (non-nil) string-keyed field, to overwrite in place: such a store
+    /// changes no key, so no `__newindex` applies and the absent-metamethod cache stays valid.
+    #[inline(always)]
+    pub fn live_str_slot(&mut self, s: Gc<LuaStr>) -> Option<&mut Value> {
+        let n = self.slot_of_str(s)?;
+        // SAFETY: `slot_of_str` returns indices of existing nodes.
+        let val = unsafe { &mut self.nodes.get_unchecked_mut(n).val };
+        (!val.is_nil()).then_some(val)
+    }
+
     /// `slot_of` for an integer key outside the array part, with the key compare specialized.
     #[inline(always)]
     fn slot_of_int(&self, k: i64) -> Option<usize> {
@@ -224,9 +259,9 @@ impl Table {
 
     #[inline(always)]
     pub fn get_str(&self, s: Gc<LuaStr>) -> Value {
-        let key = Value::Str(s);
-        match self.slot_of(&key, s.hash()) {
-            Some(n) => self.nodes[n].val,
+        match self.slot_of_str(s) {
+            // SAFETY: `slot_of_str` returns indices of existing nodes.
+            Some(n) => unsafe { self.nodes.get_unchecked(n).val },
             None => Value::Nil,
         }
     }
@@ -267,12 +302,11 @@ impl Table {
     pub fn set_str(&mut self, s: Gc<LuaStr>, val: Value) -> usize {
         // Fast path: replacing a live field with a non-nil value changes no metamethod's
         // presence, so the absent-metamethod cache stays valid.
-        if let Some(n) = self.slot_of(&Value::Str(s), s.hash()) {
-            let node = &mut self.nodes[n];
-            if !node.val.is_nil() && !val.is_nil() {
-                node.val = val;
-                return 0;
-            }
+        if !val.is_nil()
+            && let Some(slot) = self.live_str_slot(s)
+        {
+            *slot = val;
+            return 0;
         }
         self.set_hash(Value::Str(s), val)
     }
