@@ -302,16 +302,14 @@ pub fn run_scripts(
                 Err(_) => transforms.get(world, entity).ok().copied(),
             };
             let mut after = before;
-            rt.run_entity_at(
+            let changed = rt.run_entity_at(
                 i,
                 after.as_mut(),
                 dt,
                 settings.fuel_per_task,
                 settings.runaway,
             );
-            if after != before
-                && let Some(value) = after
-            {
+            if changed && let Some(value) = after {
                 let world = access.world();
                 // SAFETY: `world` is the exclusive system's `&mut World`, borrowed for this
                 // statement only, and the query is the only access made through it meanwhile.

@@ -48,6 +48,8 @@ pub struct Task {
 /// A script asset instantiated in the VM: its own global environment (falling back to `_G`).
 pub struct Module {
     pub env: RootKey,
+    /// The table `env` roots.
+    pub env_table: Gc<Table>,
     /// Shared so that naming the running script each call does not allocate.
     pub path: std::rc::Rc<str>,
     /// Its share of the last frame.
@@ -57,11 +59,46 @@ pub struct Module {
 pub struct EntityScript {
     pub asset: bevy::asset::AssetId<super::LuaScript>,
     pub self_table: RootKey,
+    /// The table `self_table` roots.
+    pub me: Gc<Table>,
     pub tasks: Vec<Task>,
     /// Set once `on_spawn` ran.
     pub started: bool,
     /// The transform as `self.transform` last held it: unchanged components are not copied in.
     pub synced: Option<Transform>,
+    /// The tables `self.transform` was made of at that point, for reading back only the parts
+    /// a script wrote.
+    transform_tables: Option<TransformTables>,
+}
+
+/// `self.transform` and its translation, scale and rotation tables as last synced, with the
+/// tables' write versions then (`Table::version`). While the transform table's version is
+/// unchanged it still holds these parts, and a part whose version is unchanged still holds
+/// the synced values: the entity's own script, another entity's (a part may be shared) or the
+/// host would have bumped it.
+#[derive(Clone, Copy)]
+struct TransformTables {
+    table: Gc<Table>,
+    table_version: u32,
+    parts: [Option<(Gc<Table>, u32)>; 3],
+}
+
+impl TransformTables {
+    fn record(tr: Gc<Table>, keys: &Keys) -> TransformTables {
+        let part = |k: Gc<LuaStr>, hint: usize| match tr.get_str_hinted(k, hint) {
+            Value::Table(p) => Some((p, p.version())),
+            _ => None,
+        };
+        TransformTables {
+            table: tr,
+            table_version: tr.version(),
+            parts: [
+                part(keys.translation, 0),
+                part(keys.scale, 1),
+                part(keys.rotation, 2),
+            ],
+        }
+    }
 }
 
 /// The scripted entities, stored densely in the order their scripts started (the resume order),
@@ -182,6 +219,15 @@ pub struct ScriptRuntime {
     pub memory_per_run: usize,
     tags: Tags,
     keys: Keys,
+    /// The module the last entity ran: consecutive entities usually share a script, and this
+    /// saves a map lookup per entity. Cleared whenever `modules` changes.
+    hot_module: Option<HotModule>,
+}
+
+struct HotModule {
+    asset: bevy::asset::AssetId<super::LuaScript>,
+    env: Gc<Table>,
+    path: std::rc::Rc<str>,
 }
 
 /// Field names used every frame, interned once (and kept alive).
@@ -280,6 +326,7 @@ impl ScriptRuntime {
             memory_per_run: usize::MAX,
             tags,
             keys,
+            hot_module: None,
         }
     }
 
@@ -349,10 +396,12 @@ impl ScriptRuntime {
                     .get(&id)
                     .map(|m| m.report.clone())
                     .unwrap_or_default();
+                self.hot_module = None;
                 if let Some(old) = self.modules.insert(
                     id,
                     Module {
                         env: env_key,
+                        env_table: env,
                         path,
                         report,
                     },
@@ -457,9 +506,11 @@ impl ScriptRuntime {
             EntityScript {
                 asset,
                 self_table,
+                me,
                 tasks: Vec::new(),
                 started: false,
                 synced: None,
+                transform_tables: None,
             },
         );
         if let Some(t) = transform {
@@ -596,34 +647,82 @@ impl ScriptRuntime {
         set_number(vm, rot, ky, q.y);
         set_number(vm, rot, kz, q.z);
         set_number(vm, rot, kw, q.w);
+        let tables = TransformTables::record(tr, k);
+        if let Some(es) = self.entities.get_mut(&entity) {
+            es.transform_tables = Some(tables);
+        }
     }
 
-    /// Reads `self.transform` back; returns the new transform if the script changed it.
-    fn read_transform(&self, me: Gc<Table>, old: &Transform) -> Option<Transform> {
-        let k = &self.keys;
+    /// Reads `self.transform` back; returns the new transform if the script changed it. Only
+    /// the parts written since `seen` was recorded are read; `seen` is brought up to date.
+    fn read_transform(
+        keys: &Keys,
+        me: Gc<Table>,
+        old: &Transform,
+        seen: &mut Option<TransformTables>,
+    ) -> Option<Transform> {
+        let k = keys;
         let Value::Table(tr) = me.get_str(k.transform) else {
+            *seen = None;
             return None;
         };
-        // The hints are the insertion order of `write_transform`.
-        let vec = |v: Value, cur: Vec3| {
+        let vec = |p: Gc<Table>, cur: Vec3| {
+            let v = Value::Table(p);
             Vec3::new(
                 get_number(v, k.x, 0, cur.x),
                 get_number(v, k.y, 1, cur.y),
                 get_number(v, k.z, 2, cur.z),
             )
         };
-        let r = tr.get_str_hinted(k.rotation, 2);
-        let q = old.rotation;
-        let out = Transform {
-            translation: vec(tr.get_str_hinted(k.translation, 0), old.translation),
-            scale: vec(tr.get_str_hinted(k.scale, 1), old.scale),
-            rotation: Quat::from_xyzw(
-                get_number(r, k.x, 0, q.x),
-                get_number(r, k.y, 1, q.y),
-                get_number(r, k.z, 2, q.z),
-                get_number(r, k.w, 3, q.w),
-            ),
+        let quat = |p: Gc<Table>, q: Quat| {
+            let v = Value::Table(p);
+            Quat::from_xyzw(
+                get_number(v, k.x, 0, q.x),
+                get_number(v, k.y, 1, q.y),
+                get_number(v, k.z, 2, q.z),
+                get_number(v, k.w, 3, q.w),
+            )
         };
+        let mut out = *old;
+        match seen {
+            Some(s) if s.table == tr && s.table_version == tr.version() => {
+                // The same parts as last time: read those written since.
+                let [t, sc, r] = &mut s.parts;
+                if let Some((p, v)) = t
+                    && p.version() != *v
+                {
+                    out.translation = vec(*p, old.translation);
+                    *v = p.version();
+                }
+                if let Some((p, v)) = sc
+                    && p.version() != *v
+                {
+                    out.scale = vec(*p, old.scale);
+                    *v = p.version();
+                }
+                if let Some((p, v)) = r
+                    && p.version() != *v
+                {
+                    out.rotation = quat(*p, old.rotation);
+                    *v = p.version();
+                }
+            }
+            _ => {
+                // The hints are the insertion order of `write_transform`.
+                let fresh = TransformTables::record(tr, k);
+                let [t, sc, r] = fresh.parts;
+                if let Some((p, _)) = t {
+                    out.translation = vec(p, old.translation);
+                }
+                if let Some((p, _)) = sc {
+                    out.scale = vec(p, old.scale);
+                }
+                if let Some((p, _)) = r {
+                    out.rotation = quat(p, old.rotation);
+                }
+                *seen = Some(fresh);
+            }
+        }
         (out != *old).then_some(out)
     }
 
@@ -634,7 +733,7 @@ impl ScriptRuntime {
 
     /// One entity's frame: its transform in (if the component changed), `on_update(self, dt)`,
     /// its due tasks, its transform out (if the script changed it). Looks the entity up once:
-    /// this runs for every scripted entity every frame.
+    /// this runs for every scripted entity every frame. Returns whether `transform` changed.
     pub fn run_entity_at(
         &mut self,
         position: usize,
@@ -642,17 +741,12 @@ impl ScriptRuntime {
         dt: f64,
         fuel: i64,
         runaway: RunawayPolicy,
-    ) {
+    ) -> bool {
         let Some((entity, es)) = self.entities.list.get(position) else {
-            return;
+            return false;
         };
-        let (entity, asset, self_table, synced, has_tasks) = (
-            *entity,
-            es.asset,
-            es.self_table,
-            es.synced,
-            !es.tasks.is_empty(),
-        );
+        let (entity, asset, me, synced, has_tasks) =
+            (*entity, es.asset, es.me, es.synced, !es.tasks.is_empty());
         if let Some(t) = &transform
             && synced != Some(**t)
         {
@@ -668,23 +762,32 @@ impl ScriptRuntime {
                 std::time::Instant::now(),
             )
         });
-        let Some(m) = self.modules.get(&asset) else {
-            return;
+        if self.hot_module.as_ref().is_none_or(|h| h.asset != asset) {
+            let Some(m) = self.modules.get(&asset) else {
+                return false;
+            };
+            self.hot_module = Some(HotModule {
+                asset,
+                env: m.env_table,
+                path: m.path.clone(),
+            });
+        }
+        let Some(hot) = &self.hot_module else {
+            return false;
         };
-        if let Some(Value::Table(env)) = self.vm.rooted(m.env)
-            && let on_update = env.get_str(self.keys.on_update)
-            && !on_update.is_nil()
-            && let Some(me) = self.vm.rooted(self_table)
-        {
-            set_context(Some(entity), &m.path);
-            // As `arm` / `disarm` (spelled out: `m` borrows another field).
+        let on_update = hot.env.get_str(self.keys.on_update);
+        if !on_update.is_nil() {
+            set_context(Some(entity), &hot.path);
+            // As `arm` / `disarm` (spelled out: `hot` borrows another field).
             self.vm.set_fuel(Some(fuel));
             self.vm.set_allocation_budget(Some(self.memory_per_run));
-            let result = self.vm.call1(on_update, &[me, Value::Float(dt)]);
+            let result = self
+                .vm
+                .call1(on_update, &[Value::Table(me), Value::Float(dt)]);
             self.vm.set_fuel(None);
             self.vm.set_allocation_budget(None);
             if let Err(e) = result {
-                let path = m.path.clone();
+                let path = hot.path.clone();
                 self.fail(Some(entity), &path, &e, None);
             }
         }
@@ -709,20 +812,24 @@ impl ScriptRuntime {
                 report.time += t0.elapsed();
             }
         }
-        if let Some(t) = transform {
-            if let Some(Value::Table(me)) = self.vm.rooted(self_table)
-                && let Some(new) = self.read_transform(me, t)
-            {
-                *t = new;
-            }
-            let es = match self.entities.list.get_mut(position) {
-                Some((e, es)) if *e == entity => Some(es),
-                _ => self.entities.get_mut(&entity),
-            };
-            if let Some(es) = es {
-                es.synced = Some(*t);
-            }
+        let Some(t) = transform else {
+            return false;
+        };
+        // Looked up again: the script may have ended (its `self` no longer rooted).
+        let es = match self.entities.list.get_mut(position) {
+            Some((e, es)) if *e == entity => Some(es),
+            _ => self.entities.get_mut(&entity),
+        };
+        let Some(es) = es else {
+            return false;
+        };
+        let new = Self::read_transform(&self.keys, es.me, t, &mut es.transform_tables);
+        let changed = new.is_some();
+        if let Some(new) = new {
+            *t = new;
         }
+        es.synced = Some(*t);
+        changed
     }
 
     fn step_tasks(&mut self, entity: Entity, fuel: i64, runaway: RunawayPolicy) {

@@ -65,7 +65,53 @@ impl Vm {
     /// Prepares a call of the value at `func` with `nargs` arguments above it. A Lua function
     /// gets a new frame (returns true); a native function runs to completion here, its results
     /// moved to `func` and adjusted to `nresults` (returns false).
+    #[inline]
     pub(crate) fn precall(
+        &mut self,
+        func: usize,
+        nargs: usize,
+        nresults: i32,
+        kind: FrameKind,
+    ) -> LuaResult<bool> {
+        // The common case, kept small so callers do not pay for the general one's set-up: a
+        // fixed-arity Lua function with room on the stack.
+        let max_depth = self.limits.max_call_depth;
+        let th = self.th_mut();
+        if let Value::LuaFn(cl) = th.stack[func] {
+            let p = cl.proto;
+            let base = func + 1;
+            let need = base + p.maxstack as usize;
+            if !p.is_vararg && need <= th.stack.len() && th.depth < max_depth {
+                th.hwm = th.hwm.max(need);
+                for i in nargs..p.numparams as usize {
+                    th.stack[base + i] = Value::Nil;
+                }
+                let parent = th.top_frame;
+                let key = self.push_frame(CallFrame {
+                    parent,
+                    child: None,
+                    closure: cl,
+                    func,
+                    base,
+                    pc: 0,
+                    nresults,
+                    nvarargs: 0,
+                    kind,
+                    aux: 0,
+                    tail: false,
+                });
+                let th = self.th_mut();
+                th.top_frame = Some(key);
+                th.depth += 1;
+                self.stats.calls += 1;
+                return Ok(true);
+            }
+        }
+        self.precall_general(func, nargs, nresults, kind)
+    }
+
+    #[inline(never)]
+    fn precall_general(
         &mut self,
         func: usize,
         nargs: usize,
@@ -187,7 +233,7 @@ impl Vm {
         self.varinfo(origin)
     }
 
-    #[inline]
+    #[inline(always)]
     fn call_native(
         &mut self,
         f: NativeFn,

@@ -30,6 +30,9 @@ pub struct Table {
     /// Longest the array part was before trailing nils were dropped: integer keys up to here
     /// are still valid for `next` (a traversal may clear the fields it visits).
     shrunk_from: usize,
+    /// Bumped by every write (wrapping; never reset, not even on reuse), so a host that
+    /// copied a table's contents out can tell whether it may have changed since.
+    version: u32,
 }
 
 #[inline(always)]
@@ -82,6 +85,7 @@ impl Table {
     /// Empties a dead table for reuse by a new one, keeping buffers up to a modest size (bigger
     /// ones go back to the allocator so a recycled box does not pin a large block).
     pub fn clear_for_reuse(&mut self) {
+        self.touch();
         const KEEP: usize = 64;
         if self.arr.capacity() > KEEP {
             self.arr = Vec::new();
@@ -111,6 +115,16 @@ impl Table {
         }
     }
 
+    #[inline(always)]
+    fn touch(&mut self) {
+        self.version = self.version.wrapping_add(1);
+    }
+
+    /// Changes whenever the table is written (see the field).
+    pub fn version(&self) -> u32 {
+        self.version
+    }
+
     /// Hash nodes in use (live or dead keys).
     pub fn node_count(&self) -> usize {
         self.nodes.len()
@@ -119,6 +133,7 @@ impl Table {
     /// Removes the entries `dead(key, value)` selects (weak-table clearing). Array entries are
     /// passed with a nil key. Hash nodes keep their key as a dead key, as `next` requires.
     pub fn clear_entries(&mut self, mut dead: impl FnMut(&Value, &Value) -> bool) {
+        self.touch();
         for v in self.arr.iter_mut() {
             if !v.is_nil() && dead(&Value::Nil, v) {
                 *v = Value::Nil;
@@ -190,6 +205,7 @@ impl Table {
     #[inline(always)]
     pub fn live_str_slot(&mut self, s: Gc<LuaStr>) -> Option<&mut Value> {
         let n = self.slot_of_str(s)?;
+        self.touch();
         // SAFETY: `slot_of_str` returns indices of existing nodes.
         let val = unsafe { &mut self.nodes.get_unchecked_mut(n).val };
         (!val.is_nil()).then_some(val)
@@ -316,6 +332,7 @@ impl Table {
     pub fn set_int(&mut self, i: i64, val: Value) -> usize {
         let idx = (i as u64).wrapping_sub(1);
         if idx < self.arr.len() as u64 && !val.is_nil() {
+            self.touch();
             self.arr[idx as usize] = val;
             return 0;
         }
@@ -323,6 +340,7 @@ impl Table {
     }
 
     fn set_int_slow(&mut self, i: i64, val: Value) -> usize {
+        self.touch();
         let idx = (i as u64).wrapping_sub(1);
         let len = self.arr.len() as u64;
         if idx < len {
@@ -379,6 +397,7 @@ impl Table {
     }
 
     fn set_hash(&mut self, key: Value, val: Value) -> usize {
+        self.touch();
         self.absent_tm.set(0);
         let hash = key_hash(&key);
         if let Some(n) = self.slot_of(&key, hash) {

@@ -97,7 +97,15 @@ impl Vm {
     }
 
     /// An integer argument: integers, floats with an exact integer value, numeric strings.
+    #[inline]
     pub fn check_int(&mut self, args: Args, i: usize, fname: &str) -> LuaResult<i64> {
+        match self.arg(args, i) {
+            Value::Int(n) => Ok(n),
+            _ => self.check_int_converted(args, i, fname),
+        }
+    }
+
+    fn check_int_converted(&mut self, args: Args, i: usize, fname: &str) -> LuaResult<i64> {
         let v = self.arg(args, i);
         match v {
             Value::Int(n) => Ok(n),
@@ -127,7 +135,15 @@ impl Vm {
     }
 
     /// A number argument (numeric strings converted).
+    #[inline]
     pub fn check_number(&mut self, args: Args, i: usize, fname: &str) -> LuaResult<Value> {
+        match self.arg(args, i) {
+            v @ (Value::Int(_) | Value::Float(_)) => Ok(v),
+            _ => self.check_number_converted(args, i, fname),
+        }
+    }
+
+    fn check_number_converted(&mut self, args: Args, i: usize, fname: &str) -> LuaResult<Value> {
         let v = self.arg(args, i);
         match v {
             Value::Int(_) | Value::Float(_) => Ok(v),
@@ -139,8 +155,14 @@ impl Vm {
         }
     }
 
+    #[inline]
     pub fn check_float(&mut self, args: Args, i: usize, fname: &str) -> LuaResult<f64> {
-        Ok(match self.check_number(args, i, fname)? {
+        match self.arg(args, i) {
+            Value::Float(f) => return Ok(f),
+            Value::Int(n) => return Ok(n as f64),
+            _ => {}
+        }
+        Ok(match self.check_number_converted(args, i, fname)? {
             Value::Int(n) => n as f64,
             Value::Float(f) => f,
             _ => unreachable!(),
