@@ -45,6 +45,48 @@ fn on_update_moves_the_transform() {
     assert_eq!(t.translation.x, 3.0);
 }
 
+/// Only the parts of `self.transform` a script wrote are read back each frame: writes to one
+/// part on some frames, a replaced part, and the host's own edits in between all arrive.
+#[test]
+fn transform_parts_written_on_some_frames_all_arrive() {
+    let mut app = app();
+    let h = add_script(
+        &mut app,
+        "parts.lua",
+        "local frame = 0
+         function on_update(self, dt)
+           frame = frame + 1
+           local t = self.transform
+           if frame == 2 then t.scale.x = 2 end
+           if frame == 3 then t.rotation.z = 0.6; t.rotation.w = 0.8 end
+           if frame == 5 then t.translation = { x = 7, y = 8, z = 9 } end
+           if frame == 6 then t.translation.y = t.translation.y + 1 end
+         end",
+    );
+    let e = spawn_scripted(&mut app, &h);
+    let get = |app: &App| *app.world().get::<Transform>(e).unwrap();
+    app.update(); // frame 1: nothing written
+    assert_eq!(get(&app), Transform::default());
+    app.update();
+    assert_eq!(get(&app).scale, Vec3::new(2.0, 1.0, 1.0));
+    app.update();
+    assert_eq!(get(&app).rotation, Quat::from_xyzw(0.0, 0.0, 0.6, 0.8));
+    // The host moves the entity between frames 3 and 4; the script sees it, keeps its scale.
+    app.world_mut()
+        .get_mut::<Transform>(e)
+        .unwrap()
+        .translation
+        .x = 5.0;
+    app.update();
+    assert_eq!(get(&app).translation, Vec3::new(5.0, 0.0, 0.0));
+    assert_eq!(get(&app).scale, Vec3::new(2.0, 1.0, 1.0));
+    app.update();
+    assert_eq!(get(&app).translation, Vec3::new(7.0, 8.0, 9.0));
+    app.update();
+    assert_eq!(get(&app).translation, Vec3::new(7.0, 9.0, 9.0));
+    assert_eq!(get(&app).rotation, Quat::from_xyzw(0.0, 0.0, 0.6, 0.8));
+}
+
 #[test]
 fn wait_resumes_on_the_first_frame_past_its_deadline() {
     let mut app = app();
