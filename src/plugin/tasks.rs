@@ -69,6 +69,7 @@ pub struct EntityScript {
     /// The tables `self.transform` was made of at that point, for reading back only the parts
     /// a script wrote.
     transform_tables: Option<TransformTables>,
+    module: Option<ModuleRef>,
 }
 
 /// `self.transform` and its translation, scale and rotation tables as last synced, with the
@@ -219,13 +220,14 @@ pub struct ScriptRuntime {
     pub memory_per_run: usize,
     tags: Tags,
     keys: Keys,
-    /// The module the last entity ran: consecutive entities usually share a script, and this
-    /// saves a map lookup per entity. Cleared whenever `modules` changes.
-    hot_module: Option<HotModule>,
+    /// Bumped whenever `modules` changes, invalidating the entities' `ModuleRef`s.
+    modules_version: u64,
 }
 
-struct HotModule {
-    asset: bevy::asset::AssetId<super::LuaScript>,
+/// An entity's module as of `ScriptRuntime::modules_version` `version`: saves a map lookup per
+/// entity and frame.
+struct ModuleRef {
+    version: u64,
     env: Gc<Table>,
     path: std::rc::Rc<str>,
 }
@@ -326,7 +328,7 @@ impl ScriptRuntime {
             memory_per_run: usize::MAX,
             tags,
             keys,
-            hot_module: None,
+            modules_version: 0,
         }
     }
 
@@ -396,7 +398,7 @@ impl ScriptRuntime {
                     .get(&id)
                     .map(|m| m.report.clone())
                     .unwrap_or_default();
-                self.hot_module = None;
+                self.modules_version += 1;
                 if let Some(old) = self.modules.insert(
                     id,
                     Module {
@@ -511,6 +513,7 @@ impl ScriptRuntime {
                 started: false,
                 synced: None,
                 transform_tables: None,
+                module: None,
             },
         );
         if let Some(t) = transform {
@@ -742,9 +745,24 @@ impl ScriptRuntime {
         fuel: i64,
         runaway: RunawayPolicy,
     ) -> bool {
-        let Some((entity, es)) = self.entities.list.get(position) else {
+        let Some((entity, es)) = self.entities.list.get_mut(position) else {
             return false;
         };
+        if es
+            .module
+            .as_ref()
+            .is_none_or(|m| m.version != self.modules_version)
+        {
+            let Some(m) = self.modules.get(&es.asset) else {
+                return false;
+            };
+            es.module = Some(ModuleRef {
+                version: self.modules_version,
+                env: m.env_table,
+                path: m.path.clone(),
+            });
+        }
+        let env = es.module.as_ref().map(|m| m.env);
         let (entity, asset, me, synced, has_tasks) =
             (*entity, es.asset, es.me, es.synced, !es.tasks.is_empty());
         if let Some(t) = &transform
@@ -762,23 +780,13 @@ impl ScriptRuntime {
                 std::time::Instant::now(),
             )
         });
-        if self.hot_module.as_ref().is_none_or(|h| h.asset != asset) {
-            let Some(m) = self.modules.get(&asset) else {
-                return false;
-            };
-            self.hot_module = Some(HotModule {
-                asset,
-                env: m.env_table,
-                path: m.path.clone(),
-            });
-        }
-        let Some(hot) = &self.hot_module else {
-            return false;
-        };
-        let on_update = hot.env.get_str(self.keys.on_update);
+        let on_update = env.map_or(Value::Nil, |env| env.get_str(self.keys.on_update));
         if !on_update.is_nil() {
-            set_context(Some(entity), &hot.path);
-            // As `arm` / `disarm` (spelled out: `hot` borrows another field).
+            if let Some((_, es)) = self.entities.list.get(position)
+                && let Some(m) = &es.module
+            {
+                set_context(Some(entity), &m.path);
+            }
             self.vm.set_fuel(Some(fuel));
             self.vm.set_allocation_budget(Some(self.memory_per_run));
             let result = self
@@ -787,7 +795,7 @@ impl ScriptRuntime {
             self.vm.set_fuel(None);
             self.vm.set_allocation_budget(None);
             if let Err(e) = result {
-                let path = hot.path.clone();
+                let path = self.path_of(asset);
                 self.fail(Some(entity), &path, &e, None);
             }
         }

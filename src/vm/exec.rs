@@ -65,7 +65,7 @@ impl Vm {
     /// Prepares a call of the value at `func` with `nargs` arguments above it. A Lua function
     /// gets a new frame (returns true); a native function runs to completion here, its results
     /// moved to `func` and adjusted to `nresults` (returns false).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn precall(
         &mut self,
         func: usize,

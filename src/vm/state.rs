@@ -587,6 +587,7 @@ impl Vm {
     }
 
     /// Puts `f` and `args` on the current register file above everything in use; returns the slot.
+    #[inline(always)]
     fn push_call_args(&mut self, f: Value, args: &[Value]) -> LuaResult<usize> {
         let slot = self.free_slot();
         self.reserve_stack(slot, args.len() + 1)?;
@@ -629,6 +630,7 @@ impl Vm {
         self.native_stack_base.saturating_sub(here) > self.limits.max_native_stack_bytes
     }
 
+    #[inline(always)]
     pub fn call_slot(&mut self, slot: usize, nargs: usize, nresults: i32) -> LuaResult<usize> {
         if self.c_depth >= MAX_C_DEPTH || self.native_stack_full() {
             return Err(self.rt_error("C stack overflow"));
@@ -645,6 +647,7 @@ impl Vm {
         r
     }
 
+    #[inline(always)]
     fn call_slot_inner(&mut self, slot: usize, nargs: usize, nresults: i32) -> LuaResult<usize> {
         use super::frame::FrameKind;
         self.next_call_from_native = true;
