@@ -33,6 +33,7 @@ fn pc_index(ip: *const Instr, code: &[Instr]) -> usize {
 impl Vm {
     /// Runs until the entry frame returns, or (for a host-resumed coroutine) until it yields,
     /// finishes or runs out of fuel. Errors are caught by `pcall` frames on the way.
+    #[inline(always)]
     pub(crate) fn execute(&mut self) -> LuaResult<Exit> {
         loop {
             // Three builds of the loop: the hooked one checks debug hooks before every
@@ -87,19 +88,7 @@ impl Vm {
                     th.stack[base + i] = Value::Nil;
                 }
                 let parent = th.top_frame;
-                let key = self.push_frame(CallFrame {
-                    parent,
-                    child: None,
-                    closure: cl,
-                    func,
-                    base,
-                    pc: 0,
-                    nresults,
-                    nvarargs: 0,
-                    kind,
-                    aux: 0,
-                    tail: false,
-                });
+                let key = self.push_lua_frame(parent, cl, func, nresults, kind);
                 let th = self.th_mut();
                 th.top_frame = Some(key);
                 th.depth += 1;
@@ -2102,7 +2091,8 @@ impl Vm {
                             for j in nargs..p.numparams as usize {
                                 unsafe { *base.add(a + 1 + j) = Value::Nil };
                             }
-                            let key = self.push_lua_frame(fk, ncl, func, nresults);
+                            let key =
+                                self.push_lua_frame(Some(fk), ncl, func, nresults, FrameKind::Lua);
                             th.top_frame = Some(key);
                             th.depth += 1;
                             self.stats.calls += 1;
@@ -2543,33 +2533,39 @@ impl Vm {
         depth
     }
 
-    /// `push_frame` for a plain Lua-to-Lua call (no varargs), the interpreter's fast path: a
-    /// reused frame is updated in place rather than built and copied.
+    /// `push_frame` for a call of a Lua function without varargs (the interpreter's and the
+    /// host's fast paths): a reused frame is updated in place rather than built and copied.
     #[inline(always)]
     fn push_lua_frame(
         &mut self,
-        parent: FrameKey,
+        parent: Option<FrameKey>,
         closure: Gc<super::function::LuaClosure>,
         func: usize,
         nresults: i32,
+        kind: FrameKind,
     ) -> FrameKey {
-        // SAFETY: the parent is the running frame.
-        if let Some(c) = unsafe { self.frames.get_unchecked(parent) }.child
+        let cached = match parent {
+            // SAFETY: the parent is the running frame.
+            Some(p) => unsafe { self.frames.get_unchecked(p) }.child,
+            None => self.th().root_frame,
+        };
+        if let Some(c) = cached
             && let Some(slot) = self.frames.get_mut(c)
         {
-            slot.parent = Some(parent);
+            slot.parent = parent;
             slot.closure = closure;
             slot.func = func;
             slot.base = func + 1;
             slot.pc = 0;
             slot.nresults = nresults;
             slot.nvarargs = 0;
-            slot.kind = FrameKind::Lua;
+            slot.kind = kind;
+            slot.aux = 0;
             slot.tail = false;
             return c;
         }
         self.push_frame(CallFrame {
-            parent: Some(parent),
+            parent,
             child: None,
             closure,
             func,
@@ -2577,7 +2573,7 @@ impl Vm {
             pc: 0,
             nresults,
             nvarargs: 0,
-            kind: FrameKind::Lua,
+            kind,
             aux: 0,
             tail: false,
         })

@@ -713,9 +713,14 @@ impl Heap {
         t.set_color(BLACK);
         let work = 1 + t.arr.len() + t.node_count();
         match (weak_k, weak_v) {
+            // Numbers and booleans (most of a big array) are skipped without a call.
             (false, false) => t.for_each_entry(|k, v| {
-                self.mark_value(k);
-                self.mark_value(v);
+                if k.is_collectable() {
+                    self.mark_value(k);
+                }
+                if v.is_collectable() {
+                    self.mark_value(v);
+                }
             }),
             (false, true) => {
                 // Strings are values, never cleared from weak tables: they stay alive.

@@ -336,6 +336,17 @@ impl Table {
             self.arr[idx as usize] = val;
             return 0;
         }
+        // Appending within capacity, with no hash part a later key could have to move from.
+        // An integer key is no metamethod name: the absent-metamethod cache stays valid.
+        if idx == self.arr.len() as u64
+            && self.arr.len() < self.arr.capacity()
+            && self.nodes.is_empty()
+            && !val.is_nil()
+        {
+            self.touch();
+            self.arr.push(val);
+            return 0;
+        }
         self.set_int_slow(i, val)
     }
 
