@@ -2091,6 +2091,11 @@ impl Vm {
                             for j in nargs..p.numparams as usize {
                                 unsafe { *base.add(a + 1 + j) = Value::Nil };
                             }
+                            // The collector clears stale registers up to `hwm` (so a value
+                            // left above the live part never outlives its object).
+                            if need > th.hwm {
+                                th.hwm = need;
+                            }
                             let key =
                                 self.push_lua_frame(Some(fk), ncl, func, nresults, FrameKind::Lua);
                             th.top_frame = Some(key);
@@ -2664,5 +2669,33 @@ impl Vm {
         c.error = None;
         self.set_current(prev);
         err
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::state::Vm;
+    use super::super::value::Value;
+
+    /// A Lua-to-Lua call made on the interpreter's fast path records how high its registers
+    /// reach: the collector clears stale registers only up to that mark, so one left above it
+    /// could keep pointing at an object after the object is freed.
+    #[test]
+    fn fast_path_calls_raise_the_register_high_water_mark() {
+        let mut vm = Vm::new();
+        let locals: String = (0..60).map(|i| format!("local v{i} = {i}\n")).collect();
+        let src = format!(
+            "local function deep()\n{locals}return {{}}\nend\n\
+             return function() deep() end"
+        );
+        let chunk = vm.load(src.as_bytes(), "=hwm").unwrap();
+        let caller = vm.call(chunk, &[]).unwrap()[0];
+        vm.call(caller, &[]).unwrap();
+        let hwm = vm.th().hwm;
+        assert!(
+            hwm > 60,
+            "hwm {hwm}: the registers of `deep` (60 locals) are not covered"
+        );
+        assert!(matches!(caller, Value::LuaFn(_)));
     }
 }
