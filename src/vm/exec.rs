@@ -1482,7 +1482,7 @@ impl Vm {
                         }
                         // A sandbox environment: a table `__index` (e.g. `_G`) behind it.
                         if let Some(mt) = tt.meta
-                            && let Value::Table(outer) = self.fast_tm(mt, Tm::Index)
+                            && let Some(outer) = self.index_table(mt)
                         {
                             let v = outer.get_str(*ks);
                             if !v.is_nil() || outer.meta.is_none() {
@@ -1532,7 +1532,7 @@ impl Vm {
                         }
                         // Class pattern: a table `__index` in the metatable.
                         if let Some(mt) = tt.meta
-                            && let Value::Table(class) = self.fast_tm(mt, Tm::Index)
+                            && let Some(class) = self.index_table(mt)
                         {
                             let v = class.get_str(*ks);
                             if !v.is_nil() || class.meta.is_none() {
@@ -1627,7 +1627,7 @@ impl Vm {
                             continue;
                         }
                         if let Some(mt) = tt.meta
-                            && let Value::Table(class) = self.fast_tm(mt, Tm::Index)
+                            && let Some(class) = self.index_table(mt)
                         {
                             let v = class.get_str(ks);
                             if !v.is_nil() || class.meta.is_none() {

@@ -162,6 +162,22 @@ impl Vm {
         v
     }
 
+    /// The `__index` of metatable `mt` when it is a table (the class pattern), cached in `mt`
+    /// until `mt` is written.
+    #[inline(always)]
+    pub fn index_table(&self, mt: Gc<Table>) -> Option<Gc<Table>> {
+        if let Some(t) = mt.index_table.get() {
+            return Some(t);
+        }
+        match self.fast_tm(mt, Tm::Index) {
+            Value::Table(t) => {
+                mt.index_table.set(Some(t));
+                Some(t)
+            }
+            _ => None,
+        }
+    }
+
     pub fn tm_of(&self, v: &Value, tm: Tm) -> Value {
         match self.get_metatable(v) {
             Some(mt) => self.fast_tm(mt, tm),

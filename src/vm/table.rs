@@ -33,6 +33,9 @@ pub struct Table {
     /// Bumped by every write (wrapping; never reset, not even on reuse), so a host that
     /// copied a table's contents out can tell whether it may have changed since.
     version: u32,
+    /// When this table is a metatable: its `__index` field, if that is a table, as last looked
+    /// up (the class of an object, the `_G` behind an environment). Cleared by any write.
+    pub index_table: Cell<Option<Gc<Table>>>,
 }
 
 #[inline(always)]
@@ -118,6 +121,7 @@ impl Table {
     #[inline(always)]
     fn touch(&mut self) {
         self.version = self.version.wrapping_add(1);
+        self.index_table.set(None);
     }
 
     /// Changes whenever the table is written (see the field).
