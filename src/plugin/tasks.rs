@@ -690,24 +690,22 @@ impl ScriptRuntime {
         match seen {
             Some(s) if s.table == tr && s.table_version == tr.version() => {
                 // The same parts as last time: read those written since.
+                let written = |part: &mut Option<(Gc<Table>, u32)>| match part {
+                    Some((p, seen)) if p.version() != *seen => {
+                        *seen = p.version();
+                        Some(*p)
+                    }
+                    _ => None,
+                };
                 let [t, sc, r] = &mut s.parts;
-                if let Some((p, v)) = t
-                    && p.version() != *v
-                {
-                    out.translation = vec(*p, old.translation);
-                    *v = p.version();
+                if let Some(p) = written(t) {
+                    out.translation = vec(p, old.translation);
                 }
-                if let Some((p, v)) = sc
-                    && p.version() != *v
-                {
-                    out.scale = vec(*p, old.scale);
-                    *v = p.version();
+                if let Some(p) = written(sc) {
+                    out.scale = vec(p, old.scale);
                 }
-                if let Some((p, v)) = r
-                    && p.version() != *v
-                {
-                    out.rotation = quat(*p, old.rotation);
-                    *v = p.version();
+                if let Some(p) = written(r) {
+                    out.rotation = quat(p, old.rotation);
                 }
             }
             _ => {
