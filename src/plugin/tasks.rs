@@ -86,7 +86,7 @@ struct TransformTables {
 
 impl TransformTables {
     fn record(tr: Gc<Table>, keys: &Keys) -> TransformTables {
-        let part = |k: Gc<LuaStr>, hint: usize| match tr.get_str_hinted(k, hint) {
+        let part = |k: Gc<LuaStr>| match tr.get_str(k) {
             Value::Table(p) => Some((p, p.version())),
             _ => None,
         };
@@ -94,9 +94,9 @@ impl TransformTables {
             table: tr,
             table_version: tr.version(),
             parts: [
-                part(keys.translation, 0),
-                part(keys.scale, 1),
-                part(keys.rotation, 2),
+                part(keys.translation),
+                part(keys.scale),
+                part(keys.rotation),
             ],
         }
     }
@@ -253,11 +253,10 @@ fn set_number(vm: &mut Vm, t: Gc<Table>, k: Gc<LuaStr>, v: f32) {
     vm.heap.charge(grown);
 }
 
-/// `t[k]` as a number (`default` if it is not one). `hint`: where `write_transform` put the
-/// key (see `Table::get_str_hinted`).
-fn get_number(t: Value, k: Gc<LuaStr>, hint: usize, default: f32) -> f32 {
+/// `t[k]` as a number (`default` if it is not one).
+fn get_number(t: Value, k: Gc<LuaStr>, default: f32) -> f32 {
     let Value::Table(t) = t else { return default };
-    match t.get_str_hinted(k, hint) {
+    match t.get_str(k) {
         Value::Float(x) => x as f32,
         Value::Int(i) => i as f32,
         _ => default,
@@ -672,18 +671,18 @@ impl ScriptRuntime {
         let vec = |p: Gc<Table>, cur: Vec3| {
             let v = Value::Table(p);
             Vec3::new(
-                get_number(v, k.x, 0, cur.x),
-                get_number(v, k.y, 1, cur.y),
-                get_number(v, k.z, 2, cur.z),
+                get_number(v, k.x, cur.x),
+                get_number(v, k.y, cur.y),
+                get_number(v, k.z, cur.z),
             )
         };
         let quat = |p: Gc<Table>, q: Quat| {
             let v = Value::Table(p);
             Quat::from_xyzw(
-                get_number(v, k.x, 0, q.x),
-                get_number(v, k.y, 1, q.y),
-                get_number(v, k.z, 2, q.z),
-                get_number(v, k.w, 3, q.w),
+                get_number(v, k.x, q.x),
+                get_number(v, k.y, q.y),
+                get_number(v, k.z, q.z),
+                get_number(v, k.w, q.w),
             )
         };
         let mut out = *old;

@@ -15,6 +15,10 @@ pub struct LuaStr {
     /// reused by a new string of a similar length.
     bytes: Vec<u8>,
     next: Cell<Option<Gc<LuaStr>>>,
+    /// Where this key was last found in a table's node list. Tables built alike (objects from
+    /// one constructor, vectors the host fills) hold a field at the same position, so a lookup
+    /// tries there first: one compare, no hash probe. Only a guess; checked on every use.
+    slot_hint: Cell<u32>,
 }
 
 impl LuaStr {
@@ -35,6 +39,16 @@ impl LuaStr {
 
     pub fn hash(&self) -> u64 {
         self.hash
+    }
+
+    #[inline(always)]
+    pub fn slot_hint(&self) -> usize {
+        self.slot_hint.get() as usize
+    }
+
+    #[inline(always)]
+    pub fn set_slot_hint(&self, node: usize) {
+        self.slot_hint.set(node as u32);
     }
 
     /// Lossy UTF-8 view, for messages.
@@ -179,6 +193,7 @@ impl Interner {
                 m.bytes.clear();
                 m.bytes.extend_from_slice(bytes);
                 m.next = next;
+                m.slot_hint = Cell::new(0);
                 s.set_color(white);
                 s
             }
@@ -193,6 +208,7 @@ impl Interner {
                         hash,
                         bytes: buf,
                         next,
+                        slot_hint: Cell::new(0),
                     },
                     white,
                 )

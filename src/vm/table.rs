@@ -179,10 +179,27 @@ impl Table {
         }
     }
 
-    /// `slot_of` for a string key, with the key compare specialized (strings are interned: a
-    /// pointer compare).
+    /// The node of string key `s` if it is where the key's hint says (see
+    /// `LuaStr::slot_hint`): one compare instead of a hash probe.
+    #[inline(always)]
+    fn hinted_str_node(&self, s: Gc<LuaStr>) -> Option<&Node> {
+        self.nodes
+            .get(s.slot_hint())
+            .filter(|n| matches!(n.key, Value::Str(x) if x == s))
+    }
+
     #[inline(always)]
     fn slot_of_str(&self, s: Gc<LuaStr>) -> Option<usize> {
+        if self.hinted_str_node(s).is_some() {
+            return Some(s.slot_hint());
+        }
+        self.probe_str(s)
+    }
+
+    /// `slot_of` for a string key, with the key compare specialized (strings are interned: a
+    /// pointer compare). Leaves the hint at the node found.
+    #[inline(always)]
+    fn probe_str(&self, s: Gc<LuaStr>) -> Option<usize> {
         if self.index.is_empty() {
             return None;
         }
@@ -198,6 +215,7 @@ impl Table {
             if let Value::Str(x) = unsafe { &self.nodes.get_unchecked(node).key }
                 && *x == s
             {
+                s.set_slot_hint(node);
                 return Some(node);
             }
             i = (i + 1) & mask;
@@ -279,20 +297,18 @@ impl Table {
 
     #[inline(always)]
     pub fn get_str(&self, s: Gc<LuaStr>) -> Value {
-        match self.slot_of_str(s) {
-            // SAFETY: `slot_of_str` returns indices of existing nodes.
-            Some(n) => unsafe { self.nodes.get_unchecked(n).val },
-            None => Value::Nil,
+        match self.hinted_str_node(s) {
+            Some(n) => n.val,
+            None => self.get_str_probed(s),
         }
     }
 
-    /// `get_str` for a key expected to be the `hint`-th key inserted (as in a table the host
-    /// filled in a known order): one compare instead of a hash probe when the guess is right.
-    #[inline(always)]
-    pub fn get_str_hinted(&self, s: Gc<LuaStr>, hint: usize) -> Value {
-        match self.nodes.get(hint) {
-            Some(n) if matches!(n.key, Value::Str(k) if k == s) => n.val,
-            _ => self.get_str(s),
+    #[inline(never)]
+    fn get_str_probed(&self, s: Gc<LuaStr>) -> Value {
+        match self.probe_str(s) {
+            // SAFETY: `probe_str` returns indices of existing nodes.
+            Some(n) => unsafe { self.nodes.get_unchecked(n).val },
+            None => Value::Nil,
         }
     }
 
