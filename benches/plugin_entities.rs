@@ -17,13 +17,18 @@ use moonpool::vm::CountingAllocator;
 #[global_allocator]
 static ALLOCATOR: CountingAllocator = CountingAllocator;
 
-const TRANSFORM_SCRIPT: &str = "
+const TRANSFORM_SCRIPT: &str = match option_env!("MP_EMPTY") {
+    Some(_) => "function on_update(self, dt) local t = self.transform end",
+    None => {
+        "
 function on_update(self, dt)
   local p = self.transform.translation
   p.x = p.x + 10 * dt
   if p.x > 100 then p.x = -100 end
   p.y = p.y + math.sin(p.x * 0.01) * dt
-end";
+end"
+    }
+};
 
 const REFLECT_SCRIPT: &str = "
 function on_update(self, dt)
@@ -105,20 +110,23 @@ fn run(n: usize, access: Access) {
     }
     let frames = 200;
     let mut total = Duration::ZERO;
+    let mut gc = Duration::ZERO;
     let mut worst = Duration::ZERO;
     let mut allocs = 0;
     for _ in 0..frames {
         app.update();
         let rt = app.world().non_send::<ScriptRuntime>();
         total += rt.report.script_time;
+        gc += rt.report.gc_time;
         worst = worst.max(rt.report.script_time);
         allocs += rt.report.rust_allocations;
     }
     let per_frame = total.as_secs_f64() * 1e3 / frames as f64;
     println!(
-        "{label}, {n:6} entities: script time {per_frame:.3} ms/frame (worst {:.3} ms), {:.3} us/entity, \
-         Rust heap allocations {:.2}/frame",
+        "{label}, {n:6} entities: script time {per_frame:.3} ms/frame (worst {:.3} ms, GC {:.3} ms), \
+         {:.3} us/entity, Rust heap allocations {:.2}/frame",
         worst.as_secs_f64() * 1e3,
+        gc.as_secs_f64() * 1e3 / frames as f64,
         per_frame * 1e3 / n as f64,
         allocs as f64 / frames as f64
     );

@@ -3,7 +3,7 @@
 //! entity, pressed keys) and the requests scripts make (spawn, despawn, emit, tasks) pass
 //! through a thread-local that the script system fills before running Lua and drains after.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use bevy::ecs::entity::Entity;
 
@@ -73,7 +73,6 @@ pub enum Request {
 /// The frame's context for natives.
 #[derive(Default)]
 pub struct Context {
-    pub entity: Option<Entity>,
     /// The running script's asset path (shared with its module: switching scripts per entity
     /// compares pointers, copies nothing).
     pub path: std::rc::Rc<str>,
@@ -87,6 +86,22 @@ pub struct Context {
 
 thread_local! {
     pub static CONTEXT: RefCell<Context> = RefCell::new(Context::default());
+    /// The entity whose script runs. Apart from `CONTEXT`, and with the address of the path
+    /// `CONTEXT` holds, because both are set before every script run: two plain loads and
+    /// stores instead of a `RefCell` borrow.
+    pub static CURRENT_ENTITY: Cell<Option<Entity>> = const { Cell::new(None) };
+    static CURRENT_PATH: Cell<*const u8> = const { Cell::new(std::ptr::null()) };
+}
+
+/// Sets the entity and script path natives see.
+pub fn set_context(entity: Option<Entity>, path: &std::rc::Rc<str>) {
+    CURRENT_ENTITY.set(entity);
+    // `CONTEXT` keeps the path it holds alive, so an equal address is the same string.
+    let address = std::rc::Rc::as_ptr(path) as *const u8;
+    if CURRENT_PATH.get() != address {
+        CURRENT_PATH.set(address);
+        CONTEXT.with(|c| c.borrow_mut().path = path.clone());
+    }
 }
 
 /// Installs the natives and the prelude into a fresh VM.
@@ -294,7 +309,7 @@ fn search_asset(vm: &mut Vm, args: Args) -> LuaResult<usize> {
 pub const MODULE_LOADING: &str = "moonpool: waiting";
 
 fn current_entity(vm: &mut Vm, fname: &str) -> LuaResult<Entity> {
-    match CONTEXT.with(|c| c.borrow().entity) {
+    match CURRENT_ENTITY.get() {
         Some(e) => Ok(e),
         None => Err(vm.rt_error(&format!("'{fname}' needs a running entity script"))),
     }

@@ -297,19 +297,18 @@ pub fn run_scripts(
                 break;
             };
             let world = access.world();
-            let before = match transforms.get_manual(world, entity) {
+            let mut transform = match transforms.get_manual(world, entity) {
                 Ok(t) => Some(*t),
                 Err(_) => transforms.get(world, entity).ok().copied(),
             };
-            let mut after = before;
             let changed = rt.run_entity_at(
                 i,
-                after.as_mut(),
+                transform.as_mut(),
                 dt,
                 settings.fuel_per_task,
                 settings.runaway,
             );
-            if changed && let Some(value) = after {
+            if changed && let Some(value) = transform {
                 let world = access.world();
                 // SAFETY: `world` is the exclusive system's `&mut World`, borrowed for this
                 // statement only, and the query is the only access made through it meanwhile.

@@ -17,7 +17,7 @@ use crate::vm::table::Table;
 use crate::vm::thread::ThreadKey;
 use crate::vm::{LuaError, Resumed, RootKey, Value, Vm};
 
-use super::api::{self, CONTEXT, Request};
+use super::api::{self, CONTEXT, Request, set_context};
 use super::stats::{FrameReport, ScriptReport, objects_of};
 use super::{RunawayPolicy, ScriptValue};
 
@@ -664,10 +664,6 @@ impl ScriptRuntime {
         seen: &mut Option<TransformTables>,
     ) -> Option<Transform> {
         let k = keys;
-        let Value::Table(tr) = me.get_str(k.transform) else {
-            *seen = None;
-            return None;
-        };
         let vec = |p: Gc<Table>, cur: Vec3| {
             let v = Value::Table(p);
             Vec3::new(
@@ -685,40 +681,39 @@ impl ScriptRuntime {
                 get_number(v, k.w, q.w),
             )
         };
+        let read = |out: &mut Transform, part: usize, p: Gc<Table>| match part {
+            0 => out.translation = vec(p, old.translation),
+            1 => out.scale = vec(p, old.scale),
+            _ => out.rotation = quat(p, old.rotation),
+        };
+        let Value::Table(tr) = me.get_str(k.transform) else {
+            *seen = None;
+            return None;
+        };
         let mut out = *old;
         match seen {
             Some(s) if s.table == tr && s.table_version == tr.version() => {
                 // The same parts as last time: read those written since.
-                let written = |part: &mut Option<(Gc<Table>, u32)>| match part {
-                    Some((p, seen)) if p.version() != *seen => {
-                        *seen = p.version();
-                        Some(*p)
+                let mut any = false;
+                for (i, part) in s.parts.iter_mut().enumerate() {
+                    if let Some((p, version)) = part
+                        && p.version() != *version
+                    {
+                        *version = p.version();
+                        read(&mut out, i, *p);
+                        any = true;
                     }
-                    _ => None,
-                };
-                let [t, sc, r] = &mut s.parts;
-                if let Some(p) = written(t) {
-                    out.translation = vec(p, old.translation);
                 }
-                if let Some(p) = written(sc) {
-                    out.scale = vec(p, old.scale);
-                }
-                if let Some(p) = written(r) {
-                    out.rotation = quat(p, old.rotation);
+                if !any {
+                    return None;
                 }
             }
             _ => {
-                // The hints are the insertion order of `write_transform`.
                 let fresh = TransformTables::record(tr, k);
-                let [t, sc, r] = fresh.parts;
-                if let Some((p, _)) = t {
-                    out.translation = vec(p, old.translation);
-                }
-                if let Some((p, _)) = sc {
-                    out.scale = vec(p, old.scale);
-                }
-                if let Some((p, _)) = r {
-                    out.rotation = quat(p, old.rotation);
+                for (i, part) in fresh.parts.iter().enumerate() {
+                    if let Some((p, _)) = *part {
+                        read(&mut out, i, p);
+                    }
                 }
                 *seen = Some(fresh);
             }
@@ -760,13 +755,14 @@ impl ScriptRuntime {
             });
         }
         let env = es.module.as_ref().map(|m| m.env);
-        let (entity, asset, me, synced, has_tasks) =
-            (*entity, es.asset, es.me, es.synced, !es.tasks.is_empty());
-        if let Some(t) = &transform
-            && synced != Some(**t)
-        {
-            self.write_transform(entity, t);
-        }
+        let (entity, asset, me, has_tasks) = (*entity, es.asset, es.me, !es.tasks.is_empty());
+        let copied_in = match &transform {
+            Some(t) if es.synced.as_ref() != Some(&**t) => {
+                self.write_transform(entity, t);
+                true
+            }
+            _ => false,
+        };
         // Per-script rows (the overlay's) are kept while profiling only: they cost two module
         // lookups and a clock read per entity.
         let profile = self.profile;
@@ -833,7 +829,9 @@ impl ScriptRuntime {
         if let Some(new) = new {
             *t = new;
         }
-        es.synced = Some(*t);
+        if changed || copied_in {
+            es.synced = Some(*t);
+        }
         changed
     }
 
@@ -1072,15 +1070,4 @@ enum TaskState {
     Ended,
     /// The entity went away while its task ran.
     Gone,
-}
-
-/// Sets the entity and script path natives see.
-pub fn set_context(entity: Option<Entity>, path: &std::rc::Rc<str>) {
-    CONTEXT.with(|c| {
-        let mut c = c.borrow_mut();
-        c.entity = entity;
-        if !std::rc::Rc::ptr_eq(&c.path, path) {
-            c.path = path.clone();
-        }
-    });
 }
