@@ -681,11 +681,6 @@ impl ScriptRuntime {
                 get_number(v, k.w, q.w),
             )
         };
-        let read = |out: &mut Transform, part: usize, p: Gc<Table>| match part {
-            0 => out.translation = vec(p, old.translation),
-            1 => out.scale = vec(p, old.scale),
-            _ => out.rotation = quat(p, old.rotation),
-        };
         let Value::Table(tr) = me.get_str(k.transform) else {
             *seen = None;
             return None;
@@ -694,26 +689,39 @@ impl ScriptRuntime {
         match seen {
             Some(s) if s.table == tr && s.table_version == tr.version() => {
                 // The same parts as last time: read those written since.
-                let mut any = false;
-                for (i, part) in s.parts.iter_mut().enumerate() {
-                    if let Some((p, version)) = part
-                        && p.version() != *version
-                    {
-                        *version = p.version();
-                        read(&mut out, i, *p);
-                        any = true;
+                let written = |part: &mut Option<(Gc<Table>, u32)>| match part {
+                    Some((p, seen)) if p.version() != *seen => {
+                        *seen = p.version();
+                        Some(*p)
                     }
-                }
-                if !any {
+                    _ => None,
+                };
+                let [t, sc, r] = &mut s.parts;
+                let (t, sc, r) = (written(t), written(sc), written(r));
+                if t.is_none() && sc.is_none() && r.is_none() {
                     return None;
+                }
+                if let Some(p) = t {
+                    out.translation = vec(p, old.translation);
+                }
+                if let Some(p) = sc {
+                    out.scale = vec(p, old.scale);
+                }
+                if let Some(p) = r {
+                    out.rotation = quat(p, old.rotation);
                 }
             }
             _ => {
                 let fresh = TransformTables::record(tr, k);
-                for (i, part) in fresh.parts.iter().enumerate() {
-                    if let Some((p, _)) = *part {
-                        read(&mut out, i, p);
-                    }
+                let [t, sc, r] = fresh.parts;
+                if let Some((p, _)) = t {
+                    out.translation = vec(p, old.translation);
+                }
+                if let Some((p, _)) = sc {
+                    out.scale = vec(p, old.scale);
+                }
+                if let Some((p, _)) = r {
+                    out.rotation = quat(p, old.rotation);
                 }
                 *seen = Some(fresh);
             }
