@@ -296,6 +296,8 @@ pub fn run_scripts(
             let Some(entity) = rt.entities.entity_at(i) else {
                 break;
             };
+            // The next entity's tables load while this one runs.
+            rt.prefetch_entity(i + 1);
             let world = access.world();
             let mut transform = match transforms.get_manual(world, entity) {
                 Ok(t) => Some(*t),

@@ -82,6 +82,9 @@ struct TransformTables {
     table: Gc<Table>,
     table_version: u32,
     parts: [Option<(Gc<Table>, u32)>; 3],
+    /// Where the entries of the transform table and its parts were, for prefetching: plain
+    /// addresses, never read through (a table may have grown or died since).
+    entries: [usize; 4],
 }
 
 impl TransformTables {
@@ -90,14 +93,17 @@ impl TransformTables {
             Value::Table(p) => Some((p, p.version())),
             _ => None,
         };
+        let parts = [
+            part(keys.translation),
+            part(keys.scale),
+            part(keys.rotation),
+        ];
+        let entries = |i: usize| parts[i].map_or(0, |(p, _)| p.nodes_addr());
         TransformTables {
             table: tr,
             table_version: tr.version(),
-            parts: [
-                part(keys.translation),
-                part(keys.scale),
-                part(keys.rotation),
-            ],
+            parts,
+            entries: [tr.nodes_addr(), entries(0), entries(1), entries(2)],
         }
     }
 }
@@ -727,6 +733,29 @@ impl ScriptRuntime {
             }
         }
         (out != *old).then_some(out)
+    }
+
+    /// Starts loading the tables the entity at `position` will touch (its `self` and
+    /// `self.transform`), so that when a frame walks thousands of entities their memory
+    /// latency overlaps the previous entity's work.
+    pub fn prefetch_entity(&self, position: usize) {
+        use crate::vm::prefetch;
+        let Some((_, es)) = self.entities.list.get(position) else {
+            return;
+        };
+        // `me` is rooted, so reading its header is safe; the transform tables may have died
+        // since they were recorded, so only their addresses are used.
+        prefetch(es.me.addr());
+        prefetch(es.me.nodes_addr());
+        if let Some(t) = &es.transform_tables {
+            prefetch(t.table.addr());
+            for (p, _) in t.parts.iter().flatten() {
+                prefetch(p.addr());
+            }
+            for &a in &t.entries {
+                prefetch(a);
+            }
+        }
     }
 
     /// Tasks alive across all entities.

@@ -129,6 +129,12 @@ impl Table {
         self.version
     }
 
+    /// Where the hash part's entries are, for a host that wants them in cache before a script
+    /// reads them (`crate::vm::prefetch`). Only a hint: it changes when the table grows.
+    pub fn nodes_addr(&self) -> usize {
+        self.nodes.as_ptr() as usize
+    }
+
     /// Hash nodes in use (live or dead keys).
     pub fn node_count(&self) -> usize {
         self.nodes.len()
