@@ -447,6 +447,61 @@ fn reflected_primitive_access_allocates_nothing() {
     assert_eq!(allocations, 0, "Rust heap allocations in 50 frames");
 }
 
+/// `get` hands out one reference per entity and type while a script holds it (so per-frame
+/// gets make no garbage), and a fresh one after the collector dropped the old.
+#[test]
+fn repeated_gets_share_one_reference() {
+    let mut app = app();
+    let h = add_script(
+        &mut app,
+        "same.lua",
+        "held = {}
+         function on_update(self, dt)
+           local a, b = self:get('Health'), self:get('Health')
+           local e = self:get('Enemy')
+           local same = rawequal(a, b) and a == b and not rawequal(a, e)
+           -- The reference held across frames (and collections) is the one handed out again.
+           local kept = held[self.entity] == nil or rawequal(held[self.entity], a)
+           -- From the fourth frame on, nothing holds it between frames.
+           self.n = (self.n or 0) + 1
+           held[self.entity] = self.n < 4 and a or nil
+           a.current = a.current + 1
+           e.alert = same and kept
+         end",
+    );
+    let entities: Vec<Entity> = (0..3)
+        .map(|_| {
+            app.world_mut()
+                .spawn((
+                    Health {
+                        current: 0.0,
+                        max: 5.0,
+                    },
+                    Enemy::default(),
+                    Script::new(h.clone()),
+                ))
+                .id()
+        })
+        .collect();
+    let collect = |app: &mut App| {
+        app.world_mut()
+            .non_send_mut::<ScriptRuntime>()
+            .vm
+            .collect_garbage()
+    };
+    // Dropped references go at a collection; `get` then makes new ones that work the same.
+    for _ in 0..6 {
+        app.update();
+        collect(&mut app);
+    }
+    assert!(errors(&app).is_empty(), "{:?}", errors(&app));
+    for e in entities {
+        let world = app.world();
+        assert_eq!(world.get::<Health>(e).unwrap().current, 6.0);
+        assert!(world.get::<Enemy>(e).unwrap().alert);
+    }
+}
+
 #[test]
 fn stubs_describe_the_api_registered_types_and_functions() {
     let mut app = app();

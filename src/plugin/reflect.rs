@@ -898,8 +898,31 @@ fn entity_get(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     if component(world, &r, &ty).is_none() {
         return vm.ret1(args, Value::Nil);
     }
+    // One reference per entity and type while scripts hold it: `self:get("Health")` every
+    // frame makes no garbage. The cache's tables (one per type, keyed by entity) have weak
+    // values, so a reference nothing else holds goes at the next collection.
+    let Value::Table(cache) = upvalue(vm, args, 1) else {
+        return Err(vm.rt_error("get: reference cache missing"));
+    };
+    let by_entity = match cache.get_int(ty_index as i64 + 1) {
+        Value::Table(t) => t,
+        _ => {
+            let t = vm.new_table();
+            let weak = vm.new_table();
+            let mode = vm.str_value("v");
+            vm.set_field(weak, "__mode", mode);
+            vm.set_type_metatable(&Value::Table(t), Some(weak));
+            vm.raw_set_checked(cache, Value::Int(ty_index as i64 + 1), Value::Table(t))?;
+            t
+        }
+    };
+    let key = Value::Int(e.to_bits() as i64);
+    if let cached @ Value::UserData(_) = by_entity.get(key) {
+        return vm.ret1(args, cached);
+    }
     let meta = ref_meta(vm, args);
     let v = vm.new_word_userdata(r.to_words(), meta);
+    vm.raw_set_checked(by_entity, key, v)?;
     vm.ret1(args, v)
 }
 
@@ -1123,7 +1146,8 @@ pub fn install(
     vm.set_field(meta, "__methods", Value::Table(vec3_meta));
     vm.root(Value::Table(meta));
     let with_meta = |vm: &mut Vm, f| vm.new_native_closure(f, &[Value::Table(meta)]);
-    let get = with_meta(vm, entity_get);
+    let ref_cache = vm.new_table();
+    let get = vm.new_native_closure(entity_get, &[Value::Table(meta), Value::Table(ref_cache)]);
     vm.set_field(entity_methods, "get", get);
     vm.set_field(entity_methods, "has", Value::Native(entity_has));
     vm.set_field(entity_methods, "insert", Value::Native(entity_insert));
