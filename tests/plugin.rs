@@ -11,7 +11,8 @@ use bevy::asset::Handle;
 use bevy::prelude::*;
 use common::{Seen, add_script, app, app_with, emitted};
 use moonpool::plugin::{
-    LuaScript, MoonpoolSettings, RunawayPolicy, Script, ScriptEvent, ScriptRuntime, ScriptValue,
+    Budget, LuaScript, MoonpoolSettings, RunawayPolicy, Script, ScriptEvent, ScriptRuntime,
+    ScriptValue,
 };
 use moonpool::vm::Value;
 
@@ -187,7 +188,11 @@ fn runaway_task_is_stopped_and_others_keep_running() {
     }
     let errors = &app.world().resource::<Seen>().errors;
     assert_eq!(errors.len(), 1, "{errors:?}");
-    assert!(errors[0].contains("out of fuel"), "{}", errors[0]);
+    assert!(errors[0].contains("instruction budget"), "{}", errors[0]);
+    assert_eq!(
+        app.world().resource::<Seen>().budgets,
+        vec![Some(Budget::Instructions)]
+    );
     assert_eq!(app.world().get::<Transform>(e).unwrap().translation.y, 5.0);
 }
 

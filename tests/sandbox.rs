@@ -209,8 +209,11 @@ fn runaway_callbacks_are_stopped_even_behind_pcall() {
 
 #[test]
 fn huge_strings_and_tables_are_errors() {
+    // Budgets large enough that the size limits, not fuel or time, stop these.
     let mut settings = MoonpoolSettings {
         memory_per_task: 1 << 30,
+        fuel_per_task: 1 << 40,
+        time_per_script: None,
         ..Default::default()
     };
     settings.limits.max_table_bytes = 1 << 20;

@@ -47,6 +47,10 @@ __mp_Entity = { __index = { despawn = __mp_despawn }, __metatable = false }
 __mp_despawn = nil
 "#;
 
+/// Fuel charged for a request carried out by the host (a message, a spawn, a log line): each
+/// costs the host about what a few dozen instructions do.
+const REQUEST_FUEL: i64 = 32;
+
 /// A request a script made during the frame, carried out by the script system afterwards.
 pub enum Request {
     SpawnTask {
@@ -91,6 +95,28 @@ thread_local! {
     /// stores instead of a `RefCell` borrow.
     pub static CURRENT_ENTITY: Cell<Option<Entity>> = const { Cell::new(None) };
     static CURRENT_PATH: Cell<*const u8> = const { Cell::new(std::ptr::null()) };
+    /// Tasks the running entity's script may still spawn, and entities its script may still
+    /// spawn this frame (`MoonpoolSettings::max_tasks_per_entity`, `max_spawns_per_frame`).
+    pub static TASKS_LEFT: Cell<u32> = const { Cell::new(u32::MAX) };
+    pub static SPAWNS_LEFT: Cell<u32> = const { Cell::new(u32::MAX) };
+    /// The cap a native refused a script for, until the runtime reports the error.
+    pub static CAP_HIT: Cell<Option<super::Budget>> = const { Cell::new(None) };
+}
+
+/// Takes one unit of a per-script cap, or fails with an error naming it.
+fn take_cap(
+    vm: &mut Vm,
+    left: &'static std::thread::LocalKey<Cell<u32>>,
+    budget: super::Budget,
+    what: &str,
+) -> LuaResult<()> {
+    let n = left.get();
+    if n == 0 {
+        CAP_HIT.set(Some(budget));
+        return Err(vm.rt_error(what));
+    }
+    left.set(n - 1);
+    Ok(())
 }
 
 /// Sets the entity and script path natives see.
@@ -322,6 +348,12 @@ fn task_spawn(vm: &mut Vm, args: Args) -> LuaResult<usize> {
         return Err(vm.arg_type_error(args, 0, "spawn", "function"));
     }
     let entity = current_entity(vm, "task.spawn")?;
+    take_cap(
+        vm,
+        &TASKS_LEFT,
+        super::Budget::Tasks,
+        "too many tasks: this entity's script reached max_tasks_per_entity",
+    )?;
     let rest = vm.new_table_with(args.n.saturating_sub(1), 0);
     for i in 1..args.n {
         let v = vm.arg(args, i);
@@ -370,7 +402,16 @@ fn despawn(vm: &mut Vm, args: Args) -> LuaResult<usize> {
 /// `spawn(script_path, init_table)`: a new entity running that script; `init_table`'s fields are
 /// copied into its `self` before `on_spawn`.
 fn spawn(vm: &mut Vm, args: Args) -> LuaResult<usize> {
-    let path = vm.check_str(args, 0, "spawn")?.to_str_lossy().into_owned();
+    let path = vm.check_str(args, 0, "spawn")?;
+    take_cap(
+        vm,
+        &SPAWNS_LEFT,
+        super::Budget::Spawns,
+        "too many spawns: this script reached max_spawns_per_frame",
+    )?;
+    // A spawn is host work (an entity, an asset load): charged like a few dozen instructions.
+    vm.charge_fuel(REQUEST_FUEL)?;
+    let path = path.to_str_lossy().into_owned();
     let init = match vm.arg(args, 1) {
         Value::Nil => None,
         Value::Table(t) => Some(vm.root(Value::Table(t))),
@@ -382,7 +423,9 @@ fn spawn(vm: &mut Vm, args: Args) -> LuaResult<usize> {
 
 /// `emit(name, payload)`: a `ScriptEmitted` message for Rust systems.
 fn emit(vm: &mut Vm, args: Args) -> LuaResult<usize> {
-    let name = vm.check_str(args, 0, "emit")?.to_str_lossy().into_owned();
+    let name = vm.check_str(args, 0, "emit")?;
+    vm.charge_fuel(REQUEST_FUEL + (name.len() >> 6) as i64)?;
+    let name = name.to_str_lossy().into_owned();
     let payload = super::ScriptValue::from_lua(&vm.arg(args, 1));
     let entity = current_entity(vm, "emit")?;
     CONTEXT.with(|c| {
@@ -416,6 +459,7 @@ fn input_just_pressed(vm: &mut Vm, args: Args) -> LuaResult<usize> {
 }
 
 fn log_message(vm: &mut Vm, args: Args) -> LuaResult<String> {
+    vm.charge_fuel(REQUEST_FUEL)?;
     let mut msg = String::new();
     for i in 0..args.n {
         if i > 0 {
@@ -423,10 +467,19 @@ fn log_message(vm: &mut Vm, args: Args) -> LuaResult<String> {
         }
         let v = vm.arg(args, i);
         let s = vm.tostring(v)?;
-        msg.push_str(&s.to_str_lossy());
+        vm.charge_bytes(s.len())?;
+        let room = LOG_LINE_MAX.saturating_sub(msg.len());
+        msg.push_str(&String::from_utf8_lossy(&s.as_bytes()[..s.len().min(room)]));
+    }
+    if msg.len() >= LOG_LINE_MAX {
+        msg.push_str(" [line truncated]");
     }
     Ok(msg)
 }
+
+/// Longest log line a script writes (`log.*`, `print`); the rest is cut, so one huge string
+/// cannot flood the game's log or keep a buffer of its size.
+const LOG_LINE_MAX: usize = 4096;
 
 fn script_path() -> std::rc::Rc<str> {
     CONTEXT.with(|c| c.borrow().path.clone())
@@ -460,13 +513,20 @@ impl std::io::Write for LogWriter {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         for &b in buf {
             if b == b'\n' {
+                let cut = if self.line.len() > LOG_LINE_MAX {
+                    self.line.truncate(LOG_LINE_MAX);
+                    " [line truncated]"
+                } else {
+                    ""
+                };
                 bevy::log::info!(
-                    "[{}] {}",
+                    "[{}] {}{cut}",
                     script_path(),
                     String::from_utf8_lossy(&self.line)
                 );
                 self.line.clear();
-            } else {
+                self.line.shrink_to(LOG_LINE_MAX);
+            } else if self.line.len() <= LOG_LINE_MAX {
                 self.line.push(b);
             }
         }

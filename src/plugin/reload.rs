@@ -82,6 +82,7 @@ pub fn report_load_failures(
             path,
             message,
             source_line,
+            budget: None,
         });
     }
     // Lines whose failure event has not arrived yet wait for it; stale ones are dropped.

@@ -15,9 +15,12 @@ use crate::vm::gc::Gc;
 use crate::vm::string::LuaStr;
 use crate::vm::table::Table;
 use crate::vm::thread::ThreadKey;
+use std::rc::Rc;
+
 use crate::vm::{LuaError, Resumed, RootKey, Value, Vm};
 
 use super::api::{self, CONTEXT, Request, set_context};
+use super::budget::{FrameClock, ScriptFrameUse};
 use super::stats::{FrameReport, ScriptReport, objects_of};
 use super::{RunawayPolicy, ScriptValue};
 
@@ -54,6 +57,8 @@ pub struct Module {
     pub path: std::rc::Rc<str>,
     /// Its share of the last frame.
     pub report: ScriptReport,
+    /// Its use of the frame's budgets (time, spawns), shared with its entities' module refs.
+    pub frame_use: Rc<ScriptFrameUse>,
 }
 
 pub struct EntityScript {
@@ -189,6 +194,8 @@ pub struct Failure {
     pub entity: Option<Entity>,
     pub path: String,
     pub message: String,
+    /// The budget or cap that stopped the script, when one did.
+    pub budget: Option<super::Budget>,
 }
 
 pub struct ScriptRuntime {
@@ -224,6 +231,16 @@ pub struct ScriptRuntime {
     /// use; `run_scripts` sets them from `MoonpoolSettings` each frame.
     pub fuel_per_run: i64,
     pub memory_per_run: usize,
+    /// The time budget's clock for this frame (see `budget.rs`).
+    pub clock: FrameClock,
+    /// Live tasks one entity's script may keep (`MoonpoolSettings::max_tasks_per_entity`).
+    pub max_tasks_per_entity: u32,
+    /// Entities one script may spawn per frame (`MoonpoolSettings::max_spawns_per_frame`).
+    pub max_spawns_per_frame: u32,
+    /// Budgets of the runs that belong to no script (finalizers run by the collector's step).
+    pub host_use: Rc<ScriptFrameUse>,
+    /// The entity each live task belongs to, by task id (cancel and join find a task at once).
+    task_owner: FxHashMap<u64, Entity>,
     tags: Tags,
     keys: Keys,
     /// Bumped whenever `modules` changes, invalidating the entities' `ModuleRef`s.
@@ -236,6 +253,7 @@ struct ModuleRef {
     version: u64,
     env: Gc<Table>,
     path: std::rc::Rc<str>,
+    frame_use: Rc<ScriptFrameUse>,
 }
 
 /// Field names used every frame, interned once (and kept alive).
@@ -282,6 +300,7 @@ impl ScriptRuntime {
     pub fn new() -> ScriptRuntime {
         let mut vm = Vm::with_stdlib();
         vm.out = Box::new(api::LogWriter::default());
+        vm.capture_finalizer_errors(true);
         api::install(&mut vm);
         let tags = Tags {
             wait: vm.str_value("__mp_wait"),
@@ -331,32 +350,58 @@ impl ScriptRuntime {
             functions_installed: 0,
             fuel_per_run: i64::MAX,
             memory_per_run: usize::MAX,
+            clock: FrameClock::default(),
+            max_tasks_per_entity: u32::MAX,
+            max_spawns_per_frame: u32::MAX,
+            host_use: Rc::default(),
+            task_owner: FxHashMap::default(),
             tags,
             keys,
             modules_version: 0,
         }
     }
 
-    /// Gives the next script run its instruction and allocation budgets.
-    fn arm(&mut self, fuel: i64) {
+    /// Gives the next run of a script its budgets: instructions and allocation per run, and
+    /// what is left of the script's time this frame.
+    fn arm(&mut self, fuel: i64, used: &ScriptFrameUse) {
         self.vm.set_fuel(Some(fuel));
         self.vm.set_allocation_budget(Some(self.memory_per_run));
+        self.clock.arm(&mut self.vm, used);
     }
 
-    /// Lifts the budgets (host code runs next).
-    fn disarm(&mut self) {
+    /// Lifts the budgets (host code runs next) after charging the run's time to its script.
+    /// Returns the budget that stopped the run, if one did.
+    fn disarm(&mut self, used: &ScriptFrameUse) -> Option<super::Budget> {
+        self.clock.settle(&self.vm, used);
+        let hit = self.vm.exhausted().map(super::Budget::from);
         self.vm.set_fuel(None);
         self.vm.set_allocation_budget(None);
+        self.vm.set_deadline(None);
+        hit.or_else(|| api::CAP_HIT.take())
     }
 
+    /// The frame budgets of `asset`'s script (a detached record for a script not loaded).
+    fn frame_use(&self, asset: bevy::asset::AssetId<super::LuaScript>) -> Rc<ScriptFrameUse> {
+        self.modules
+            .get(&asset)
+            .map_or_else(|| self.host_use.clone(), |m| m.frame_use.clone())
+    }
+
+    /// Reports a script's error. The message is made under the script's budgets (a `__tostring`
+    /// of the error value is Lua code).
+    #[allow(clippy::too_many_arguments)]
     fn fail(
         &mut self,
         entity: Option<Entity>,
+        used: &ScriptFrameUse,
         path: &str,
         e: &LuaError,
         thread: Option<ThreadKey>,
+        budget: Option<super::Budget>,
     ) {
+        self.arm(self.fuel_per_run, used);
         let mut message = self.vm.error_to_string(e);
+        self.disarm(used);
         let tb = match thread {
             Some(t) => self.vm.thread_traceback(t),
             None => self.vm.last_traceback().unwrap_or_default(),
@@ -370,6 +415,7 @@ impl ScriptRuntime {
             entity,
             path: path.to_string(),
             message,
+            budget,
         });
     }
 
@@ -390,12 +436,16 @@ impl ScriptRuntime {
         set_context(None, &path);
         let chunkname = format!("@{}", script.path);
         let fuel = self.fuel_per_run;
-        self.arm(fuel);
+        let frame_use = self
+            .modules
+            .get(&id)
+            .map_or_else(Rc::default, |m| m.frame_use.clone());
+        self.arm(fuel, &frame_use);
         let vm = &mut self.vm;
         let result = vm
             .load_with_env(&script.source, &chunkname, Value::Table(env))
             .and_then(|f| vm.call(f, &[]).map(|_| ()));
-        self.disarm();
+        let hit = self.disarm(&frame_use);
         match result {
             Ok(()) => {
                 let report = self
@@ -411,6 +461,7 @@ impl ScriptRuntime {
                         env_table: env,
                         path,
                         report,
+                        frame_use,
                     },
                 ) {
                     self.vm.unroot(old.env);
@@ -419,10 +470,11 @@ impl ScriptRuntime {
             }
             Err(e) => {
                 self.vm.unroot(env_key);
-                let msg = self.vm.error_to_string(&e);
-                if !msg.contains(api::MODULE_LOADING) {
+                let loading = matches!(e, LuaError::Value(Value::Str(s))
+                    if s.to_str_lossy().contains(api::MODULE_LOADING));
+                if !loading {
                     let path = script.path.clone();
-                    self.fail(None, &path, &e, None);
+                    self.fail(None, &frame_use, &path, &e, None, hit);
                 }
                 false
             }
@@ -462,7 +514,7 @@ impl ScriptRuntime {
         let Some(es) = self.entities.get(&entity) else {
             return;
         };
-        let asset = es.asset;
+        let (asset, tasks) = (es.asset, es.tasks.len());
         let Some(me) = self.vm.rooted(es.self_table) else {
             return;
         };
@@ -471,17 +523,33 @@ impl ScriptRuntime {
             return;
         }
         let path = self.path_of(asset);
-        set_context(Some(entity), &path);
+        let used = self.frame_use(asset);
+        self.enter(entity, &path, &used, tasks);
         let mut argv = [Value::Nil; 4];
         argv[0] = me;
         let n = 1 + extra.len().min(3);
         argv[1..n].copy_from_slice(&extra[..n - 1]);
-        self.arm(self.fuel_per_run);
+        self.arm(self.fuel_per_run, &used);
         let result = self.vm.call1(f, &argv[..n]);
-        self.disarm();
+        let hit = self.disarm(&used);
+        self.leave(&used);
         if let Err(e) = result {
-            self.fail(Some(entity), &path, &e, None);
+            self.fail(Some(entity), &used, &path, &e, None, hit);
         }
+    }
+
+    /// Sets what the natives of an entity's run see: the entity, its script's path, and what
+    /// is left of its caps (tasks it may still spawn, entities its script may spawn this frame).
+    fn enter(&self, entity: Entity, path: &Rc<str>, used: &ScriptFrameUse, tasks: usize) {
+        set_context(Some(entity), path);
+        api::TASKS_LEFT.set(self.max_tasks_per_entity.saturating_sub(tasks as u32));
+        api::SPAWNS_LEFT.set(self.max_spawns_per_frame.saturating_sub(used.spawned.get()));
+    }
+
+    /// After an entity's run: records the spawns it made against its script's cap.
+    fn leave(&self, used: &ScriptFrameUse) {
+        used.spawned
+            .set(self.max_spawns_per_frame - api::SPAWNS_LEFT.get().min(self.max_spawns_per_frame));
     }
 
     /// Starts the script of a new entity: `self`, `on_spawn`, and `main` as its first task.
@@ -558,6 +626,7 @@ impl ScriptRuntime {
             wait: Wait::Ready,
             args: Some(args),
         });
+        self.task_owner.insert(id, entity);
     }
 
     /// Ends an entity's tasks (closing their `<close>` variables) and forgets it.
@@ -568,16 +637,35 @@ impl ScriptRuntime {
         let Some(es) = self.entities.remove(&entity) else {
             return;
         };
-        for t in es.tasks {
-            self.end_task(t);
-        }
+        self.end_tasks(es.asset, es.tasks);
         self.vm.unroot(es.self_table);
     }
 
+    /// Ends tasks of `asset`'s script. Their `__close` handlers share one run's budgets: a
+    /// thousand tasks with handlers that never return cost one budget, not a thousand.
+    fn end_tasks(&mut self, asset: bevy::asset::AssetId<super::LuaScript>, tasks: Vec<Task>) {
+        if tasks.is_empty() {
+            return;
+        }
+        let used = self.frame_use(asset);
+        self.arm(self.fuel_per_run, &used);
+        for t in tasks {
+            self.end_task(t);
+        }
+        self.disarm(&used);
+    }
+
+    /// Ends one task of a script whose budgets are `used`.
+    fn end_task_armed(&mut self, used: &ScriptFrameUse, t: Task) {
+        self.arm(self.fuel_per_run, used);
+        self.end_task(t);
+        self.disarm(used);
+    }
+
+    /// Ends one task (under budgets its caller armed).
     fn end_task(&mut self, t: Task) {
-        self.arm(self.fuel_per_run);
+        self.task_owner.remove(&t.id);
         let closed = self.vm.close_thread(t.key);
-        self.disarm();
         if let Some(e) = closed {
             let msg = self.vm.error_to_string(&LuaError::Value(e));
             warn!("error closing a cancelled task: {msg}");
@@ -593,13 +681,11 @@ impl ScriptRuntime {
 
     /// Restarts an entity's tasks after a hot reload and runs `on_reload(self)`.
     pub fn reload_entity(&mut self, entity: Entity) {
-        let tasks = match self.entities.get_mut(&entity) {
-            Some(es) => std::mem::take(&mut es.tasks),
+        let (asset, tasks) = match self.entities.get_mut(&entity) {
+            Some(es) => (es.asset, std::mem::take(&mut es.tasks)),
             None => return,
         };
-        for t in tasks {
-            self.end_task(t);
-        }
+        self.end_tasks(asset, tasks);
         self.callback(entity, "on_reload", &[]);
         self.start_main(entity);
     }
@@ -758,6 +844,52 @@ impl ScriptRuntime {
         }
     }
 
+    /// Reports each script that used up its time this frame with entities left over (those
+    /// wait for the next frame); the run that passed the budget reported its own error.
+    pub fn report_exhausted_scripts(&mut self) {
+        let budget = self.clock.budget();
+        for m in self.modules.values() {
+            let u = &m.frame_use;
+            if !u.exhausted.get() || u.skipped.get() == 0 {
+                continue;
+            }
+            let message = format!(
+                "time budget exhausted: the script's runs took {:.2} ms this frame \
+                 (time_per_script is {:.2} ms); {} of its entities wait for the next frame",
+                u.time.get().as_secs_f64() * 1e3,
+                budget.unwrap_or_default().as_secs_f64() * 1e3,
+                u.skipped.get()
+            );
+            error!("{}: {message}", m.path);
+            self.failures.push(Failure {
+                entity: None,
+                path: m.path.to_string(),
+                message,
+                budget: Some(super::Budget::Time),
+            });
+        }
+    }
+
+    /// The frame's slice of collector work. Finalizers (`__gc`, Lua code of any script) run
+    /// under a run's budgets; those left when it is spent run next frame. Their errors are
+    /// reported as `ScriptError`s of the path `__gc`.
+    pub fn collect_step(&mut self, work: usize) {
+        let used = self.host_use.clone();
+        api::CURRENT_ENTITY.set(None);
+        self.arm(self.fuel_per_run, &used);
+        self.vm.gc_step(work);
+        let hit = self.disarm(&used);
+        for message in self.vm.take_finalizer_errors() {
+            error!("{message}");
+            self.failures.push(Failure {
+                entity: None,
+                path: "__gc".into(),
+                message,
+                budget: hit,
+            });
+        }
+    }
+
     /// Tasks alive across all entities.
     pub fn live_tasks(&self) -> usize {
         self.entities.values().map(|e| e.tasks.len()).sum()
@@ -789,10 +921,21 @@ impl ScriptRuntime {
                 version: self.modules_version,
                 env: m.env_table,
                 path: m.path.clone(),
+                frame_use: m.frame_use.clone(),
             });
         }
-        let env = es.module.as_ref().map(|m| m.env);
-        let (entity, asset, me, has_tasks) = (*entity, es.asset, es.me, !es.tasks.is_empty());
+        let Some(module) = es.module.as_ref() else {
+            return false;
+        };
+        let used = module.frame_use.clone();
+        if used.exhausted.get() {
+            // The script used its time this frame: its other entities wait for the next one.
+            used.skipped.set(used.skipped.get() + 1);
+            return false;
+        }
+        let env = module.env;
+        let path = module.path.clone();
+        let (entity, asset, me, tasks) = (*entity, es.asset, es.me, es.tasks.len());
         let copied_in = match &transform {
             Some(t) if es.synced.as_ref() != Some(&**t) => {
                 self.write_transform(entity, t);
@@ -810,28 +953,22 @@ impl ScriptRuntime {
                 std::time::Instant::now(),
             )
         });
-        let on_update = env.map_or(Value::Nil, |env| env.get_str(self.keys.on_update));
+        let on_update = env.get_str(self.keys.on_update);
+        self.enter(entity, &path, &used, tasks);
         if !on_update.is_nil() {
-            if let Some((_, es)) = self.entities.list.get(position)
-                && let Some(m) = &es.module
-            {
-                set_context(Some(entity), &m.path);
-            }
-            self.vm.set_fuel(Some(fuel));
-            self.vm.set_allocation_budget(Some(self.memory_per_run));
+            self.arm(fuel, &used);
             let result = self
                 .vm
                 .call1(on_update, &[Value::Table(me), Value::Float(dt)]);
-            self.vm.set_fuel(None);
-            self.vm.set_allocation_budget(None);
+            let hit = self.disarm(&used);
             if let Err(e) = result {
-                let path = self.path_of(asset);
-                self.fail(Some(entity), &path, &e, None);
+                self.fail(Some(entity), &used, &path, &e, None, hit);
             }
         }
-        if has_tasks {
-            self.step_tasks(entity, fuel, runaway);
+        if tasks > 0 && !used.exhausted.get() {
+            self.step_tasks(entity, &path, &used, fuel, runaway);
         }
+        self.leave(&used);
         if let Some((instructions, objects, t0)) = before {
             let tasks = match self.entities.list.get(position) {
                 Some((e, es)) if *e == entity => es.tasks.len(),
@@ -872,9 +1009,20 @@ impl ScriptRuntime {
         changed
     }
 
-    fn step_tasks(&mut self, entity: Entity, fuel: i64, runaway: RunawayPolicy) {
+    fn step_tasks(
+        &mut self,
+        entity: Entity,
+        path: &Rc<str>,
+        used: &Rc<ScriptFrameUse>,
+        fuel: i64,
+        runaway: RunawayPolicy,
+    ) {
         let mut i = 0;
         loop {
+            if used.exhausted.get() {
+                // Out of time: the other tasks wait for the next frame.
+                return;
+            }
             let Some(es) = self.entities.get_mut(&entity) else {
                 return;
             };
@@ -897,9 +1045,9 @@ impl ScriptRuntime {
                     Wait::Until(k) => {
                         let k = *k;
                         let f = self.vm.rooted(k).unwrap_or(Value::Nil);
-                        self.arm(fuel);
+                        self.arm(fuel, used);
                         let result = self.vm.call1(f, &[]);
-                        self.disarm();
+                        let hit = self.disarm(used);
                         match result {
                             Ok(v) if v.truthy() => {
                                 self.vm.unroot(k);
@@ -907,10 +1055,12 @@ impl ScriptRuntime {
                             }
                             Ok(_) => None,
                             Err(e) => {
-                                let path = self.path_of(self.entities.get(&entity).unwrap().asset);
-                                self.fail(Some(entity), &path, &e, None);
-                                let t = self.entities.get_mut(&entity).unwrap().tasks.remove(i);
-                                self.end_task(t);
+                                self.fail(Some(entity), used, path, &e, None, hit);
+                                let Some(es) = self.entities.get_mut(&entity) else {
+                                    return;
+                                };
+                                let t = es.tasks.remove(i);
+                                self.end_task_armed(used, t);
                                 continue;
                             }
                         }
@@ -923,11 +1073,7 @@ impl ScriptRuntime {
                         found.map(|(_, _, payload)| payload.clone().into_lua(&mut self.vm))
                     }
                     Wait::Join(id) => {
-                        let id = *id;
-                        let alive = self
-                            .entities
-                            .values()
-                            .any(|es| es.tasks.iter().any(|t| t.id == id));
+                        let alive = self.task_owner.contains_key(id);
                         (!alive).then_some(Value::Nil)
                     }
                 };
@@ -935,33 +1081,39 @@ impl ScriptRuntime {
                 i += 1;
                 continue;
             };
-            match self.resume_task(entity, i, v, fuel, runaway) {
+            match self.resume_task(entity, i, v, path, used, fuel, runaway) {
                 TaskState::Alive => i += 1,
                 TaskState::Ended => {
-                    let t = self.entities.get_mut(&entity).unwrap().tasks.remove(i);
-                    self.end_task(t);
+                    let Some(es) = self.entities.get_mut(&entity) else {
+                        return;
+                    };
+                    let t = es.tasks.remove(i);
+                    self.end_task_armed(used, t);
                 }
                 TaskState::Gone => return,
             }
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn resume_task(
         &mut self,
         entity: Entity,
         i: usize,
         v: Value,
+        path: &Rc<str>,
+        used: &Rc<ScriptFrameUse>,
         fuel: i64,
         runaway: RunawayPolicy,
     ) -> TaskState {
-        let es = &mut self.entities.get_mut(&entity).unwrap();
-        let asset = es.asset;
+        let Some(es) = self.entities.get_mut(&entity) else {
+            return TaskState::Gone;
+        };
         let task = &mut es.tasks[i];
         let key = task.key;
         let first_args = task.args.take();
-        let path = self.path_of(asset);
-        set_context(Some(entity), &path);
-        self.arm(fuel);
+        set_context(Some(entity), path);
+        self.arm(fuel, used);
         let result = match first_args {
             Some(k) => {
                 let args = self.vm.unroot(k);
@@ -975,7 +1127,7 @@ impl ScriptRuntime {
             }
             None => self.vm.resume_in_place(key, &[v]),
         };
-        self.disarm();
+        let hit = self.disarm(used);
         match result {
             Ok(Resumed::Finished(_)) => TaskState::Ended,
             Ok(Resumed::OutOfFuel) => match runaway {
@@ -986,10 +1138,13 @@ impl ScriptRuntime {
                     TaskState::Alive
                 }
                 RunawayPolicy::Kill => {
-                    let e = self
-                        .vm
-                        .plain_error("task ran out of fuel (runaway loop?) and was stopped");
-                    self.fail(Some(entity), &path, &e, Some(key));
+                    let what = match hit {
+                        Some(super::Budget::Time) => "its script's time budget for the frame",
+                        _ => "its instruction budget (runaway loop?)",
+                    };
+                    let msg = format!("task used up {what} and was stopped");
+                    let e = self.vm.plain_error(&msg);
+                    self.fail(Some(entity), used, path, &e, Some(key), hit);
                     TaskState::Ended
                 }
             },
@@ -1040,7 +1195,7 @@ impl ScriptRuntime {
                 }
             }
             Err(e) => {
-                self.fail(Some(entity), &path, &e, Some(key));
+                self.fail(Some(entity), used, path, &e, Some(key), hit);
                 TaskState::Ended
             }
         }
@@ -1064,13 +1219,16 @@ impl ScriptRuntime {
                         _ => continue,
                     };
                     match self.entities.get_mut(&entity) {
-                        Some(es) => es.tasks.push(Task {
-                            id,
-                            thread,
-                            key,
-                            wait: Wait::Ready,
-                            args: Some(args),
-                        }),
+                        Some(es) => {
+                            es.tasks.push(Task {
+                                id,
+                                thread,
+                                key,
+                                wait: Wait::Ready,
+                                args: Some(args),
+                            });
+                            self.task_owner.insert(id, entity);
+                        }
                         None => {
                             self.vm.unroot(thread);
                             self.vm.unroot(args);
@@ -1078,15 +1236,17 @@ impl ScriptRuntime {
                     }
                 }
                 Request::CancelTask(id) => {
-                    let mut found = None;
-                    for es in self.entities.values_mut() {
-                        if let Some(p) = es.tasks.iter().position(|t| t.id == id) {
-                            found = Some(es.tasks.remove(p));
-                            break;
-                        }
-                    }
-                    if let Some(t) = found {
-                        self.end_task(t);
+                    let Some(&owner) = self.task_owner.get(&id) else {
+                        continue;
+                    };
+                    let Some(es) = self.entities.get_mut(&owner) else {
+                        continue;
+                    };
+                    let asset = es.asset;
+                    if let Some(p) = es.tasks.iter().position(|t| t.id == id) {
+                        let t = es.tasks.remove(p);
+                        let used = self.frame_use(asset);
+                        self.end_task_armed(&used, t);
                     }
                 }
                 other => rest.push(other),

@@ -23,6 +23,20 @@ use super::value::Value;
 /// Registers kept free above a native call's arguments (Lua's LUA_MINSTACK).
 const NATIVE_MIN_STACK: usize = 20;
 
+/// Fuel charged for a back-jump over `len` instructions: one unit for an ordinary loop body,
+/// more for a very long one, so that a unit of fuel stays a bounded amount of work.
+#[inline(always)]
+fn loop_cost(len: i64) -> i64 {
+    1 + (len >> 6)
+}
+
+/// Fuel charged for calling a function with `code_len` instructions: one unit, more for a very
+/// long function (its straight-line code runs without any back-jump to charge).
+#[inline(always)]
+fn call_cost(code_len: usize) -> i64 {
+    1 + (code_len >> 8) as i64
+}
+
 /// The index in `code` of the instruction `ip` points at.
 #[inline(always)]
 fn pc_index(ip: *const Instr, code: &[Instr]) -> usize {
@@ -121,6 +135,23 @@ impl Vm {
                     if th.depth >= max_frames {
                         return Err(self.rt_error("stack overflow"));
                     }
+                    let needed = func + 2 + nargs + maxstack;
+                    if needed > th.stack.len() {
+                        // Growing the register file is allocation like any other: charged, and
+                        // checked against the memory limits before the frame is pushed.
+                        if !th.ensure_stack(needed) {
+                            return Err(self.rt_error("stack overflow"));
+                        }
+                        // The callee and its arguments are roots while the collector runs
+                        // (a call from Rust placed them above the running frame).
+                        let top = th.top;
+                        th.top = top.max(func + 1 + nargs);
+                        self.account_stack();
+                        let checked = self.gc_check();
+                        self.th_mut().top = top;
+                        checked?;
+                    }
+                    let th = self.th_mut();
                     let (base, nvarargs) = if !p.is_vararg {
                         let base = func + 1;
                         if !th.ensure_stack(base + maxstack) {
@@ -432,6 +463,7 @@ impl Vm {
                 Ok(Some(Exit::Returned { n: count }))
             }
             FrameKind::Pcall | FrameKind::Xpcall => {
+                self.th_mut().c_levels -= 1;
                 let dest = fr.func - 1 - fr.aux;
                 let st = &mut self.th_mut().stack;
                 st.copy_within(first..first + n, fr.func);
@@ -440,7 +472,7 @@ impl Vm {
                 Ok(None)
             }
             FrameKind::Meta => {
-                self.th_mut().meta_depth -= 1;
+                self.th_mut().c_levels -= 1;
                 let v = if n > 0 {
                     self.th().stack[first]
                 } else {
@@ -537,12 +569,11 @@ impl Vm {
                 }
                 dst.status = CoStatus::Running;
                 dst.gc_dirty = true;
+                self.set_current(thread);
                 if finished {
                     // A finished coroutine needs no register file: reuse it right away.
-                    let stack = src.release_stack();
-                    self.pool.give_stack(stack);
+                    self.release_stack_of(co);
                 }
-                self.set_current(thread);
                 self.move_results(slot, n + prefix, slot, nresults);
                 Ok(None)
             }
@@ -630,15 +661,24 @@ impl Vm {
                         self.th().stack[callee],
                         Value::Native(_) | Value::NativeClosure(_)
                     );
-                    // pcall makes the call, so a failure to call carries no Lua position.
-                    self.next_call_from_native = true;
-                    let r =
-                        self.precall(callee, cnargs, if is_native { -1 } else { nresults }, kind);
-                    self.next_call_from_native = false;
+                    // Each protected call is a C level, as in PUC Lua: past the limit the call
+                    // fails inside the pcall with "C stack overflow".
+                    let r = if self.c_stack_full() {
+                        self.budget.exhausted = Some(super::budget::Exhausted::CStack);
+                        Err(self.plain_error("C stack overflow"))
+                    } else {
+                        // pcall makes the call, so a failure to call carries no Lua position.
+                        self.next_call_from_native = true;
+                        let nres = if is_native { -1 } else { nresults };
+                        let r = self.precall(callee, cnargs, nres, kind);
+                        self.next_call_from_native = false;
+                        r
+                    };
                     let r = match r {
                         Ok(true) => {
                             let fk = self.th().top_frame.unwrap();
                             self.frames[fk].aux = extra;
+                            self.th_mut().c_levels += 1;
                             return Ok(None);
                         }
                         Ok(false) => Ok(self.th().top - callee),
@@ -701,9 +741,13 @@ impl Vm {
                     return Ok(None);
                 }
                 let me = self.current;
-                if self.resume_depth(me) >= 195 {
+                if self.c_stack_full() {
+                    self.budget.exhausted = Some(super::budget::Exhausted::CStack);
                     return Err(self.plain_error("C stack overflow"));
                 }
+                self.charge_fuel(1)?;
+                let below = self.th().c_base + self.th().c_levels + 1;
+                self.threads[thread].c_base = below;
                 self.threads[me].status = CoStatus::Normal;
                 self.threads[thread].resumer = Resumer::Lua {
                     thread: me,
@@ -737,6 +781,9 @@ impl Vm {
                 if self.th().nny > 0 {
                     return Err(self.plain_error("attempt to yield across a C-call boundary"));
                 }
+                // A safe point: a coroutine that grew its register file without allocating is
+                // held to the memory limits before it is suspended with it.
+                self.gc_check()?;
                 let th = self.th_mut();
                 th.yield_slot = func;
                 th.yield_nresults = nresults;
@@ -793,15 +840,32 @@ impl Vm {
         self.run_message_handler(h, e)
     }
 
-    /// Runs an xpcall message handler on error `e`. The handler gets extra stack (it often runs
-    /// because the stack overflowed); an error inside it becomes "error in error handling".
+    /// Runs an xpcall message handler on error `e`. The handler gets extra stack and C levels
+    /// (it often runs because one overflowed). As in PUC Lua, an error inside the handler is
+    /// handed to the handler again, each time one C level deeper, so a handler that keeps failing
+    /// (or recursing through `pcall`) ends in "error in error handling" after bounded work.
     pub(crate) fn run_message_handler(&mut self, h: Value, e: Value) -> Value {
         let saved = std::mem::replace(&mut self.in_error_handler, true);
-        let r = self.call1(h, &[e]);
+        let depth = self.c_depth;
+        let mut e = e;
+        let handled = loop {
+            if self.c_stack_full() {
+                break None;
+            }
+            match self.call1(h, &[e]) {
+                Ok(v) => break Some(v),
+                Err(LuaError::Value(again)) => {
+                    e = again;
+                    self.c_depth += 1;
+                }
+                Err(LuaError::Control(_)) => break None,
+            }
+        };
+        self.c_depth = depth;
         self.in_error_handler = saved;
-        match r {
-            Ok(v) => v,
-            Err(_) => self.str_value("error in error handling"),
+        match handled {
+            Some(v) => v,
+            None => self.str_value("error in error handling"),
         }
     }
 
@@ -918,7 +982,7 @@ impl Vm {
         self.free_frames(co);
         let c = &mut self.threads[co];
         c.depth = 0;
-        c.meta_depth = 0;
+        c.c_levels = 0;
         c.status = CoStatus::Dead;
         c.error = Some(e);
     }
@@ -1012,8 +1076,11 @@ impl Vm {
             let th = self.th_mut();
             th.depth -= 1;
             th.top_frame = fr.parent;
-            if fr.kind == FrameKind::Meta {
-                th.meta_depth -= 1;
+            if matches!(
+                fr.kind,
+                FrameKind::Meta | FrameKind::Pcall | FrameKind::Xpcall
+            ) {
+                th.c_levels -= 1;
             }
             cur = fr.parent;
             if k == tk {
@@ -1029,8 +1096,14 @@ impl Vm {
         }
     }
 
+    /// The fuel slice ran out at a call or back-jump: refill it, or stop. A coroutine the host
+    /// resumed is suspended (resumed later, it continues at `resume_pc`); other code gets the
+    /// budget's error.
     #[cold]
     fn out_of_fuel(&mut self, fk: FrameKey, resume_pc: usize) -> LuaResult<Option<Exit>> {
+        let Some(kind) = self.refill() else {
+            return Ok(None);
+        };
         let co = self.current;
         let c = &self.threads[co];
         if co != self.main && c.nny == 0 && matches!(c.resumer, Resumer::Host) {
@@ -1042,8 +1115,7 @@ impl Vm {
         }
         // The budget stays spent: a `pcall` that catches this error fails again at its next
         // call or loop, so a runaway script cannot outlive its budget. The host refills it.
-        self.fuel = 0;
-        Err(self.rt_error("instruction budget exhausted"))
+        Err(self.budget_error(kind))
     }
 
     #[cold]
@@ -1218,27 +1290,38 @@ impl Vm {
                 unsafe { (*thp).top }
             };
         }
-        // Charges one unit of fuel. `$resume_pc` is where a preempted coroutine continues:
-        // the call instruction itself for calls (so the call is not skipped), the jump target
-        // for backward jumps.
         // After creating an object: collector work, then due finalizers (Lua code, run above the
-        // frame's registers; it may move the register file, hence the reload).
+        // frame's registers; it may move the register file, hence the reload). `$written` is the
+        // register the instruction wrote: with the registers the compiler had in use, everything
+        // live in the frame lies below it (see `gc_check_live`).
         macro_rules! gc_point {
-            () => {{
-                self.gc_check()?;
+            (finalizers) => {{
                 if self.has_pending_finalizers() {
                     save_pc!();
                     self.run_pending_finalizers();
                     reload!();
                 }
             }};
+            ($written:expr) => {{
+                if self.gc_due() {
+                    let in_use = cl.proto.live_regs[pc!() - 1] as usize;
+                    self.gc_check_live(base_idx + in_use.max($written + 1))?;
+                }
+                gc_point!(finalizers);
+            }};
         }
+        // Charges fuel (one unit unless given). `$resume_pc` is where a preempted coroutine
+        // continues: the call instruction itself for calls (so the call is not skipped), the jump
+        // target for backward jumps.
         macro_rules! charge {
             () => {
-                charge!(pc!())
+                charge!(pc!(), 1)
             };
-            ($resume_pc:expr) => {{
-                self.fuel -= 1;
+            ($resume_pc:expr) => {
+                charge!($resume_pc, 1)
+            };
+            ($resume_pc:expr, $units:expr) => {{
+                self.fuel -= $units;
                 if self.fuel <= 0 {
                     save_pc!();
                     if let Some(x) = self.out_of_fuel(fk, $resume_pc)? {
@@ -1252,7 +1335,9 @@ impl Vm {
                 let off: i64 = $off;
                 ip = unsafe { ip.offset(off as isize) };
                 if off < 0 {
-                    charge!();
+                    // A long loop body costs in proportion, so that a unit of fuel stays a
+                    // bounded amount of work.
+                    charge!(pc!(), loop_cost(-off));
                 }
             }};
         }
@@ -1611,7 +1696,7 @@ impl Vm {
                     let t = self.new_table_with(i.b(), i.c());
                     r!(i.a()) = Value::Table(t);
                     save_pc!();
-                    gc_point!();
+                    gc_point!(i.a());
                 }
                 Op::SelfOp => {
                     let a = i.a();
@@ -1923,10 +2008,11 @@ impl Vm {
                     save_pc!();
                     if self.concat_slots(base_idx + i.a(), i.b(), true)? {
                         reload!();
+                        gc_point!(i.a());
                     } else {
+                        // A `__concat` frame runs now: collect at the frame's own points.
                         load_frame!();
                     }
-                    gc_point!();
                 }
                 Op::Close => {
                     save_pc!();
@@ -2076,7 +2162,11 @@ impl Vm {
                     };
                     let nresults = i.c() as i32 - 1;
                     save_pc!();
-                    charge!(pc!() - 1);
+                    let units = match r!(a) {
+                        Value::LuaFn(c) => call_cost(c.proto.code.len()),
+                        _ => 1,
+                    };
+                    charge!(pc!() - 1, units);
                     // Fast path: a fixed-arity Lua function with room on the stack becomes the
                     // running frame right here.
                     if let Value::LuaFn(ncl) = r!(a) {
@@ -2121,12 +2211,7 @@ impl Vm {
                         Ok(true) => load_frame!(),
                         Ok(false) => {
                             reload!();
-                            self.gc_check()?;
-                            if self.has_pending_finalizers() {
-                                save_pc!();
-                                self.run_pending_finalizers();
-                                reload!();
-                            }
+                            gc_point!(a);
                             if self.hooks.changed {
                                 // debug.sethook ran: continue in the other build of the loop.
                                 return Ok(Exit::Rerun);
@@ -2150,7 +2235,11 @@ impl Vm {
                         top!() - func - 1
                     };
                     save_pc!();
-                    charge!(pc!() - 1);
+                    let units = match r!(a) {
+                        Value::LuaFn(c) => call_cost(c.proto.code.len()),
+                        _ => 1,
+                    };
+                    charge!(pc!() - 1, units);
                     if !r!(a).is_function() {
                         // A callable object: its `__call` takes its place, the object becomes
                         // the first argument, and the tail call stays a tail call.
@@ -2283,7 +2372,7 @@ impl Vm {
                             *var = Value::Int(*idx);
                             // A backward jump: always charged.
                             ip = unsafe { ip.sub(i.bx()) };
-                            charge!();
+                            charge!(pc!(), loop_cost(i.bx() as i64));
                         }
                     } else {
                         let (Value::Float(idx), Value::Float(lim), Value::Float(step)) =
@@ -2376,6 +2465,11 @@ impl Vm {
                         offset += unsafe { *ip }.ax() as i64 * 256;
                         ip = unsafe { ip.add(1) };
                     }
+                    if n > 64 {
+                        // `{table.unpack(big)}`: a million stores in one instruction.
+                        save_pc!();
+                        self.charge_fuel(n as i64 / 16)?;
+                    }
                     if let Value::Table(t) = r!(a) {
                         self.heap.table_barrier(t);
                         let tm = t.get_mut();
@@ -2409,7 +2503,7 @@ impl Vm {
                     reload!();
                     r!(i.a()) = Value::LuaFn(ncl);
                     save_pc!();
-                    gc_point!();
+                    gc_point!(i.a());
                 }
                 Op::VarArg => {
                     let a = i.a();
@@ -2520,22 +2614,6 @@ impl Vm {
         self.hooks.running = false;
         self.hooks.last_frame = saved_frame;
         r.map(|_| ())
-    }
-
-    /// How many coroutines are resuming each other below `t` (Lua counts them as C calls).
-    fn resume_depth(&self, t: ThreadKey) -> usize {
-        let mut depth = 0;
-        let mut cur = t;
-        while let Some(c) = self.threads.get(cur) {
-            match c.resumer {
-                Resumer::Lua { thread, .. } if c.status != CoStatus::Dead && depth < 1000 => {
-                    depth += 1;
-                    cur = thread;
-                }
-                _ => break,
-            }
-        }
-        depth
     }
 
     /// `push_frame` for a call of a Lua function without varargs (the interpreter's and the

@@ -14,6 +14,8 @@ use super::value::Value;
 pub struct Proto {
     pub code: Box<[Instr]>,
     pub lineinfo: Box<[u32]>,
+    /// Registers live at each instruction (see `FuncProto::live_regs`).
+    pub live_regs: Box<[u8]>,
     pub consts: Box<[Value]>,
     pub protos: Box<[Gc<Proto>]>,
     pub upvals: Box<[UpvalDesc]>,

@@ -487,6 +487,8 @@ const WORK_PER_BYTE_X100: usize = 25;
 const BIG_TABLE: usize = 64;
 /// Heap estimate of a coroutine (its state and a pooled register file).
 pub const THREAD_BYTES: usize = 512 + super::regpool::INITIAL_STACK * 16;
+/// Finalizer errors kept for the host between two `take_finalizer_errors` (the rest are dropped).
+const MAX_FINALIZER_ERRORS: usize = 64;
 /// Default heap limit: generous for games, but a runaway script gets a Lua error instead of
 /// taking the machine's memory.
 pub const DEFAULT_MEMORY_LIMIT: usize = 4 << 30;
@@ -799,6 +801,36 @@ impl Vm {
     /// bring the heap under the limit the result is Lua's "not enough memory" error.
     #[inline]
     pub fn gc_check(&mut self) -> Result<(), super::error::LuaError> {
+        if self.gc_due() {
+            return self.gc_run();
+        }
+        Ok(())
+    }
+
+    /// Whether `gc_check` has anything to do: collector work is due or a memory limit is passed.
+    #[inline(always)]
+    pub(crate) fn gc_due(&self) -> bool {
+        self.heap.needs_work()
+            || self.heap.stress
+            || self.heap.stress_steps
+            || self.heap.total > self.memory_limit
+            || self.heap.allocated > self.allocation_mark
+    }
+
+    /// `gc_check` at a collection point of the running Lua frame, where the registers from
+    /// stack slot `live` up are dead temporaries: they are not roots (so an object only they
+    /// still point at is collected, and its finalizer runs, as in PUC Lua) and are cleared.
+    #[cold]
+    pub(crate) fn gc_check_live(&mut self, live: usize) -> Result<(), super::error::LuaError> {
+        self.gc_live_top = live;
+        let r = self.gc_run();
+        self.gc_live_top = 0;
+        r
+    }
+
+    #[cold]
+    fn gc_run(&mut self) -> Result<(), super::error::LuaError> {
+        self.account_stack();
         if self.heap.needs_work() || self.heap.stress || self.heap.stress_steps {
             self.gc_assist();
         }
@@ -834,25 +866,33 @@ impl Vm {
     #[cold]
     fn out_of_memory(&mut self) -> Result<(), super::error::LuaError> {
         if self.heap.allocated > self.allocation_mark {
-            // The script's own budget, not the process running dry: say where.
-            return Err(self.rt_error("not enough memory"));
+            return Err(self.memory_error());
         }
         self.collect_garbage();
         if self.heap.total > self.memory_limit {
+            self.budget.exhausted = Some(super::budget::Exhausted::Memory);
             return Err(self.plain_error("not enough memory"));
         }
         Ok(())
+    }
+
+    /// "not enough memory" for the running script's own allocation budget (or an allocation
+    /// the system refused): positioned, so the script's report says where.
+    pub(crate) fn memory_error(&mut self) -> super::error::LuaError {
+        self.budget.exhausted = Some(super::budget::Exhausted::Memory);
+        self.rt_error("not enough memory")
     }
 
     /// Checks that `bytes` more can be allocated under the memory limit (for natives about to
     /// build something large).
     pub fn check_alloc(&mut self, bytes: usize) -> Result<(), super::error::LuaError> {
         if self.heap.allocated.saturating_add(bytes as u64) > self.allocation_mark {
-            return Err(self.rt_error("not enough memory"));
+            return Err(self.memory_error());
         }
-        if self.heap.total + bytes > self.memory_limit {
+        if self.heap.total.saturating_add(bytes) > self.memory_limit {
             self.collect_garbage();
-            if self.heap.total + bytes > self.memory_limit {
+            if self.heap.total.saturating_add(bytes) > self.memory_limit {
+                self.budget.exhausted = Some(super::budget::Exhausted::Memory);
                 return Err(self.plain_error("not enough memory"));
             }
         }
@@ -1043,11 +1083,21 @@ impl Vm {
     /// First slot above everything a coroutine may still read: the top frame's registers, or
     /// the values a native or multi-result operation left (`top`), or the body of a coroutine
     /// that has not started.
-    fn live_top(&self, co: &super::thread::Coroutine) -> usize {
+    fn live_top(&self, tk: ThreadKey, co: &super::thread::Coroutine) -> usize {
         if co.native_active && co.native_frame == co.top_frame {
             // A native is running above the Lua frames: the caller's registers above the
             // native's arguments are dead temporaries (as PUC Lua marks only up to `L->top`).
             return co.top.max(1).min(co.stack.len());
+        }
+        if tk == self.current && self.gc_live_top != 0 {
+            // At a collection point of the running frame (`gc_check_live`).
+            return self.gc_live_top.max(co.top).max(1).min(co.stack.len());
+        }
+        if co.status == CoStatus::Suspended && co.started && !co.preempted && co.top_frame.is_some()
+        {
+            // Suspended in `yield`: its results go to the yield's call slot, and nothing at or
+            // above it in the top frame is live.
+            return co.yield_slot.max(1).min(co.stack.len());
         }
         let frame_top = match co.top_frame {
             Some(k) => {
@@ -1071,7 +1121,7 @@ impl Vm {
         co.gc_mark = cycle;
         co.gc_dirty = false;
         let co = &self.threads[tk];
-        let live = self.live_top(co);
+        let live = self.live_top(tk, co);
         if atomic || matches!(co.status, CoStatus::Suspended | CoStatus::Dead) {
             // Not running now: the stale part can be cleared, so it never holds a dangling value.
             let co = &mut self.threads[tk];
@@ -1272,9 +1322,10 @@ impl Vm {
             while let Some(fk) = f {
                 f = self.frames.remove(fk).and_then(|fr| fr.child);
             }
+            let stack_bytes = co.stack_charged;
             self.pool.give_back(co);
             self.heap.objects_freed += 1;
-            self.heap.total = self.heap.total.saturating_sub(THREAD_BYTES);
+            self.heap.total = self.heap.total.saturating_sub(THREAD_BYTES + stack_bytes);
         }
         self.heap.dead_threads = dead;
     }
@@ -1327,6 +1378,20 @@ impl Vm {
         self.heap.finobj.push(obj);
     }
 
+    /// Keeps the errors of `__gc` finalizers for the host (`take_finalizer_errors`) instead of
+    /// writing them as warnings.
+    pub fn capture_finalizer_errors(&mut self, on: bool) {
+        self.finalizer_errors = on.then(Vec::new);
+    }
+
+    /// The finalizer errors kept since the last call (see `capture_finalizer_errors`).
+    pub fn take_finalizer_errors(&mut self) -> Vec<String> {
+        match &mut self.finalizer_errors {
+            Some(errors) => std::mem::take(errors),
+            None => Vec::new(),
+        }
+    }
+
     pub fn has_pending_finalizers(&self) -> bool {
         !self.heap.tobefnz.is_empty() && !self.heap.in_finalizer
     }
@@ -1339,6 +1404,12 @@ impl Vm {
         }
         self.heap.in_finalizer = true;
         while let Some(obj) = self.heap.tobefnz.pop_front() {
+            if self.budget.exhausted.is_some() {
+                // The running code's budget is spent: the rest wait for a run with budget left
+                // (one finalizer that never returns must not make every other one fail).
+                self.heap.tobefnz.push_front(obj);
+                break;
+            }
             let f = self.tm_of(&obj, Tm::Gc);
             if f.is_nil() {
                 continue;
@@ -1357,7 +1428,12 @@ impl Vm {
                     super::error::LuaError::Value(_) => "error object is not a string".to_string(),
                     other => format!("{other:?}"),
                 };
-                self.emit_warning(format!("error in __gc ({msg})").as_bytes());
+                let msg = format!("error in __gc ({msg})");
+                match &mut self.finalizer_errors {
+                    Some(errors) if errors.len() < MAX_FINALIZER_ERRORS => errors.push(msg),
+                    Some(_) => {}
+                    None => self.emit_warning(msg.as_bytes()),
+                }
             }
         }
         self.heap.in_finalizer = false;

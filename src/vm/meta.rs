@@ -195,16 +195,17 @@ impl Vm {
         aux: usize,
     ) -> LuaResult<Option<Value>> {
         if in_loop && matches!(f, Value::LuaFn(_)) {
-            if self.th().meta_depth >= 196 {
-                return Err(self.rt_error("C stack overflow"));
+            if self.c_stack_full() {
+                return Err(self.budget_error(super::budget::Exhausted::CStack));
             }
-            self.th_mut().meta_depth += 1;
+            self.charge_fuel(1)?;
             let slot = self.free_slot();
             self.reserve_stack(slot, args.len() + 1)?;
             let th = self.th_mut();
             th.stack[slot] = f;
             th.stack[slot + 1..slot + 1 + args.len()].copy_from_slice(args);
             self.precall(slot, args.len(), 1, FrameKind::Meta)?;
+            self.th_mut().c_levels += 1;
             let fk = self.th().top_frame.unwrap();
             self.frames[fk].aux = aux;
             return Ok(None);
@@ -542,36 +543,10 @@ impl Vm {
                 while start > first && is_strnum(&stack[start - 1]) {
                     start -= 1;
                 }
-                let mut buf = std::mem::take(&mut self.scratch);
-                buf.clear();
-                let total: usize = self.th().stack[start..end]
-                    .iter()
-                    .map(|v| match v {
-                        Value::Str(s) => s.len(),
-                        _ => 24,
-                    })
-                    .sum();
-                if total > (1 << 20) || total > self.limits.max_string_bytes {
-                    self.scratch = buf;
-                    if total >= i32::MAX as usize {
-                        return Err(self.rt_error("string length overflow"));
-                    }
-                    self.check_string_alloc(total)?;
-                    self.check_alloc(total * 2)?;
-                    buf = std::mem::take(&mut self.scratch);
-                }
-                for v in &self.th().stack[start..end] {
-                    match v {
-                        Value::Str(s) => buf.extend_from_slice(s.as_bytes()),
-                        v => number::fmt_number(&mut buf, v),
-                    }
-                }
-                if buf.len() >= (i32::MAX as usize) {
-                    self.scratch = buf;
-                    return Err(self.rt_error("string length overflow"));
-                }
-                let s = self.intern(&buf);
-                self.scratch = buf;
+                let mut buf = self.take_scratch();
+                let joined = self.join_strnum(start, end, &mut buf);
+                self.put_scratch(buf);
+                let s = joined?;
                 self.th_mut().stack[start] = Value::Str(s);
                 end = start + 1;
             } else {
@@ -613,6 +588,34 @@ impl Vm {
         Ok(true)
     }
 
+    /// Joins the strings and numbers in stack slots `start..end` into a new string: within the
+    /// string and memory limits, charged by the bytes copied.
+    fn join_strnum(
+        &mut self,
+        start: usize,
+        end: usize,
+        buf: &mut Vec<u8>,
+    ) -> LuaResult<Gc<LuaStr>> {
+        let total: usize = self.th().stack[start..end]
+            .iter()
+            .map(|v| match v {
+                Value::Str(s) => s.len(),
+                _ => 24,
+            })
+            .sum();
+        if total >= i32::MAX as usize {
+            return Err(self.rt_error("string length overflow"));
+        }
+        self.reserve_string(buf, total)?;
+        for slot in start..end {
+            match self.th().stack[slot] {
+                Value::Str(s) => self.append_charged(buf, s.as_bytes())?,
+                v => number::fmt_number(buf, &v),
+            }
+        }
+        self.intern_checked(buf)
+    }
+
     fn frame_base(&self) -> usize {
         match self.th().top_frame {
             Some(k) => self.frames[k].base,
@@ -636,11 +639,10 @@ impl Vm {
             };
         }
         if let Value::Int(_) | Value::Float(_) = v {
-            let mut buf = std::mem::take(&mut self.scratch);
-            buf.clear();
+            let mut buf = self.take_scratch();
             number::fmt_number(&mut buf, &v);
             let s = self.intern(&buf);
-            self.scratch = buf;
+            self.put_scratch(buf);
             return Ok(s);
         }
         let mut buf = Vec::new();

@@ -1,5 +1,6 @@
 //! The Lua 5.4 virtual machine. Nothing here depends on Bevy.
 
+pub mod budget;
 pub mod compiler;
 pub mod debug;
 pub mod error;
@@ -20,6 +21,7 @@ pub mod thread;
 pub mod userdata;
 pub mod value;
 
+pub use budget::Exhausted;
 pub use error::{LuaError, LuaResult};
 pub use function::{Args, NativeFn};
 pub use limits::Limits;

@@ -10,8 +10,9 @@ pub const INITIAL_STACK: usize = 256;
 /// Pooled files (and coroutine boxes) beyond this count are freed instead, bounding memory
 /// after a burst of coroutines.
 const MAX_POOLED: usize = 4096;
-/// Register files that grew past this are freed rather than pooled.
-const MAX_POOLED_STACK: usize = 64 * 1024;
+/// Register files that grew past this are freed rather than pooled: after a burst of deep
+/// coroutines the pool holds at most `MAX_POOLED` small files, not their peak sizes.
+const MAX_POOLED_STACK: usize = 4 * INITIAL_STACK;
 
 /// Coroutines stay boxed because the interpreter holds pointers to them while they run; moving
 /// them in and out of a `Vec` would invalidate those.

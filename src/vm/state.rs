@@ -101,8 +101,9 @@ pub struct Vm {
     pub(crate) stats: VmStats,
     /// Whether `stats.instructions` counts (see `set_instruction_counting`).
     pub(crate) count_instructions: bool,
-    /// Instructions budget left (charged at calls and backward jumps).
+    /// Fuel left in the current slice of the instruction budget (see `budget.rs`).
     pub(crate) fuel: i64,
+    pub(crate) budget: super::budget::Budget,
     /// Nested interpreter entries from Rust, bounded to keep the Rust stack safe.
     pub(crate) c_depth: u32,
     /// Address of a local in the outermost Rust call into the VM (see `native_stack_full`).
@@ -140,10 +141,18 @@ pub struct Vm {
     pub(crate) roots: SlotMap<RootKey, Value>,
     /// What the last `resume_in_place` yielded or returned (kept alive until the next one).
     pub(crate) host_results: Vec<Value>,
+    /// While the interpreter collects at one of its collection points: the first stack slot of
+    /// the running coroutine that holds nothing live (0 otherwise). See `gc_check_live`.
+    pub(crate) gc_live_top: usize,
+    /// Errors of `__gc` finalizers kept for the host (see `capture_finalizer_errors`).
+    pub(crate) finalizer_errors: Option<Vec<String>>,
 }
 
-/// Nested Rust→Lua calls allowed before "C stack overflow" (Lua's LUAI_MAXCCALLS is 200).
-pub const MAX_C_DEPTH: u32 = 190;
+/// C levels allowed before "C stack overflow", as Lua's LUAI_MAXCCALLS: nested calls from Rust
+/// into Lua, plus metamethod and `pcall` frames, plus coroutine resumes.
+pub const MAX_C_DEPTH: u32 = 200;
+/// Extra C levels a message handler may use (Lua raises "error in error handling" past 220).
+pub const ERROR_HANDLER_C_LEVELS: u32 = 20;
 
 impl Default for Vm {
     fn default() -> Self {
@@ -187,6 +196,7 @@ impl Vm {
             stats: VmStats::default(),
             count_instructions: false,
             fuel: i64::MAX,
+            budget: Default::default(),
             c_depth: 0,
             native_stack_base: 0,
             scratch: Vec::with_capacity(256),
@@ -208,6 +218,8 @@ impl Vm {
             native_callee: Value::Nil,
             roots: SlotMap::with_key(),
             host_results: Vec::new(),
+            gc_live_top: 0,
+            finalizer_errors: None,
         }
     }
 
@@ -475,10 +487,33 @@ impl Vm {
     /// Makes sure the register file holds `n` more slots past `from`.
     pub fn reserve_stack(&mut self, from: usize, n: usize) -> LuaResult<()> {
         if self.th_mut().ensure_stack(from + n) {
+            self.account_stack();
             Ok(())
         } else {
             Err(self.rt_error("stack overflow"))
         }
+    }
+
+    /// Charges the current register file's growth to the heap (the limits are checked at the
+    /// next safe point).
+    #[inline]
+    pub(crate) fn account_stack(&mut self) {
+        let th = self.th_mut();
+        if th.stack_grown != 0 {
+            let g = std::mem::take(&mut th.stack_grown);
+            th.stack_charged += g;
+            self.heap.charge(g);
+        }
+    }
+
+    /// Takes a finished coroutine's register file back into the pool, uncharging its growth.
+    pub(crate) fn release_stack_of(&mut self, co: ThreadKey) {
+        let c = &mut self.threads[co];
+        let charged = std::mem::take(&mut c.stack_charged);
+        c.stack_grown = 0;
+        let stack = c.release_stack();
+        self.pool.give_stack(stack);
+        self.heap.total = self.heap.total.saturating_sub(charged);
     }
 
     pub fn is_main_thread(&self) -> bool {
@@ -518,7 +553,12 @@ impl Vm {
         chunkname: &str,
         env: Value,
     ) -> Result<Value, LuaError> {
-        let proto = compile_source(source).map_err(|e| {
+        let proto = if self.budget.armed {
+            self.compile_budgeted(source)?
+        } else {
+            compile_source(source)
+        };
+        let proto = proto.map_err(|e| {
             let msg = e.with_chunk(&short_src(chunkname.as_bytes()));
             LuaError::Value(self.str_value(&msg))
         })?;
@@ -528,6 +568,31 @@ impl Vm {
         // A main chunk has exactly one upvalue, `_ENV`.
         let cl = self.new_closure(p, &[uv]);
         Ok(Value::LuaFn(cl))
+    }
+
+    /// Compiles under the running code's budgets: compiling costs fuel in proportion to the
+    /// source (tokens and instructions), and a huge chunk stops within the budget.
+    fn compile_budgeted(&mut self, source: &[u8]) -> LuaResult<Result<FuncProto, CompileError>> {
+        use super::budget::Exhausted;
+        use super::compiler::meter::{Meter, Trip};
+        let (fuel, deadline, time_limit) = self.budget_for_native();
+        let limit = if fuel == i64::MAX {
+            u64::MAX
+        } else {
+            fuel.max(0) as u64
+        };
+        let meter = std::rc::Rc::new(Meter::new(limit, deadline, time_limit));
+        let r = compile_source_metered(source, Some(meter.clone()));
+        let kind = match meter.tripped() {
+            None => {
+                self.charge_fuel(meter.used() as i64)?;
+                return Ok(r);
+            }
+            Some(Trip::Work) => Exhausted::Instructions,
+            Some(Trip::Time) => Exhausted::Time,
+        };
+        self.exhaust(kind);
+        Err(self.budget_error(kind))
     }
 
     fn instantiate(&mut self, fp: &FuncProto, source: Gc<LuaStr>) -> Gc<Proto> {
@@ -555,6 +620,7 @@ impl Vm {
             Proto {
                 code: fp.code.clone().into_boxed_slice(),
                 lineinfo: fp.lineinfo.clone().into_boxed_slice(),
+                live_regs: fp.live_regs.clone().into_boxed_slice(),
                 consts,
                 protos,
                 upvals: fp.upvals.clone().into_boxed_slice(),
@@ -630,10 +696,35 @@ impl Vm {
         self.native_stack_base.saturating_sub(here) > self.limits.max_native_stack_bytes
     }
 
+    /// C levels in use at the running code (see `MAX_C_DEPTH`).
+    #[inline]
+    pub(crate) fn c_levels(&self) -> u32 {
+        let th = self.th();
+        self.c_depth + th.c_base + th.c_levels
+    }
+
+    /// Whether one more C level would pass the limit (higher while a message handler runs).
+    #[inline]
+    pub(crate) fn c_stack_full(&self) -> bool {
+        let limit = if self.in_error_handler {
+            MAX_C_DEPTH + ERROR_HANDLER_C_LEVELS
+        } else {
+            MAX_C_DEPTH
+        };
+        self.c_levels() >= limit
+    }
+
     #[inline(always)]
     pub fn call_slot(&mut self, slot: usize, nargs: usize, nresults: i32) -> LuaResult<usize> {
-        if self.c_depth >= MAX_C_DEPTH || self.native_stack_full() {
-            return Err(self.rt_error("C stack overflow"));
+        if self.c_stack_full() || self.native_stack_full() {
+            return Err(self.budget_error(super::budget::Exhausted::CStack));
+        }
+        if self.budget.armed {
+            let units = match self.th().stack[slot] {
+                Value::LuaFn(c) => 1 + (c.proto.code.len() >> 8) as i64,
+                _ => 1,
+            };
+            self.charge_fuel(units)?;
         }
         self.c_depth += 1;
         self.th_mut().nny += 1;
@@ -724,12 +815,15 @@ impl Vm {
             };
             return Err(self.plain_error(msg));
         }
-        if self.c_depth >= MAX_C_DEPTH || self.native_stack_full() {
-            return Err(self.rt_error("C stack overflow"));
+        if self.c_stack_full() || self.native_stack_full() {
+            return Err(self.budget_error(super::budget::Exhausted::CStack));
         }
+        self.charge_fuel(1)?;
+        let below = self.th().c_base + self.th().c_levels;
         self.c_depth += 1;
         self.threads[prev].status = CoStatus::Normal;
         self.threads[co].resumer = Resumer::Host;
+        self.threads[co].c_base = below;
         let r = self.start_or_continue(co, args.len(), |vm, dst| {
             vm.threads[co].stack[dst..dst + args.len()].copy_from_slice(args);
         });
@@ -752,8 +846,7 @@ impl Vm {
             Ok(Exit::Finished { slot, n }) => {
                 self.host_results
                     .extend_from_slice(&self.threads[co].stack[slot..slot + n]);
-                let stack = self.threads[co].release_stack();
-                self.pool.give_stack(stack);
+                self.release_stack_of(co);
                 Ok(Resumed::Finished(n))
             }
             Ok(Exit::Preempted) => Ok(Resumed::OutOfFuel),
@@ -773,29 +866,6 @@ impl Vm {
     /// default: the count costs a memory increment per instruction, which shows in tight loops.
     pub fn set_instruction_counting(&mut self, on: bool) {
         self.count_instructions = on;
-    }
-
-    /// Sets the instruction budget for the code run from now on (`None`: unlimited).
-    pub fn set_fuel(&mut self, fuel: Option<i64>) {
-        self.fuel = fuel.unwrap_or(i64::MAX);
-    }
-
-    pub fn fuel(&self) -> i64 {
-        self.fuel
-    }
-
-    /// Charges `n` units of the instruction budget for work a native does in a loop (so a
-    /// budgeted script cannot hang the host inside one call); past it, the budget's error.
-    pub fn charge_fuel(&mut self, n: i64) -> LuaResult<()> {
-        if self.fuel == i64::MAX {
-            return Ok(());
-        }
-        self.fuel -= n;
-        if self.fuel <= 0 {
-            self.fuel = 0;
-            return Err(self.rt_error("instruction budget exhausted"));
-        }
-        Ok(())
     }
 
     pub fn stats(&self) -> VmStats {
@@ -880,7 +950,15 @@ impl Drop for Vm {
 
 /// Lexes, parses and compiles a chunk.
 pub fn compile_source(source: &[u8]) -> Result<FuncProto, CompileError> {
-    let block = compiler::parser::parse(source)?;
+    compile_source_metered(source, None)
+}
+
+/// [`compile_source`] charging its work to `meter` (see `compiler::meter`).
+pub fn compile_source_metered(
+    source: &[u8],
+    meter: Option<std::rc::Rc<compiler::meter::Meter>>,
+) -> Result<FuncProto, CompileError> {
+    let block = compiler::parser::parse_metered(source, meter)?;
     let eof_line = 1 + source.iter().filter(|&&c| c == b'\n').count() as u32;
     compiler::codegen::compile_chunk(&block, eof_line)
 }

@@ -62,8 +62,11 @@ pub struct Coroutine {
     /// Nested Rust calls on this coroutine (metamethods called from natives, etc.). While non-zero
     /// the coroutine cannot yield.
     pub nny: u32,
-    /// Metamethod frames on the stack; Lua counts them as C calls, limited to about 200.
-    pub meta_depth: u32,
+    /// Metamethod and `pcall` frames on the stack: PUC Lua makes each of them a C call, so they
+    /// count toward the C-stack limit (`Vm::c_stack_full`).
+    pub c_levels: u32,
+    /// C levels below this coroutine: those of the coroutines that resumed it.
+    pub c_base: u32,
     /// Error that killed the coroutine, for `coroutine.close`.
     pub error: Option<Value>,
     /// Suspended by the instruction budget rather than by `yield`.
@@ -81,6 +84,10 @@ pub struct Coroutine {
     pub gc_mark: u32,
     /// Ran (or had its stack written) since it was traced: the atomic step traces it again.
     pub gc_dirty: bool,
+    /// Bytes the register file grew by that the VM has not charged to the heap yet
+    /// (`Vm::account_stack`), and bytes beyond its initial size charged so far.
+    pub stack_grown: usize,
+    pub stack_charged: usize,
 }
 
 impl Coroutine {
@@ -98,7 +105,8 @@ impl Coroutine {
             yield_nresults: 0,
             top: 0,
             nny: 0,
-            meta_depth: 0,
+            c_levels: 0,
+            c_base: 0,
             error: None,
             preempted: false,
             started: false,
@@ -107,6 +115,8 @@ impl Coroutine {
             native_frame: None,
             gc_mark: 0,
             gc_dirty: false,
+            stack_grown: 0,
+            stack_charged: 0,
         }
     }
 
@@ -130,7 +140,12 @@ impl Coroutine {
             .min(MAX_STACK + 1000)
             .max(needed);
         let old_ptr = self.stack.as_ptr();
+        let old_len = self.stack.len();
+        if self.stack.try_reserve_exact(new_len - old_len).is_err() {
+            return false;
+        }
         self.stack.resize(new_len, Value::Nil);
+        self.stack_grown += (new_len - old_len) * std::mem::size_of::<Value>();
         if self.stack.as_ptr() != old_ptr {
             // Open upvalues point into the old allocation: move them.
             let base = self.stack.as_mut_ptr();
@@ -166,11 +181,14 @@ impl Coroutine {
         self.resumer = Resumer::Host;
         self.top = 0;
         self.nny = 0;
-        self.meta_depth = 0;
+        self.c_levels = 0;
+        self.c_base = 0;
         self.error = None;
         self.preempted = false;
         self.started = false;
         self.gc_mark = 0;
         self.gc_dirty = false;
+        self.stack_grown = 0;
+        self.stack_charged = 0;
     }
 }

@@ -11,7 +11,7 @@ use bevy::asset::{AssetPlugin, Assets, Handle};
 use bevy::prelude::*;
 use bevy::time::TimeUpdateStrategy;
 use moonpool::plugin::{
-    LuaScript, MoonpoolPlugin, MoonpoolSettings, ScriptEmitted, ScriptError, ScriptValue,
+    Budget, LuaScript, MoonpoolPlugin, MoonpoolSettings, ScriptEmitted, ScriptError, ScriptValue,
     run_scripts,
 };
 
@@ -20,6 +20,8 @@ pub struct Seen {
     pub emitted: Vec<(String, ScriptValue)>,
     pub errors: Vec<String>,
     pub error_lines: Vec<Option<String>>,
+    /// The budget each error names (`ScriptError::budget`).
+    pub budgets: Vec<Option<Budget>>,
 }
 
 fn collect(
@@ -33,6 +35,7 @@ fn collect(
     for e in errors.read() {
         seen.errors.push(e.message.clone());
         seen.error_lines.push(e.source_line.clone());
+        seen.budgets.push(e.budget);
     }
 }
 

@@ -44,6 +44,10 @@ pub struct LocVar {
 pub struct FuncProto {
     pub code: Vec<Instr>,
     pub lineinfo: Vec<u32>,
+    /// Registers in use (the compiler's first free register) when each instruction was emitted.
+    /// Registers at or above it hold dead temporaries there, so at the collection points inside
+    /// an instruction the collector treats them as garbage, as PUC Lua does with `L->top`.
+    pub live_regs: Vec<u8>,
     pub consts: Vec<Constant>,
     pub protos: Vec<FuncProto>,
     pub upvals: Vec<UpvalDesc>,
@@ -140,6 +144,8 @@ pub struct Compiler {
     /// The token after the local being declared, for the "too many local variables" message
     /// (Lua reports it at that token).
     near_next: &'static str,
+    /// The budget of this compilation, if metered (see `meter.rs`).
+    meter: Option<std::rc::Rc<super::meter::Meter>>,
 }
 
 /// A parsed chunk whose main function is still open (see [`super::parser::parse`]), or the
@@ -269,6 +275,11 @@ fn arith_ops(op: BinOp) -> Option<(Op, Option<Op>)> {
 }
 
 impl Compiler {
+    /// Charges each instruction emitted to `meter` (see `meter.rs`).
+    pub(super) fn set_meter(&mut self, meter: Option<std::rc::Rc<super::meter::Meter>>) {
+        self.meter = meter;
+    }
+
     /// A compiler with the main function open: vararg, with the `_ENV` upvalue.
     pub(super) fn new_main() -> Compiler {
         let mut c = Compiler {
@@ -277,6 +288,7 @@ impl Compiler {
             pool: Vec::new(),
             line: 1,
             near_next: "'='",
+            meter: None,
         };
         c.open_func(0);
         let fs = c.fs();
@@ -402,6 +414,7 @@ impl Compiler {
         let proto = FuncProto {
             code: p.code.as_slice().to_vec(),
             lineinfo: p.lineinfo.as_slice().to_vec(),
+            live_regs: p.live_regs.as_slice().to_vec(),
             consts: p.consts.drain(..).collect(),
             protos: p.protos.drain(..).collect(),
             upvals: p.upvals.drain(..).collect(),
@@ -420,10 +433,15 @@ impl Compiler {
     // ---- emission ----
 
     fn emit(&mut self, i: Instr) -> usize {
+        if let Some(m) = &self.meter {
+            // A trip is reported by the next `reserve`, which can fail.
+            m.charge(super::meter::INSTRUCTION_UNITS);
+        }
         let line = self.line;
         let fs = self.fs();
         fs.proto.code.push(i);
         fs.proto.lineinfo.push(line);
+        fs.proto.live_regs.push(fs.free_reg as u8);
         fs.proto.code.len() - 1
     }
 
@@ -466,6 +484,9 @@ impl Compiler {
     // ---- registers ----
 
     fn reserve(&mut self, n: u32) -> CResult<u32> {
+        if self.meter.as_ref().is_some_and(|m| m.tripped().is_some()) {
+            return self.err(super::meter::INTERRUPTED);
+        }
         let fs = self.fs();
         let r = fs.free_reg;
         let new = r + n;
@@ -2154,6 +2175,7 @@ impl FuncState {
         let p = &mut self.proto;
         p.code.clear();
         p.lineinfo.clear();
+        p.live_regs.clear();
         p.consts.clear();
         p.protos.clear();
         p.upvals.clear();

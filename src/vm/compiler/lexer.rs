@@ -206,6 +206,8 @@ pub struct Lexer<'a> {
     tok_col: u32,
     /// Decoded contents of the last string token.
     buf: Vec<u8>,
+    /// The budget of this compilation, if metered (see `meter.rs`).
+    meter: Option<std::rc::Rc<super::meter::Meter>>,
 }
 
 /// C's `isspace` in the "C" locale, which Lua uses for `\z` and number conversion.
@@ -304,7 +306,13 @@ impl<'a> Lexer<'a> {
             line_start: 0,
             tok_col: 1,
             buf: Vec::new(),
+            meter: None,
         }
+    }
+
+    /// Charges each token read to `meter`; reading stops with an error once it trips.
+    pub fn set_meter(&mut self, meter: Option<std::rc::Rc<super::meter::Meter>>) {
+        self.meter = meter;
     }
 
     pub fn source(&self) -> &'a [u8] {
@@ -423,6 +431,16 @@ impl<'a> Lexer<'a> {
             None => Tok::Eof,
             Some(c) => self.read_token(c)?,
         };
+        if let Some(m) = &self.meter {
+            let units = super::meter::TOKEN_UNITS + ((self.pos - start) >> 6) as u64;
+            if !m.charge(units) {
+                return Err(Box::new(CompileError {
+                    line: self.line,
+                    col,
+                    message: super::meter::INTERRUPTED.into(),
+                }));
+            }
+        }
         Ok(Token {
             tok,
             line,

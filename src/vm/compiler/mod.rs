@@ -8,6 +8,7 @@
 pub mod ast;
 pub mod codegen;
 pub mod lexer;
+pub mod meter;
 pub mod opcode;
 pub mod parser;
 

@@ -40,7 +40,17 @@ type Depth = u32;
 /// Parses a whole chunk, compiling it statement by statement; [`super::codegen::compile_chunk`]
 /// finishes the main function (or reports the code generation error found).
 pub fn parse(source: &[u8]) -> Result<Chunk, CompileError> {
-    let mut p = Parser::new(source, Some(Compiler::new_main())).map_err(|e| *e)?;
+    parse_metered(source, None)
+}
+
+/// [`parse`], charging the work to `meter` (see `meter.rs`): stops with an error once it trips.
+pub fn parse_metered(
+    source: &[u8],
+    meter: Option<std::rc::Rc<super::meter::Meter>>,
+) -> Result<Chunk, CompileError> {
+    let mut cg = Compiler::new_main();
+    cg.set_meter(meter.clone());
+    let mut p = Parser::new(source, Some(cg), meter).map_err(|e| *e)?;
     p.main_block().map_err(|e| *e)?;
     if p.cur.tok != Tok::Eof {
         return Err(*p.error_expected(Tok::Eof));
@@ -58,7 +68,7 @@ pub fn parse(source: &[u8]) -> Result<Chunk, CompileError> {
 
 /// Parses a whole chunk into a tree without compiling it: the nodes and the main block.
 pub fn parse_tree(source: &[u8]) -> Result<(Ast, Block), CompileError> {
-    let mut p = Parser::new(source, None).map_err(|e| *e)?;
+    let mut p = Parser::new(source, None, None).map_err(|e| *e)?;
     let (block, _) = p.block().map_err(|e| *e)?;
     if p.cur.tok != Tok::Eof {
         return Err(*p.error_expected(Tok::Eof));
@@ -132,8 +142,13 @@ fn unary_op(t: Tok) -> Option<UnOp> {
 type PResult<T> = Result<T, Box<CompileError>>;
 
 impl<'a> Parser<'a> {
-    fn new(source: &'a [u8], cg: Option<Compiler>) -> PResult<Parser<'a>> {
+    fn new(
+        source: &'a [u8],
+        cg: Option<Compiler>,
+        meter: Option<std::rc::Rc<super::meter::Meter>>,
+    ) -> PResult<Parser<'a>> {
         let mut lex = Lexer::new(source);
+        lex.set_meter(meter);
         let cur = lex.scan()?;
         Ok(Parser {
             lex,

@@ -47,6 +47,7 @@ fn print(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     for i in 0..args.n {
         let v = vm.arg(args, i);
         let s = vm.tostring(v)?;
+        vm.charge_bytes(s.len())?;
         if i > 0 {
             let _ = vm.out.write_all(b"\t");
         }
@@ -185,6 +186,7 @@ fn select(vm: &mut Vm, args: Args) -> LuaResult<usize> {
         (i - 1).min(n)
     };
     let count = (n - start) as usize;
+    vm.charge_fuel(count as i64 / 16)?;
     let from = args.base + 1 + start as usize;
     vm.stack_mut().copy_within(from..from + count, args.base);
     Ok(count)
@@ -317,7 +319,7 @@ fn load(vm: &mut Vm, args: Args) -> LuaResult<usize> {
                 match piece {
                     Value::Nil => break,
                     Value::Str(s) if s.is_empty() => break,
-                    Value::Str(s) => buf.extend_from_slice(s.as_bytes()),
+                    Value::Str(s) => vm.append_charged(&mut buf, s.as_bytes())?,
                     _ => {
                         let m = vm.str_value("reader function must return a string");
                         return vm.ret_values(args, &[Value::Nil, m]);

@@ -248,7 +248,10 @@ fn date(vm: &mut Vm, args: Args) -> LuaResult<usize> {
         set_all_fields(vm, Value::Table(t), &tm)?;
         return vm.ret1(args, Value::Table(t));
     }
-    let mut out = Vec::with_capacity(s.len() * 2);
+    // Up to 250 bytes per conversion: charged (and the output checked) as they are made.
+    vm.charge_bytes(s.len())?;
+    let mut out = Vec::new();
+    vm.reserve_string(&mut out, s.len())?;
     let mut i = 0;
     while i < s.len() {
         if s[i] != b'%' {
@@ -285,9 +288,9 @@ fn date(vm: &mut Vm, args: Args) -> LuaResult<usize> {
                 &tm,
             )
         };
-        out.extend_from_slice(&buf[..n.min(buf.len())]);
+        vm.append_charged(&mut out, &buf[..n.min(buf.len())])?;
     }
-    let r = vm.intern(&out);
+    let r = vm.intern_checked(&out)?;
     vm.ret1(args, Value::Str(r))
 }
 

@@ -6,9 +6,7 @@ use crate::vm::function::Args;
 use crate::vm::state::Vm;
 use crate::vm::value::Value;
 
-use super::string::{
-    MAX_STRING, check_str_rooted, posrelat_start, put_scratch, rt_error_bytes, take_scratch,
-};
+use super::string::{MAX_STRING, check_str_rooted, posrelat_start, rt_error_bytes};
 
 /// Largest integer size the formats accept.
 const MAX_INT_SIZE: usize = 16;
@@ -230,10 +228,10 @@ fn copy_endian(out: &mut Vec<u8>, native_le: &[u8], little: bool) {
 /// `string.pack(fmt, v1, v2, ...)`.
 pub fn pack(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let fs = check_str_rooted(vm, args, 0, "pack")?;
-    let mut out = take_scratch(vm);
+    let mut out = vm.take_scratch();
     let r = pack_into(vm, args, fs.as_bytes(), &mut out);
-    let r = r.map(|()| vm.intern(&out));
-    put_scratch(vm, out);
+    let r = r.and_then(|()| vm.intern_checked(&out));
+    vm.put_scratch(out);
     let s = r?;
     vm.ret1(args, Value::Str(s))
 }
@@ -244,6 +242,7 @@ fn pack_into(vm: &mut Vm, args: Args, f: &[u8], out: &mut Vec<u8>) -> LuaResult<
     let mut total = 0usize;
     while !fmt.done() {
         let (kind, size, pad) = fmt.details(vm, "pack", total)?;
+        vm.charge_bytes(size + pad)?;
         let grown = total.saturating_add(pad).saturating_add(size);
         if grown >= 1 << 16 && grown > out.capacity() {
             if grown >= MAX_STRING {
@@ -311,7 +310,7 @@ fn pack_into(vm: &mut Vm, args: Args, f: &[u8], out: &mut Vec<u8>) -> LuaResult<
                     ));
                 }
                 pack_int(out, len as u64, fmt.little, size, false);
-                out.extend_from_slice(s.as_bytes());
+                vm.append_charged(out, s.as_bytes())?;
                 total = total.saturating_add(len);
             }
             Kind::Zstr => {
@@ -319,7 +318,7 @@ fn pack_into(vm: &mut Vm, args: Args, f: &[u8], out: &mut Vec<u8>) -> LuaResult<
                 if s.as_bytes().contains(&0) {
                     return Err(vm.arg_error(arg + 1, "pack", "string contains zeros"));
                 }
-                out.extend_from_slice(s.as_bytes());
+                vm.append_charged(out, s.as_bytes())?;
                 out.push(0);
                 total = total.saturating_add(s.len() + 1);
             }
@@ -406,7 +405,10 @@ pub fn unpack(vm: &mut Vm, args: Args) -> LuaResult<usize> {
                 }
                 Value::Float(f64::from_le_bytes(b))
             }
-            Kind::Char => Value::Str(vm.intern(&data[pos..pos + size])),
+            Kind::Char => {
+                vm.charge_bytes(size)?;
+                Value::Str(vm.intern(&data[pos..pos + size]))
+            }
             Kind::Str => {
                 let len = unpack_int(&data[pos..pos + size], fmt.little, size, false);
                 let avail = (ld - pos - size) as u64;
@@ -415,6 +417,7 @@ pub fn unpack(vm: &mut Vm, args: Args) -> LuaResult<usize> {
                         let start = pos + size;
                         let len = len as u64 as usize;
                         pos += len;
+                        vm.charge_bytes(len)?;
                         Value::Str(vm.intern(&data[start..start + len]))
                     }
                     Some(_) => {
@@ -431,6 +434,7 @@ pub fn unpack(vm: &mut Vm, args: Args) -> LuaResult<usize> {
                 let Some(len) = data[pos..].iter().position(|&c| c == 0) else {
                     return Err(vm.arg_error(2, "unpack", "unfinished string for format 'z'"));
                 };
+                vm.charge_bytes(len)?;
                 let v = Value::Str(vm.intern(&data[pos..pos + len]));
                 pos += len + 1;
                 v

@@ -36,7 +36,9 @@ pub enum PatError {
     TooManyCaptures,
     TooComplex,
     /// The caller's instruction budget ran out (see `MatchState::budget`).
-    OutOfBudget,
+    OutOfFuel,
+    /// The caller's time budget ran out (see `MatchState::deadline`).
+    OutOfTime,
 }
 
 impl PatError {
@@ -52,7 +54,8 @@ impl PatError {
             PatError::UnfinishedCapture => "unfinished capture".into(),
             PatError::TooManyCaptures => "too many captures".into(),
             PatError::TooComplex => "pattern too complex".into(),
-            PatError::OutOfBudget => "instruction budget exhausted".into(),
+            PatError::OutOfFuel => "instruction budget exhausted".into(),
+            PatError::OutOfTime => "time budget exhausted".into(),
         }
     }
 }
@@ -81,7 +84,16 @@ pub struct MatchState<'a> {
     /// caller may be a game script with an instruction budget), and steps taken.
     pub budget: u64,
     pub steps: u64,
+    /// The caller's time budget: checked every [`CLOCK_STEPS`] steps. A limit whose clock has
+    /// not started (`time_limit`) starts at the first check.
+    pub deadline: Option<std::time::Instant>,
+    pub time_limit: Option<std::time::Duration>,
+    /// `steps` at which the next check (of `budget` and the clock) is due.
+    next_check: u64,
 }
+
+/// Matching steps between two reads of the clock (a few microseconds of matching).
+const CLOCK_STEPS: u64 = 4096;
 
 impl<'a> MatchState<'a> {
     /// `pat` is the pattern without a leading `^` anchor (the caller handles anchoring).
@@ -95,7 +107,64 @@ impl<'a> MatchState<'a> {
             cap_len: [0; MAX_CAPTURES],
             budget: u64::MAX,
             steps: 0,
+            deadline: None,
+            time_limit: None,
+            next_check: u64::MAX,
         }
+    }
+
+    /// Limits this match's work to `steps` steps and, when given, a deadline (or a time limit
+    /// whose clock starts at the first check).
+    pub fn set_budgets(
+        &mut self,
+        steps: u64,
+        deadline: Option<std::time::Instant>,
+        time_limit: Option<std::time::Duration>,
+    ) {
+        self.budget = steps;
+        self.deadline = deadline;
+        self.time_limit = time_limit;
+        self.next_check = if deadline.is_some() || time_limit.is_some() {
+            steps.min(CLOCK_STEPS)
+        } else {
+            steps
+        };
+    }
+
+    /// Counts `n` steps of work the caller did for this match (scanning for candidates)
+    /// against the budgets.
+    pub fn add_steps(&mut self, n: u64) -> Result<(), PatError> {
+        self.tick(n)
+    }
+
+    /// Counts `n` steps of work against the budgets.
+    #[inline(always)]
+    fn tick(&mut self, n: u64) -> Result<(), PatError> {
+        self.steps += n;
+        if self.steps > self.next_check {
+            return self.check_budgets();
+        }
+        Ok(())
+    }
+
+    #[cold]
+    fn check_budgets(&mut self) -> Result<(), PatError> {
+        if self.steps > self.budget {
+            return Err(PatError::OutOfFuel);
+        }
+        if self.deadline.is_some() || self.time_limit.is_some() {
+            let now = std::time::Instant::now();
+            let deadline = *self
+                .deadline
+                .get_or_insert_with(|| now + self.time_limit.unwrap_or_default());
+            if now >= deadline {
+                return Err(PatError::OutOfTime);
+            }
+            self.next_check = self.steps.saturating_add(CLOCK_STEPS).min(self.budget);
+        } else {
+            self.next_check = self.budget;
+        }
+        Ok(())
     }
 
     /// Tries to match the whole pattern starting at byte `s` of the subject; returns where the
@@ -148,10 +217,7 @@ impl<'a> MatchState<'a> {
         if self.depth == 0 {
             return Err(PatError::TooComplex);
         }
-        self.steps += 1;
-        if self.steps > self.budget {
-            return Err(PatError::OutOfBudget);
-        }
+        self.tick(1)?;
         self.depth -= 1;
         let r = self.match_body(s, p);
         self.depth += 1;
@@ -166,10 +232,7 @@ impl<'a> MatchState<'a> {
             }
             // Each pattern item counts: a long pattern tried at every position of a long
             // subject is slow without any backtracking.
-            self.steps += 1;
-            if self.steps > self.budget {
-                return Err(PatError::OutOfBudget);
-            }
+            self.tick(1)?;
             match self.pat[p] {
                 b'(' => {
                     return if self.pat_at(p + 1) == b')' {
@@ -327,7 +390,7 @@ impl<'a> MatchState<'a> {
         }
     }
 
-    fn match_balance(&self, s: usize, p: usize) -> MatchResult {
+    fn match_balance(&mut self, s: usize, p: usize) -> MatchResult {
         if p + 1 >= self.pat.len() {
             return Err(PatError::MissingBalanceArgs);
         }
@@ -340,12 +403,14 @@ impl<'a> MatchState<'a> {
             if c == close {
                 depth -= 1;
                 if depth == 0 {
+                    self.tick((i - s) as u64 / 8)?;
                     return Ok(Some(i + 1));
                 }
             } else if c == open {
                 depth += 1;
             }
         }
+        self.tick((self.src.len() - s) as u64 / 8)?;
         Ok(None)
     }
 
@@ -354,7 +419,7 @@ impl<'a> MatchState<'a> {
         while self.single_match(s + n, p, ep) {
             n += 1;
         }
-        self.steps += n as u64;
+        self.tick(n as u64 / 8)?;
         // Try the rest of the pattern after the longest run, then shorter ones.
         loop {
             if let Some(r) = self.do_match(s + n, ep + 1)? {
@@ -411,7 +476,7 @@ impl<'a> MatchState<'a> {
     }
 
     /// `%1`-`%9` in a pattern: the text of an earlier, closed capture.
-    fn match_back_reference(&self, s: usize, digit: u8) -> MatchResult {
+    fn match_back_reference(&mut self, s: usize, digit: u8) -> MatchResult {
         let l = digit as i32 - b'1' as i32;
         if l < 0 || l as usize >= self.level || self.cap_len[l as usize] == CAP_UNFINISHED {
             return Err(PatError::InvalidCaptureIndex(l + 1));
@@ -424,6 +489,7 @@ impl<'a> MatchState<'a> {
         }
         let len = len as usize;
         let init = self.cap_init[l];
+        self.tick(len as u64 / 8)?;
         if self.src.len() - s >= len && self.src[init..init + len] == self.src[s..s + len] {
             Ok(Some(s + len))
         } else {
@@ -454,27 +520,6 @@ pub fn match_class(c: u8, cl: u8) -> bool {
 /// True when `p` holds none of the pattern specials: it can be searched as a plain substring.
 pub fn no_specials(p: &[u8]) -> bool {
     !p.iter().any(|c| SPECIALS.contains(c))
-}
-
-/// The first occurrence of `needle` in `hay`.
-pub fn find_plain(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    let Some((&first, rest)) = needle.split_first() else {
-        return Some(0);
-    };
-    if needle.len() > hay.len() {
-        return None;
-    }
-    let last_start = hay.len() - needle.len();
-    let mut i = 0;
-    while i <= last_start {
-        let off = hay[i..=last_start].iter().position(|&c| c == first)?;
-        i += off;
-        if &hay[i + 1..i + needle.len()] == rest {
-            return Some(i);
-        }
-        i += 1;
-    }
-    None
 }
 
 /// When every match of `pat` (unanchored) must start with one literal byte, that byte: the
@@ -702,22 +747,5 @@ mod tests {
         assert!(find(&s, "^a*.?$").unwrap().is_some());
         assert!(find(&s, "^a*.?b$").unwrap().is_none());
         assert!(find(&s, "^a-.?$").unwrap().is_some());
-    }
-
-    #[test]
-    fn plain_search() {
-        assert_eq!(find_plain(b"hello", b"ll"), Some(2));
-        assert_eq!(find_plain(b"hello", b""), Some(0));
-        assert_eq!(find_plain(b"hello", b"lo!"), None);
-        assert_eq!(find_plain(b"aaab", b"ab"), Some(2));
-        assert_eq!(find_plain(b"", b"a"), None);
-        assert!(no_specials(b"abc]"));
-        assert!(!no_specials(b"a.c"));
-        assert_eq!(first_literal(b"abc"), Some(b'a'));
-        assert_eq!(first_literal(b"a*bc"), None);
-        assert_eq!(first_literal(b"%a"), None);
-        assert_eq!(first_literal(b"a+"), Some(b'a'));
-        assert_eq!(first_literal(b")"), None);
-        assert_eq!(first_literal(b"[a]"), None);
     }
 }

@@ -2,6 +2,7 @@
 //! `gsub`, over the matcher in `pattern.rs`), `format`, `pack`/`unpack`/`packsize` (in `pack.rs`)
 //! and the string metatable with its arithmetic metamethods.
 
+use crate::vm::budget::{COPY_CHUNK, Exhausted};
 use crate::vm::error::{LuaError, LuaResult};
 use crate::vm::function::Args;
 use crate::vm::gc::Gc;
@@ -18,9 +19,6 @@ pub const MAX_STRING: usize = 1 << 31;
 
 /// PUC Lua's MAXSIZE for string results (`INT_MAX` on 64-bit hosts).
 const MAX_SIZE: u64 = i32::MAX as u64;
-
-/// Output buffers larger than this are not kept in `vm.scratch` after use.
-const SCRATCH_KEEP: usize = 1 << 16;
 
 pub fn open(vm: &mut Vm) {
     let t = super::register_lib(
@@ -115,65 +113,63 @@ pub(super) fn rt_error_bytes(vm: &mut Vm, msg: &[u8]) -> LuaError {
 }
 
 fn pat_error(vm: &mut Vm, e: PatError) -> LuaError {
-    if e == PatError::OutOfBudget {
-        vm.set_fuel(Some(0));
-    }
-    vm.rt_error(&e.message())
+    let kind = match e {
+        PatError::OutOfFuel => Exhausted::Instructions,
+        PatError::OutOfTime => Exhausted::Time,
+        _ => return vm.rt_error(&e.message()),
+    };
+    // The matcher measured the work itself: leave the budget spent, as the VM would.
+    vm.exhaust(kind);
+    vm.budget_error(kind)
 }
 
 /// Matching steps per unit of instruction budget: a step is cheaper than an instruction.
 const STEPS_PER_FUEL: u64 = 8;
 
-/// A matcher that spends the running code's instruction budget, so a pathological pattern
-/// ends like a runaway loop instead of hanging the host.
+/// A matcher that spends the running code's instruction and time budgets, so a pathological
+/// pattern ends like a runaway loop instead of hanging the host.
 fn match_state<'a>(vm: &Vm, src: &'a [u8], pat: &'a [u8]) -> MatchState<'a> {
     let mut ms = MatchState::new(src, pat);
-    if vm.fuel() != i64::MAX {
-        ms.budget = (vm.fuel().max(0) as u64).saturating_mul(STEPS_PER_FUEL);
+    let (fuel, deadline, time_limit) = vm.budget_for_native();
+    if fuel != i64::MAX || deadline.is_some() || time_limit.is_some() {
+        let steps = match fuel {
+            i64::MAX => u64::MAX,
+            f => (f.max(0) as u64).saturating_mul(STEPS_PER_FUEL),
+        };
+        ms.set_budgets(steps, deadline, time_limit);
     }
     ms
 }
 
 /// Charges the steps `ms` took to the instruction budget.
-fn charge_steps(vm: &mut Vm, ms: &MatchState) {
-    let fuel = vm.fuel();
-    if fuel != i64::MAX {
-        vm.set_fuel(Some(fuel - (ms.steps / STEPS_PER_FUEL) as i64));
-    }
+fn charge_steps(vm: &mut Vm, ms: &MatchState) -> LuaResult<()> {
+    vm.charge_fuel((ms.steps / STEPS_PER_FUEL) as i64)
 }
 
-/// Takes the shared output buffer (empty).
-pub(super) fn take_scratch(vm: &mut Vm) -> Vec<u8> {
-    let mut b = std::mem::take(&mut vm.scratch);
-    b.clear();
-    b
+/// Charges the budget for an output buffer's growth (one unit per 64 bytes) and checks the string
+/// and memory limits before it grows, so a native building a huge string stops within its
+/// budget. Call after each piece appended.
+struct OutputMeter {
+    charged: usize,
 }
 
-/// Gives an output buffer back for reuse, unless it grew large.
-pub(super) fn put_scratch(vm: &mut Vm, b: Vec<u8>) {
-    if b.capacity() <= SCRATCH_KEEP && b.capacity() >= vm.scratch.capacity() {
-        vm.scratch = b;
-    }
-}
-
-/// Checks the memory limit each time an output buffer doubles past 64 KiB.
-struct GrowthCheck {
-    next: usize,
-}
-
-impl GrowthCheck {
+impl OutputMeter {
     fn new() -> Self {
-        GrowthCheck { next: 1 << 16 }
+        OutputMeter { charged: 0 }
     }
 
     #[inline]
-    fn check(&mut self, vm: &mut Vm, len: usize) -> LuaResult<()> {
-        if len >= self.next {
-            if len >= MAX_STRING {
-                return Err(vm.rt_error("resulting string too large"));
-            }
-            vm.check_string_alloc(len)?;
-            self.next = len.saturating_mul(2);
+    fn check(&mut self, vm: &mut Vm, out: &mut Vec<u8>) -> LuaResult<()> {
+        let len = out.len();
+        if len >= MAX_STRING {
+            return Err(vm.rt_error("resulting string too large"));
+        }
+        if len - self.charged >= 1024 {
+            vm.charge_bytes(len - self.charged)?;
+            self.charged = len;
+        }
+        if len >= crate::vm::budget::SCRATCH_KEEP && out.capacity() - len < COPY_CHUNK {
+            vm.reserve_string(out, len + COPY_CHUNK)?;
         }
         Ok(())
     }
@@ -192,38 +188,61 @@ fn sub(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let start = posrelat_start(vm.check_int(args, 1, "sub")?, l);
     let end = end_pos(vm.opt_int(args, 2, "sub", -1)?, l) as u64;
     let r = if start <= end {
-        vm.intern(&s.as_bytes()[(start - 1) as usize..end as usize])
+        vm.intern_checked(&s.as_bytes()[(start - 1) as usize..end as usize])?
     } else {
         vm.intern(b"")
     };
     vm.ret1(args, Value::Str(r))
 }
 
+/// `upper`, `lower` and `reverse`: a byte-wise transform of argument 1, charged as it goes.
+fn map_bytes(vm: &mut Vm, args: Args, fname: &str, f: fn(&[u8], &mut Vec<u8>)) -> LuaResult<usize> {
+    let s = vm.check_str(args, 0, fname)?;
+    let mut b = vm.take_scratch();
+    let r = map_into(vm, s.as_bytes(), f, &mut b).and_then(|()| vm.intern_checked(&b));
+    vm.put_scratch(b);
+    vm.ret1(args, Value::Str(r?))
+}
+
+fn map_into(
+    vm: &mut Vm,
+    src: &[u8],
+    f: fn(&[u8], &mut Vec<u8>),
+    out: &mut Vec<u8>,
+) -> LuaResult<()> {
+    vm.reserve_string(out, src.len())?;
+    for chunk in src.chunks(COPY_CHUNK) {
+        vm.charge_bytes(chunk.len())?;
+        f(chunk, out);
+    }
+    Ok(())
+}
+
 fn upper(vm: &mut Vm, args: Args) -> LuaResult<usize> {
-    let s = vm.check_str(args, 0, "upper")?;
-    let mut b = take_scratch(vm);
-    b.extend(s.as_bytes().iter().map(u8::to_ascii_uppercase));
-    let r = vm.intern(&b);
-    put_scratch(vm, b);
-    vm.ret1(args, Value::Str(r))
+    map_bytes(vm, args, "upper", |c, out| {
+        out.extend(c.iter().map(u8::to_ascii_uppercase))
+    })
 }
 
 fn lower(vm: &mut Vm, args: Args) -> LuaResult<usize> {
-    let s = vm.check_str(args, 0, "lower")?;
-    let mut b = take_scratch(vm);
-    b.extend(s.as_bytes().iter().map(u8::to_ascii_lowercase));
-    let r = vm.intern(&b);
-    put_scratch(vm, b);
-    vm.ret1(args, Value::Str(r))
+    map_bytes(vm, args, "lower", |c, out| {
+        out.extend(c.iter().map(u8::to_ascii_lowercase))
+    })
 }
 
 fn reverse(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let s = vm.check_str(args, 0, "reverse")?;
-    let mut b = take_scratch(vm);
-    b.extend(s.as_bytes().iter().rev());
-    let r = vm.intern(&b);
-    put_scratch(vm, b);
-    vm.ret1(args, Value::Str(r))
+    let mut b = vm.take_scratch();
+    let r = (|| {
+        vm.reserve_string(&mut b, s.len())?;
+        for chunk in s.as_bytes().rchunks(COPY_CHUNK) {
+            vm.charge_bytes(chunk.len())?;
+            b.extend(chunk.iter().rev());
+        }
+        vm.intern_checked(&b)
+    })();
+    vm.put_scratch(b);
+    vm.ret1(args, Value::Str(r?))
 }
 
 fn rep(vm: &mut Vm, args: Args) -> LuaResult<usize> {
@@ -242,15 +261,23 @@ fn rep(vm: &mut Vm, args: Args) -> LuaResult<usize> {
         return Err(vm.rt_error("resulting string too large"));
     }
     let total = (n * l + (n - 1) * lsep) as usize;
-    vm.check_string_alloc(total)?;
-    let mut b = Vec::with_capacity(total);
+    let mut b = Vec::new();
+    vm.reserve_string(&mut b, total)?;
+    // Charged every chunk of output, not every copy: `(" "):rep(n)` costs what its bytes do.
+    let mut uncharged = 0;
     for k in 0..n {
         if k > 0 {
             b.extend_from_slice(sep);
         }
         b.extend_from_slice(s.as_bytes());
+        uncharged += (l + lsep) as usize;
+        if uncharged >= COPY_CHUNK {
+            vm.charge_bytes(uncharged)?;
+            uncharged = 0;
+        }
     }
-    let r = vm.intern(&b);
+    vm.charge_bytes(uncharged)?;
+    let r = vm.intern_checked(&b)?;
     vm.ret1(args, Value::Str(r))
 }
 
@@ -270,6 +297,7 @@ fn byte(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     if n >= 1_000_000 || vm.reserve_stack(args.base, n + 1).is_err() {
         return Err(vm.rt_error("stack overflow (string slice too long)"));
     }
+    vm.charge_fuel(n as i64 / 16)?;
     let bytes = &s.as_bytes()[posi as usize - 1..pose as usize];
     let stack = vm.stack_mut();
     for (k, &c) in bytes.iter().enumerate() {
@@ -279,23 +307,24 @@ fn byte(vm: &mut Vm, args: Args) -> LuaResult<usize> {
 }
 
 fn char(vm: &mut Vm, args: Args) -> LuaResult<usize> {
-    let mut b = take_scratch(vm);
+    vm.charge_fuel(args.n as i64 / 16)?;
+    let mut b = vm.take_scratch();
     for i in 0..args.n {
         let c = match vm.check_int(args, i, "char") {
             Ok(c) => c,
             Err(e) => {
-                put_scratch(vm, b);
+                vm.put_scratch(b);
                 return Err(e);
             }
         };
         if !(0..=255).contains(&c) {
-            put_scratch(vm, b);
+            vm.put_scratch(b);
             return Err(vm.arg_error(i + 1, "char", "value out of range"));
         }
         b.push(c as u8);
     }
     let r = vm.intern(&b);
-    put_scratch(vm, b);
+    vm.put_scratch(b);
     vm.ret1(args, Value::Str(r))
 }
 
@@ -319,7 +348,7 @@ fn capture_value(
     e: usize,
 ) -> LuaResult<Value> {
     match ms.capture(i, s, e) {
-        Ok(Capture::Str(a, b)) => Ok(Value::Str(vm.intern(&src[a..b]))),
+        Ok(Capture::Str(a, b)) => Ok(Value::Str(vm.intern_checked(&src[a..b])?)),
         Ok(Capture::Pos(p)) => Ok(Value::Int(p as i64)),
         Err(err) => Err(pat_error(vm, err)),
     }
@@ -370,7 +399,7 @@ fn find_aux(vm: &mut Vm, args: Args, find: bool) -> LuaResult<usize> {
     let src = s.as_bytes();
     let pat = p.as_bytes();
     if find && (vm.arg(args, 3).truthy() || pattern::no_specials(pat)) {
-        return match pattern::find_plain(&src[init..], pat) {
+        return match find_plain(vm, &src[init..], pat)? {
             Some(off) => {
                 let st = init + off;
                 vm.ret_values(
@@ -393,11 +422,12 @@ fn find_aux(vm: &mut Vm, args: Args, find: bool) -> LuaResult<usize> {
     let mut ms = match_state(vm, src, pat);
     let mut s1 = init;
     while let Some(cand) = next_candidate(src, s1, first) {
+        let scanned = ms.add_steps((cand - s1) as u64 / 8);
         s1 = cand;
-        match ms.match_at(s1) {
+        match scanned.and_then(|()| ms.match_at(s1)) {
             Err(e) => return Err(pat_error(vm, e)),
             Ok(Some(e)) => {
-                charge_steps(vm, &ms);
+                charge_steps(vm, &ms)?;
                 return if find {
                     let n = push_captures(vm, &ms, src, s1, e, false, args.base + 2)?;
                     let st = vm.stack_mut();
@@ -415,8 +445,31 @@ fn find_aux(vm: &mut Vm, args: Args, find: bool) -> LuaResult<usize> {
         }
         s1 += 1;
     }
-    charge_steps(vm, &ms);
+    charge_steps(vm, &ms)?;
     vm.ret1(args, Value::Nil)
+}
+
+/// `string.find` of a plain substring, in linear time, charged by the bytes searched (in
+/// chunks, so a search of a huge subject stops within its budget).
+fn find_plain(vm: &mut Vm, hay: &[u8], needle: &[u8]) -> LuaResult<Option<usize>> {
+    if needle.len() > COPY_CHUNK || hay.len() <= COPY_CHUNK {
+        vm.charge_bytes(hay.len() + needle.len())?;
+        return Ok(memchr::memmem::find(hay, needle));
+    }
+    let finder = memchr::memmem::Finder::new(needle);
+    let mut start = 0;
+    loop {
+        // Windows overlap by the needle's length, so a match across a boundary is found.
+        let end = (start + COPY_CHUNK + needle.len()).min(hay.len());
+        vm.charge_bytes(end - start)?;
+        if let Some(i) = finder.find(&hay[start..end]) {
+            return Ok(Some(start + i));
+        }
+        if end == hay.len() {
+            return Ok(None);
+        }
+        start += COPY_CHUNK;
+    }
 }
 
 fn find(vm: &mut Vm, args: Args) -> LuaResult<usize> {
@@ -476,14 +529,15 @@ fn gmatch_step(vm: &mut Vm, args: Args) -> LuaResult<usize> {
         let Some(cand) = next_candidate(src, at, first) else {
             break;
         };
+        let scanned = ms.add_steps((cand - at) as u64 / 8);
         at = cand;
-        match ms.match_at(at) {
+        match scanned.and_then(|()| ms.match_at(at)) {
             Err(e) => return Err(pat_error(vm, e)),
             Ok(Some(e)) if e as i64 != last => {
                 let up = &mut nc.get_mut().upvals;
                 up[2] = Value::Int(e as i64);
                 up[3] = Value::Int(e as i64);
-                charge_steps(vm, &ms);
+                charge_steps(vm, &ms)?;
                 return push_captures(vm, &ms, src, at, e, true, args.base);
             }
             Ok(_) => {}
@@ -492,7 +546,7 @@ fn gmatch_step(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     }
     // Nothing more: later calls need not rescan.
     nc.get_mut().upvals[2] = Value::Int(ls as i64 + 1);
-    charge_steps(vm, &ms);
+    charge_steps(vm, &ms)?;
     Ok(0)
 }
 
@@ -598,14 +652,14 @@ fn gsub(vm: &mut Vm, args: Args) -> LuaResult<usize> {
         Value::LuaFn(_) | Value::Native(_) | Value::NativeClosure(_) => Repl::Func(rv),
         _ => return Err(vm.arg_type_error(args, 2, "gsub", "string/function/table")),
     };
-    let mut out = take_scratch(vm);
+    let mut out = vm.take_scratch();
     let r = gsub_loop(vm, s, p, repl, max_s, &mut out);
     let result = match r {
         Ok((false, n)) => Ok((Value::Str(s), n)),
-        Ok((true, n)) => Ok((Value::Str(vm.intern(&out)), n)),
+        Ok((true, n)) => vm.intern_checked(&out).map(|s| (Value::Str(s), n)),
         Err(e) => Err(e),
     };
-    put_scratch(vm, out);
+    vm.put_scratch(out);
     let (v, n) = result?;
     vm.ret_values(args, &[v, Value::Int(n)])
 }
@@ -628,7 +682,7 @@ fn gsub_loop(
         pattern::first_literal(pat)
     };
     let mut ms = match_state(vm, src, pat);
-    let mut growth = GrowthCheck::new();
+    let mut growth = OutputMeter::new();
     let mut pos = 0usize;
     let mut last: Option<usize> = None;
     let mut n = 0i64;
@@ -636,7 +690,10 @@ fn gsub_loop(
     while n < max_s {
         match next_candidate(src, pos, first) {
             Some(c) => {
-                out.extend_from_slice(&src[pos..c]);
+                if c > pos {
+                    vm.append_charged(out, &src[pos..c])?;
+                    growth.charged = out.len();
+                }
                 pos = c;
             }
             None => break,
@@ -646,7 +703,7 @@ fn gsub_loop(
             Ok(Some(e)) if Some(e) != last => {
                 n += 1;
                 changed |= add_value(vm, &ms, out, src, pos, e, repl)?;
-                growth.check(vm, out.len())?;
+                growth.check(vm, out)?;
                 pos = e;
                 last = Some(e);
             }
@@ -664,10 +721,9 @@ fn gsub_loop(
         }
     }
     if changed {
-        out.extend_from_slice(&src[pos..]);
-        growth.check(vm, out.len())?;
+        vm.append_charged(out, &src[pos..])?;
     }
-    charge_steps(vm, &ms);
+    charge_steps(vm, &ms)?;
     Ok((changed, n))
 }
 
@@ -775,10 +831,25 @@ fn with_ll(form: &[u8]) -> smallvec::SmallVec<[u8; 32]> {
     f
 }
 
-/// Appends `s` quoted for `%q`: a Lua string literal that reads back as the same bytes.
-fn add_quoted(out: &mut Vec<u8>, s: &[u8]) {
+/// Appends `s` quoted for `%q`: a Lua string literal that reads back as the same bytes. Charged
+/// by the bytes quoted, a chunk at a time.
+fn add_quoted(vm: &mut Vm, out: &mut Vec<u8>, s: &[u8]) -> LuaResult<()> {
     out.push(b'"');
-    for (i, &c) in s.iter().enumerate() {
+    for start in (0..s.len()).step_by(COPY_CHUNK) {
+        let end = (start + COPY_CHUNK).min(s.len());
+        vm.charge_bytes(2 * (end - start))?;
+        vm.reserve_string(out, out.len() + 2 * (end - start))?;
+        quote_into(out, s, start..end);
+    }
+    out.push(b'"');
+    Ok(())
+}
+
+/// Appends the bytes `range` of `s` escaped as in a `%q` literal (a byte after the range may
+/// decide how a control character is written).
+fn quote_into(out: &mut Vec<u8>, s: &[u8], range: std::ops::Range<usize>) {
+    for i in range {
+        let c = s[i];
         match c {
             b'"' | b'\\' | b'\n' => {
                 out.push(b'\\');
@@ -796,13 +867,12 @@ fn add_quoted(out: &mut Vec<u8>, s: &[u8]) {
             c => out.push(c),
         }
     }
-    out.push(b'"');
 }
 
 /// `%q` of one value.
 fn add_literal(vm: &mut Vm, out: &mut Vec<u8>, args: Args, arg: usize) -> LuaResult<()> {
     match vm.arg(args, arg) {
-        Value::Str(s) => add_quoted(out, s.as_bytes()),
+        Value::Str(s) => add_quoted(vm, out, s.as_bytes())?,
         Value::Int(n) => {
             if n == i64::MIN {
                 out.extend_from_slice(b"0x8000000000000000");
@@ -830,25 +900,28 @@ fn add_literal(vm: &mut Vm, out: &mut Vec<u8>, args: Args, arg: usize) -> LuaRes
 
 fn format(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let fmt = check_str_rooted(vm, args, 0, "format")?;
-    let mut out = take_scratch(vm);
+    let mut out = vm.take_scratch();
     let r = format_into(vm, args, fmt.as_bytes(), &mut out);
     let r = r.map(|()| vm.intern(&out));
-    put_scratch(vm, out);
+    vm.put_scratch(out);
     let s = r?;
     vm.ret1(args, Value::Str(s))
 }
 
 fn format_into(vm: &mut Vm, args: Args, f: &[u8], out: &mut Vec<u8>) -> LuaResult<()> {
-    let mut growth = GrowthCheck::new();
+    let mut growth = OutputMeter::new();
     let mut arg = 0usize;
     let mut i = 0usize;
     while i < f.len() {
-        let c = f[i];
-        i += 1;
-        if c != b'%' {
-            out.push(c);
+        // The text up to the next conversion, in one piece.
+        let text = memchr::memchr(b'%', &f[i..]).unwrap_or(f.len() - i);
+        if text > 0 {
+            vm.append_charged(out, &f[i..i + text])?;
+            growth.charged = out.len();
+            i += text;
             continue;
         }
+        i += 1;
         if f.get(i) == Some(&b'%') {
             out.push(b'%');
             i += 1;
@@ -926,14 +999,14 @@ fn format_into(vm: &mut Vm, args: Args, f: &[u8], out: &mut Vec<u8>) -> LuaResul
                 let s = vm.tostring(v)?;
                 let bytes = s.as_bytes();
                 if form.len() == 2 {
-                    out.extend_from_slice(bytes);
+                    vm.append_charged(out, bytes)?;
                 } else {
                     if bytes.contains(&0) {
                         return Err(vm.arg_error(arg + 1, "format", "string contains zeros"));
                     }
                     check_form(vm, &form, FLAGS_C, true)?;
                     if !form.contains(&b'.') && bytes.len() >= 100 {
-                        out.extend_from_slice(bytes);
+                        vm.append_charged(out, bytes)?;
                     } else {
                         match std::ffi::CString::new(bytes) {
                             Ok(cs) => c_format(out, &form, CArg::Str(&cs)),
@@ -950,7 +1023,7 @@ fn format_into(vm: &mut Vm, args: Args, f: &[u8], out: &mut Vec<u8>) -> LuaResul
                 return Err(rt_error_bytes(vm, &msg));
             }
         }
-        growth.check(vm, out.len())?;
+        growth.check(vm, out)?;
     }
     Ok(())
 }

@@ -97,6 +97,7 @@ fn insert(vm: &mut Vm, args: Args) -> LuaResult<usize> {
             }
             let mut i = e;
             while i > pos {
+                vm.charge_fuel(1)?;
                 keep_top(vm, |vm| {
                     let v = vm.index(tv, Value::Int(i - 1))?;
                     vm.set_index(tv, Value::Int(i), v)
@@ -125,6 +126,7 @@ fn remove(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     vm.stack_mut()[args.base + 2] = result;
     vm.th_mut().top = args.base + 3;
     while pos < size {
+        vm.charge_fuel(1)?;
         keep_top(vm, |vm| {
             let v = vm.index(tv, Value::Int(pos + 1))?;
             vm.set_index(tv, Value::Int(pos), v)
@@ -138,47 +140,55 @@ fn remove(vm: &mut Vm, args: Args) -> LuaResult<usize> {
 fn concat(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let (tv, len) = check_len(vm, args, "concat", TAB_R)?;
     let sep = vm.opt_str(args, 1, "concat")?;
-    let mut i = vm.opt_int(args, 2, "concat", 1)?;
+    let i = vm.opt_int(args, 2, "concat", 1)?;
     let last = vm.opt_int(args, 3, "concat", len)?;
     // The VM's scratch buffer, so joining strings every frame allocates nothing once warm.
-    let mut buf = std::mem::take(&mut vm.scratch);
-    buf.clear();
+    let mut buf = vm.take_scratch();
+    let r = concat_into(vm, tv, sep, i, last, &mut buf).and_then(|()| vm.intern_checked(&buf));
+    vm.put_scratch(buf);
+    vm.ret1(args, Value::Str(r?))
+}
+
+/// Joins `t[i..=last]` with `sep` into `buf`, charging the budget by the bytes copied.
+fn concat_into(
+    vm: &mut Vm,
+    tv: Value,
+    sep: Option<crate::vm::gc::Gc<crate::vm::string::LuaStr>>,
+    mut i: i64,
+    last: i64,
+    buf: &mut Vec<u8>,
+) -> LuaResult<()> {
     let add = |vm: &mut Vm, buf: &mut Vec<u8>, k: i64| -> LuaResult<()> {
         let v = keep_top(vm, |vm| vm.index(tv, Value::Int(k)))?;
         match v {
-            Value::Str(s) => buf.extend_from_slice(s.as_bytes()),
-            Value::Int(_) | Value::Float(_) => number::fmt_number(buf, &v),
+            Value::Str(s) => vm.append_charged(buf, s.as_bytes()),
+            Value::Int(_) | Value::Float(_) => {
+                number::fmt_number(buf, &v);
+                vm.charge_fuel(1)
+            }
             _ => {
                 let tn = vm.obj_type_name(&v);
-                return Err(vm.rt_error(&format!(
+                Err(vm.rt_error(&format!(
                     "invalid value ({tn}) at index {k} in table for 'concat'"
-                )));
+                )))
             }
         }
-        if buf.len() >= super::string::MAX_STRING {
-            return Err(vm.rt_error("resulting string too large"));
-        }
-        Ok(())
     };
     while i < last {
-        add(vm, &mut buf, i)?;
+        add(vm, buf, i)?;
         if let Some(sep) = sep {
-            buf.extend_from_slice(sep.as_bytes());
-        }
-        if buf.len() > (1 << 20) || buf.len() > vm.limits.max_string_bytes {
-            vm.check_string_alloc(buf.len())?;
+            vm.append_charged(buf, sep.as_bytes())?;
         }
         i += 1;
     }
     if i == last {
-        add(vm, &mut buf, i)?;
+        add(vm, buf, i)?;
     }
-    let s = vm.intern(&buf);
-    vm.scratch = buf;
-    vm.ret1(args, Value::Str(s))
+    Ok(())
 }
 
 fn pack(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    vm.charge_fuel(args.n as i64 / 8)?;
     let t = vm.new_table_with(args.n, 1);
     {
         let tm = t.get_mut();
@@ -210,6 +220,7 @@ fn unpack(vm: &mut Vm, args: Args) -> LuaResult<usize> {
         return Err(vm.rt_error("too many results to unpack"));
     }
     let n = n as usize + 1;
+    vm.charge_fuel(n as i64 / 8)?;
     if let Value::Table(t) = tv
         && t.meta.is_none()
     {
@@ -300,6 +311,7 @@ trait SortAccess {
 struct VecAccess {
     items: Vec<Value>,
     regs: [Value; NREGS],
+    compares: u32,
 }
 
 impl SortAccess for VecAccess {
@@ -314,7 +326,12 @@ impl SortAccess for VecAccess {
         Ok(())
     }
     #[inline]
-    fn less(&mut self, _vm: &mut Vm, x: usize, y: usize) -> LuaResult<bool> {
+    fn less(&mut self, vm: &mut Vm, x: usize, y: usize) -> LuaResult<bool> {
+        // A native comparison is a fraction of an instruction's worth of work.
+        self.compares += 1;
+        if self.compares.is_multiple_of(8) {
+            vm.charge_fuel(2)?;
+        }
         Ok(match (self.regs[x], self.regs[y]) {
             (Value::Int(a), Value::Int(b)) => a < b,
             (Value::Float(a), Value::Float(b)) => a < b,
@@ -350,6 +367,7 @@ impl SortAccess for TableAccess {
     fn less(&mut self, vm: &mut Vm, x: usize, y: usize) -> LuaResult<bool> {
         let a = vm.stack()[self.regs + x];
         let b = vm.stack()[self.regs + y];
+        vm.charge_fuel(1)?;
         if self.cmp.is_nil() {
             less_than(vm, a, b)
         } else {
@@ -580,6 +598,7 @@ fn sort(vm: &mut Vm, args: Args) -> LuaResult<usize> {
             let mut acc = VecAccess {
                 items,
                 regs: [Value::Nil; NREGS],
+                compares: 0,
             };
             let r = quicksort(&mut acc, vm, 1, n, &mut st);
             vm.heap.table_barrier(t);
@@ -610,6 +629,7 @@ mod tests {
         let mut acc = VecAccess {
             items: vals.iter().map(|&v| Value::Int(v)).collect(),
             regs: [Value::Nil; NREGS],
+            compares: 0,
         };
         let n = vals.len() as i64;
         let mut st = SortState { rnd: 0, budget: 2 };
@@ -650,6 +670,7 @@ mod tests {
         let mut acc = VecAccess {
             items: vals.iter().map(|&v| Value::Int(v)).collect(),
             regs: [Value::Nil; NREGS],
+            compares: 0,
         };
         assert!(heapsort(&mut acc, &mut vm, 1, 500).is_ok());
         let mut want = vals;

@@ -123,6 +123,9 @@ fn len(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     }
     let mut n: i64 = 0;
     while posi <= posj {
+        if n % 1024 == 1023 {
+            vm.charge_fuel(16)?;
+        }
         match decode(bytes, posi as usize, !lax) {
             Some((_, next)) => posi = next as i64,
             None => return vm.ret_values(args, &[Value::Nil, Value::Int(posi + 1)]),
@@ -159,6 +162,7 @@ fn codepoint(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let mut p = (posi - 1) as usize;
     let end = pose as usize;
     let mut n = 0;
+    vm.charge_fuel((end - p) as i64 / 16)?;
     while p < end {
         match decode(bytes, p, !lax) {
             Some((code, next)) => {
@@ -173,6 +177,7 @@ fn codepoint(vm: &mut Vm, args: Args) -> LuaResult<usize> {
 }
 
 fn char(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    vm.charge_fuel(args.n as i64 / 16)?;
     let mut buf = Vec::with_capacity(args.n * 2);
     for i in 0..args.n {
         let c = vm.check_int(args, i, "utf8.char")?;
@@ -207,6 +212,7 @@ fn offset(vm: &mut Vm, args: Args) -> LuaResult<usize> {
             return Err(vm.rt_error("initial position is a continuation byte"));
         }
         if n < 0 {
+            vm.charge_fuel((-n).min(posi) / 16)?;
             while n < 0 && posi > 0 {
                 loop {
                     posi -= 1;
@@ -218,6 +224,7 @@ fn offset(vm: &mut Vm, args: Args) -> LuaResult<usize> {
             }
         } else {
             n -= 1; // the first character is the one at posi
+            vm.charge_fuel(n.min(l - posi) / 16)?;
             while n > 0 && posi < l {
                 loop {
                     posi += 1;
