@@ -93,3 +93,130 @@ fn missing_file_is_reported() {
     assert_eq!(code, 1);
     assert!(err.contains("cannot open /nonexistent/x.lua"), "{err}");
 }
+
+/// Runs `moonpool args...` under `ulimit -v kib`.
+fn moonpool_ulimit(kib: u64, args: &[&str]) -> (String, String, i32) {
+    let quoted: Vec<String> = args
+        .iter()
+        .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
+        .collect();
+    let cmd = format!(
+        "ulimit -v {kib} && exec {} {}",
+        env!("CARGO_BIN_EXE_moonpool"),
+        quoted.join(" ")
+    );
+    let out = Command::new("sh").args(["-c", &cmd]).output().unwrap();
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+#[test]
+fn nested_pcalls_end_in_c_stack_overflow_like_lua() {
+    // Each pcall is a C level, as in PUC Lua: about 200 of them, then "C stack overflow"
+    // inside the innermost pcall, which every outer level re-raises.
+    let (out, err, code) = moonpool(
+        &[
+            "-e",
+            "local depth = 0
+             local function loop() depth = depth + 1 assert(pcall(loop)) end
+             local ok, msg = pcall(loop)
+             print(ok, msg:match('C stack overflow$') ~= nil, depth > 150 and depth <= 200)",
+        ],
+        "",
+    );
+    assert_eq!(
+        (out.as_str(), err.as_str(), code),
+        ("false\ttrue\ttrue\n", "", 0)
+    );
+}
+
+#[test]
+fn a_failing_message_handler_ends_in_error_in_error_handling() {
+    let (out, err, code) = moonpool(
+        &[
+            "-e",
+            "local calls = 0
+             local function loop() calls = calls + 1 assert(pcall(loop)) end
+             print(xpcall(loop, loop))
+             print(xpcall(error, error))
+             -- A handler that recurses without end, and one that fails once and then copes.
+             local function deep() return deep() + 1 end
+             print(xpcall(error, deep))
+             print(xpcall(error, function(m) if m == 'x' then error('y', 0) end return m end, 'x'))
+             print(calls < 100000)",
+        ],
+        "",
+    );
+    assert_eq!(
+        out,
+        "false\terror in error handling\nfalse\terror in error handling\n\
+         false\terror in error handling\nfalse\ty\ntrue\n",
+        "{err}"
+    );
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn memory_exhaustion_under_ulimit_is_a_lua_error() {
+    for chunk in [
+        "local t = {} for i = 1, 1e10 do t[i] = i end",
+        "local t = {} for i = 1, 1e10 do t['k' .. i] = {} end",
+        "local s = 'x' while true do s = s .. s end",
+        "local t = {} for i = 1, 1e10 do t[i] = ('x'):rep(1e5) .. i end",
+        "local t = {} for i = 1, 1e10 do t[i] = coroutine.create(print) end",
+    ] {
+        let (_, err, code) = moonpool_ulimit(500_000, &["-e", chunk]);
+        assert_eq!(code, 1, "{chunk}: {err}");
+        assert!(
+            err.starts_with("moonpool: not enough memory") || err.contains("string too large"),
+            "{chunk}: {err}"
+        );
+    }
+    // Caught, the garbage is reclaimed and the script goes on.
+    let (out, err, code) = moonpool_ulimit(
+        500_000,
+        &[
+            "-e",
+            "local ok, e = pcall(function() local t = {} for i = 1, 1e10 do t[i] = {} end end)
+             print(ok, e) print(#('x'):rep(1000))",
+        ],
+    );
+    assert_eq!(
+        (out.as_str(), code),
+        ("false\tnot enough memory\n1000\n", 0),
+        "{err}"
+    );
+}
+
+#[test]
+fn budgets_on_the_command_line_stop_runaway_scripts() {
+    let (_, err, code) = moonpool(&["--time-limit", "0.2", "-e", "while true do end"], "");
+    assert_eq!(code, 1);
+    assert!(err.contains("time budget exhausted"), "{err}");
+    let (_, err, code) = moonpool(
+        &[
+            "--fuel",
+            "100000",
+            "-e",
+            "local ok = pcall(function() while true do end end) while true do end",
+        ],
+        "",
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("instruction budget exhausted"), "{err}");
+    // The error's __tostring runs under the same (spent) budget when the error is reported.
+    let (_, err, code) = moonpool(
+        &[
+            "--time-limit",
+            "0.2",
+            "-e",
+            "error(setmetatable({}, {__tostring = function() while true do end end}))",
+        ],
+        "",
+    );
+    assert_eq!(code, 1);
+    assert!(err.starts_with("moonpool: "), "{err}");
+}

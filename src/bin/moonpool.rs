@@ -16,6 +16,10 @@ Available options are:
   -p file   only compile 'file' (like `luac -p`): report syntax errors
   -v        show version information
   --stats   after running, print VM and Rust heap counters to stderr
+  --fuel N          stop the script after N units of fuel (calls, loop iterations, native work)
+  --time-limit S    stop the script after S seconds
+  --memory-limit B  limit the Lua heap to B bytes (default: a third of the address space that
+                    `ulimit -v` leaves, if it is set)
   -         execute stdin and stop handling options";
 
 fn main() -> ExitCode {
@@ -28,6 +32,11 @@ fn main() -> ExitCode {
         .take_while(|a| *a != "-" && a.starts_with('-'))
         .any(|a| a == "--stats");
     vm.set_instruction_counting(stats);
+    // Under an address-space limit, the heap stops well below it: a table or string growing
+    // past memory is Lua's "not enough memory", not an aborted process.
+    if let Some(bytes) = heap_limit_under_rlimit() {
+        vm.set_memory_limit(Some(bytes));
+    }
     let heap_start = heap_counters();
     let code = run(&mut vm, &argv);
     // Like lua.c's lua_close (also after an error): pending and remaining finalizers run.
@@ -40,6 +49,38 @@ fn main() -> ExitCode {
     // object (finalizers already ran in `Vm::close`).
     std::mem::forget(vm);
     code
+}
+
+/// A third of the address space `RLIMIT_AS` leaves this process (growing a table needs its old
+/// and new parts at once, and Rust-side buffers come on top), or `None` without a limit.
+fn heap_limit_under_rlimit() -> Option<usize> {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: `getrlimit` writes the struct it is given, which lives on this stack frame.
+    if unsafe { libc::getrlimit(libc::RLIMIT_AS, &mut lim) } != 0
+        || lim.rlim_cur == libc::RLIM_INFINITY
+    {
+        return None;
+    }
+    // The address space already mapped (binary, libraries, thread stacks) is not available.
+    let mapped = std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .map_or(0, |pages| pages * 4096);
+    Some((lim.rlim_cur.saturating_sub(mapped) / 3) as usize)
+}
+
+/// The value after option `name` as a number, or a usage error.
+fn option_value(argv: &[String], i: usize, name: &str) -> Result<f64, ExitCode> {
+    match argv.get(i + 1).and_then(|v| v.parse::<f64>().ok()) {
+        Some(v) if v >= 0.0 => Ok(v),
+        _ => {
+            eprintln!("moonpool: '{name}' needs a non-negative number\n{USAGE}");
+            Err(ExitCode::FAILURE)
+        }
+    }
 }
 
 fn print_stats(vm: &Vm, heap_start: &moonpool::vm::HeapCounters) {
@@ -112,6 +153,30 @@ fn run(vm: &mut Vm, argv: &[String]) -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             "--stats" => i += 1,
+            "--fuel" => {
+                let n = match option_value(argv, i, "--fuel") {
+                    Ok(n) => n,
+                    Err(code) => return code,
+                };
+                vm.set_fuel(Some(n as i64));
+                i += 2;
+            }
+            "--time-limit" => {
+                let s = match option_value(argv, i, "--time-limit") {
+                    Ok(s) => s,
+                    Err(code) => return code,
+                };
+                vm.set_time_limit(Some(std::time::Duration::from_secs_f64(s)));
+                i += 2;
+            }
+            "--memory-limit" => {
+                let b = match option_value(argv, i, "--memory-limit") {
+                    Ok(b) => b,
+                    Err(code) => return code,
+                };
+                vm.set_memory_limit(Some(b as usize));
+                i += 2;
+            }
             "-v" => {
                 println!("Moonpool {} (Lua 5.4)", env!("CARGO_PKG_VERSION"));
                 ran_something = true;

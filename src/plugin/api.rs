@@ -47,8 +47,8 @@ __mp_Entity = { __index = { despawn = __mp_despawn }, __metatable = false }
 __mp_despawn = nil
 "#;
 
-/// Fuel charged for a request carried out by the host (a message, a spawn, a log line): each
-/// costs the host about what a few dozen instructions do.
+/// Fuel charged for a request carried out by the host (a message, a spawn, a cancel, a log
+/// line): each costs the host about what a few dozen instructions do.
 const REQUEST_FUEL: i64 = 32;
 
 /// A request a script made during the frame, carried out by the script system afterwards.
@@ -380,6 +380,7 @@ fn task_spawn(vm: &mut Vm, args: Args) -> LuaResult<usize> {
 /// `task.cancel(handle)`: the task ends before its next resume; its `<close>` variables close.
 fn task_cancel(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let id = vm.check_int(args, 0, "cancel")?;
+    vm.charge_fuel(REQUEST_FUEL)?;
     CONTEXT.with(|c| c.borrow_mut().requests.push(Request::CancelTask(id as u64)));
     Ok(0)
 }

@@ -31,7 +31,16 @@ pub struct ScriptFrameUse {
     pub skipped: Cell<u32>,
     /// Entities its scripts asked to spawn.
     pub spawned: Cell<u32>,
+    /// Errors reported in full this frame, and those only counted past
+    /// [`MAX_REPORTS_PER_FRAME`].
+    pub reported: Cell<u32>,
+    pub unreported: Cell<u32>,
 }
+
+/// Errors of one script reported in full per frame: past it they are counted, and reported as
+/// one line, so that ten thousand failing copies of a script do not spend a frame on formatting
+/// tracebacks (or flood the log).
+pub const MAX_REPORTS_PER_FRAME: u32 = 16;
 
 impl ScriptFrameUse {
     pub fn reset(&self) {
@@ -39,6 +48,20 @@ impl ScriptFrameUse {
         self.exhausted.set(false);
         self.skipped.set(0);
         self.spawned.set(0);
+        self.reported.set(0);
+        self.unreported.set(0);
+    }
+
+    /// Whether the next error of this script this frame gets a full report.
+    pub fn report_in_full(&self) -> bool {
+        let n = self.reported.get();
+        if n < MAX_REPORTS_PER_FRAME {
+            self.reported.set(n + 1);
+            true
+        } else {
+            self.unreported.set(self.unreported.get() + 1);
+            false
+        }
     }
 }
 

@@ -314,6 +314,10 @@ pub fn run_scripts(
             if rt.entities.contains_key(&e) {
                 rt.stop_entity(e, true);
             }
+            // Spawned with an init table but gone before its script started.
+            if let Some(init) = PENDING_INIT.with(|p| p.borrow_mut().remove(&e)) {
+                rt.vm.unroot(init);
+            }
         }
         for (id, script) in std::mem::take(&mut rt.loading) {
             if !rt.modules.contains_key(&id) {
@@ -356,6 +360,9 @@ pub fn run_scripts(
                 break;
             };
             rt.clock.check_frame(i);
+            if !rt.ready_at(i) {
+                continue;
+            }
             // The next entity's tables load while this one runs.
             rt.prefetch_entity(i + 1);
             let world = access.world();
@@ -388,7 +395,7 @@ pub fn run_scripts(
             }
         }
     }
-    rt.report_exhausted_scripts();
+    rt.report_frame_summaries();
     let gc_started = std::time::Instant::now();
     rt.collect_step(settings.gc_budget);
     let gc_time = gc_started.elapsed();

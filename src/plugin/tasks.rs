@@ -364,6 +364,8 @@ impl ScriptRuntime {
     /// Gives the next run of a script its budgets: instructions and allocation per run, and
     /// what is left of the script's time this frame.
     fn arm(&mut self, fuel: i64, used: &ScriptFrameUse) {
+        self.vm
+            .set_traceback_capture(used.reported.get() < super::budget::MAX_REPORTS_PER_FRAME);
         self.vm.set_fuel(Some(fuel));
         self.vm.set_allocation_budget(Some(self.memory_per_run));
         self.clock.arm(&mut self.vm, used);
@@ -399,6 +401,9 @@ impl ScriptRuntime {
         thread: Option<ThreadKey>,
         budget: Option<super::Budget>,
     ) {
+        if !used.report_in_full() {
+            return;
+        }
         self.arm(self.fuel_per_run, used);
         let mut message = self.vm.error_to_string(e);
         self.disarm(used);
@@ -639,6 +644,8 @@ impl ScriptRuntime {
         };
         self.end_tasks(es.asset, es.tasks);
         self.vm.unroot(es.self_table);
+        // Its state and tasks are garbage now: collect them in the next frames' steps.
+        self.vm.gc_request_cycle();
     }
 
     /// Ends tasks of `asset`'s script. Their `__close` handlers share one run's budgets: a
@@ -844,12 +851,27 @@ impl ScriptRuntime {
         }
     }
 
-    /// Reports each script that used up its time this frame with entities left over (those
-    /// wait for the next frame); the run that passed the budget reported its own error.
-    pub fn report_exhausted_scripts(&mut self) {
+    /// Reports, per script, the errors of this frame past the full reports, and a script that
+    /// used up its time with entities left over (those wait for the next frame; the run that
+    /// passed the budget reported its own error).
+    pub fn report_frame_summaries(&mut self) {
         let budget = self.clock.budget();
         for m in self.modules.values() {
             let u = &m.frame_use;
+            if u.unreported.get() > 0 {
+                let message = format!(
+                    "{} more errors of this script this frame (the first {} are reported)",
+                    u.unreported.get(),
+                    super::budget::MAX_REPORTS_PER_FRAME
+                );
+                error!("{}: {message}", m.path);
+                self.failures.push(Failure {
+                    entity: None,
+                    path: m.path.to_string(),
+                    message,
+                    budget: None,
+                });
+            }
             if !u.exhausted.get() || u.skipped.get() == 0 {
                 continue;
             }
@@ -895,18 +917,11 @@ impl ScriptRuntime {
         self.entities.values().map(|e| e.tasks.len()).sum()
     }
 
-    /// One entity's frame: its transform in (if the component changed), `on_update(self, dt)`,
-    /// its due tasks, its transform out (if the script changed it). Looks the entity up once:
-    /// this runs for every scripted entity every frame. Returns whether `transform` changed.
-    pub fn run_entity_at(
-        &mut self,
-        position: usize,
-        transform: Option<&mut Transform>,
-        dt: f64,
-        fuel: i64,
-        runaway: RunawayPolicy,
-    ) -> bool {
-        let Some((entity, es)) = self.entities.list.get_mut(position) else {
+    /// Whether the entity at `position` runs this frame: its script is loaded and has time
+    /// left (an entity of a script that used its time waits for the next frame, counted).
+    /// Brings the entity's cached module reference up to date.
+    pub fn ready_at(&mut self, position: usize) -> bool {
+        let Some((_, es)) = self.entities.list.get_mut(position) else {
             return false;
         };
         if es
@@ -927,12 +942,35 @@ impl ScriptRuntime {
         let Some(module) = es.module.as_ref() else {
             return false;
         };
-        let used = module.frame_use.clone();
+        let used = &module.frame_use;
         if used.exhausted.get() {
-            // The script used its time this frame: its other entities wait for the next one.
             used.skipped.set(used.skipped.get() + 1);
             return false;
         }
+        true
+    }
+
+    /// One entity's frame: its transform in (if the component changed), `on_update(self, dt)`,
+    /// its due tasks, its transform out (if the script changed it). Looks the entity up once:
+    /// this runs for every scripted entity every frame. Returns whether `transform` changed.
+    pub fn run_entity_at(
+        &mut self,
+        position: usize,
+        transform: Option<&mut Transform>,
+        dt: f64,
+        fuel: i64,
+        runaway: RunawayPolicy,
+    ) -> bool {
+        if !self.ready_at(position) {
+            return false;
+        }
+        let Some((entity, es)) = self.entities.list.get_mut(position) else {
+            return false;
+        };
+        let Some(module) = es.module.as_ref() else {
+            return false;
+        };
+        let used = module.frame_use.clone();
         let env = module.env;
         let path = module.path.clone();
         let (entity, asset, me, tasks) = (*entity, es.asset, es.me, es.tasks.len());

@@ -296,7 +296,19 @@ impl Vm {
     /// Appends `bytes` to the string being built in `out`, within `limits.max_string_bytes`
     /// and the memory limits, charging the budget as it copies (one unit per 64 bytes, in
     /// chunks of [`COPY_CHUNK`]).
+    #[inline]
     pub fn append_charged(&mut self, out: &mut Vec<u8>, bytes: &[u8]) -> LuaResult<()> {
+        // The common case: a short piece into a buffer with room (string building in a loop).
+        if bytes.len() <= COPY_CHUNK && bytes.len() <= out.capacity() - out.len() {
+            self.charge_bytes(bytes.len())?;
+            out.extend_from_slice(bytes);
+            return Ok(());
+        }
+        self.append_large(out, bytes)
+    }
+
+    #[inline(never)]
+    fn append_large(&mut self, out: &mut Vec<u8>, bytes: &[u8]) -> LuaResult<()> {
         let len = out.len() + bytes.len();
         if len > out.capacity() {
             self.reserve_string(out, len)?;
@@ -340,6 +352,26 @@ impl Vm {
             self.charge_bytes(bytes.len())?;
         }
         Ok(self.intern(bytes))
+    }
+
+    /// `intern_checked` of a string built in `buf`: a large buffer becomes the string's storage
+    /// (not copied once more). Leaves `buf` empty.
+    pub fn intern_buffer(
+        &mut self,
+        buf: &mut Vec<u8>,
+    ) -> LuaResult<super::gc::Gc<super::string::LuaStr>> {
+        let len = buf.len();
+        if len > COPY_CHUNK {
+            self.check_string_room(len)?;
+            self.charge_bytes(len)?;
+        }
+        let white = self.heap.white();
+        let (s, created) = self.heap.strings.intern_vec(buf, white);
+        if created {
+            self.stats.strings_allocated += 1;
+            self.heap.charge(len + super::string::STR_OVERHEAD);
+        }
+        Ok(s)
     }
 
     /// Whether a string of `len` bytes may be built: within `limits.max_string_bytes`, the

@@ -1059,7 +1059,7 @@ impl Vm {
             self.kill_coroutine(e);
             return self.recover_in_resumer(e);
         }
-        if kind == FrameKind::Fresh && self.c_depth <= 1 {
+        if kind == FrameKind::Fresh && self.c_depth <= 1 && self.capture_tracebacks {
             self.last_traceback = Some(self.traceback());
         }
         // Pop frames above and including the target, closing what they leave open.
@@ -1094,6 +1094,28 @@ impl Vm {
                 Ok(())
             }
         }
+    }
+
+    /// Collector work at a collection point of the running frame (closure `cl`, instruction
+    /// `at`, registers from `base`, `written` the register the instruction wrote): registers
+    /// above those the compiler had in use there are dead. Out of line, so the instructions that
+    /// allocate keep the interpreter loop's registers for their fast paths.
+    #[cold]
+    #[inline(never)]
+    fn gc_at_point(
+        &mut self,
+        cl: Gc<super::function::LuaClosure>,
+        at: usize,
+        base: usize,
+        written: usize,
+    ) -> LuaResult<()> {
+        let in_use = cl
+            .proto
+            .live_regs
+            .get(at)
+            .map_or(usize::MAX, |&n| n as usize);
+        let live = base.saturating_add(in_use.max(written + 1));
+        self.gc_check_live(live)
     }
 
     /// The fuel slice ran out at a call or back-jump: refill it, or stop. A coroutine the host
@@ -1304,8 +1326,7 @@ impl Vm {
             }};
             ($written:expr) => {{
                 if self.gc_due() {
-                    let in_use = cl.proto.live_regs[pc!() - 1] as usize;
-                    self.gc_check_live(base_idx + in_use.max($written + 1))?;
+                    self.gc_at_point(cl, pc!() - 1, base_idx, $written)?;
                 }
                 gc_point!(finalizers);
             }};

@@ -402,6 +402,8 @@ pub struct Heap {
     pub(crate) closing: bool,
     /// `collectgarbage("stop")`: no automatic collections until "restart".
     pub stopped: bool,
+    /// Start another cycle as soon as the running one ends (`Vm::gc_request_cycle`).
+    pub cycle_requested: bool,
     /// Collect at every safe point (`MOONPOOL_GC_STRESS=1`), to shake out missing roots.
     pub stress: bool,
     /// Do a tiny incremental step at every safe point (`MOONPOOL_GC_STRESS=step`).
@@ -451,6 +453,7 @@ impl Default for Heap {
             in_finalizer: false,
             closing: false,
             stopped: false,
+            cycle_requested: false,
             stress: false,
             stress_steps: false,
             pause: 200,
@@ -940,6 +943,18 @@ impl Vm {
         self.heap.cycles != cycles
     }
 
+    /// Asks for a collection cycle to start at the next `gc_step` even though the heap has not
+    /// grown past its threshold: a host that just dropped many objects (a despawned entity's
+    /// state and tasks) gets the memory back without waiting for new allocation.
+    pub fn gc_request_cycle(&mut self) {
+        if self.heap.phase == GcPhase::Pause {
+            self.heap.threshold = 0;
+        } else {
+            // The running cycle may have marked what was just dropped: run one more after it.
+            self.heap.cycle_requested = true;
+        }
+    }
+
     /// `collectgarbage("step", kb)`: work as if `kb` KiB had been allocated, starting a cycle if
     /// none is running. Returns true if a cycle finished.
     pub fn gc_step_forced(&mut self, kb: usize) -> bool {
@@ -1122,7 +1137,9 @@ impl Vm {
         co.gc_dirty = false;
         let co = &self.threads[tk];
         let live = self.live_top(tk, co);
-        if atomic || matches!(co.status, CoStatus::Suspended | CoStatus::Dead) {
+        let idle = matches!(co.status, CoStatus::Suspended | CoStatus::Dead)
+            || (tk == self.main && self.c_depth == 0);
+        if atomic || idle {
             // Not running now: the stale part can be cleared, so it never holds a dangling value.
             let co = &mut self.threads[tk];
             let hwm = co.hwm.min(co.stack.len());
@@ -1130,6 +1147,18 @@ impl Vm {
                 co.stack[live..hwm].fill(Value::Nil);
             }
             co.hwm = live;
+            if idle {
+                // The file keeps every frame's whole window (the interpreter reads a resumed
+                // frame's registers without checking) and every open upvalue's slot.
+                let window_top = co.top_frame.map_or(0, |k| {
+                    let f = &self.frames[k];
+                    f.base + f.closure.proto.maxstack as usize
+                });
+                let upvals_top = co.open_upvals.last().map_or(0, |&(s, _)| s + 1);
+                let floor = live.max(window_top).max(upvals_top).max(co.top + 1);
+                let released = co.shrink_stack(floor);
+                self.heap.total = self.heap.total.saturating_sub(released);
+            }
         }
         let co = &self.threads[tk];
         let h = &mut self.heap;
@@ -1206,6 +1235,8 @@ impl Vm {
         self.clear_weak_values();
         // Everything reachable is now gray-free and non-white; the old white becomes "dead".
         self.heap.white ^= 1;
+        // Register files left unused since the last cycle go back to the system first.
+        self.pool.trim();
         self.free_dead_threads();
         // Before this cycle's garbage joins the pools, drop what the last cycle left unused.
         let h = &mut self.heap;
@@ -1353,6 +1384,9 @@ impl Vm {
                     h.total = h.live;
                     // `pause` 200 (Lua's default) waits until the heap doubles.
                     h.threshold = (h.live / 100 * h.pause as usize).max(h.live + GC_MIN_HEAP);
+                    if std::mem::take(&mut h.cycle_requested) {
+                        h.threshold = 0;
+                    }
                     h.objects_freed += freed.count as u64;
                     return;
                 }
@@ -1404,7 +1438,10 @@ impl Vm {
         }
         self.heap.in_finalizer = true;
         while let Some(obj) = self.heap.tobefnz.pop_front() {
-            if self.budget.exhausted.is_some() {
+            if matches!(
+                self.budget.exhausted,
+                Some(super::budget::Exhausted::Instructions | super::budget::Exhausted::Time)
+            ) {
                 // The running code's budget is spent: the rest wait for a run with budget left
                 // (one finalizer that never returns must not make every other one fail).
                 self.heap.tobefnz.push_front(obj);

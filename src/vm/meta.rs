@@ -613,7 +613,7 @@ impl Vm {
                 v => number::fmt_number(buf, &v),
             }
         }
-        self.intern_checked(buf)
+        self.intern_buffer(buf)
     }
 
     fn frame_base(&self) -> usize {

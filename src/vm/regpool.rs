@@ -25,10 +25,16 @@ pub struct RegPool {
     stacks: Vec<Vec<Value>>,
     pub hits: u64,
     pub misses: u64,
+    /// Coroutines started since the last `trim`.
+    taken: usize,
 }
+
+/// Pooled files kept through a trim even when none were used.
+const MIN_POOLED: usize = 64;
 
 impl RegPool {
     pub fn take(&mut self) -> Box<Coroutine> {
+        self.taken += 1;
         let mut co = self
             .boxes
             .pop()
@@ -65,5 +71,14 @@ impl RegPool {
 
     pub fn pooled(&self) -> usize {
         self.stacks.len()
+    }
+
+    /// Once per collection cycle: keeps twice what the last cycle took, so after a burst of
+    /// coroutines the pool shrinks back within two cycles.
+    pub fn trim(&mut self) {
+        let keep = (self.taken * 2).max(MIN_POOLED);
+        self.stacks.truncate(keep);
+        self.boxes.truncate(keep);
+        self.taken = 0;
     }
 }

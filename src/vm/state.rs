@@ -116,6 +116,8 @@ pub struct Vm {
     pub(crate) started: std::time::Instant,
     /// Traceback of the last error that left the outermost host call.
     pub(crate) last_traceback: Option<String>,
+    /// Whether errors leaving the outermost host call record `last_traceback`.
+    pub(crate) capture_tracebacks: bool,
     /// The next native call is made by Rust code (a native or the host), not by a Lua frame.
     pub(crate) next_call_from_native: bool,
     /// The running native was called by Rust code: errors it raises carry no Lua position, as
@@ -206,6 +208,7 @@ impl Vm {
             )),
             started: std::time::Instant::now(),
             last_traceback: None,
+            capture_tracebacks: true,
             next_call_from_native: false,
             in_native_from_native: false,
             in_native: false,
@@ -553,17 +556,28 @@ impl Vm {
         chunkname: &str,
         env: Value,
     ) -> Result<Value, LuaError> {
+        let name = self.intern(chunkname.as_bytes());
+        self.load_named(source, name, env)
+    }
+
+    /// `load_with_env` with the chunk name already a Lua string (`load(s)` names a chunk by its
+    /// own text: no copy of a large source).
+    pub(crate) fn load_named(
+        &mut self,
+        source: &[u8],
+        name: Gc<LuaStr>,
+        env: Value,
+    ) -> Result<Value, LuaError> {
         let proto = if self.budget.armed {
             self.compile_budgeted(source)?
         } else {
             compile_source(source)
         };
         let proto = proto.map_err(|e| {
-            let msg = e.with_chunk(&short_src(chunkname.as_bytes()));
+            let msg = e.with_chunk(&short_src(name.as_bytes()));
             LuaError::Value(self.str_value(&msg))
         })?;
-        let source = self.intern(chunkname.as_bytes());
-        let p = self.instantiate(&proto, source);
+        let p = self.instantiate(&proto, name);
         let uv = self.new_upval_closed(env);
         // A main chunk has exactly one upvalue, `_ENV`.
         let cl = self.new_closure(p, &[uv]);
@@ -928,6 +942,12 @@ impl Vm {
         let s = self.traceback();
         self.set_current(prev);
         s
+    }
+
+    /// Whether an error leaving the outermost host call records its traceback (on by default;
+    /// a host that will not report an error saves building it).
+    pub fn set_traceback_capture(&mut self, on: bool) {
+        self.capture_tracebacks = on;
     }
 
     /// The traceback captured when the last error left the outermost host call.

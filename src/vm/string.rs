@@ -2,7 +2,7 @@
 //!
 //! Interning every string (not only short ones, as PUC Lua does) makes string equality and table
 //! hashing a pointer comparison everywhere. The cost is one hash pass over a new string's bytes,
-//! which is the same order as the copy that created it. The intern table chains through each
+//! which is the same order as the copy that created it (and charged with it). The intern table chains through each
 //! string's `next` link, so it needs no allocation beyond its bucket array.
 
 use std::cell::Cell;
@@ -57,42 +57,54 @@ impl LuaStr {
     }
 }
 
-/// Hash of a string's bytes. Strings up to 128 bytes are hashed whole; longer ones by their
-/// length, both ends and 32 words sampled in between, so interning a long string built by
-/// repeated concatenation does not cost a second pass over it (strings that differ only between
-/// samples share a bucket and are told apart by comparing bytes).
-fn hash_bytes(bytes: &[u8]) -> u64 {
-    const K: u64 = 0x9E37_79B9_7F4A_7C15;
-    #[inline(always)]
-    fn word(b: &[u8], at: usize) -> u64 {
-        u64::from_le_bytes(b[at..at + 8].try_into().unwrap())
+const HASH_K: u64 = 0x9E37_79B9_7F4A_7C15;
+
+#[inline(always)]
+fn word(b: &[u8]) -> u64 {
+    u64::from_le_bytes(b[..8].try_into().unwrap())
+}
+
+#[inline(always)]
+fn mix(h: u64, w: u64) -> u64 {
+    (h ^ w).wrapping_mul(HASH_K).rotate_left(29)
+}
+
+/// The hash of a long string's 32-byte blocks, four lanes at once; returns the state and the
+/// bytes left over.
+#[inline(never)]
+fn hash_long_prefix(h: u64, bytes: &[u8]) -> (u64, &[u8]) {
+    let mut lanes = [h, h ^ 1, h ^ 2, h ^ 3];
+    let mut blocks = bytes.chunks_exact(32);
+    for b in &mut blocks {
+        for (i, lane) in lanes.iter_mut().enumerate() {
+            *lane = mix(*lane, word(&b[i * 8..]));
+        }
     }
-    #[inline(always)]
-    fn mix(h: u64, w: u64) -> u64 {
-        (h ^ w).wrapping_mul(K).rotate_left(29)
-    }
+    let h = lanes.iter().fold(h, |acc, &l| mix(acc, l).wrapping_add(l));
+    (h, blocks.remainder())
+}
+
+/// Hash of a string's bytes: every byte counts (a hash that skipped some would let a script build
+/// thousands of distinct strings in one bucket, and make each new string cost a walk through
+/// them). Long strings are hashed four words at a time in independent lanes, at about the speed
+/// of the copy that created them.
+#[inline]
+fn hash_bytes(bytes: &[u8], seed: u64) -> u64 {
     let n = bytes.len();
-    let mut h: u64 = (n as u64).wrapping_mul(K);
-    if n <= 128 {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            h = mix(h, u64::from_le_bytes(c.try_into().unwrap()));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut buf = [0u8; 8];
-            buf[..rest.len()].copy_from_slice(rest);
-            h = mix(h, u64::from_le_bytes(buf));
-        }
-    } else {
-        for k in 0..4 {
-            h = mix(h, word(bytes, k * 8));
-            h = mix(h, word(bytes, n - 8 - k * 8));
-        }
-        let step = (n - 8) / 32;
-        for k in 0..32 {
-            h = mix(h, word(bytes, k * step));
-        }
+    let mut h: u64 = (n as u64 ^ seed).wrapping_mul(HASH_K);
+    let mut rest = bytes;
+    if n > 128 {
+        (h, rest) = hash_long_prefix(h, bytes);
+    }
+    let mut chunks = rest.chunks_exact(8);
+    for c in &mut chunks {
+        h = mix(h, word(c));
+    }
+    let tail = chunks.remainder();
+    if !tail.is_empty() {
+        let mut buf = [0u8; 8];
+        buf[..tail.len()].copy_from_slice(tail);
+        h = mix(h, u64::from_le_bytes(buf));
     }
     // Final avalanche, so every bit of the result (bucket indices use the low ones) depends on
     // every input word.
@@ -101,6 +113,33 @@ fn hash_bytes(bytes: &[u8]) -> u64 {
     h ^= h >> 33;
     h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
     h ^ (h >> 33)
+}
+
+/// The process's hash seed, random per run (as PUC Lua seeds its string hashes), so a script
+/// cannot precompute keys that all land in one bucket of the intern table or a table's hash part.
+/// One value for the whole process: tables and strings of every VM hash with it.
+/// A plain load on every table lookup of a number key (no lock), set once: the first caller
+/// picks the value, and every caller then sees that one.
+#[inline(always)]
+pub(crate) fn hash_seed() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static SEED: AtomicU64 = AtomicU64::new(0);
+    #[cold]
+    fn init() -> u64 {
+        use std::hash::{BuildHasher, Hasher};
+        let fresh = std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish()
+            | 1;
+        match SEED.compare_exchange(0, fresh, Ordering::Relaxed, Ordering::Relaxed) {
+            Ok(_) => fresh,
+            Err(set) => set,
+        }
+    }
+    match SEED.load(Ordering::Relaxed) {
+        0 => init(),
+        seed => seed,
+    }
 }
 
 /// Dead strings kept per size class for reuse (buffers of 16, 32, ... 64 KiB bytes). At the end of
@@ -116,6 +155,25 @@ fn size_class(len: usize) -> Option<usize> {
     Some(cap.trailing_zeros() as usize - 4)
 }
 
+/// The bytes of a new string: copied, or a buffer that becomes the string's own.
+enum Storage<'a> {
+    Copy(&'a [u8]),
+    Move(Vec<u8>),
+}
+
+impl Storage<'_> {
+    fn as_slice(&self) -> &[u8] {
+        match self {
+            Storage::Copy(b) => b,
+            Storage::Move(v) => v,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.as_slice().len()
+    }
+}
+
 /// The intern table, which also owns every string (it is the strings' object list).
 pub struct Interner {
     buckets: Vec<Option<Gc<LuaStr>>>,
@@ -129,6 +187,7 @@ pub struct Interner {
     pub bytes: usize,
     /// Strings ever created, for stats.
     pub created: u64,
+    seed: u64,
 }
 
 impl Default for Interner {
@@ -141,6 +200,7 @@ impl Default for Interner {
             count: 0,
             bytes: 0,
             created: 0,
+            seed: hash_seed(),
         }
     }
 }
@@ -164,7 +224,35 @@ impl Interner {
     /// Returns the interned string with these bytes, creating it if needed. The flag says whether
     /// it was created (so the caller can account the allocation).
     pub fn intern(&mut self, bytes: &[u8], white: u8) -> (Gc<LuaStr>, bool) {
-        let hash = hash_bytes(bytes);
+        let hash = hash_bytes(bytes, self.seed);
+        if let Some(s) = self.find(bytes, hash, white) {
+            return (s, false);
+        }
+        (self.add(hash, Storage::Copy(bytes), white), true)
+    }
+
+    /// `intern` of a string built in `buf`: when it is new and too large for the size classes,
+    /// `buf` becomes its storage instead of being copied once more. `buf` is left empty.
+    pub fn intern_vec(&mut self, buf: &mut Vec<u8>, white: u8) -> (Gc<LuaStr>, bool) {
+        if size_class(buf.len()).is_some() {
+            let r = self.intern(buf, white);
+            buf.clear();
+            return r;
+        }
+        let hash = hash_bytes(buf, self.seed);
+        if let Some(s) = self.find(buf, hash, white) {
+            buf.clear();
+            return (s, false);
+        }
+        (
+            self.add(hash, Storage::Move(std::mem::take(buf)), white),
+            true,
+        )
+    }
+
+    /// The interned string with these bytes and hash, if there is one.
+    #[inline]
+    fn find(&mut self, bytes: &[u8], hash: u64, white: u8) -> Option<Gc<LuaStr>> {
         let mut cur = self.buckets[self.bucket(hash)];
         while let Some(s) = cur {
             if s.hash == hash && &*s.bytes == bytes {
@@ -172,16 +260,23 @@ impl Interner {
                 if s.color() == white ^ 1 {
                     s.set_color(white);
                 }
-                return (s, false);
+                return Some(s);
             }
             cur = s.next.get();
         }
+        None
+    }
+
+    /// Adds a new string (not interned yet) with `hash`.
+    #[inline]
+    fn add(&mut self, hash: u64, bytes: Storage, white: u8) -> Gc<LuaStr> {
         if self.count >= self.buckets.len() {
             self.grow();
         }
         let b = self.bucket(hash);
         let next = Cell::new(self.buckets[b]);
-        let class = size_class(bytes.len());
+        let len = bytes.len();
+        let class = size_class(len);
         let recycled = class.and_then(|c| self.pool[c].pop());
         if let (Some(c), Some(_)) = (class, recycled) {
             self.reused[c] += 1;
@@ -191,18 +286,27 @@ impl Interner {
                 let m = s.get_mut();
                 m.hash = hash;
                 m.bytes.clear();
-                m.bytes.extend_from_slice(bytes);
+                m.bytes.extend_from_slice(bytes.as_slice());
                 m.next = next;
                 m.slot_hint = Cell::new(0);
                 s.set_color(white);
                 s
             }
             None => {
-                let mut buf = Vec::with_capacity(match size_class(bytes.len()) {
-                    Some(c) => 16 << c,
-                    None => bytes.len(),
-                });
-                buf.extend_from_slice(bytes);
+                let buf = match bytes {
+                    Storage::Move(mut v) if class.is_none() => {
+                        v.shrink_to_fit();
+                        v
+                    }
+                    bytes => {
+                        let mut buf = Vec::with_capacity(match class {
+                            Some(c) => 16 << c,
+                            None => len,
+                        });
+                        buf.extend_from_slice(bytes.as_slice());
+                        buf
+                    }
+                };
                 Gc::allocate(
                     LuaStr {
                         hash,
@@ -216,9 +320,9 @@ impl Interner {
         };
         self.buckets[b] = Some(s);
         self.count += 1;
-        self.bytes += bytes.len() + STR_OVERHEAD;
+        self.bytes += len + STR_OVERHEAD;
         self.created += 1;
-        (s, true)
+        s
     }
 
     fn grow(&mut self) {

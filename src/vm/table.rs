@@ -38,9 +38,16 @@ pub struct Table {
     pub index_table: Cell<Option<Gc<Table>>>,
 }
 
+/// Spreads a key's bits over the bits the index uses (the high half): the high input bits are
+/// folded down first, so keys that differ only there (`i << 48`, floats like `i + 0.5`) do not
+/// all land in one probe chain.
+/// The seed (`string::hash_seed`) keeps a script from computing keys that collide.
 #[inline(always)]
 fn mix(h: u64) -> u64 {
-    h.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    // A folded multiply: the high and low halves of the 128-bit product, so every input bit
+    // reaches the index bits (one `mul` and one `xor`).
+    let h = h ^ super::string::hash_seed();
+    (h ^ (h >> 32)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
 #[inline(always)]

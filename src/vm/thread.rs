@@ -156,6 +156,29 @@ impl Coroutine {
         true
     }
 
+    /// Gives back most of a register file that grew far past what it holds now (after a deep
+    /// recursion or a huge `table.unpack`): keeps twice the live part, at least the initial
+    /// size. Returns the bytes released. Only for a coroutine that is not running: the
+    /// interpreter keeps pointers into the running one's file (open upvalues are moved here).
+    pub fn shrink_stack(&mut self, live: usize) -> usize {
+        let keep = (live * 2).max(super::regpool::INITIAL_STACK);
+        if self.stack.len() <= keep * 2 {
+            return 0;
+        }
+        let before = self.stack.len();
+        self.stack.truncate(keep);
+        self.stack.shrink_to_fit();
+        self.hwm = self.hwm.min(keep);
+        let base = self.stack.as_mut_ptr();
+        for (slot, uv) in &self.open_upvals {
+            uv.get_mut().v = unsafe { base.add(*slot) };
+        }
+        let released = (before - keep) * std::mem::size_of::<Value>();
+        let uncharged = released.min(self.stack_charged);
+        self.stack_charged -= uncharged;
+        uncharged
+    }
+
     /// Takes the register file out, cleared (a dead coroutine needs none); leaves an empty one.
     pub fn release_stack(&mut self) -> Vec<Value> {
         let used = self.hwm.min(self.stack.len());

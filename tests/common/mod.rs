@@ -22,6 +22,8 @@ pub struct Seen {
     pub error_lines: Vec<Option<String>>,
     /// The budget each error names (`ScriptError::budget`).
     pub budgets: Vec<Option<Budget>>,
+    /// The script each error came from.
+    pub paths: Vec<String>,
 }
 
 fn collect(
@@ -36,6 +38,7 @@ fn collect(
         seen.errors.push(e.message.clone());
         seen.error_lines.push(e.source_line.clone());
         seen.budgets.push(e.budget);
+        seen.paths.push(e.path.clone());
     }
 }
 

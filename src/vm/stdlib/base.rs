@@ -4,9 +4,11 @@ use std::io::Write;
 
 use crate::vm::error::{Control, LuaError, LuaResult};
 use crate::vm::function::Args;
+use crate::vm::gc::Gc;
 use crate::vm::meta::Tm;
 use crate::vm::number;
 use crate::vm::state::Vm;
+use crate::vm::string::LuaStr;
 use crate::vm::table::NextError;
 use crate::vm::value::Value;
 
@@ -306,10 +308,11 @@ fn xpcall(vm: &mut Vm, args: Args) -> LuaResult<usize> {
 
 fn load(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let chunk = vm.arg(args, 0);
-    let (source, default_name): (Vec<u8>, Vec<u8>) = match chunk {
-        Value::Str(s) => (s.as_bytes().to_vec(), s.as_bytes().to_vec()),
+    // A string chunk is compiled in place (it stays rooted as argument 1), and names itself.
+    let mut read = Vec::new();
+    let (source, default_name): (&[u8], Gc<LuaStr>) = match chunk {
+        Value::Str(ref s) => (s.as_bytes(), *s),
         v if v.is_function() => {
-            let mut buf = Vec::new();
             loop {
                 let piece = match vm.call1(v, &[]) {
                     Ok(p) => p,
@@ -319,24 +322,21 @@ fn load(vm: &mut Vm, args: Args) -> LuaResult<usize> {
                 match piece {
                     Value::Nil => break,
                     Value::Str(s) if s.is_empty() => break,
-                    Value::Str(s) => vm.append_charged(&mut buf, s.as_bytes())?,
+                    Value::Str(s) => vm.append_charged(&mut read, s.as_bytes())?,
                     _ => {
                         let m = vm.str_value("reader function must return a string");
                         return vm.ret_values(args, &[Value::Nil, m]);
                     }
                 }
             }
-            (buf, b"=(load)".to_vec())
+            (&read, vm.intern(b"=(load)"))
         }
         _ => return Err(vm.arg_type_error(args, 0, "load", "function")),
     };
-    let name = match vm.opt_str(args, 1, "load")? {
-        Some(s) => s.as_bytes().to_vec(),
-        None => default_name,
-    };
+    let name = vm.opt_str(args, 1, "load")?.unwrap_or(default_name);
     let mode = vm.opt_str(args, 2, "load")?;
     if let Some(m) = mode
-        && let Some(msg) = mode_error(&source, m.as_bytes())
+        && let Some(msg) = mode_error(source, m.as_bytes())
     {
         let m = vm.str_value(&msg);
         return vm.ret_values(args, &[Value::Nil, m]);
@@ -350,8 +350,7 @@ fn load(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     } else {
         Value::Table(vm.globals())
     };
-    let name = String::from_utf8_lossy(&name).into_owned();
-    match vm.load_with_env(&source, &name, env) {
+    match vm.load_named(source, name, env) {
         Ok(f) => vm.ret1(args, f),
         Err(LuaError::Value(msg)) => vm.ret_values(args, &[Value::Nil, msg]),
         Err(e) => Err(e),

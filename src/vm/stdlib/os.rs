@@ -290,7 +290,7 @@ fn date(vm: &mut Vm, args: Args) -> LuaResult<usize> {
         };
         vm.append_charged(&mut out, &buf[..n.min(buf.len())])?;
     }
-    let r = vm.intern_checked(&out)?;
+    let r = vm.intern_buffer(&mut out)?;
     vm.ret1(args, Value::Str(r))
 }
 

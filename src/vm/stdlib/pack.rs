@@ -230,7 +230,7 @@ pub fn pack(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let fs = check_str_rooted(vm, args, 0, "pack")?;
     let mut out = vm.take_scratch();
     let r = pack_into(vm, args, fs.as_bytes(), &mut out);
-    let r = r.and_then(|()| vm.intern_checked(&out));
+    let r = r.and_then(|()| vm.intern_buffer(&mut out));
     vm.put_scratch(out);
     let s = r?;
     vm.ret1(args, Value::Str(s))

@@ -199,7 +199,7 @@ fn sub(vm: &mut Vm, args: Args) -> LuaResult<usize> {
 fn map_bytes(vm: &mut Vm, args: Args, fname: &str, f: fn(&[u8], &mut Vec<u8>)) -> LuaResult<usize> {
     let s = vm.check_str(args, 0, fname)?;
     let mut b = vm.take_scratch();
-    let r = map_into(vm, s.as_bytes(), f, &mut b).and_then(|()| vm.intern_checked(&b));
+    let r = map_into(vm, s.as_bytes(), f, &mut b).and_then(|()| vm.intern_buffer(&mut b));
     vm.put_scratch(b);
     vm.ret1(args, Value::Str(r?))
 }
@@ -239,7 +239,7 @@ fn reverse(vm: &mut Vm, args: Args) -> LuaResult<usize> {
             vm.charge_bytes(chunk.len())?;
             b.extend(chunk.iter().rev());
         }
-        vm.intern_checked(&b)
+        vm.intern_buffer(&mut b)
     })();
     vm.put_scratch(b);
     vm.ret1(args, Value::Str(r?))
@@ -263,21 +263,22 @@ fn rep(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let total = (n * l + (n - 1) * lsep) as usize;
     let mut b = Vec::new();
     vm.reserve_string(&mut b, total)?;
-    // Charged every chunk of output, not every copy: `(" "):rep(n)` costs what its bytes do.
-    let mut uncharged = 0;
-    for k in 0..n {
-        if k > 0 {
-            b.extend_from_slice(sep);
+    // One copy of `s .. sep`, then the buffer doubles by copying itself (a chunk at a time,
+    // charged): `(" "):rep(n)` is a few dozen copies, not n.
+    b.extend_from_slice(s.as_bytes());
+    b.extend_from_slice(sep);
+    let unit = (l + lsep) as usize;
+    while b.len() < total {
+        // Whole units (the buffer stays a repetition of `s .. sep`), except the last piece.
+        let mut n = b.len().min(total - b.len());
+        if n > COPY_CHUNK {
+            n = ((COPY_CHUNK / unit).max(1) * unit).min(total - b.len());
         }
-        b.extend_from_slice(s.as_bytes());
-        uncharged += (l + lsep) as usize;
-        if uncharged >= COPY_CHUNK {
-            vm.charge_bytes(uncharged)?;
-            uncharged = 0;
-        }
+        vm.charge_bytes(n)?;
+        b.extend_from_within(..n);
     }
-    vm.charge_bytes(uncharged)?;
-    let r = vm.intern_checked(&b)?;
+    b.truncate(total);
+    let r = vm.intern_buffer(&mut b)?;
     vm.ret1(args, Value::Str(r))
 }
 
@@ -656,7 +657,7 @@ fn gsub(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let r = gsub_loop(vm, s, p, repl, max_s, &mut out);
     let result = match r {
         Ok((false, n)) => Ok((Value::Str(s), n)),
-        Ok((true, n)) => vm.intern_checked(&out).map(|s| (Value::Str(s), n)),
+        Ok((true, n)) => vm.intern_buffer(&mut out).map(|s| (Value::Str(s), n)),
         Err(e) => Err(e),
     };
     vm.put_scratch(out);
@@ -902,7 +903,7 @@ fn format(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let fmt = check_str_rooted(vm, args, 0, "format")?;
     let mut out = vm.take_scratch();
     let r = format_into(vm, args, fmt.as_bytes(), &mut out);
-    let r = r.map(|()| vm.intern(&out));
+    let r = r.and_then(|()| vm.intern_buffer(&mut out));
     vm.put_scratch(out);
     let s = r?;
     vm.ret1(args, Value::Str(s))

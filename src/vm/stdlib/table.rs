@@ -144,7 +144,7 @@ fn concat(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let last = vm.opt_int(args, 3, "concat", len)?;
     // The VM's scratch buffer, so joining strings every frame allocates nothing once warm.
     let mut buf = vm.take_scratch();
-    let r = concat_into(vm, tv, sep, i, last, &mut buf).and_then(|()| vm.intern_checked(&buf));
+    let r = concat_into(vm, tv, sep, i, last, &mut buf).and_then(|()| vm.intern_buffer(&mut buf));
     vm.put_scratch(buf);
     vm.ret1(args, Value::Str(r?))
 }
