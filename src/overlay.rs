@@ -98,6 +98,8 @@ pub struct ShownError {
     pub frame: u64,
     /// Errors from this script so far.
     pub count: u32,
+    /// The budget that stopped the script, when one did.
+    pub budget: Option<crate::plugin::Budget>,
 }
 
 /// The overlay's state.
@@ -208,6 +210,7 @@ fn record_frame(
                 source_line,
                 frame: runtime.frame,
                 count,
+                budget: e.budget,
             },
         );
     }
@@ -532,6 +535,12 @@ fn errors_section(ui: &mut egui::Ui, overlay: &mut MoonpoolOverlay) {
             e.count
         );
         ui.colored_label(egui::Color32::from_rgb(240, 110, 110), loc);
+        if let Some(b) = e.budget {
+            ui.colored_label(
+                egui::Color32::from_rgb(240, 180, 90),
+                fmt!(text, "stopped by: {}", b.setting()),
+            );
+        }
         ui.label(e.message.as_str());
         if let Some(src) = &e.source_line {
             ui.monospace(fmt!(text, "  {} | {src}", e.line.unwrap_or(0)));

@@ -359,10 +359,26 @@ fn native_work_in_a_loop() {
         "find-loop",
         "utf8-loop",
         "date-loop",
+        "traceback-loop",
+        "error-position-loop",
+        "query-loop",
     ] {
         let o = run(name);
         o.assert_reported("budget exhausted", None);
     }
+}
+
+#[test]
+fn huge_error_messages() {
+    let o = run("error-huge");
+    // The message is cut to a few kilobytes when it is reported.
+    assert!(
+        o.errors
+            .iter()
+            .all(|(m, _)| m.len() < 16 << 10 && (m.contains("xxxx") || m.contains("budget"))),
+        "{:?}",
+        o.errors.iter().map(|(m, _)| m.len()).collect::<Vec<_>>()
+    );
 }
 
 #[test]

@@ -136,6 +136,20 @@ pub enum Budget {
     Spawns,
 }
 
+impl Budget {
+    /// The setting (of `MoonpoolSettings`) that sets this budget.
+    pub fn setting(self) -> &'static str {
+        match self {
+            Budget::Instructions => "fuel_per_task",
+            Budget::Time => "time_per_script",
+            Budget::Memory => "memory_per_task / memory_limit",
+            Budget::CStack => "C stack (nested pcall, metamethod and resume levels)",
+            Budget::Tasks => "max_tasks_per_entity",
+            Budget::Spawns => "max_spawns_per_frame",
+        }
+    }
+}
+
 impl From<crate::vm::Exhausted> for Budget {
     fn from(e: crate::vm::Exhausted) -> Budget {
         match e {

@@ -497,6 +497,9 @@ fn to_dynamic(
             let t = table(vm, v)?;
             let mut d = DynamicList::default();
             for i in 1..=t.len() {
+                // Each element is boxed and converted: charged like a loop iteration or more.
+                vm.charge_fuel(8)
+                    .map_err(|_| "the script's budget ran out".to_string())?;
                 let item = t.get_int(i);
                 d.push_box(nested(vm, item, li.item_info(), &format!("[{i}]"))?);
             }
@@ -940,6 +943,9 @@ fn entity_has(vm: &mut Vm, args: Args) -> LuaResult<usize> {
 /// fields left out take the type's `Default` (with `#[reflect(Default)]`).
 fn entity_insert(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let e = entity_arg(vm, args, 0, "insert")?;
+    // Building a component and moving the entity to a new archetype is host work of a
+    // microsecond or more.
+    vm.charge_fuel(STRUCTURAL_FUEL)?;
     let world = world(vm)?;
     let ty_index = type_arg(vm, args, 1, "insert", world)?;
     let ty = script_type(ty_index).expect("just looked up");
@@ -979,9 +985,14 @@ fn entity_insert(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     Ok(0)
 }
 
+/// Fuel charged for a structural change (a component inserted or removed moves the entity to
+/// another archetype).
+const STRUCTURAL_FUEL: i64 = 100;
+
 /// `entity:remove("Stunned")`.
 fn entity_remove(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let e = entity_arg(vm, args, 0, "remove")?;
+    vm.charge_fuel(STRUCTURAL_FUEL)?;
     let world = world(vm)?;
     let ty_index = type_arg(vm, args, 1, "remove", world)?;
     let ty = script_type(ty_index).expect("just looked up");
@@ -1046,6 +1057,9 @@ fn world_query(vm: &mut Vm, args: Args) -> LuaResult<usize> {
             {
                 continue;
             }
+            // Taking the entities is work in proportion to them: a query in a loop over a
+            // large world is charged, and stopped, like a loop in Lua.
+            vm.charge_fuel(1 + arch.len() as i64 / 2)?;
             for ae in arch.entities() {
                 n += 1;
                 let grown = state
@@ -1082,6 +1096,7 @@ fn query_step(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     };
     loop {
         pos += 1;
+        vm.charge_fuel(1)?;
         let Value::Int(bits) = state.get_int(pos) else {
             state.get_mut().set_int(0, Value::Int(pos));
             return vm.ret1(args, Value::Nil);

@@ -189,6 +189,10 @@ impl EntityScripts {
     }
 }
 
+/// Longest error message reported (the rest is cut): a script raising megabyte messages every
+/// frame must not spend the frame copying and logging them.
+const MAX_MESSAGE_BYTES: usize = 4096;
+
 /// An error a script raised, for the `ScriptError` message.
 pub struct Failure {
     pub entity: Option<Entity>,
@@ -405,7 +409,7 @@ impl ScriptRuntime {
             return;
         }
         self.arm(self.fuel_per_run, used);
-        let mut message = self.vm.error_to_string(e);
+        let mut message = self.vm.error_message(e, MAX_MESSAGE_BYTES);
         self.disarm(used);
         let tb = match thread {
             Some(t) => self.vm.thread_traceback(t),

@@ -1010,6 +1010,9 @@ impl Vm {
                         Value::Str(s) => {
                             let mut m = self.where_prefix(1).into_bytes();
                             m.extend_from_slice(s.as_bytes());
+                            // Charged without failing here (the error is being raised): a spent
+                            // budget stops the code at its next check.
+                            self.fuel = self.fuel.saturating_sub((s.len() >> 6) as i64);
                             Value::Str(self.intern(&m))
                         }
                         other => other,

@@ -908,9 +908,22 @@ impl Vm {
 
     /// Converts an error value to a message the way the standalone interpreter prints it.
     pub fn error_to_string(&mut self, e: &LuaError) -> String {
+        self.error_message(e, usize::MAX)
+    }
+
+    /// `error_to_string` cut to at most `max` bytes of the message (marked with "..."): a host
+    /// reporting errors of untrusted scripts does not copy (or log) a megabyte message.
+    pub fn error_message(&mut self, e: &LuaError, max: usize) -> String {
+        let text = |b: &[u8]| {
+            let mut s = String::from_utf8_lossy(&b[..b.len().min(max)]).into_owned();
+            if b.len() > max {
+                s.push_str("...");
+            }
+            s
+        };
         match e {
             LuaError::Value(v) => match v {
-                Value::Str(s) => s.to_str_lossy().into_owned(),
+                Value::Str(s) => text(s.as_bytes()),
                 Value::Int(_) | Value::Float(_) => {
                     let mut b = Vec::new();
                     super::number::fmt_number(&mut b, v);
@@ -922,7 +935,7 @@ impl Vm {
                         if !mt.get_str(name).is_nil()
                             && let Ok(s) = self.tostring(*other)
                         {
-                            return String::from_utf8_lossy(s.as_bytes()).into_owned();
+                            return text(s.as_bytes());
                         }
                     }
                     format!("(error object is a {} value)", other.type_name())

@@ -284,8 +284,8 @@ fn raise_at_level(vm: &mut Vm, v: Value, level: i64) -> LuaResult<usize> {
         let prefix = vm.where_prefix(level as usize);
         if !prefix.is_empty() {
             let mut msg = prefix.into_bytes();
-            msg.extend_from_slice(s.as_bytes());
-            let m = vm.intern(&msg);
+            vm.append_charged(&mut msg, s.as_bytes())?;
+            let m = vm.intern_buffer(&mut msg)?;
             return Err(LuaError::Value(Value::Str(m)));
         }
     }

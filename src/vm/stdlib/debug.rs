@@ -62,14 +62,16 @@ fn traceback(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     if !msg.is_nil() && !matches!(msg, Value::Str(_) | Value::Int(_) | Value::Float(_)) {
         return vm.ret1(args, msg);
     }
-    let mut out = String::new();
+    // Bytes, not text: a message that is not UTF-8 comes back as it went in.
+    let mut out = Vec::new();
     if !msg.is_nil() {
-        out.push_str(&vm.tostring(msg)?.to_str_lossy());
-        out.push('\n');
+        let s = vm.tostring(msg)?;
+        vm.append_charged(&mut out, s.as_bytes())?;
+        out.push(b'\n');
     }
-    out.push_str(&vm.traceback());
-    let v = vm.str_value(&out);
-    vm.ret1(args, v)
+    out.extend_from_slice(vm.traceback().as_bytes());
+    let v = vm.intern_buffer(&mut out)?;
+    vm.ret1(args, Value::Str(v))
 }
 
 fn set(vm: &mut Vm, t: Gc<Table>, k: &str, v: Value) {
