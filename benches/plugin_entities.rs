@@ -4,14 +4,15 @@
 //! allocations per frame, in steady state.
 //!
 //! `cargo bench --bench plugin_entities` (optional: `-- N...`, default 1000 10000; `transform`
-//! or `reflect` runs only that variant).
+//! or `reflect` runs only that variant; `untimed` lifts `time_per_script`, for runs under
+//! valgrind, which is slow enough to pass it).
 
 use std::time::Duration;
 
 use bevy::asset::{AssetPlugin, Assets};
 use bevy::prelude::*;
 use bevy::time::TimeUpdateStrategy;
-use moonpool::plugin::{LuaScript, MoonpoolPlugin, Script, ScriptRuntime};
+use moonpool::plugin::{LuaScript, MoonpoolPlugin, MoonpoolSettings, Script, ScriptRuntime};
 use moonpool::vm::CountingAllocator;
 
 #[global_allocator]
@@ -68,19 +69,25 @@ fn main() {
         (false, true) => vec![Access::Reflect],
         _ => vec![Access::Transform, Access::Reflect],
     };
+    let mut settings = MoonpoolSettings::default();
+    if only("untimed") {
+        settings.time_per_script = None;
+    }
     for access in accesses {
         for &n in &counts {
-            run(n, access);
+            run(n, access, &settings);
         }
     }
 }
 
-fn run(n: usize, access: Access) {
+fn run(n: usize, access: Access, settings: &MoonpoolSettings) {
     let mut app = App::new();
     app.add_plugins((
         MinimalPlugins,
         AssetPlugin::default(),
-        MoonpoolPlugin::default(),
+        MoonpoolPlugin {
+            settings: settings.clone(),
+        },
     ))
     .insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_secs_f64(
         1.0 / 60.0,

@@ -15,6 +15,7 @@ use std::cell::Cell;
 use std::time::{Duration, Instant};
 
 use crate::vm::Vm;
+use crate::vm::budget::RunTime;
 
 /// In cheap mode, entities between two checks of the frame's elapsed time.
 pub const CHECK_EVERY: usize = 256;
@@ -23,8 +24,9 @@ pub const CHECK_EVERY: usize = 256;
 /// cached module references; reset at the start of each frame).
 #[derive(Debug, Default)]
 pub struct ScriptFrameUse {
-    /// Time charged to the script's runs.
-    pub time: Cell<Duration>,
+    /// Time charged to the script's runs, in nanoseconds (plain integers: this is read for
+    /// every run).
+    pub time: Cell<u64>,
     /// The script used its time: its remaining entities are skipped this frame.
     pub exhausted: Cell<bool>,
     /// Entities skipped for that.
@@ -44,7 +46,7 @@ pub const MAX_REPORTS_PER_FRAME: u32 = 16;
 
 impl ScriptFrameUse {
     pub fn reset(&self) {
-        self.time.set(Duration::ZERO);
+        self.time.set(0);
         self.exhausted.set(false);
         self.skipped.set(0);
         self.spawned.set(0);
@@ -68,7 +70,8 @@ impl ScriptFrameUse {
 /// The frame's clock for the time budget (see the module doc).
 #[derive(Debug)]
 pub struct FrameClock {
-    budget: Option<Duration>,
+    /// Nanoseconds per script per frame.
+    budget: Option<u64>,
     frame_start: Instant,
     /// The last clock reading in precise mode; `None` while the frame is cheap.
     tick: Option<Instant>,
@@ -87,23 +90,27 @@ impl Default for FrameClock {
 impl FrameClock {
     /// A new frame that started at `now`, with `budget` per script (`None`: unlimited).
     pub fn start_frame(&mut self, now: Instant, budget: Option<Duration>) {
-        self.budget = budget;
+        self.budget = budget.map(|b| b.as_nanos().min(u64::MAX as u128) as u64);
         self.frame_start = now;
         self.tick = None;
     }
 
     /// The time each script may use per frame.
     pub fn budget(&self) -> Option<Duration> {
-        self.budget
+        self.budget.map(Duration::from_nanos)
     }
 
-    /// Arms the VM's time budget for a run of a script that has used `used`.
+    /// The time budget for a run of a script that has used `used`.
     #[inline]
-    pub fn arm(&self, vm: &mut Vm, used: &ScriptFrameUse) {
+    pub fn run_time(&self, used: &ScriptFrameUse) -> RunTime {
         match (self.budget, self.tick) {
-            (None, _) => vm.set_deadline(None),
-            (Some(b), Some(t)) => vm.set_deadline(Some(t + b.saturating_sub(used.time.get()))),
-            (Some(b), None) => vm.set_lazy_time_limit(Some(b.saturating_sub(used.time.get()))),
+            (None, _) => RunTime::Unlimited,
+            (Some(b), Some(t)) => {
+                RunTime::Deadline(t + Duration::from_nanos(b.saturating_sub(used.time.get())))
+            }
+            (Some(b), None) => {
+                RunTime::Lazy(Duration::from_nanos(b.saturating_sub(used.time.get())))
+            }
         }
     }
 
@@ -116,7 +123,8 @@ impl FrameClock {
             return;
         };
         let now = Instant::now();
-        let time = used.time.get() + now.saturating_duration_since(since);
+        let spent = now.saturating_duration_since(since).as_nanos() as u64;
+        let time = used.time.get() + spent;
         used.time.set(time);
         if time >= budget {
             used.exhausted.set(true);
@@ -133,7 +141,7 @@ impl FrameClock {
         }
         if let Some(b) = self.budget {
             let now = Instant::now();
-            if now.saturating_duration_since(self.frame_start) >= b {
+            if now.saturating_duration_since(self.frame_start).as_nanos() as u64 >= b {
                 self.tick = Some(now);
             }
         }

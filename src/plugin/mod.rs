@@ -308,6 +308,7 @@ pub fn run_scripts(
         m.frame_use.reset();
     }
     rt.host_use.reset();
+    api::CAP_HIT.set(None);
     let Ok(frame_inputs) = inputs.get_mut(world) else {
         world.insert_non_send(runtime);
         return;

@@ -367,23 +367,22 @@ impl ScriptRuntime {
 
     /// Gives the next run of a script its budgets: instructions and allocation per run, and
     /// what is left of the script's time this frame.
+    #[inline]
     fn arm(&mut self, fuel: i64, used: &ScriptFrameUse) {
         self.vm
             .set_traceback_capture(used.reported.get() < super::budget::MAX_REPORTS_PER_FRAME);
-        self.vm.set_fuel(Some(fuel));
-        self.vm.set_allocation_budget(Some(self.memory_per_run));
-        self.clock.arm(&mut self.vm, used);
+        let time = self.clock.run_time(used);
+        self.vm.arm_run(fuel, self.memory_per_run, time);
     }
 
     /// Lifts the budgets (host code runs next) after charging the run's time to its script.
-    /// Returns the budget that stopped the run, if one did.
+    /// Returns the budget that stopped the run, if one did (a cap a native refused is taken
+    /// when the run's error is reported).
+    #[inline]
     fn disarm(&mut self, used: &ScriptFrameUse) -> Option<super::Budget> {
         self.clock.settle(&self.vm, used);
-        let hit = self.vm.exhausted().map(super::Budget::from);
-        self.vm.set_fuel(None);
-        self.vm.set_allocation_budget(None);
-        self.vm.set_deadline(None);
-        hit.or_else(|| api::CAP_HIT.take())
+        self.vm.disarm_run();
+        self.vm.exhausted().map(super::Budget::from)
     }
 
     /// The frame budgets of `asset`'s script (a detached record for a script not loaded).
@@ -405,6 +404,7 @@ impl ScriptRuntime {
         thread: Option<ThreadKey>,
         budget: Option<super::Budget>,
     ) {
+        let budget = budget.or_else(|| api::CAP_HIT.take());
         if !used.report_in_full() {
             return;
         }
@@ -882,7 +882,7 @@ impl ScriptRuntime {
             let message = format!(
                 "time budget exhausted: the script's runs took {:.2} ms this frame \
                  (time_per_script is {:.2} ms); {} of its entities wait for the next frame",
-                u.time.get().as_secs_f64() * 1e3,
+                u.time.get() as f64 / 1e6,
                 budget.unwrap_or_default().as_secs_f64() * 1e3,
                 u.skipped.get()
             );
@@ -957,6 +957,8 @@ impl ScriptRuntime {
     /// One entity's frame: its transform in (if the component changed), `on_update(self, dt)`,
     /// its due tasks, its transform out (if the script changed it). Looks the entity up once:
     /// this runs for every scripted entity every frame. Returns whether `transform` changed.
+    /// Call `ready_at` first: it brings the module reference up to date and skips an entity
+    /// whose script used its time.
     pub fn run_entity_at(
         &mut self,
         position: usize,
@@ -965,9 +967,6 @@ impl ScriptRuntime {
         fuel: i64,
         runaway: RunawayPolicy,
     ) -> bool {
-        if !self.ready_at(position) {
-            return false;
-        }
         let Some((entity, es)) = self.entities.list.get_mut(position) else {
             return false;
         };

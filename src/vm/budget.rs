@@ -48,6 +48,16 @@ impl Exhausted {
     }
 }
 
+/// The time budget of one run (`Vm::arm_run`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunTime {
+    Unlimited,
+    /// Until this instant.
+    Deadline(Instant),
+    /// This long, the clock starting at the first check (see `Vm::set_lazy_time_limit`).
+    Lazy(Duration),
+}
+
 /// The state behind `Vm::fuel`.
 #[derive(Debug)]
 pub(crate) struct Budget {
@@ -95,6 +105,38 @@ impl Vm {
             }
         }
         self.update_armed();
+    }
+
+    /// Arms every budget for one run at once: `fuel`, `allocation` bytes (see
+    /// `set_allocation_budget`) and `time`. For hosts that arm thousands of short runs a frame;
+    /// `disarm_run` lifts them all (`exhausted` stays readable until the next arming).
+    #[inline]
+    pub fn arm_run(&mut self, fuel: i64, allocation: usize, time: RunTime) {
+        let b = &mut self.budget;
+        b.exhausted = None;
+        b.clock_started = None;
+        (b.deadline, b.lazy_limit) = match time {
+            RunTime::Unlimited => (None, None),
+            RunTime::Deadline(t) => (Some(t), None),
+            RunTime::Lazy(d) => (None, Some(d)),
+        };
+        let f = fuel.max(0);
+        self.fuel = f.min(SLICE);
+        b.reserve = f - self.fuel;
+        b.armed = true;
+        self.allocation_mark = self.heap.allocated.saturating_add(allocation as u64);
+    }
+
+    /// Lifts every budget (see `arm_run`).
+    #[inline]
+    pub fn disarm_run(&mut self) {
+        let b = &mut self.budget;
+        b.reserve = i64::MAX;
+        b.deadline = None;
+        b.lazy_limit = None;
+        b.armed = false;
+        self.fuel = i64::MAX;
+        self.allocation_mark = u64::MAX;
     }
 
     /// The instruction budget left (`i64::MAX` when unlimited).

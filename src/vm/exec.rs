@@ -97,6 +97,11 @@ impl Vm {
             let base = func + 1;
             let need = base + p.maxstack as usize;
             if !p.is_vararg && need <= th.stack.len() && th.depth < max_depth {
+                if p.code.len() > 255 {
+                    // A long function's straight-line code (checked at the next charge).
+                    self.fuel -= call_cost(p.code.len()) - 1;
+                }
+                let th = self.th_mut();
                 th.hwm = th.hwm.max(need);
                 for i in nargs..p.numparams as usize {
                     th.stack[base + i] = Value::Nil;
@@ -846,6 +851,10 @@ impl Vm {
     /// (or recursing through `pcall`) ends in "error in error handling" after bounded work.
     pub(crate) fn run_message_handler(&mut self, h: Value, e: Value) -> Value {
         let saved = std::mem::replace(&mut self.in_error_handler, true);
+        let saved_limit = std::mem::replace(
+            &mut self.c_limit,
+            super::state::MAX_C_DEPTH + super::state::ERROR_HANDLER_C_LEVELS,
+        );
         let depth = self.c_depth;
         let mut e = e;
         let handled = loop {
@@ -862,6 +871,7 @@ impl Vm {
             }
         };
         self.c_depth = depth;
+        self.c_limit = saved_limit;
         self.in_error_handler = saved;
         match handled {
             Some(v) => v,

@@ -106,6 +106,8 @@ pub struct Vm {
     pub(crate) budget: super::budget::Budget,
     /// Nested interpreter entries from Rust, bounded to keep the Rust stack safe.
     pub(crate) c_depth: u32,
+    /// C levels allowed now (`MAX_C_DEPTH`, more while a message handler runs).
+    pub(crate) c_limit: u32,
     /// Address of a local in the outermost Rust call into the VM (see `native_stack_full`).
     native_stack_base: usize,
     /// Reusable buffer for building strings (concatenation, formatting).
@@ -200,6 +202,7 @@ impl Vm {
             fuel: i64::MAX,
             budget: Default::default(),
             c_depth: 0,
+            c_limit: MAX_C_DEPTH,
             native_stack_base: 0,
             scratch: Vec::with_capacity(256),
             out: Box::new(std::io::BufWriter::with_capacity(
@@ -720,12 +723,7 @@ impl Vm {
     /// Whether one more C level would pass the limit (higher while a message handler runs).
     #[inline]
     pub(crate) fn c_stack_full(&self) -> bool {
-        let limit = if self.in_error_handler {
-            MAX_C_DEPTH + ERROR_HANDLER_C_LEVELS
-        } else {
-            MAX_C_DEPTH
-        };
-        self.c_levels() >= limit
+        self.c_levels() >= self.c_limit
     }
 
     #[inline(always)]
@@ -733,12 +731,11 @@ impl Vm {
         if self.c_stack_full() || self.native_stack_full() {
             return Err(self.budget_error(super::budget::Exhausted::CStack));
         }
-        if self.budget.armed {
-            let units = match self.th().stack[slot] {
-                Value::LuaFn(c) => 1 + (c.proto.code.len() >> 8) as i64,
-                _ => 1,
-            };
-            self.charge_fuel(units)?;
+        // A call from Rust (a comparator, a `gsub` callback, a metamethod) costs a unit like
+        // any call; `precall` adds what a very long function costs.
+        self.fuel -= 1;
+        if self.fuel <= 0 {
+            self.next_slice()?;
         }
         self.c_depth += 1;
         self.th_mut().nny += 1;
