@@ -323,6 +323,8 @@ fn search_asset(vm: &mut Vm, args: Args) -> LuaResult<usize> {
             vm.ret_values(args, &[f, p])
         }
         None => {
+            // Asking the host to load an asset is host work (see `REQUEST_FUEL`).
+            vm.charge_fuel(4 * REQUEST_FUEL)?;
             let msg = format!("\n\tno script asset '{path}' ({MODULE_LOADING} until it loads)");
             CONTEXT.with(|c| c.borrow_mut().requests.push(Request::LoadModule(path)));
             let m = vm.str_value(&msg);

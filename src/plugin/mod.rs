@@ -489,8 +489,14 @@ fn gather_inputs(rt: &mut ScriptRuntime, mut p: FrameInputs) -> MoonpoolSettings
     p.settings.clone()
 }
 
+/// New module assets loaded per frame for `require`.
+const MAX_MODULE_LOADS_PER_FRAME: usize = 16;
+
 /// Carries out what scripts asked for (spawns, despawns, messages) and reports errors.
 fn write_outputs(rt: &mut ScriptRuntime, mut p: FrameOutputs) {
+    // Module loads scripts asked for: each is an asset load (a task and file IO), so a script
+    // requiring thousands of names gets a few a frame (a `require` keeps asking until it loads).
+    let mut module_loads = 0;
     for request in rt.take_requests() {
         match request {
             Request::Despawn(e) => {
@@ -520,9 +526,10 @@ fn write_outputs(rt: &mut ScriptRuntime, mut p: FrameOutputs) {
                 });
             }
             Request::LoadModule(path) => {
-                if !rt.module_paths.contains(&path) {
+                if module_loads < MAX_MODULE_LOADS_PER_FRAME && !rt.module_paths.contains(&path) {
+                    module_loads += 1;
                     let h = p.asset_server.load::<LuaScript>(path.clone());
-                    rt.module_paths.push(path);
+                    rt.module_paths.insert(path);
                     rt.module_handles.push(h);
                 }
             }

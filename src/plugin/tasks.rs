@@ -220,7 +220,7 @@ pub struct ScriptRuntime {
     pub profile: bool,
     /// Module assets loaded for `require`, kept alive.
     pub module_handles: Vec<bevy::asset::Handle<super::LuaScript>>,
-    pub module_paths: Vec<String>,
+    pub module_paths: rustc_hash::FxHashSet<String>,
     /// Entities given a `Script` whose script has not started yet (its asset may be loading).
     pub pending: Vec<Entity>,
     /// Changed scripts to swap in this frame (see `reload.rs`).
@@ -345,7 +345,7 @@ impl ScriptRuntime {
             report: FrameReport::default(),
             profile: false,
             module_handles: Vec::new(),
-            module_paths: Vec::new(),
+            module_paths: Default::default(),
             pending: Vec::new(),
             reloads: Vec::new(),
             removed: Vec::new(),
@@ -405,6 +405,10 @@ impl ScriptRuntime {
         budget: Option<super::Budget>,
     ) {
         let budget = budget.or_else(|| api::CAP_HIT.take());
+        if budget == Some(super::Budget::Memory) {
+            // What the script allocated before it failed is garbage now: collect it soon.
+            self.vm.gc_request_cycle();
+        }
         if !used.report_in_full() {
             return;
         }

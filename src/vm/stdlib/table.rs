@@ -589,6 +589,7 @@ fn sort(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     {
         // Plain array of numbers or of strings: sort a copy (nothing can observe the table
         // meanwhile) and write it back, also when the order turns out inconsistent (NaN).
+        vm.charge_fuel(n / 8)?;
         let items: Vec<Value> = (1..=n).map(|i| t.get_int(i)).collect();
         let all_num = items
             .iter()
