@@ -403,10 +403,14 @@ impl Vm {
         buf: &mut Vec<u8>,
     ) -> LuaResult<super::gc::Gc<super::string::LuaStr>> {
         let len = buf.len();
-        if len > COPY_CHUNK {
-            self.check_string_room(len)?;
-            self.charge_bytes(len)?;
+        if len <= COPY_CHUNK {
+            // Small: copied into a pooled string (the buffer stays for reuse).
+            let s = self.intern(buf);
+            buf.clear();
+            return Ok(s);
         }
+        self.check_string_room(len)?;
+        self.charge_bytes(len)?;
         let white = self.heap.white();
         let (s, created) = self.heap.strings.intern_vec(buf, white);
         if created {

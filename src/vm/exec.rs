@@ -33,7 +33,7 @@ fn loop_cost(len: i64) -> i64 {
 /// Fuel charged for calling a function with `code_len` instructions: one unit, more for a very
 /// long function (its straight-line code runs without any back-jump to charge).
 #[inline(always)]
-fn call_cost(code_len: usize) -> i64 {
+pub(crate) fn call_cost(code_len: usize) -> i64 {
     1 + (code_len >> 8) as i64
 }
 
@@ -97,11 +97,6 @@ impl Vm {
             let base = func + 1;
             let need = base + p.maxstack as usize;
             if !p.is_vararg && need <= th.stack.len() && th.depth < max_depth {
-                if p.code.len() > 255 {
-                    // A long function's straight-line code (checked at the next charge).
-                    self.fuel -= call_cost(p.code.len()) - 1;
-                }
-                let th = self.th_mut();
                 th.hwm = th.hwm.max(need);
                 for i in nargs..p.numparams as usize {
                     th.stack[base + i] = Value::Nil;
@@ -1374,14 +1369,23 @@ impl Vm {
                     charge!(pc!(), loop_cost(-off));
                 }
             }};
+            (short $off:expr) => {{
+                let off: i64 = $off;
+                ip = unsafe { ip.offset(off as isize) };
+                if off < 0 {
+                    charge!();
+                }
+            }};
         }
+        // A test's jump: backward only at the end of a `repeat` loop, whose body the compiler
+        // keeps short there (a long one loops back through its own `Jmp`), so one unit.
         macro_rules! cond_jump {
             ($cond:expr, $i:expr) => {{
                 if $cond != $i.k() {
                     ip = unsafe { ip.add(1) };
                 } else {
                     let j = unsafe { *ip };
-                    jump!(j.sj() + 1);
+                    jump!(short j.sj() + 1);
                 }
             }};
         }
@@ -2183,7 +2187,7 @@ impl Vm {
                     } else {
                         r!(i.a()) = v;
                         let j = unsafe { *ip };
-                        jump!(j.sj() + 1);
+                        jump!(short j.sj() + 1);
                     }
                 }
                 Op::Call => {
@@ -2196,15 +2200,11 @@ impl Vm {
                     };
                     let nresults = i.c() as i32 - 1;
                     save_pc!();
-                    let units = match r!(a) {
-                        Value::LuaFn(c) => call_cost(c.proto.code.len()),
-                        _ => 1,
-                    };
-                    charge!(pc!() - 1, units);
                     // Fast path: a fixed-arity Lua function with room on the stack becomes the
                     // running frame right here.
                     if let Value::LuaFn(ncl) = r!(a) {
                         let p = ncl.proto;
+                        charge!(pc!() - 1, call_cost(p.code.len()));
                         let th = unsafe { &mut *thp };
                         let nbase = func + 1;
                         let need = nbase + p.maxstack as usize;
@@ -2233,6 +2233,8 @@ impl Vm {
                             base = unsafe { base.add(a + 1) };
                             continue;
                         }
+                    } else {
+                        charge!(pc!() - 1);
                     }
                     // A native function (the other common callee) skips precall's dispatch.
                     let called = match r!(a) {

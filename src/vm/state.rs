@@ -731,8 +731,8 @@ impl Vm {
         if self.c_stack_full() || self.native_stack_full() {
             return Err(self.budget_error(super::budget::Exhausted::CStack));
         }
-        // A call from Rust (a comparator, a `gsub` callback, a metamethod) costs a unit like
-        // any call; `precall` adds what a very long function costs.
+        // A call from Rust (a comparator, a `gsub` callback, a metamethod) costs a unit, like a
+        // call from Lua.
         self.fuel -= 1;
         if self.fuel <= 0 {
             self.next_slice()?;

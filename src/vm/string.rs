@@ -118,27 +118,29 @@ fn hash_bytes(bytes: &[u8], seed: u64) -> u64 {
 /// The process's hash seed, random per run (as PUC Lua seeds its string hashes), so a script
 /// cannot precompute keys that all land in one bucket of the intern table or a table's hash part.
 /// One value for the whole process: tables and strings of every VM hash with it.
-/// A plain load on every table lookup of a number key (no lock), set once: the first caller
-/// picks the value, and every caller then sees that one.
+/// A plain load on every table lookup of a number key (no lock, no branch). Set once, by the
+/// first VM's intern table (`init_hash_seed`), before any table or string exists.
 #[inline(always)]
 pub(crate) fn hash_seed() -> u64 {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static SEED: AtomicU64 = AtomicU64::new(0);
-    #[cold]
-    fn init() -> u64 {
-        use std::hash::{BuildHasher, Hasher};
-        let fresh = std::collections::hash_map::RandomState::new()
-            .build_hasher()
-            .finish()
-            | 1;
-        match SEED.compare_exchange(0, fresh, Ordering::Relaxed, Ordering::Relaxed) {
-            Ok(_) => fresh,
-            Err(set) => set,
-        }
-    }
-    match SEED.load(Ordering::Relaxed) {
-        0 => init(),
-        seed => seed,
+    HASH_SEED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+static HASH_SEED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Picks the process's seed if no VM has yet (the first caller's value wins) and returns it.
+#[cold]
+fn init_hash_seed() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::atomic::Ordering;
+    // Odd, with its top bit set: a multiplier that spreads keys (see `table::mix`).
+    let fresh = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish()
+        | (1 << 63)
+        | 1;
+    match HASH_SEED.compare_exchange(0, fresh, Ordering::Relaxed, Ordering::Relaxed) {
+        Ok(_) => fresh,
+        Err(set) => set,
     }
 }
 
@@ -200,7 +202,7 @@ impl Default for Interner {
             count: 0,
             bytes: 0,
             created: 0,
-            seed: hash_seed(),
+            seed: init_hash_seed(),
         }
     }
 }

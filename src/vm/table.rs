@@ -40,14 +40,12 @@ pub struct Table {
 
 /// Spreads a key's bits over the bits the index uses (the high half): the high input bits are
 /// folded down first, so keys that differ only there (`i << 48`, floats like `i + 0.5`) do not
-/// all land in one probe chain.
-/// The seed (`string::hash_seed`) keeps a script from computing keys that collide.
+/// all land in one probe chain. The multiplier is the process's random seed
+/// (`string::hash_seed`, odd), so a script cannot compute keys that collide; a multiplication
+/// keeps arithmetic progressions of keys (`i * 7919`) evenly spread, as Fibonacci hashing does.
 #[inline(always)]
 fn mix(h: u64) -> u64 {
-    // A folded multiply: the high and low halves of the 128-bit product, so every input bit
-    // reaches the index bits (one `mul` and one `xor`).
-    let h = h ^ super::string::hash_seed();
-    (h ^ (h >> 32)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    (h ^ (h >> 32)).wrapping_mul(super::string::hash_seed())
 }
 
 #[inline(always)]
@@ -325,7 +323,7 @@ impl Table {
         }
     }
 
-    #[inline]
+    #[inline(never)]
     fn get_hash(&self, key: &Value) -> Value {
         match self.find_node(key) {
             Some(n) => self.nodes[n].val,

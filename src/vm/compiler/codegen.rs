@@ -1322,11 +1322,16 @@ impl Compiler {
         self.stat_list(body.stats, body.ret, true)?;
         self.line = cond.line;
         let needs_close = self.fs().blocks.last().unwrap().needs_close;
-        if needs_close {
+        // A long body loops back through a `Jmp` of its own, which charges the budget by the
+        // body's length (a test's backward jump charges one unit).
+        let long = self.pc() - start > 64;
+        if needs_close || long {
             // Upvalues must be closed on both the exit and the loop-back path.
             let exits = self.cond_jump(cond, true)?;
-            let lvl = self.fs().blocks.last().unwrap().nactvar as u32;
-            self.emit_abc(Op::Close, lvl, 0, 0, false);
+            if needs_close {
+                let lvl = self.fs().blocks.last().unwrap().nactvar as u32;
+                self.emit_abc(Op::Close, lvl, 0, 0, false);
+            }
             let back = self.emit_jump();
             self.patch_jump(back, start)?;
             self.patch_here(&exits)?;

@@ -914,8 +914,11 @@ fn format_into(vm: &mut Vm, args: Args, f: &[u8], out: &mut Vec<u8>) -> LuaResul
     let mut arg = 0usize;
     let mut i = 0usize;
     while i < f.len() {
-        // The text up to the next conversion, in one piece.
-        let text = memchr::memchr(b'%', &f[i..]).unwrap_or(f.len() - i);
+        // The text up to the next conversion, in one piece (formats are short: a plain scan).
+        let text = f[i..]
+            .iter()
+            .position(|&c| c == b'%')
+            .unwrap_or(f.len() - i);
         if text > 0 {
             vm.append_charged(out, &f[i..i + text])?;
             growth.charged = out.len();

@@ -311,7 +311,6 @@ trait SortAccess {
 struct VecAccess {
     items: Vec<Value>,
     regs: [Value; NREGS],
-    compares: u32,
 }
 
 impl SortAccess for VecAccess {
@@ -326,12 +325,7 @@ impl SortAccess for VecAccess {
         Ok(())
     }
     #[inline]
-    fn less(&mut self, vm: &mut Vm, x: usize, y: usize) -> LuaResult<bool> {
-        // A native comparison is a fraction of an instruction's worth of work.
-        self.compares += 1;
-        if self.compares.is_multiple_of(8) {
-            vm.charge_fuel(2)?;
-        }
+    fn less(&mut self, _vm: &mut Vm, x: usize, y: usize) -> LuaResult<bool> {
         Ok(match (self.regs[x], self.regs[y]) {
             (Value::Int(a), Value::Int(b)) => a < b,
             (Value::Float(a), Value::Float(b)) => a < b,
@@ -367,7 +361,6 @@ impl SortAccess for TableAccess {
     fn less(&mut self, vm: &mut Vm, x: usize, y: usize) -> LuaResult<bool> {
         let a = vm.stack()[self.regs + x];
         let b = vm.stack()[self.regs + y];
-        vm.charge_fuel(1)?;
         if self.cmp.is_nil() {
             less_than(vm, a, b)
         } else {
@@ -477,6 +470,9 @@ fn next_rnd(prev: u32, lo: i64, up: i64) -> u32 {
 /// pivot's final position. An order function that is not a strict weak order is detected when a
 /// scan would run past the range.
 fn partition<A: SortAccess>(a: &mut A, vm: &mut Vm, lo: i64, up: i64) -> LuaResult<i64> {
+    // Charged per partition, by the elements it scans (a sort's budget grows as n log n), not
+    // per comparison.
+    vm.charge_fuel(1 + (up - lo) / 4)?;
     let mut i = lo;
     let mut j = up - 1;
     loop {
@@ -545,6 +541,7 @@ fn sift_down<A: SortAccess>(
     mut root: i64,
     n: i64,
 ) -> LuaResult<()> {
+    vm.charge_fuel(2)?;
     loop {
         let mut child = 2 * root + 1;
         if child >= n {
@@ -599,7 +596,6 @@ fn sort(vm: &mut Vm, args: Args) -> LuaResult<usize> {
             let mut acc = VecAccess {
                 items,
                 regs: [Value::Nil; NREGS],
-                compares: 0,
             };
             let r = quicksort(&mut acc, vm, 1, n, &mut st);
             vm.heap.table_barrier(t);
@@ -630,7 +626,6 @@ mod tests {
         let mut acc = VecAccess {
             items: vals.iter().map(|&v| Value::Int(v)).collect(),
             regs: [Value::Nil; NREGS],
-            compares: 0,
         };
         let n = vals.len() as i64;
         let mut st = SortState { rnd: 0, budget: 2 };
@@ -671,7 +666,6 @@ mod tests {
         let mut acc = VecAccess {
             items: vals.iter().map(|&v| Value::Int(v)).collect(),
             regs: [Value::Nil; NREGS],
-            compares: 0,
         };
         assert!(heapsort(&mut acc, &mut vm, 1, 500).is_ok());
         let mut want = vals;

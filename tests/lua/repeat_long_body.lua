@@ -1,0 +1,96 @@
+-- A repeat loop with a long body: its until-condition sees the body's locals, and the loop
+-- comes back through a jump of its own (charged by the body's length under a budget).
+local acc, i = 0, 0
+repeat
+  i = i + 1
+  local last = i
+  acc = acc + i * 1 % 7
+  acc = acc + i * 2 % 7
+  acc = acc + i * 3 % 7
+  acc = acc + i * 4 % 7
+  acc = acc + i * 5 % 7
+  acc = acc + i * 6 % 7
+  acc = acc + i * 7 % 7
+  acc = acc + i * 8 % 7
+  acc = acc + i * 9 % 7
+  acc = acc + i * 10 % 7
+  acc = acc + i * 11 % 7
+  acc = acc + i * 12 % 7
+  acc = acc + i * 13 % 7
+  acc = acc + i * 14 % 7
+  acc = acc + i * 15 % 7
+  acc = acc + i * 16 % 7
+  acc = acc + i * 17 % 7
+  acc = acc + i * 18 % 7
+  acc = acc + i * 19 % 7
+  acc = acc + i * 20 % 7
+  acc = acc + i * 21 % 7
+  acc = acc + i * 22 % 7
+  acc = acc + i * 23 % 7
+  acc = acc + i * 24 % 7
+  acc = acc + i * 25 % 7
+  acc = acc + i * 26 % 7
+  acc = acc + i * 27 % 7
+  acc = acc + i * 28 % 7
+  acc = acc + i * 29 % 7
+  acc = acc + i * 30 % 7
+  acc = acc + i * 31 % 7
+  acc = acc + i * 32 % 7
+  acc = acc + i * 33 % 7
+  acc = acc + i * 34 % 7
+  acc = acc + i * 35 % 7
+  acc = acc + i * 36 % 7
+  acc = acc + i * 37 % 7
+  acc = acc + i * 38 % 7
+  acc = acc + i * 39 % 7
+until last >= 50
+print(acc, i)
+
+local fs = {}
+local n = 0
+local n2 = 0
+repeat
+  n = n + 1
+  local captured = n
+  fs[#fs + 1] = function() return captured end
+  n2 = n2 + n * 1 % 7
+  n2 = n2 + n * 2 % 7
+  n2 = n2 + n * 3 % 7
+  n2 = n2 + n * 4 % 7
+  n2 = n2 + n * 5 % 7
+  n2 = n2 + n * 6 % 7
+  n2 = n2 + n * 7 % 7
+  n2 = n2 + n * 8 % 7
+  n2 = n2 + n * 9 % 7
+  n2 = n2 + n * 10 % 7
+  n2 = n2 + n * 11 % 7
+  n2 = n2 + n * 12 % 7
+  n2 = n2 + n * 13 % 7
+  n2 = n2 + n * 14 % 7
+  n2 = n2 + n * 15 % 7
+  n2 = n2 + n * 16 % 7
+  n2 = n2 + n * 17 % 7
+  n2 = n2 + n * 18 % 7
+  n2 = n2 + n * 19 % 7
+  n2 = n2 + n * 20 % 7
+  n2 = n2 + n * 21 % 7
+  n2 = n2 + n * 22 % 7
+  n2 = n2 + n * 23 % 7
+  n2 = n2 + n * 24 % 7
+  n2 = n2 + n * 25 % 7
+  n2 = n2 + n * 26 % 7
+  n2 = n2 + n * 27 % 7
+  n2 = n2 + n * 28 % 7
+  n2 = n2 + n * 29 % 7
+  n2 = n2 + n * 30 % 7
+  n2 = n2 + n * 31 % 7
+  n2 = n2 + n * 32 % 7
+  n2 = n2 + n * 33 % 7
+  n2 = n2 + n * 34 % 7
+  n2 = n2 + n * 35 % 7
+  n2 = n2 + n * 36 % 7
+  n2 = n2 + n * 37 % 7
+  n2 = n2 + n * 38 % 7
+  n2 = n2 + n * 39 % 7
+until captured >= 5 or n2 == nil
+print(#fs, fs[1](), fs[5]())
