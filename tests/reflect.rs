@@ -526,5 +526,5 @@ fn stubs_describe_the_api_registered_types_and_functions() {
         assert!(stubs.contains(want), "stubs lack {want:?}:\n{stubs}");
     }
     // Stubs are Lua that loads (LuaLS reads them as code).
-    moonpool::vm::state::compile_source(stubs.as_bytes()).expect("stubs compile");
+    moonpool::vm::compile_source(stubs.as_bytes()).expect("stubs compile");
 }

@@ -5,5 +5,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = moonpool::vm::state::compile_source(data);
+    let _ = moonpool::vm::compile_source(data);
 });

@@ -130,7 +130,7 @@ fn run(vm: &mut Vm, argv: &[String]) -> ExitCode {
                         return ExitCode::FAILURE;
                     }
                 };
-                if let Err(e) = moonpool::vm::state::compile_source(&src) {
+                if let Err(e) = moonpool::vm::compile_source(&src) {
                     eprintln!("moonpool: {}", e.with_chunk(path));
                     return ExitCode::FAILURE;
                 }
@@ -143,7 +143,7 @@ fn run(vm: &mut Vm, argv: &[String]) -> ExitCode {
                     return ExitCode::FAILURE;
                 };
                 let src = std::fs::read(path).unwrap_or_default();
-                match moonpool::vm::state::compile_source(&src) {
+                match moonpool::vm::compile_source(&src) {
                     Ok(p) => print!("{}", p.listing()),
                     Err(e) => {
                         eprintln!("moonpool: {}", e.with_chunk(path));

@@ -7,7 +7,7 @@ use std::cell::{Cell, RefCell};
 
 use bevy::ecs::entity::Entity;
 
-use crate::vm::function::Args;
+use crate::vm::runtime::function::Args;
 use crate::vm::{LuaResult, RootKey, Value, Vm};
 
 /// Lua side of the API. The wait functions yield a request (a tag string and an argument) to

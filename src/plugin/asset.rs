@@ -5,7 +5,7 @@
 use bevy::asset::{Asset, AssetLoader, LoadContext, io::Reader};
 use bevy::reflect::TypePath;
 
-use crate::vm::state::compile_source;
+use crate::vm::runtime::state::compile_source;
 
 /// A Lua script: its asset path (for messages) and source, known to compile.
 #[derive(Asset, TypePath, Debug, Clone)]

@@ -15,7 +15,7 @@ use std::cell::Cell;
 use std::time::{Duration, Instant};
 
 use crate::vm::Vm;
-use crate::vm::budget::RunTime;
+use crate::vm::runtime::budget::RunTime;
 
 /// In cheap mode, entities between two checks of the frame's elapsed time.
 pub const CHECK_EVERY: usize = 256;

@@ -23,7 +23,7 @@ use bevy::ecs::resource::Resource;
 use bevy::ecs::world::World;
 use bevy::math::Vec3;
 
-use crate::vm::function::Args;
+use crate::vm::runtime::function::Args;
 use crate::vm::{LuaResult, Value, Vm};
 
 /// A script argument converted from a Lua value.

@@ -28,9 +28,9 @@ use bevy::reflect::{
 };
 use rustc_hash::FxHashMap;
 
-use crate::vm::function::Args;
-use crate::vm::gc::Gc;
-use crate::vm::table::Table;
+use crate::vm::runtime::function::Args;
+use crate::vm::runtime::gc::Gc;
+use crate::vm::runtime::table::Table;
 use crate::vm::{LuaResult, Value, Vm};
 
 thread_local! {

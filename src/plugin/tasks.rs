@@ -11,10 +11,10 @@ use bevy::math::{Quat, Vec3};
 use bevy::transform::components::Transform;
 use rustc_hash::FxHashMap;
 
-use crate::vm::gc::Gc;
-use crate::vm::string::LuaStr;
-use crate::vm::table::Table;
-use crate::vm::thread::ThreadKey;
+use crate::vm::runtime::gc::Gc;
+use crate::vm::runtime::string::LuaStr;
+use crate::vm::runtime::table::Table;
+use crate::vm::runtime::thread::ThreadKey;
 use std::rc::Rc;
 
 use crate::vm::{LuaError, Resumed, RootKey, Value, Vm};
@@ -840,7 +840,7 @@ impl ScriptRuntime {
     /// `self.transform`), so that when a frame walks thousands of entities their memory
     /// latency overlaps the previous entity's work.
     pub fn prefetch_entity(&self, position: usize) {
-        use crate::vm::prefetch;
+        use crate::vm::runtime::prefetch;
         let Some((_, es)) = self.entities.list.get(position) else {
             return;
         };

@@ -12,52 +12,8 @@ use smallvec::SmallVec;
 
 use super::CompileError;
 use super::ast::*;
-use super::opcode::{Instr, MAX_BX, MAX_SJ, OFFSET_SBX, OFFSET_SC, Op};
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum Constant {
-    Nil,
-    Bool(bool),
-    Int(i64),
-    Float(f64),
-    Str(Vec<u8>),
-}
-
-#[derive(Clone, Debug)]
-pub struct UpvalDesc {
-    /// Captures a register of the enclosing function (else one of its upvalues).
-    pub in_stack: bool,
-    pub index: u8,
-    pub name: Vec<u8>,
-}
-
-#[derive(Clone, Debug)]
-pub struct LocVar {
-    pub name: Vec<u8>,
-    pub reg: u8,
-    pub start_pc: u32,
-    pub end_pc: u32,
-}
-
-/// A compiled function, independent of any VM.
-#[derive(Clone, Debug, Default)]
-pub struct FuncProto {
-    pub code: Vec<Instr>,
-    pub lineinfo: Vec<u32>,
-    /// Registers in use (the compiler's first free register) when each instruction was emitted.
-    /// Registers at or above it hold dead temporaries there, so at the collection points inside
-    /// an instruction the collector treats them as garbage, as PUC Lua does with `L->top`.
-    pub live_regs: Vec<u8>,
-    pub consts: Vec<Constant>,
-    pub protos: Vec<FuncProto>,
-    pub upvals: Vec<UpvalDesc>,
-    pub locvars: Vec<LocVar>,
-    pub numparams: u8,
-    pub is_vararg: bool,
-    pub maxstack: u8,
-    pub linedefined: u32,
-    pub lastlinedefined: u32,
-}
+use crate::vm::bytecode::opcode::{Instr, MAX_BX, MAX_SJ, OFFSET_SBX, OFFSET_SC, Op};
+use crate::vm::bytecode::proto::{Constant, FuncProto, LocVar, UpvalDesc};
 
 const MAX_REGS: u32 = 255;
 const MAX_LOCALS: usize = 200;
@@ -2213,36 +2169,6 @@ enum Prepared {
     Upval(u32),
     Global(u32, u32),
     Indexed(u32, KeyOperand),
-}
-
-impl FuncProto {
-    /// A `luac -l`-style listing of this function and its nested functions.
-    pub fn listing(&self) -> String {
-        let mut out = String::new();
-        self.list_into(&mut out);
-        out
-    }
-
-    fn list_into(&self, out: &mut String) {
-        use std::fmt::Write;
-        let _ = writeln!(
-            out,
-            "function <line {}> ({} instructions, {} params{}, {} registers, {} upvalues, {} constants)",
-            self.linedefined,
-            self.code.len(),
-            self.numparams,
-            if self.is_vararg { "+" } else { "" },
-            self.maxstack,
-            self.upvals.len(),
-            self.consts.len()
-        );
-        for (pc, (i, line)) in self.code.iter().zip(&self.lineinfo).enumerate() {
-            let _ = writeln!(out, "\t{}\t[{}]\t{:?}", pc + 1, line, i);
-        }
-        for p in &self.protos {
-            p.list_into(out);
-        }
-    }
 }
 
 #[cfg(test)]

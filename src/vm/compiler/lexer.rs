@@ -5,6 +5,7 @@
 //! what had been read of the offending token when the error was found.
 
 use super::CompileError;
+use crate::vm::number::{NumberLit, hex_value, is_space, parse_number};
 
 /// Errors are boxed so that results stay small (returned in registers) on the hot path.
 type LResult<T> = Result<T, Box<CompileError>>;
@@ -189,13 +190,6 @@ pub struct Token {
     pub end: usize,
 }
 
-/// A numeral's value.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum NumberLit {
-    Int(i64),
-    Float(f64),
-}
-
 pub struct Lexer<'a> {
     src: &'a [u8],
     pos: usize,
@@ -208,11 +202,6 @@ pub struct Lexer<'a> {
     buf: Vec<u8>,
     /// The budget of this compilation, if metered (see `meter.rs`).
     meter: Option<std::rc::Rc<super::meter::Meter>>,
-}
-
-/// C's `isspace` in the "C" locale, which Lua uses for `\z` and number conversion.
-fn is_space(c: u8) -> bool {
-    matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
 }
 
 fn is_name_start(c: u8) -> bool {
@@ -232,13 +221,6 @@ static NAME_CHARS: [bool; 256] = {
 
 const fn is_name_char(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'_'
-}
-
-fn hex_value(c: u8) -> u32 {
-    match c {
-        b'0'..=b'9' => (c - b'0') as u32,
-        _ => ((c | 0x20) - b'a' + 10) as u32,
-    }
 }
 
 fn keyword(name: &[u8]) -> Tok {
@@ -804,186 +786,6 @@ impl<'a> Lexer<'a> {
             Some(NumberLit::Float(f)) => Ok(Tok::Float(f)),
             None => Err(self.error("malformed number", Some(text))),
         }
-    }
-}
-
-/// Converts a string to a number like Lua's `lua_stringtonumber`: optional surrounding
-/// whitespace, optional sign, then a decimal or hexadecimal integer or float. Decimal integers
-/// that do not fit an `i64` become floats; hexadecimal integers wrap modulo 2^64. `inf`/`nan`
-/// are not numerals.
-pub fn parse_number(s: &[u8]) -> Option<NumberLit> {
-    let begin = s.iter().position(|&c| !is_space(c))?;
-    let end = s.iter().rposition(|&c| !is_space(c))? + 1;
-    let s = &s[begin..end];
-    let (neg, body) = match s[0] {
-        b'-' => (true, &s[1..]),
-        b'+' => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let sign = |f: f64| if neg { -f } else { f };
-    if body.len() >= 2 && body[0] == b'0' && (body[1] | 0x20) == b'x' {
-        let digits = &body[2..];
-        if !digits.is_empty() && digits.iter().all(u8::is_ascii_hexdigit) {
-            let v = digits.iter().fold(0u64, |acc, &d| {
-                acc.wrapping_mul(16).wrapping_add(hex_value(d) as u64)
-            }) as i64;
-            return Some(NumberLit::Int(if neg { v.wrapping_neg() } else { v }));
-        }
-        return parse_hex_float(digits).map(|f| NumberLit::Float(sign(f)));
-    }
-    if !body.is_empty() && body.iter().all(u8::is_ascii_digit) {
-        // -2^63 is still an integer; anything else out of range falls through to a float.
-        let limit = if neg { 1u64 << 63 } else { i64::MAX as u64 };
-        let value = body.iter().try_fold(0u64, |acc, &d| {
-            acc.checked_mul(10)?
-                .checked_add((d - b'0') as u64)
-                .filter(|&v| v <= limit)
-        });
-        if let Some(v) = value {
-            let v = v as i64;
-            return Some(NumberLit::Int(if neg { v.wrapping_neg() } else { v }));
-        }
-    }
-    parse_dec_float(body).map(|f| NumberLit::Float(sign(f)))
-}
-
-/// `digits [. digits] [(e|E) [sign] digits]` with at least one mantissa digit; correctly
-/// rounded by the standard library.
-fn parse_dec_float(s: &[u8]) -> Option<f64> {
-    let int_digits = s.iter().take_while(|c| c.is_ascii_digit()).count();
-    let mut i = int_digits;
-    let mut frac_digits = 0;
-    if s.get(i) == Some(&b'.') {
-        i += 1;
-        frac_digits = s[i..].iter().take_while(|c| c.is_ascii_digit()).count();
-        i += frac_digits;
-    }
-    if int_digits + frac_digits == 0 {
-        return None;
-    }
-    if matches!(s.get(i), Some(b'e' | b'E')) {
-        i += 1;
-        if matches!(s.get(i), Some(b'+' | b'-')) {
-            i += 1;
-        }
-        let exp_digits = s[i..].iter().take_while(|c| c.is_ascii_digit()).count();
-        if exp_digits == 0 {
-            return None;
-        }
-        i += exp_digits;
-    }
-    if i != s.len() {
-        return None;
-    }
-    // Only ASCII digits, '.', 'e' and signs remain, which `f64::from_str` accepts.
-    std::str::from_utf8(s).ok()?.parse().ok()
-}
-
-/// The part after `0x` of a hexadecimal float: `hexdigits [. hexdigits] [(p|P) [sign] digits]`
-/// with at least one mantissa digit. Rounds to nearest, ties to even, like C's `strtod`.
-fn parse_hex_float(s: &[u8]) -> Option<f64> {
-    // The first 15 significant hex digits (60 bits) go into `mant`; later digits only matter
-    // for rounding, so they are folded into `sticky`. Value = mant * 2^exp (+ sticky bits).
-    let mut mant: u64 = 0;
-    let mut exp: i64 = 0;
-    let mut sticky = false;
-    let mut any_digit = false;
-    let mut seen_dot = false;
-    let mut i = 0;
-    while let Some(&c) = s.get(i) {
-        if c == b'.' && !seen_dot {
-            seen_dot = true;
-        } else if c.is_ascii_hexdigit() {
-            any_digit = true;
-            let d = hex_value(c) as u64;
-            if mant >> 60 == 0 {
-                mant = mant * 16 + d;
-                if seen_dot {
-                    exp -= 4;
-                }
-            } else {
-                sticky |= d != 0;
-                if !seen_dot {
-                    exp += 4;
-                }
-            }
-        } else {
-            break;
-        }
-        i += 1;
-    }
-    if !any_digit {
-        return None;
-    }
-    if matches!(s.get(i), Some(b'p' | b'P')) {
-        i += 1;
-        let neg = match s.get(i) {
-            Some(b'-') => {
-                i += 1;
-                true
-            }
-            Some(b'+') => {
-                i += 1;
-                false
-            }
-            _ => false,
-        };
-        let digits = s[i..].iter().take_while(|c| c.is_ascii_digit()).count();
-        if digits == 0 {
-            return None;
-        }
-        // Saturate: anything this large is already 0 or infinity.
-        let e = s[i..i + digits]
-            .iter()
-            .fold(0i64, |acc, &d| (acc * 10 + (d - b'0') as i64).min(1 << 40));
-        exp += if neg { -e } else { e };
-        i += digits;
-    }
-    if i != s.len() {
-        return None;
-    }
-    Some(scale_binary(mant, exp, sticky))
-}
-
-/// Rounds `mant * 2^exp` (with `sticky` meaning some nonzero bits below `mant`) to the nearest
-/// `f64`, ties to even.
-fn scale_binary(mant: u64, exp: i64, sticky: bool) -> f64 {
-    if mant == 0 {
-        return 0.0;
-    }
-    // Normalise so bit 63 is set: value = mant * 2^e2, leading bit weight 2^(e2 + 63).
-    let lz = mant.leading_zeros();
-    let mant = mant << lz;
-    let e2 = exp - lz as i64;
-    let top = e2 + 63;
-    if top > 1023 {
-        return f64::INFINITY;
-    }
-    // Weight of the last bit we can keep: 53 significant bits for normal numbers, a fixed
-    // 2^-1074 for subnormals.
-    let keep_exp = (top - 52).max(-1074);
-    let shift = keep_exp - e2; // >= 11
-    if shift > 64 {
-        // Below half the smallest subnormal.
-        return 0.0;
-    }
-    let m = mant as u128;
-    let mut q = (m >> shift) as u64;
-    let rem = m & ((1u128 << shift) - 1);
-    let half = 1u128 << (shift - 1);
-    if rem > half || (rem == half && (sticky || q & 1 == 1)) {
-        q += 1;
-    }
-    // q <= 2^53 and the result is representable (or overflows), so this product is exact.
-    q as f64 * pow2(keep_exp)
-}
-
-/// 2^k as an `f64` for -1074 <= k <= 1023.
-fn pow2(k: i64) -> f64 {
-    if k >= -1022 {
-        f64::from_bits(((k + 1023) as u64) << 52)
-    } else {
-        f64::from_bits(1u64 << (k + 1074))
     }
 }
 

@@ -9,7 +9,6 @@ pub mod ast;
 pub mod codegen;
 pub mod lexer;
 pub mod meter;
-pub mod opcode;
 pub mod parser;
 
 use std::fmt;

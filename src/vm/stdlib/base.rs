@@ -2,19 +2,18 @@
 
 use std::io::Write;
 
-use crate::vm::error::{Control, LuaError, LuaResult};
-use crate::vm::function::Args;
-use crate::vm::gc::Gc;
-use crate::vm::meta::Tm;
-use crate::vm::number;
-use crate::vm::state::Vm;
-use crate::vm::string::LuaStr;
-use crate::vm::table::NextError;
-use crate::vm::value::Value;
+use crate::vm::runtime::error::{Control, LuaError, LuaResult};
+use crate::vm::runtime::function::Args;
+use crate::vm::runtime::gc::Gc;
+use crate::vm::runtime::meta::Tm;
+use crate::vm::runtime::state::Vm;
+use crate::vm::runtime::string::LuaStr;
+use crate::vm::runtime::table::NextError;
+use crate::vm::runtime::value::Value;
 
 pub fn open(vm: &mut Vm) {
     let g = vm.globals();
-    let funcs: &[(&str, crate::vm::function::NativeFn)] = &[
+    let funcs: &[(&str, crate::vm::runtime::function::NativeFn)] = &[
         ("print", print),
         ("type", type_),
         ("tostring", tostring),
@@ -78,7 +77,9 @@ fn tonumber(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     if vm.arg(args, 1).is_nil() {
         let r = match v {
             Value::Int(_) | Value::Float(_) => v,
-            Value::Str(s) => number::str_to_number(s.as_bytes()).unwrap_or(Value::Nil),
+            Value::Str(s) => {
+                crate::vm::runtime::value::str_to_number(s.as_bytes()).unwrap_or(Value::Nil)
+            }
             _ => {
                 vm.check_any(args, 0, "tonumber")?;
                 Value::Nil

@@ -1,11 +1,11 @@
 //! The coroutine library. `resume`, `yield` and wrapped functions ask the interpreter to switch
 //! coroutines (a `Control` request) instead of recursing.
 
-use crate::vm::error::{Control, LuaError, LuaResult};
-use crate::vm::function::Args;
-use crate::vm::state::Vm;
-use crate::vm::thread::CoStatus;
-use crate::vm::value::Value;
+use crate::vm::runtime::error::{Control, LuaError, LuaResult};
+use crate::vm::runtime::function::Args;
+use crate::vm::runtime::state::Vm;
+use crate::vm::runtime::thread::CoStatus;
+use crate::vm::runtime::value::Value;
 
 pub fn open(vm: &mut Vm) {
     super::register_lib(
@@ -33,7 +33,11 @@ fn create(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     vm.ret1(args, Value::Thread(t))
 }
 
-fn check_co(vm: &mut Vm, args: Args, fname: &str) -> LuaResult<crate::vm::thread::ThreadKey> {
+fn check_co(
+    vm: &mut Vm,
+    args: Args,
+    fname: &str,
+) -> LuaResult<crate::vm::runtime::thread::ThreadKey> {
     match vm.arg(args, 0) {
         Value::Thread(t) => Ok(t),
         _ => Err(vm.arg_type_error(args, 0, fname, "thread")),
@@ -52,7 +56,7 @@ fn yield_(_vm: &mut Vm, _args: Args) -> LuaResult<usize> {
     Err(LuaError::Control(Control::Yield))
 }
 
-fn status_name(vm: &Vm, t: crate::vm::thread::ThreadKey) -> &'static str {
+fn status_name(vm: &Vm, t: crate::vm::runtime::thread::ThreadKey) -> &'static str {
     if t == vm.current_thread() {
         return "running";
     }

@@ -2,15 +2,15 @@
 //! functions have no frames in this VM, so `pcall` and other natives between two Lua functions
 //! are not levels of their own as they are in PUC Lua.
 
-use crate::vm::debug::line_at;
-use crate::vm::error::LuaResult;
-use crate::vm::frame::{FrameKey, FrameKind};
-use crate::vm::function::Args;
-use crate::vm::gc::Gc;
-use crate::vm::state::{Vm, short_src};
-use crate::vm::table::Table;
-use crate::vm::thread::ThreadKey;
-use crate::vm::value::Value;
+use crate::vm::runtime::debug::line_at;
+use crate::vm::runtime::error::LuaResult;
+use crate::vm::runtime::frame::{FrameKey, FrameKind};
+use crate::vm::runtime::function::Args;
+use crate::vm::runtime::gc::Gc;
+use crate::vm::runtime::state::{Vm, short_src};
+use crate::vm::runtime::table::Table;
+use crate::vm::runtime::thread::ThreadKey;
+use crate::vm::runtime::value::Value;
 
 pub fn open(vm: &mut Vm) {
     super::register_lib(
@@ -208,9 +208,9 @@ fn caller_name(vm: &Vm, k: FrameKey) -> Option<(&'static str, String)> {
     let p = parent.closure.proto;
     let pc = parent.pc.checked_sub(1)?;
     let i = *p.code.get(pc)?;
-    use crate::vm::compiler::opcode::Op;
+    use crate::vm::bytecode::opcode::Op;
     match i.op() {
-        Op::Call | Op::TailCall => crate::vm::debug::obj_name(&p, pc, i.a()),
+        Op::Call | Op::TailCall => crate::vm::runtime::debug::obj_name(&p, pc, i.a()),
         Op::TForCall => Some(("for iterator", "for iterator".into())),
         _ => None,
     }
@@ -431,7 +431,7 @@ fn getregistry(vm: &mut Vm, args: Args) -> LuaResult<usize> {
 /// `debug.sethook([thread,] f, mask [, count])`: one hook for the whole VM. Events: "call",
 /// "return", "line" (with the line), "count".
 fn sethook(vm: &mut Vm, args: Args) -> LuaResult<usize> {
-    use crate::vm::state::{HOOK_CALL, HOOK_COUNT, HOOK_LINE, HOOK_RETURN};
+    use crate::vm::runtime::state::{HOOK_CALL, HOOK_COUNT, HOOK_LINE, HOOK_RETURN};
     let (_, first) = thread_arg(vm, args);
     let f = vm.arg(args, first);
     let mut mask = 0;
@@ -470,7 +470,7 @@ fn sethook(vm: &mut Vm, args: Args) -> LuaResult<usize> {
 }
 
 fn gethook(vm: &mut Vm, args: Args) -> LuaResult<usize> {
-    use crate::vm::state::{HOOK_CALL, HOOK_LINE, HOOK_RETURN};
+    use crate::vm::runtime::state::{HOOK_CALL, HOOK_LINE, HOOK_RETURN};
     let Some(f) = vm.hooks.func else {
         return vm.ret1(args, Value::Nil);
     };

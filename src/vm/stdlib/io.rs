@@ -10,14 +10,14 @@ use std::io::Write;
 use smallvec::SmallVec;
 
 use super::os::{c_string, errno, exec_result, file_fail, flush_if_tty};
-use crate::vm::error::LuaResult;
-use crate::vm::function::Args;
-use crate::vm::gc::Gc;
 use crate::vm::number;
-use crate::vm::state::Vm;
-use crate::vm::table::Table;
-use crate::vm::userdata::UserData;
-use crate::vm::value::Value;
+use crate::vm::runtime::error::LuaResult;
+use crate::vm::runtime::function::Args;
+use crate::vm::runtime::gc::Gc;
+use crate::vm::runtime::state::Vm;
+use crate::vm::runtime::table::Table;
+use crate::vm::runtime::userdata::UserData;
+use crate::vm::runtime::value::Value;
 
 const REG_META: &str = "FILE*";
 const REG_INPUT: &str = "_IO_input";
@@ -111,7 +111,7 @@ pub fn open(vm: &mut Vm) {
         ],
     );
     let methods = vm.new_table_with(0, 8);
-    let mfuncs: [(&str, crate::vm::function::NativeFn); 7] = [
+    let mfuncs: [(&str, crate::vm::runtime::function::NativeFn); 7] = [
         ("close", f_close),
         ("flush", f_flush),
         ("lines", f_lines),
@@ -726,7 +726,7 @@ impl Reader {
         if overflow {
             return None;
         }
-        number::str_to_number(&buf)
+        crate::vm::runtime::value::str_to_number(&buf)
     }
 }
 
@@ -813,7 +813,7 @@ fn g_read(
             }
             let v = match *fmt {
                 Value::Int(_) | Value::Float(_) => {
-                    let cnt = match number::value_to_int(fmt) {
+                    let cnt = match crate::vm::runtime::value::value_to_int(fmt) {
                         Some(c) => c,
                         None => {
                             return Err(vm.arg_error(

@@ -1,10 +1,10 @@
 //! The math library.
 
-use crate::vm::error::LuaResult;
-use crate::vm::function::Args;
 use crate::vm::number;
-use crate::vm::state::Vm;
-use crate::vm::value::Value;
+use crate::vm::runtime::error::LuaResult;
+use crate::vm::runtime::function::Args;
+use crate::vm::runtime::state::Vm;
+use crate::vm::runtime::value::Value;
 
 pub fn open(vm: &mut Vm) {
     let t = super::register_lib(
@@ -168,8 +168,8 @@ fn tointeger(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let r = match v {
         Value::Int(_) => v,
         Value::Float(f) => number::float_to_int_exact(f).map_or(Value::Nil, Value::Int),
-        Value::Str(s) => number::str_to_number(s.as_bytes())
-            .and_then(|n| number::value_to_int(&n))
+        Value::Str(s) => crate::vm::runtime::value::str_to_number(s.as_bytes())
+            .and_then(|n| crate::vm::runtime::value::value_to_int(&n))
             .map_or(Value::Nil, Value::Int),
         _ => {
             vm.check_any(args, 0, "tointeger")?;

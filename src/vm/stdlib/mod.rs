@@ -13,17 +13,26 @@ pub mod string;
 pub mod table;
 pub mod utf8;
 
-use super::error::{LuaError, LuaResult};
-use super::function::{Args, NativeFn};
-use super::gc::Gc;
-use super::number;
-use super::state::Vm;
-use super::string::LuaStr;
-use super::table::Table;
-use super::value::Value;
+use crate::vm::number;
+use crate::vm::runtime::error::{LuaError, LuaResult};
+use crate::vm::runtime::function::{Args, NativeFn};
+use crate::vm::runtime::gc::Gc;
+use crate::vm::runtime::state::Vm;
+use crate::vm::runtime::string::LuaStr;
+use crate::vm::runtime::table::Table;
+use crate::vm::runtime::value::Value;
 
 /// Opens the libraries a game script gets: everything but `io` and the process- and
 /// file-touching parts of `os`.
+impl Vm {
+    /// A VM with the standard library opened (a bare `Vm::new` knows no library).
+    pub fn with_stdlib() -> Vm {
+        let mut vm = Vm::new();
+        open_all(&mut vm);
+        vm
+    }
+}
+
 pub fn open_all(vm: &mut Vm) {
     base::open(vm);
     string::open(vm);
@@ -113,8 +122,8 @@ impl Vm {
                 Some(n) => Ok(n),
                 None => Err(self.arg_error(i + 1, fname, "number has no integer representation")),
             },
-            Value::Str(s) => match number::str_to_number(s.as_bytes()) {
-                Some(n) => match number::value_to_int(&n) {
+            Value::Str(s) => match crate::vm::runtime::value::str_to_number(s.as_bytes()) {
+                Some(n) => match crate::vm::runtime::value::value_to_int(&n) {
                     Some(n) => Ok(n),
                     None => {
                         Err(self.arg_error(i + 1, fname, "number has no integer representation"))
@@ -147,7 +156,7 @@ impl Vm {
         let v = self.arg(args, i);
         match v {
             Value::Int(_) | Value::Float(_) => Ok(v),
-            Value::Str(s) => match number::str_to_number(s.as_bytes()) {
+            Value::Str(s) => match crate::vm::runtime::value::str_to_number(s.as_bytes()) {
                 Some(n) => Ok(n),
                 None => Err(self.arg_type_error(args, i, fname, "number")),
             },
@@ -176,7 +185,7 @@ impl Vm {
             Value::Str(s) => Ok(s),
             Value::Int(_) | Value::Float(_) => {
                 let mut b = Vec::new();
-                number::fmt_number(&mut b, &v);
+                crate::vm::runtime::value::fmt_number(&mut b, &v);
                 Ok(self.intern(&b))
             }
             _ => Err(self.arg_type_error(args, i, fname, "string")),
@@ -206,7 +215,7 @@ impl Vm {
             return Ok(tt.get(k));
         }
         Ok(self
-            .index_value(t, k, super::debug::Origin::None, false)?
+            .index_value(t, k, crate::vm::runtime::debug::Origin::None, false)?
             .unwrap_or(Value::Nil))
     }
 
@@ -217,7 +226,7 @@ impl Vm {
         {
             return self.raw_set_checked(tt, k, v);
         }
-        self.set_index_value(t, k, v, super::debug::Origin::None, false)?;
+        self.set_index_value(t, k, v, crate::vm::runtime::debug::Origin::None, false)?;
         Ok(())
     }
 
@@ -229,9 +238,9 @@ impl Vm {
             return Ok(t.len());
         }
         let r = self
-            .len_value(v, super::debug::Origin::None, false)?
+            .len_value(v, crate::vm::runtime::debug::Origin::None, false)?
             .unwrap_or(Value::Nil);
-        match number::value_to_int(&r) {
+        match crate::vm::runtime::value::value_to_int(&r) {
             Some(n) => Ok(n),
             None => Err(self.rt_error("object length is not an integer")),
         }

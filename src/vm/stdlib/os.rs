@@ -4,10 +4,10 @@
 
 use std::ffi::{CStr, CString};
 
-use crate::vm::error::LuaResult;
-use crate::vm::function::Args;
-use crate::vm::state::Vm;
-use crate::vm::value::Value;
+use crate::vm::runtime::error::LuaResult;
+use crate::vm::runtime::function::Args;
+use crate::vm::runtime::state::Vm;
+use crate::vm::runtime::value::Value;
 
 pub fn open(vm: &mut Vm) {
     super::register_lib(
@@ -33,7 +33,7 @@ pub fn open_cli(vm: &mut Vm) {
             t
         }
     };
-    let funcs: [(&str, crate::vm::function::NativeFn); 6] = [
+    let funcs: [(&str, crate::vm::runtime::function::NativeFn); 6] = [
         ("exit", exit),
         ("remove", remove),
         ("rename", rename),
@@ -118,8 +118,8 @@ fn get_field(vm: &mut Vm, t: Value, key: &str, d: i64, delta: i64) -> LuaResult<
     let as_int = match v {
         Value::Int(i) => Some(i),
         Value::Float(f) => crate::vm::number::float_to_int_exact(f),
-        Value::Str(s) => crate::vm::number::str_to_number(s.as_bytes())
-            .and_then(|n| crate::vm::number::value_to_int(&n)),
+        Value::Str(s) => crate::vm::runtime::value::str_to_number(s.as_bytes())
+            .and_then(|n| crate::vm::runtime::value::value_to_int(&n)),
         _ => None,
     };
     let res = match as_int {

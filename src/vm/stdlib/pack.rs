@@ -1,10 +1,10 @@
 //! `string.pack`, `string.unpack` and `string.packsize`: binary serialization driven by a format
 //! string, with the options, alignment rules and error messages of Lua 5.4.
 
-use crate::vm::error::LuaResult;
-use crate::vm::function::Args;
-use crate::vm::state::Vm;
-use crate::vm::value::Value;
+use crate::vm::runtime::error::LuaResult;
+use crate::vm::runtime::function::Args;
+use crate::vm::runtime::state::Vm;
+use crate::vm::runtime::value::Value;
 
 use super::string::{MAX_STRING, check_str_rooted, posrelat_start, rt_error_bytes};
 

@@ -3,12 +3,12 @@
 //! Game scripts get `require` with `package.loaded` and `package.preload` (the host registers
 //! modules there); the standalone interpreter adds the file searcher over `package.path`.
 
-use crate::vm::error::LuaResult;
-use crate::vm::function::Args;
-use crate::vm::gc::Gc;
-use crate::vm::state::Vm;
-use crate::vm::table::Table;
-use crate::vm::value::Value;
+use crate::vm::runtime::error::LuaResult;
+use crate::vm::runtime::function::Args;
+use crate::vm::runtime::gc::Gc;
+use crate::vm::runtime::state::Vm;
+use crate::vm::runtime::table::Table;
+use crate::vm::runtime::value::Value;
 
 /// Debian's lua5.4 default, so `require` looks where the system interpreter looks.
 const DEFAULT_PATH: &str = "/usr/local/share/lua/5.4/?.lua;/usr/local/share/lua/5.4/?/init.lua;\

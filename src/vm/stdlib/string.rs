@@ -2,14 +2,14 @@
 //! `gsub`, over the matcher in `pattern.rs`), `format`, `pack`/`unpack`/`packsize` (in `pack.rs`)
 //! and the string metatable with its arithmetic metamethods.
 
-use crate::vm::budget::{COPY_CHUNK, Exhausted};
-use crate::vm::error::{LuaError, LuaResult};
-use crate::vm::function::Args;
-use crate::vm::gc::Gc;
 use crate::vm::number::{self, ArithOp};
-use crate::vm::state::Vm;
-use crate::vm::string::LuaStr;
-use crate::vm::value::Value;
+use crate::vm::runtime::budget::{COPY_CHUNK, Exhausted};
+use crate::vm::runtime::error::{LuaError, LuaResult};
+use crate::vm::runtime::function::Args;
+use crate::vm::runtime::gc::Gc;
+use crate::vm::runtime::state::Vm;
+use crate::vm::runtime::string::LuaStr;
+use crate::vm::runtime::value::Value;
 
 use super::pack;
 use super::pattern::{self, Capture, MatchState, PatError};
@@ -46,7 +46,7 @@ pub fn open(vm: &mut Vm) {
     // Strings index the string table, and do arithmetic by converting to numbers.
     let mt = vm.new_table();
     vm.set_field(mt, "__index", Value::Table(t));
-    let arith: &[(&str, crate::vm::function::NativeFn)] = &[
+    let arith: &[(&str, crate::vm::runtime::function::NativeFn)] = &[
         ("__add", arith_add),
         ("__sub", arith_sub),
         ("__mul", arith_mul),
@@ -168,7 +168,7 @@ impl OutputMeter {
             vm.charge_bytes(len - self.charged)?;
             self.charged = len;
         }
-        if len >= crate::vm::budget::SCRATCH_KEEP && out.capacity() - len < COPY_CHUNK {
+        if len >= crate::vm::runtime::budget::SCRATCH_KEEP && out.capacity() - len < COPY_CHUNK {
             vm.reserve_string(out, len + COPY_CHUNK)?;
         }
         Ok(())
@@ -631,7 +631,7 @@ fn add_value(
             Ok(true)
         }
         Value::Int(_) | Value::Float(_) => {
-            number::fmt_number(out, &v);
+            crate::vm::runtime::value::fmt_number(out, &v);
             Ok(true)
         }
         other => {
@@ -1038,7 +1038,7 @@ fn string_arith(vm: &mut Vm, args: Args, op: ArithOp) -> LuaResult<usize> {
     let b = vm.arg(args, 1);
     let to_num = |v: &Value| match v {
         Value::Int(_) | Value::Float(_) => Some(*v),
-        Value::Str(s) => number::str_to_number(s.as_bytes()),
+        Value::Str(s) => crate::vm::runtime::value::str_to_number(s.as_bytes()),
         _ => None,
     };
     if let (Some(x), Some(y)) = (to_num(&a), to_num(&b)) {
@@ -1067,7 +1067,7 @@ fn string_arith(vm: &mut Vm, args: Args, op: ArithOp) -> LuaResult<usize> {
         return vm.ret1(args, r);
     }
     // Not convertible: try the other operand's metamethod, else the error Lua gives.
-    let tm = vm.tm_of(&b, crate::vm::meta::arith_tm(op));
+    let tm = vm.tm_of(&b, crate::vm::runtime::meta::arith_tm(op));
     if !tm.is_nil() && !matches!(b, Value::Str(_)) {
         let r = vm.call1(tm, &[a, b])?;
         return vm.ret1(args, r);

@@ -3,12 +3,12 @@
 //! Every access goes through `__index`/`__newindex`/`__len` like Lua 5.4's `lua_geti`/`lua_seti`/
 //! `luaL_len`; tables without a metatable take the raw fast paths inside those helpers.
 
-use crate::vm::error::LuaResult;
-use crate::vm::function::Args;
-use crate::vm::meta::Tm;
 use crate::vm::number;
-use crate::vm::state::Vm;
-use crate::vm::value::Value;
+use crate::vm::runtime::error::LuaResult;
+use crate::vm::runtime::function::Args;
+use crate::vm::runtime::meta::Tm;
+use crate::vm::runtime::state::Vm;
+use crate::vm::runtime::value::Value;
 
 pub fn open(vm: &mut Vm) {
     super::register_lib(
@@ -153,7 +153,7 @@ fn concat(vm: &mut Vm, args: Args) -> LuaResult<usize> {
 fn concat_into(
     vm: &mut Vm,
     tv: Value,
-    sep: Option<crate::vm::gc::Gc<crate::vm::string::LuaStr>>,
+    sep: Option<crate::vm::runtime::gc::Gc<crate::vm::runtime::string::LuaStr>>,
     mut i: i64,
     last: i64,
     buf: &mut Vec<u8>,
@@ -163,7 +163,7 @@ fn concat_into(
         match v {
             Value::Str(s) => vm.append_charged(buf, s.as_bytes()),
             Value::Int(_) | Value::Float(_) => {
-                number::fmt_number(buf, &v);
+                crate::vm::runtime::value::fmt_number(buf, &v);
                 vm.charge_fuel(1)
             }
             _ => {
@@ -214,7 +214,7 @@ fn unpack(vm: &mut Vm, args: Args) -> LuaResult<usize> {
         return Ok(0);
     }
     let n = (e as u64).wrapping_sub(i as u64); // count - 1, without overflow
-    if n >= (crate::vm::thread::MAX_STACK as u64)
+    if n >= (crate::vm::runtime::thread::MAX_STACK as u64)
         || vm.reserve_stack(args.base, n as usize + 2).is_err()
     {
         return Err(vm.rt_error("too many results to unpack"));
@@ -384,7 +384,7 @@ struct SortState {
     budget: u32,
 }
 
-fn invalid_order(vm: &mut Vm) -> crate::vm::error::LuaError {
+fn invalid_order(vm: &mut Vm) -> crate::vm::runtime::error::LuaError {
     vm.rt_error("invalid order function for sorting")
 }
 

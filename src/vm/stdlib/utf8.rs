@@ -1,10 +1,10 @@
 //! The utf8 library (Lua 5.4.4 semantics: up to 31-bit code points in lax mode, strict mode
 //! rejecting surrogates and values past U+10FFFF).
 
-use crate::vm::error::LuaResult;
-use crate::vm::function::Args;
-use crate::vm::state::Vm;
-use crate::vm::value::Value;
+use crate::vm::runtime::error::LuaResult;
+use crate::vm::runtime::function::Args;
+use crate::vm::runtime::state::Vm;
+use crate::vm::runtime::value::Value;
 
 const MAX_UNICODE: u32 = 0x10FFFF;
 const MAX_UTF: u32 = 0x7FFF_FFFF;
@@ -156,7 +156,9 @@ fn codepoint(vm: &mut Vm, args: Args) -> LuaResult<usize> {
         return Err(vm.rt_error("string slice too long"));
     }
     let upper = (pose - posi) as usize + 1;
-    if upper > crate::vm::thread::MAX_STACK || vm.reserve_stack(args.base, upper + 1).is_err() {
+    if upper > crate::vm::runtime::thread::MAX_STACK
+        || vm.reserve_stack(args.base, upper + 1).is_err()
+    {
         return Err(vm.rt_error("stack overflow (string slice too long)"));
     }
     let mut p = (posi - 1) as usize;
@@ -270,7 +272,7 @@ fn iter_aux(vm: &mut Vm, args: Args, strict: bool) -> LuaResult<usize> {
     let l = bytes.len() as i64;
     let ctl = match vm.arg(args, 1) {
         Value::Int(i) => i,
-        v => crate::vm::number::value_to_int(&v).unwrap_or(0),
+        v => crate::vm::runtime::value::value_to_int(&v).unwrap_or(0),
     };
     // The control value is the previous character's 1-based position, which is the 0-based
     // index just past its first byte: skip its continuation bytes (a negative value, seen as

@@ -8,17 +8,17 @@
 
 use smallvec::SmallVec;
 
-use super::compiler::opcode::{Instr, Op};
 use super::debug::Origin;
 use super::error::{Control, LuaError, LuaResult};
 use super::frame::{CallFrame, FrameKey, FrameKind};
 use super::function::{Args, NativeFn, UpVal};
 use super::gc::Gc;
 use super::meta::Tm;
-use super::number::{self, ArithOp};
 use super::state::{Exit, Vm};
 use super::thread::{CoStatus, Resumer, ThreadKey};
 use super::value::Value;
+use crate::vm::bytecode::opcode::{Instr, Op};
+use crate::vm::number::{self, ArithOp};
 
 /// Registers kept free above a native call's arguments (Lua's LUA_MINSTACK).
 const NATIVE_MIN_STACK: usize = 20;
@@ -1167,7 +1167,7 @@ impl Vm {
         let (init, mut limit, step) = (st[ra], st[ra + 1], st[ra + 2]);
         if let Value::Str(s) = limit {
             // Numeric strings are accepted as limits (converted like arithmetic would).
-            if let Some(n) = number::str_to_number(s.as_bytes()) {
+            if let Some(n) = super::value::str_to_number(s.as_bytes()) {
                 limit = n;
             }
         }
@@ -1214,7 +1214,7 @@ impl Vm {
         let to_f = |v: &Value| match *v {
             Value::Int(i) => Some(i as f64),
             Value::Float(f) => Some(f),
-            Value::Str(s) => match number::str_to_number(s.as_bytes()) {
+            Value::Str(s) => match super::value::str_to_number(s.as_bytes()) {
                 Some(Value::Int(i)) => Some(i as f64),
                 Some(Value::Float(f)) => Some(f),
                 _ => None,
@@ -1479,7 +1479,10 @@ impl Vm {
                     (Value::Int(x), Value::Int(y)) => {
                         r!(a) = Value::Int(number::arith_int($op, *x, *y).unwrap())
                     }
-                    _ => match (number::value_to_int(vb), number::value_to_int(vc)) {
+                    _ => match (
+                        super::value::value_to_int(vb),
+                        super::value::value_to_int(vc),
+                    ) {
                         (Some(x), Some(y)) => {
                             r!(a) = Value::Int(number::arith_int($op, x, y).unwrap())
                         }
@@ -2017,7 +2020,7 @@ impl Vm {
                 Op::BNot => {
                     let a = i.a();
                     let v = r!(i.b());
-                    match number::value_to_int(&v) {
+                    match super::value::value_to_int(&v) {
                         Some(x) => r!(a) = Value::Int(!x),
                         None => slow_value!(
                             a,

@@ -2,13 +2,13 @@
 
 use smallvec::SmallVec;
 
-use super::compiler::codegen::{LocVar, UpvalDesc};
-use super::compiler::opcode::Instr;
 use super::error::LuaError;
 use super::gc::Gc;
 use super::state::Vm;
 use super::string::LuaStr;
 use super::value::Value;
+use crate::vm::bytecode::opcode::Instr;
+use crate::vm::bytecode::proto::{LocVar, UpvalDesc};
 
 /// A compiled function as the VM runs it: constants are live values.
 pub struct Proto {

@@ -5,8 +5,6 @@ use std::io::Write;
 use slotmap::{SlotMap, new_key_type};
 use smallvec::SmallVec;
 
-use super::compiler::codegen::{Constant, FuncProto};
-use super::compiler::{self, CompileError};
 use super::error::{LuaError, LuaResult};
 use super::frame::{CallFrame, FrameKey};
 use super::function::{Args, LuaClosure, NativeClosure, NativeFn, Proto, UpVal};
@@ -19,6 +17,8 @@ use super::table::Table;
 use super::thread::{CoStatus, Coroutine, Resumer, ThreadKey};
 use super::userdata::UserData;
 use super::value::Value;
+use crate::vm::bytecode::proto::{Constant, FuncProto};
+use crate::vm::compiler::{self, CompileError};
 
 new_key_type! {
     /// A value the host keeps alive (see `Vm::root`).
@@ -227,13 +227,6 @@ impl Vm {
             gc_live_top: 0,
             finalizer_errors: None,
         }
-    }
-
-    /// A VM with the standard library opened.
-    pub fn with_stdlib() -> Vm {
-        let mut vm = Vm::new();
-        super::stdlib::open_all(&mut vm);
-        vm
     }
 
     pub fn globals(&self) -> Gc<Table> {
@@ -591,7 +584,7 @@ impl Vm {
     /// source (tokens and instructions), and a huge chunk stops within the budget.
     fn compile_budgeted(&mut self, source: &[u8]) -> LuaResult<Result<FuncProto, CompileError>> {
         use super::budget::Exhausted;
-        use super::compiler::meter::{Meter, Trip};
+        use crate::vm::compiler::meter::{Meter, Trip};
         let (fuel, deadline, time_limit) = self.budget_for_native();
         let limit = if fuel == i64::MAX {
             u64::MAX
@@ -923,7 +916,7 @@ impl Vm {
                 Value::Str(s) => text(s.as_bytes()),
                 Value::Int(_) | Value::Float(_) => {
                     let mut b = Vec::new();
-                    super::number::fmt_number(&mut b, v);
+                    super::value::fmt_number(&mut b, v);
                     String::from_utf8_lossy(&b).into_owned()
                 }
                 other => {

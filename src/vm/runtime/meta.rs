@@ -9,11 +9,11 @@ use super::debug::Origin;
 use super::error::LuaResult;
 use super::frame::FrameKind;
 use super::gc::Gc;
-use super::number::{self, ArithOp};
 use super::state::Vm;
 use super::string::LuaStr;
 use super::table::Table;
 use super::value::Value;
+use crate::vm::number::{self, ArithOp};
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 #[repr(u8)]
@@ -610,7 +610,7 @@ impl Vm {
         for slot in start..end {
             match self.th().stack[slot] {
                 Value::Str(s) => self.append_charged(buf, s.as_bytes())?,
-                v => number::fmt_number(buf, &v),
+                v => super::value::fmt_number(buf, &v),
             }
         }
         self.intern_buffer(buf)
@@ -632,7 +632,7 @@ impl Vm {
                 Value::Str(s) => Ok(s),
                 Value::Int(_) | Value::Float(_) => {
                     let mut b = Vec::new();
-                    number::fmt_number(&mut b, &r);
+                    super::value::fmt_number(&mut b, &r);
                     Ok(self.intern(&b))
                 }
                 _ => Err(self.rt_error("'__tostring' must return a string")),
@@ -640,7 +640,7 @@ impl Vm {
         }
         if let Value::Int(_) | Value::Float(_) = v {
             let mut buf = self.take_scratch();
-            number::fmt_number(&mut buf, &v);
+            super::value::fmt_number(&mut buf, &v);
             let s = self.intern(&buf);
             self.put_scratch(buf);
             return Ok(s);
@@ -649,7 +649,7 @@ impl Vm {
         match v {
             Value::Nil => buf.extend_from_slice(b"nil"),
             Value::Bool(b) => buf.extend_from_slice(if b { b"true" } else { b"false" }),
-            Value::Int(_) | Value::Float(_) => number::fmt_number(&mut buf, &v),
+            Value::Int(_) | Value::Float(_) => super::value::fmt_number(&mut buf, &v),
             Value::Str(s) => return Ok(s),
             _ => {
                 let name = self.obj_type_name(&v);

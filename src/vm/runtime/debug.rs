@@ -3,7 +3,6 @@
 //! Like PUC Lua, names are recovered from the bytecode: the instruction that loaded the offending
 //! register tells whether the value came from a global, a field, an upvalue, a method or a local.
 
-use super::compiler::opcode::{Instr, Op};
 use super::error::LuaError;
 use super::frame::{FrameKey, FrameKind};
 use super::function::Proto;
@@ -11,6 +10,7 @@ use super::gc::Gc;
 use super::state::{Vm, short_src};
 use super::thread::ThreadKey;
 use super::value::Value;
+use crate::vm::bytecode::opcode::{Instr, Op};
 
 /// Where an operand came from, so an error can name it.
 #[derive(Clone, Copy, Debug)]

@@ -163,7 +163,7 @@ impl Value {
             (Value::Int(a), Value::Int(b)) => a == b,
             (Value::Float(a), Value::Float(b)) => a == b,
             (Value::Int(a), Value::Float(b)) | (Value::Float(b), Value::Int(a)) => {
-                super::number::int_eq_float(*a, *b)
+                crate::vm::number::int_eq_float(*a, *b)
             }
             (Value::Str(a), Value::Str(b)) => a == b,
             (Value::Table(a), Value::Table(b)) => a == b,
@@ -212,5 +212,34 @@ impl std::fmt::Debug for Value {
 impl PartialEq for Value {
     fn eq(&self, other: &Value) -> bool {
         self.raw_eq(other)
+    }
+}
+
+// ---- numbers and values ----
+
+/// Converts text to a number like `tonumber` and arithmetic coercion do.
+pub fn str_to_number(s: &[u8]) -> Option<Value> {
+    match crate::vm::number::parse_number(s)? {
+        crate::vm::number::NumberLit::Int(i) => Some(Value::Int(i)),
+        crate::vm::number::NumberLit::Float(f) => Some(Value::Float(f)),
+    }
+}
+
+/// Converts a number to an integer when it has an exact integer value (Lua's `tointeger`).
+#[inline]
+pub fn value_to_int(v: &Value) -> Option<i64> {
+    match *v {
+        Value::Int(i) => Some(i),
+        Value::Float(f) => crate::vm::number::float_to_int_exact(f),
+        _ => None,
+    }
+}
+
+/// Number to string for concatenation and `tostring`.
+pub fn fmt_number(out: &mut Vec<u8>, v: &Value) {
+    match *v {
+        Value::Int(i) => crate::vm::number::fmt_int(out, i),
+        Value::Float(f) => crate::vm::number::fmt_float(out, f),
+        _ => {}
     }
 }

@@ -135,7 +135,7 @@ impl Table {
     }
 
     /// Where the hash part's entries are, for a host that wants them in cache before a script
-    /// reads them (`crate::vm::prefetch`). Only a hint: it changes when the table grows.
+    /// reads them (`crate::vm::runtime::prefetch`). Only a hint: it changes when the table grows.
     pub fn nodes_addr(&self) -> usize {
         self.nodes.as_ptr() as usize
     }
@@ -280,7 +280,7 @@ impl Table {
             Value::Int(i) => self.get_int(i),
             Value::Str(s) => self.get_str(s),
             Value::Nil => Value::Nil,
-            Value::Float(f) => match super::number::float_to_int_exact(f) {
+            Value::Float(f) => match crate::vm::number::float_to_int_exact(f) {
                 Some(i) => self.get_int(i),
                 None => self.get_hash(&key),
             },
@@ -337,7 +337,7 @@ impl Table {
     pub fn set(&mut self, key: Value, val: Value) -> usize {
         match key {
             Value::Int(i) => self.set_int(i, val),
-            Value::Float(f) => match super::number::float_to_int_exact(f) {
+            Value::Float(f) => match crate::vm::number::float_to_int_exact(f) {
                 Some(i) => self.set_int(i, val),
                 None => self.set_hash(key, val),
             },
@@ -620,7 +620,7 @@ impl Table {
             Value::Nil => {}
             _ => {
                 let key = match key {
-                    Value::Float(f) => match super::number::float_to_int_exact(f) {
+                    Value::Float(f) => match crate::vm::number::float_to_int_exact(f) {
                         Some(i) => Value::Int(i),
                         None => key,
                     },

@@ -1,0 +1,47 @@
+//! The runtime: values and the objects they point at, the collector, call frames, register
+//! files and coroutines, metamethods, the interpreter loop, budgets, and the `Vm` that owns them
+//! all. It runs what the compiler produces (`crate::vm::bytecode`) and compiles with
+//! `crate::vm::compiler`; it knows no library (`crate::vm::stdlib` sits above it).
+//!
+//! Files, roughly bottom to top: `gc` (the `Gc` pointer, object lists, the heap and its
+//! marking), the object kinds `value`, `string`, `table`, `function`, `userdata`; `frame`,
+//! `thread`, `regpool`; `error`, `limits`, `stats`; then `state` (the `Vm` and its public API)
+//! and the files that extend the `Vm`: `exec` (the interpreter), `meta` (metamethods), `debug`
+//! (positions, names, tracebacks) and `budget` (fuel, time, charged string buffers).
+//!
+//! One cycle is allowed here, and only here: the collector and the object kinds it traces
+//! (`gc` holds a list per kind and marks their contents; each kind holds `Gc` pointers and
+//! `Value`s). `state` and the files that `impl Vm` also name each other: `state` defines the
+//! `Vm`, whose fields are the other files' types, and those files add its methods.
+
+pub mod budget;
+pub mod debug;
+pub mod error;
+pub mod exec;
+pub mod frame;
+pub mod function;
+pub mod gc;
+pub mod limits;
+pub mod meta;
+pub mod regpool;
+pub mod state;
+pub mod stats;
+pub mod string;
+pub mod table;
+pub mod thread;
+pub mod userdata;
+pub mod value;
+
+/// Asks the CPU to start loading the cache line at `addr` (any address: nothing is read, and a
+/// stale or invalid one costs nothing but the hint). A host walking many scripted objects calls
+/// it for the next object's tables, so their memory latency overlaps the current one's work.
+#[inline(always)]
+pub fn prefetch(addr: usize) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch never faults and reads nothing the program can observe.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(addr as *const i8);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = addr;
+}
