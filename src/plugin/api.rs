@@ -7,6 +7,7 @@ use std::cell::{Cell, RefCell};
 
 use bevy::ecs::entity::Entity;
 
+use super::functions::internal;
 use crate::vm::runtime::function::Args;
 use crate::vm::{LuaResult, RootKey, Value, Vm};
 
@@ -283,14 +284,6 @@ fn require_in_env(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let require = up.get(2).copied().unwrap_or(Value::Nil);
     let results = vm.call(require, &[name])?;
     vm.ret_values(args, &results)
-}
-
-/// A table the plugin keeps out of scripts' reach (see `install`): "__mp_Entity" (entity
-/// metatable), "__mp_Vec3" (vector metatable), "__mp_time" (the `time` table the host updates),
-/// "__mp_new_env" (makes a script environment).
-pub fn internal(vm: &mut Vm, name: &str) -> Value {
-    let k = vm.intern(name.as_bytes());
-    vm.registry().get_str(k)
 }
 
 /// The asset path of module `name`: dots become folders, as in `package.path`'s `?.lua`.

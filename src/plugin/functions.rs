@@ -23,6 +23,7 @@ use bevy::ecs::resource::Resource;
 use bevy::ecs::world::World;
 use bevy::math::Vec3;
 
+use super::world::world;
 use crate::vm::runtime::function::Args;
 use crate::vm::{LuaResult, Value, Vm};
 
@@ -155,7 +156,7 @@ impl IntoLua for Entity {
     fn into_lua(self, vm: &mut Vm) -> LuaResult<Value> {
         let t = vm.new_table();
         vm.set_field(t, "entity", Value::Int(self.to_bits() as i64));
-        if let Value::Table(mt) = super::api::internal(vm, "__mp_Entity") {
+        if let Value::Table(mt) = internal(vm, "__mp_Entity") {
             vm.set_type_metatable(&Value::Table(t), Some(mt));
         }
         Ok(Value::Table(t))
@@ -186,7 +187,7 @@ impl IntoLua for Vec3 {
         vm.set_field(t, "x", Value::Float(self.x as f64));
         vm.set_field(t, "y", Value::Float(self.y as f64));
         vm.set_field(t, "z", Value::Float(self.z as f64));
-        if let Value::Table(mt) = super::api::internal(vm, "__mp_Vec3") {
+        if let Value::Table(mt) = internal(vm, "__mp_Vec3") {
             vm.set_type_metatable(&Value::Table(t), Some(mt));
         }
         Ok(Value::Table(t))
@@ -248,7 +249,10 @@ impl<T: IntoLua, E: std::fmt::Display> IntoLua for Result<T, E> {
     }
 }
 
-type Call = Arc<dyn Fn(&mut World, &mut Vm, Args) -> LuaResult<usize> + Send + Sync>;
+/// Converts the arguments, then takes the world for the Rust function: an argument's conversion
+/// may run Lua (a vector's `__index`), which may call another script function, so no `&mut World`
+/// may be alive while arguments convert.
+type Call = Arc<dyn Fn(&mut Vm, Args) -> LuaResult<usize> + Send + Sync>;
 
 /// One registered function.
 pub struct ScriptFunction {
@@ -308,7 +312,7 @@ macro_rules! impl_script_function {
                     .collect();
                 let fname: Arc<str> = name.into();
                 let names: Arc<[String]> = params.iter().map(|(n, _)| n.clone()).collect();
-                let call: Call = Arc::new(move |world: &mut World, vm: &mut Vm, args: Args| {
+                let call: Call = Arc::new(move |vm: &mut Vm, args: Args| {
                     let mut i = 0;
                     $(
                         let v = vm.arg(args, i);
@@ -320,7 +324,8 @@ macro_rules! impl_script_function {
                         };
                         i += 1;
                     )*
-                    let r = (self)(world, $($a),*).into_lua(vm)?;
+                    let r = (self)(world(vm)?, $($a),*);
+                    let r = r.into_lua(vm)?;
                     vm.ret1(args, r)
                 });
                 ScriptFunction {
@@ -368,6 +373,14 @@ impl ScriptFunctionsExt for App {
     }
 }
 
+/// A table the plugin keeps out of scripts' reach (see `install`): "__mp_Entity" (entity
+/// metatable), "__mp_Vec3" (vector metatable), "__mp_time" (the `time` table the host updates),
+/// "__mp_new_env" (makes a script environment).
+pub fn internal(vm: &mut Vm, name: &str) -> Value {
+    let k = vm.intern(name.as_bytes());
+    vm.registry().get_str(k)
+}
+
 /// Makes functions registered since the last call globals of `vm`.
 pub fn install_new(vm: &mut Vm, functions: &ScriptFunctions, installed: &mut usize) {
     while *installed < functions.list.len() {
@@ -385,13 +398,12 @@ fn call_function(vm: &mut Vm, args: Args) -> LuaResult<usize> {
         },
         _ => usize::MAX,
     };
-    let world = super::reflect::world(vm)?;
-    let call = world
+    let call = world(vm)?
         .get_resource::<ScriptFunctions>()
         .and_then(|f| f.list.get(index))
         .map(|f| f.call.clone());
     match call {
-        Some(call) => call(world, vm, args),
+        Some(call) => call(vm, args),
         None => Err(vm.rt_error("script function is gone")),
     }
 }

@@ -25,6 +25,7 @@ pub mod reload;
 pub mod stats;
 pub mod stubs;
 pub mod tasks;
+mod world;
 
 use bevy::app::{App, Plugin, Update};
 use bevy::asset::{AssetApp, AssetEvent, AssetServer, Assets};
@@ -316,13 +317,14 @@ pub fn run_scripts(
     let settings = gather_inputs(rt, frame_inputs);
     rt.clock.start_frame(started, settings.time_per_script);
     let dt = rt.dt;
-    if let Value::Table(t) = api::internal(&mut rt.vm, "__mp_time") {
+    if let Value::Table(t) = functions::internal(&mut rt.vm, "__mp_time") {
         rt.vm.set_field(t, "delta", Value::Float(dt));
         rt.vm.set_field(t, "elapsed", Value::Float(rt.elapsed));
         rt.vm.set_field(t, "frame", Value::Int(rt.frame as i64));
     }
     {
-        let mut access = reflect::WorldAccess::new(world);
+        reflect::use_world(world.id());
+        let mut access = world::WorldAccess::new(world);
         reload::reload_changed(rt);
         for i in 0..rt.removed.len() {
             let e = rt.removed[i];

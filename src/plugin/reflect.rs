@@ -7,11 +7,11 @@
 //! read as Lua values; structs, lists, enums with data and glam vectors read as references;
 //! enums without data read as their variant's name; `Option` reads as nil or its content.
 //!
-//! Natives get only the VM, so the world is reached through a pointer that `with_world` sets
-//! while the script system runs Lua (and only then).
+//! Natives get only the VM, so the world is reached through `super::world` while the script
+//! system runs Lua (and only then).
 
 use std::any::TypeId;
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 
 use bevy::ecs::component::ComponentId;
 use bevy::ecs::entity::Entity;
@@ -28,62 +28,14 @@ use bevy::reflect::{
 };
 use rustc_hash::FxHashMap;
 
+use super::world::world;
 use crate::vm::runtime::function::Args;
 use crate::vm::runtime::gc::Gc;
 use crate::vm::runtime::table::Table;
 use crate::vm::{LuaResult, Value, Vm};
 
 thread_local! {
-    static WORLD: Cell<*mut World> = const { Cell::new(std::ptr::null_mut()) };
     static TYPES: RefCell<TypeCache> = RefCell::new(TypeCache::default());
-}
-
-/// Makes the world reachable from the natives below while the script system runs Lua.
-///
-/// Host code between Lua calls reaches the world through `world()` and must not keep that
-/// borrow across a call into Lua (copy values out instead): natives borrow it then.
-pub struct WorldAccess<'w> {
-    world: *mut World,
-    previous: *mut World,
-    _borrow: std::marker::PhantomData<&'w mut World>,
-}
-
-impl<'w> WorldAccess<'w> {
-    pub fn new(world: &'w mut World) -> WorldAccess<'w> {
-        let id = world.id();
-        TYPES.with(|t| t.borrow_mut().use_world(id));
-        let world = world as *mut World;
-        WorldAccess {
-            world,
-            previous: WORLD.replace(world),
-            _borrow: std::marker::PhantomData,
-        }
-    }
-
-    pub fn world(&mut self) -> &mut World {
-        // SAFETY: the pointer comes from the `&'w mut World` this value holds.
-        unsafe { &mut *self.world }
-    }
-}
-
-impl Drop for WorldAccess<'_> {
-    fn drop(&mut self) {
-        WORLD.set(self.previous);
-    }
-}
-
-/// The world, while the script system runs Lua.
-///
-/// Sound because `WorldAccess` holds the only `&mut World` meanwhile and its owner does not
-/// keep borrows from it across calls into Lua; natives take this reference once and drop it
-/// before returning, and none calls back into Lua while holding it.
-pub(crate) fn world<'a>(vm: &mut Vm) -> LuaResult<&'a mut World> {
-    let ptr = WORLD.get();
-    if ptr.is_null() {
-        return Err(vm.rt_error("the world is only reachable while scripts run in a frame"));
-    }
-    // SAFETY: see above.
-    Ok(unsafe { &mut *ptr })
 }
 
 /// A reflected component or resource type scripts have named.
@@ -133,6 +85,11 @@ impl TypeCache {
             self.by_name.clear();
         }
     }
+}
+
+/// Called as scripts start to run in `id`: type names resolve per world.
+pub(crate) fn use_world(id: WorldId) {
+    TYPES.with(|t| t.borrow_mut().use_world(id));
 }
 
 fn script_type(index: u32) -> Option<ScriptType> {

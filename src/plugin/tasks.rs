@@ -439,7 +439,7 @@ impl ScriptRuntime {
         script: &super::LuaScript,
     ) -> bool {
         let vm = &mut self.vm;
-        let new_env = super::api::internal(vm, "__mp_new_env");
+        let new_env = super::functions::internal(vm, "__mp_new_env");
         let env = match vm.call(new_env, &[]).ok().and_then(|r| r.first().copied()) {
             Some(Value::Table(t)) => t,
             _ => vm.new_table(),
@@ -576,7 +576,7 @@ impl ScriptRuntime {
         let vm = &mut self.vm;
         let me = vm.new_table();
         vm.set_field(me, "entity", Value::Int(entity.to_bits() as i64));
-        if let Value::Table(mt) = super::api::internal(vm, "__mp_Entity") {
+        if let Value::Table(mt) = super::functions::internal(vm, "__mp_Entity") {
             vm.set_type_metatable(&Value::Table(me), Some(mt));
         }
         if let Some(k) = init
@@ -732,7 +732,7 @@ impl ScriptRuntime {
                 Value::Table(x) => x,
                 _ => {
                     let x = vm.new_table();
-                    if let Value::Table(mt) = super::api::internal(vm, "__mp_Vec3") {
+                    if let Value::Table(mt) = super::functions::internal(vm, "__mp_Vec3") {
                         vm.set_type_metatable(&Value::Table(x), Some(mt));
                     }
                     vm.set_field(tr, name, Value::Table(x));

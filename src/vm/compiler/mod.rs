@@ -10,6 +10,8 @@ pub mod codegen;
 pub mod lexer;
 pub mod meter;
 pub mod parser;
+#[cfg(test)]
+mod tests;
 
 use std::fmt;
 

@@ -489,7 +489,7 @@ const WORK_PER_BYTE_X100: usize = 25;
 /// Tables with more entries than this get forward write barriers (see `Heap::barrier_kv`).
 const BIG_TABLE: usize = 64;
 /// Heap estimate of a coroutine (its state and a pooled register file).
-pub const THREAD_BYTES: usize = 512 + super::regpool::INITIAL_STACK * 16;
+pub const THREAD_BYTES: usize = 512 + super::thread::INITIAL_STACK * 16;
 /// Finalizer errors kept for the host between two `take_finalizer_errors` (the rest are dropped).
 const MAX_FINALIZER_ERRORS: usize = 64;
 /// Default heap limit: generous for games, but a runaway script gets a Lua error instead of

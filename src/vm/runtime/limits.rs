@@ -25,7 +25,8 @@ impl Default for Limits {
         Limits {
             max_string_bytes: 1 << 30,
             max_table_bytes: 1 << 32,
-            max_call_depth: super::thread::MAX_FRAMES,
+            // Frames per coroutine: deep recursion of small functions ends here, before `MAX_STACK`.
+            max_call_depth: 200_000,
             max_native_stack_bytes: 1 << 20,
         }
     }

@@ -9,10 +9,16 @@
 //! and the files that extend the `Vm`: `exec` (the interpreter), `meta` (metamethods), `debug`
 //! (positions, names, tracebacks) and `budget` (fuel, time, charged string buffers).
 //!
-//! One cycle is allowed here, and only here: the collector and the object kinds it traces
-//! (`gc` holds a list per kind and marks their contents; each kind holds `Gc` pointers and
-//! `Value`s). `state` and the files that `impl Vm` also name each other: `state` defines the
-//! `Vm`, whose fields are the other files' types, and those files add its methods.
+//! One import cycle is allowed here, and only here (`tests/layers.rs` keeps it to these files).
+//! Its reason is the collector: `gc` holds a list per object kind and marks their contents, and
+//! each kind holds `Gc` pointers and `Value`s, so `gc`, `value`, `string`, `table`, `function`,
+//! `userdata` and `thread` (with its `frame`s) name each other. The `Vm` in `state` is the
+//! collector's root set and owner (its fields are the heap, the threads, the register pool
+//! `regpool`), and a native function's type, in `function`, takes `&mut Vm`; so `state` is in the
+//! cycle too, with the files that add the `Vm`'s methods and are called back by the kinds: `exec`
+//! (the interpreter), `meta` (metamethods, which the collector reads for `__gc` and `__mode`),
+//! `debug` (positions and names in errors), `budget` (fuel and memory, charged by the collector)
+//! and `error` (a `LuaError` carries a `Value`). `limits` and `stats` stay outside it.
 
 pub mod budget;
 pub mod debug;

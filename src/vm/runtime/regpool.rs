@@ -2,11 +2,9 @@
 //! here; a coroutine that finishes gives its register file back at once, and its (small) boxed
 //! state follows when the collector frees it. Starting tasks in steady state allocates nothing.
 
-use super::thread::Coroutine;
+use super::thread::{Coroutine, INITIAL_STACK};
 use super::value::Value;
 
-/// Register files start this long; they grow on demand and keep their size when pooled.
-pub const INITIAL_STACK: usize = 256;
 /// Pooled files (and coroutine boxes) beyond this count are freed instead, bounding memory
 /// after a burst of coroutines.
 const MAX_POOLED: usize = 4096;

@@ -36,8 +36,8 @@ pub enum Resumer {
 
 /// Most stack a coroutine may use, in slots, before "stack overflow".
 pub const MAX_STACK: usize = 1_000_000;
-/// Frames a coroutine may have before "stack overflow" (deep recursion of small functions).
-pub const MAX_FRAMES: usize = 200_000;
+/// Register files start this long; they grow on demand and keep their size when pooled.
+pub const INITIAL_STACK: usize = 256;
 
 pub struct Coroutine {
     /// The register file. Its length is the allocated size. Slots past the live top may hold stale
@@ -161,7 +161,7 @@ impl Coroutine {
     /// size. Returns the bytes released. Only for a coroutine that is not running: the
     /// interpreter keeps pointers into the running one's file (open upvalues are moved here).
     pub fn shrink_stack(&mut self, live: usize) -> usize {
-        let keep = (live * 2).max(super::regpool::INITIAL_STACK);
+        let keep = (live * 2).max(INITIAL_STACK);
         if self.stack.len() <= keep * 2 {
             return 0;
         }

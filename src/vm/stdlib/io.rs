@@ -9,7 +9,7 @@ use std::io::Write;
 
 use smallvec::SmallVec;
 
-use super::os::{c_string, errno, exec_result, file_fail, flush_if_tty};
+use super::os::{c_string, errno, exec_result, file_fail, flush_if_tty, set_errno};
 use crate::vm::number;
 use crate::vm::runtime::error::LuaResult;
 use crate::vm::runtime::function::Args;
@@ -76,20 +76,6 @@ impl Drop for LuaFile {
         }
         self.h = Handle::Closed;
     }
-}
-
-pub(crate) fn set_errno(v: i32) {
-    #[cfg(any(target_os = "linux", target_os = "android"))]
-    // SAFETY: writes this thread's errno.
-    unsafe {
-        *libc::__errno_location() = v;
-    }
-    #[cfg(any(target_os = "macos", target_os = "ios", target_os = "freebsd"))]
-    // SAFETY: writes this thread's errno.
-    unsafe {
-        *libc::__error() = v;
-    }
-    let _ = v;
 }
 
 pub fn open(vm: &mut Vm) {

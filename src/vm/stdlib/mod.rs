@@ -35,7 +35,8 @@ impl Vm {
 
 pub fn open_all(vm: &mut Vm) {
     base::open(vm);
-    string::open(vm);
+    let string_lib = string::open(vm);
+    pack::open(vm, string_lib);
     table::open(vm);
     math::open(vm);
     os::open(vm);

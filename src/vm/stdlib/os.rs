@@ -405,7 +405,7 @@ fn execute(vm: &mut Vm, args: Args) -> LuaResult<usize> {
         }
         Some(c) => {
             let c = c_string(c.as_bytes());
-            super::io::set_errno(0);
+            set_errno(0);
             // SAFETY: NUL-terminated command.
             let stat = unsafe { libc::system(c.as_ptr()) };
             exec_result(vm, args, stat)
@@ -455,4 +455,19 @@ fn ret_c_string(vm: &mut Vm, args: Args, p: *const libc::c_char) -> LuaResult<us
         Value::Str(vm.intern(bytes))
     };
     vm.ret1(args, r)
+}
+
+/// Sets this thread's `errno`: cleared before C calls whose failure is read from it.
+pub(crate) fn set_errno(v: i32) {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    // SAFETY: writes this thread's errno.
+    unsafe {
+        *libc::__errno_location() = v;
+    }
+    #[cfg(any(target_os = "macos", target_os = "ios", target_os = "freebsd"))]
+    // SAFETY: writes this thread's errno.
+    unsafe {
+        *libc::__error() = v;
+    }
+    let _ = v;
 }

@@ -7,6 +7,15 @@ use crate::vm::runtime::state::Vm;
 use crate::vm::runtime::value::Value;
 
 use super::string::{MAX_STRING, check_str_rooted, posrelat_start, rt_error_bytes};
+use crate::vm::runtime::gc::Gc;
+use crate::vm::runtime::table::Table;
+
+/// Adds `pack`, `packsize` and `unpack` to the `string` library's table.
+pub fn open(vm: &mut Vm, string_lib: Gc<Table>) {
+    vm.set_field(string_lib, "pack", Value::Native(pack));
+    vm.set_field(string_lib, "packsize", Value::Native(packsize));
+    vm.set_field(string_lib, "unpack", Value::Native(unpack));
+}
 
 /// Largest integer size the formats accept.
 const MAX_INT_SIZE: usize = 16;

@@ -9,9 +9,9 @@ use crate::vm::runtime::function::Args;
 use crate::vm::runtime::gc::Gc;
 use crate::vm::runtime::state::Vm;
 use crate::vm::runtime::string::LuaStr;
+use crate::vm::runtime::table::Table;
 use crate::vm::runtime::value::Value;
 
-use super::pack;
 use super::pattern::{self, Capture, MatchState, PatError};
 
 /// Largest string the VM builds; beyond it operations fail with "resulting string too large".
@@ -20,7 +20,9 @@ pub const MAX_STRING: usize = 1 << 31;
 /// PUC Lua's MAXSIZE for string results (`INT_MAX` on 64-bit hosts).
 const MAX_SIZE: u64 = i32::MAX as u64;
 
-pub fn open(vm: &mut Vm) {
+/// Opens `string` (without `pack`, `packsize` and `unpack`: `pack.rs` adds those) and returns
+/// its table.
+pub fn open(vm: &mut Vm) -> Gc<Table> {
     let t = super::register_lib(
         vm,
         "string",
@@ -38,9 +40,6 @@ pub fn open(vm: &mut Vm) {
             ("reverse", reverse),
             ("sub", sub),
             ("upper", upper),
-            ("pack", pack::pack),
-            ("packsize", pack::packsize),
-            ("unpack", pack::unpack),
         ],
     );
     // Strings index the string table, and do arithmetic by converting to numbers.
@@ -60,6 +59,7 @@ pub fn open(vm: &mut Vm) {
         vm.set_field(mt, n, Value::Native(*f));
     }
     vm.set_string_metatable(Some(mt));
+    t
 }
 
 // ---- shared helpers ----
