@@ -8,7 +8,7 @@
 
 use std::time::{Duration, Instant};
 
-use moonpool::vm::{Value, Vm};
+use moonpool::vm::{LuaFunction, Vm};
 
 fn main() {
     let args: Vec<String> = std::env::args().filter(|a| !a.starts_with('-')).collect();
@@ -35,14 +35,12 @@ fn main() {
         kb = target_mb * 1024
     );
     // Build the heap with automatic collection off, then switch to host-driven steps.
-    let chunk = vm.load(b"collectgarbage('stop')", "=stop").unwrap();
-    vm.call(chunk, &[]).unwrap();
-    let chunk = vm.load(setup.as_bytes(), "=setup").unwrap();
-    vm.call(chunk, &[]).unwrap();
+    vm.exec::<()>("collectgarbage('stop')", "=stop").unwrap();
+    vm.exec::<()>(&setup, "=setup").unwrap();
     let heap_mb = vm.stats().heap_bytes as f64 / (1 << 20) as f64;
-    let restart = vm.load(b"collectgarbage('restart')", "=restart").unwrap();
-    vm.call(restart, &[]).unwrap();
-    let frame = vm.get_global("frame");
+    vm.exec::<()>("collectgarbage('restart')", "=restart")
+        .unwrap();
+    let frame: LuaFunction = vm.get_global("frame").unwrap();
 
     let mut max = Duration::ZERO;
     // Longest step by the phase it started in: pause (a new cycle), propagate, sweep.
@@ -54,7 +52,7 @@ fn main() {
     let mut f = 0i64;
     while cycles_done < 3 && steps < 1_000_000 {
         f += 1;
-        vm.call1(frame, &[Value::Int(f)]).unwrap();
+        vm.call::<()>(&frame, f).unwrap();
         let phase = vm.stats().gc_phase as usize;
         let t = Instant::now();
         vm.gc_step(budget);

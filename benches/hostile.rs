@@ -129,16 +129,16 @@ fn run_case(name: &str) {
         times.push(t.elapsed());
         peak_rss = peak_rss.max(rss());
         let rt = app.world().non_send::<ScriptRuntime>();
-        let heap = rt.vm.stats().heap_bytes;
+        let heap = rt.vm().stats().heap_bytes;
         peak_heap = peak_heap.max(heap);
         if std::env::var_os("HOSTILE_FRAMES").is_some() {
             // Where a frame's time went: the script system's own measure, its collector step.
             eprintln!(
                 "frame {:.2} ms: scripts {:.2} ms, gc {:.2} ms, {} entities",
                 ms(*times.last().unwrap()),
-                ms(rt.report.script_time),
-                ms(rt.report.gc_time),
-                rt.report.entities
+                ms(rt.report().script_time),
+                ms(rt.report().gc_time),
+                rt.report().entities
             );
         }
     }

@@ -123,10 +123,10 @@ fn run(n: usize, access: Access, settings: &MoonpoolSettings) {
     for _ in 0..frames {
         app.update();
         let rt = app.world().non_send::<ScriptRuntime>();
-        total += rt.report.script_time;
-        gc += rt.report.gc_time;
-        worst = worst.max(rt.report.script_time);
-        allocs += rt.report.rust_allocations;
+        total += rt.report().script_time;
+        gc += rt.report().gc_time;
+        worst = worst.max(rt.report().script_time);
+        allocs += rt.report().rust_allocations;
     }
     let per_frame = total.as_secs_f64() * 1e3 / frames as f64;
     println!(

@@ -1,16 +1,15 @@
 //! Micro-benchmarks of the VM on small Lua programs (run with `cargo bench`).
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use moonpool::vm::{Value, Vm};
+use moonpool::vm::{LuaFunction, LuaValue, Vm};
 
 fn bench_program(c: &mut Criterion, name: &str, setup: &str, call: &str) {
     let mut vm = Vm::with_stdlib();
-    let chunk = vm.load(setup.as_bytes(), "=setup").unwrap();
-    vm.call(chunk, &[]).unwrap();
-    let f = vm.get_global(call);
+    vm.exec::<()>(setup, "=setup").unwrap();
+    let f: LuaFunction = vm.get_global(call).unwrap();
     c.bench_function(name, |b| {
         b.iter(|| {
-            let r = vm.call1(f, &[]).unwrap();
+            let r: LuaValue = vm.call(&f, ()).unwrap();
             std::hint::black_box(r);
         })
     });
@@ -54,7 +53,6 @@ fn benches(c: &mut Criterion) {
            local s = 0 for i = 1, 1000 do s = s + co() end return s end",
         "run",
     );
-    let _ = Value::Nil;
 }
 
 criterion_group!(vm_benches, benches);

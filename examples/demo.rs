@@ -84,11 +84,11 @@ fn run_headless(frames: u64) {
         let rt = app.world().non_send::<ScriptRuntime>();
         println!(
             "{frame:5}  {:9.3}  {:10}  {:11}  {:8}  {:5}  {player_x:8.1}",
-            rt.report.script_time.as_secs_f64() * 1e3,
-            rt.report.vm_objects(),
-            rt.report.rust_allocations,
-            rt.report.entities,
-            rt.report.live_tasks,
+            rt.report().script_time.as_secs_f64() * 1e3,
+            rt.report().vm_objects(),
+            rt.report().rust_allocations,
+            rt.report().entities,
+            rt.report().live_tasks,
         );
     }
 }
@@ -242,26 +242,22 @@ mod windowed {
         if *done {
             return;
         }
-        if let Some((id, _)) = runtime
-            .modules
-            .iter()
-            .find(|(_, m)| m.path.contains("mover"))
-        {
-            overlay.selected = Some(*id);
+        if let Some((id, _)) = runtime.scripts().find(|(_, path)| path.contains("mover")) {
+            overlay.selected = Some(id);
             *done = true;
         }
     }
 
     fn frame_start(mut run: ResMut<Run>, runtime: NonSend<ScriptRuntime>) {
-        run.frame_start = runtime.vm.stats();
+        run.frame_start = runtime.vm().stats();
     }
 
     fn frame_end(mut run: ResMut<Run>, runtime: NonSend<ScriptRuntime>, mut commands: Commands) {
-        let delta = runtime.vm.stats().delta(&run.frame_start);
+        let delta = runtime.vm().stats().delta(&run.frame_start);
         if run.per_frame.len() == 16 {
             run.per_frame.remove(0);
         }
-        run.per_frame.push((runtime.frame, delta));
+        run.per_frame.push((runtime.frame(), delta));
         run.frame += 1;
         let Some(frames) = run.frames else {
             return;

@@ -2,21 +2,20 @@
 //! calls and returns reuse frame-arena slots and register files, coroutine switches reuse the
 //! pooled register files. Allocation counts are deterministic, so they are asserted exactly.
 
-use moonpool::vm::{CountingAllocator, Value, Vm, heap_counters};
+use moonpool::vm::{CountingAllocator, LuaFunction, LuaValue, Resume, Vm, heap_counters};
 
 #[global_allocator]
 static ALLOCATOR: CountingAllocator = CountingAllocator;
 
 /// Loads `setup`, calls global `run` once to warm up, then returns the Rust heap allocations of
 /// a second call and that call's result.
-fn allocations_of_second_run(setup: &str) -> (u64, Value) {
+fn allocations_of_second_run(setup: &str) -> (u64, LuaValue) {
     let mut vm = Vm::with_stdlib();
-    let chunk = vm.load(setup.as_bytes(), "=setup").unwrap();
-    vm.call(chunk, &[]).unwrap();
-    let run = vm.get_global("run");
-    vm.call1(run, &[]).unwrap();
+    vm.exec::<()>(setup, "=setup").unwrap();
+    let run: LuaFunction = vm.get_global("run").unwrap();
+    vm.call::<LuaValue>(&run, ()).unwrap();
     let before = heap_counters();
-    let result = vm.call1(run, &[]).unwrap();
+    let result: LuaValue = vm.call(&run, ()).unwrap();
     let after = heap_counters();
     (after.since(&before).allocations, result)
 }
@@ -36,7 +35,7 @@ fn warm_recursive_calls_allocate_nothing() {
         "local function fib(n) if n < 2 then return n end return fib(n-1) + fib(n-2) end
          function run() local s = 0 for i = 1, 20 do s = s + fib(20) end return s end",
     );
-    assert_eq!(result, Value::Int(6765 * 20));
+    assert_eq!(result, LuaValue::Integer(6765 * 20));
     assert_eq!(allocs, 0, "fib(20) x 20 allocated");
 }
 
@@ -52,7 +51,7 @@ fn warm_coroutine_round_trips_allocate_nothing() {
            return s
          end",
     );
-    assert!(matches!(result, Value::Int(_)));
+    assert!(matches!(result, LuaValue::Integer(_)));
     assert_eq!(allocs, 0, "100,000 resume/yield round trips allocated");
 }
 
@@ -75,7 +74,7 @@ fn warm_method_calls_loops_and_existing_keys_allocate_nothing() {
            return s
          end",
     );
-    assert!(matches!(result, Value::Int(_)));
+    assert!(matches!(result, LuaValue::Integer(_)));
     assert_eq!(allocs, 0);
 }
 
@@ -93,16 +92,15 @@ fn pcall_and_errors_caught_in_lua_reuse_memory() {
 /// object allocations per call over the next `frames` calls (the steady state of a game loop).
 fn steady_state_per_frame(setup: &str, warm: usize, frames: usize) -> (f64, f64, Vm) {
     let mut vm = Vm::with_stdlib();
-    let chunk = vm.load(setup.as_bytes(), "=setup").unwrap();
-    vm.call(chunk, &[]).unwrap();
-    let update = vm.get_global("update");
+    vm.exec::<()>(setup, "=setup").unwrap();
+    let update: LuaFunction = vm.get_global("update").unwrap();
     for i in 0..warm {
-        vm.call1(update, &[Value::Int(i as i64)]).unwrap();
+        vm.call::<()>(&update, i as i64).unwrap();
     }
     let stats_before = vm.stats();
     let before = heap_counters();
     for i in warm..warm + frames {
-        vm.call1(update, &[Value::Int(i as i64)]).unwrap();
+        vm.call::<()>(&update, i as i64).unwrap();
     }
     let after = heap_counters();
     let d = vm.stats().delta(&stats_before);
@@ -215,16 +213,15 @@ fn host_driven_resumes_allocate_nothing() {
             "=task",
         )
         .unwrap();
-    let body = vm.call1(f, &[]).unwrap();
-    let co = vm.new_thread(body);
+    let body: LuaFunction = vm.call(&f, ()).unwrap();
+    let co = vm.create_thread(&body).unwrap();
     for _ in 0..100 {
-        vm.resume_in_place(co, &[]).unwrap();
+        vm.resume::<()>(&co, ()).unwrap();
     }
     let before = heap_counters();
     let mut sum = 0;
     for _ in 0..10_000 {
-        vm.resume_in_place(co, &[]).unwrap();
-        if let Value::Int(n) = vm.resume_values()[0] {
+        if let Resume::Yielded(n) = vm.resume::<i64>(&co, ()).unwrap() {
             sum += n;
         }
     }

@@ -89,7 +89,7 @@ impl Outcome {
 fn heap_bytes(app: &App) -> u64 {
     app.world()
         .non_send::<ScriptRuntime>()
-        .vm
+        .vm()
         .stats()
         .heap_bytes
 }
@@ -140,7 +140,7 @@ fn run_with(name: &'static str, settings: MoonpoolSettings) -> Outcome {
     }
     app.world_mut()
         .non_send_mut::<ScriptRuntime>()
-        .vm
+        .vm_mut()
         .collect_garbage();
     let baseline = heap_bytes(&app);
 

@@ -16,6 +16,7 @@ const PREFIXES: &[(&str, &str)] = &[
     ("vm::compiler", "compiler"),
     ("vm::runtime", "runtime"),
     ("vm::stdlib", "stdlib"),
+    ("vm::api", "api"),
     ("vm", "vm facade"),
     ("plugin", "plugin"),
     ("overlay", "overlay"),
@@ -31,13 +32,18 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("runtime", &["compiler", "bytecode", "number"]),
     ("stdlib", &["runtime", "compiler", "bytecode", "number"]),
     (
-        "vm facade",
+        "api",
         &["stdlib", "runtime", "compiler", "bytecode", "number"],
+    ),
+    (
+        "vm facade",
+        &["api", "stdlib", "runtime", "compiler", "bytecode", "number"],
     ),
     (
         "plugin",
         &[
             "vm facade",
+            "api",
             "stdlib",
             "runtime",
             "compiler",
@@ -50,6 +56,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         &[
             "plugin",
             "vm facade",
+            "api",
             "stdlib",
             "runtime",
             "compiler",
@@ -62,6 +69,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         "cli",
         &[
             "vm facade",
+            "api",
             "stdlib",
             "runtime",
             "compiler",
@@ -76,6 +84,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "overlay",
             "plugin",
             "vm facade",
+            "api",
             "stdlib",
             "runtime",
             "compiler",

@@ -14,7 +14,6 @@ use moonpool::plugin::{
     Budget, LuaScript, MoonpoolSettings, RunawayPolicy, Script, ScriptEvent, ScriptRuntime,
     ScriptValue,
 };
-use moonpool::vm::Value;
 
 fn spawn_scripted(app: &mut App, handle: &Handle<LuaScript>) -> Entity {
     app.world_mut()
@@ -488,19 +487,21 @@ fn frame_and_script_reports_match_the_vm() {
     for _ in 0..5 {
         app.update();
     }
-    app.world_mut().non_send_mut::<ScriptRuntime>().profile = true;
-    let before = app.world().non_send::<ScriptRuntime>().vm.stats();
+    app.world_mut()
+        .non_send_mut::<ScriptRuntime>()
+        .set_profile(true);
+    let before = app.world().non_send::<ScriptRuntime>().vm().stats();
     app.update();
     let rt = app.world().non_send::<ScriptRuntime>();
-    let counted = rt.vm.stats().delta(&before);
-    let r = rt.report;
-    assert_eq!(r.frame, rt.frame);
+    let counted = rt.vm().stats().delta(&before);
+    let r = rt.report();
+    assert_eq!(r.frame, rt.frame());
     assert_eq!(r.vm.instructions, counted.instructions);
     assert_eq!(r.vm.tables_allocated, counted.tables_allocated);
     assert_eq!(r.vm.calls, counted.calls);
     assert_eq!(r.vm.tables_allocated, 3, "one table per busy entity");
     assert_eq!((r.entities, r.live_tasks), (4, 3));
-    let row = |h: &Handle<LuaScript>| rt.modules[&h.id()].report.clone();
+    let row = |h: &Handle<LuaScript>| rt.script_report(h.id()).unwrap().clone();
     let (b, i) = (row(&busy), row(&idle));
     assert_eq!((b.entities, b.tasks, b.allocations), (3, 3, 3));
     assert_eq!(
@@ -574,9 +575,7 @@ fn transform_sync_sees_every_write() {
     assert_eq!(t.rotation, turned);
     assert_eq!(t.translation.x, 3.0);
     let mut rt = app.world_mut().non_send_mut::<ScriptRuntime>();
-    let key = rt.vm.intern(b"seen_rot");
-    let Some(Value::Table(me)) = rt.vm.rooted(rt.entities.get(&a).unwrap().self_table) else {
-        panic!("self is a table");
-    };
-    assert!(me.get_str(key) == Value::Float(turned.w as f64));
+    let me = rt.entity_self(a).expect("self is a table");
+    let seen: f64 = me.get(rt.vm_mut(), "seen_rot").unwrap();
+    assert_eq!(seen, turned.w as f64);
 }

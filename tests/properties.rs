@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use moonpool::vm::{Value, Vm};
+use moonpool::vm::{LuaValue, MultiValue, Vm};
 use proptest::prelude::*;
 
 /// A table key the model can hold.
@@ -35,10 +35,10 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
-fn lua_key(vm: &mut Vm, k: &Key) -> Value {
+fn lua_key(k: &Key) -> LuaValue {
     match k {
-        Key::Int(i) => Value::Int(*i),
-        Key::Str(s) => vm.str_value(s),
+        Key::Int(i) => LuaValue::Integer(*i),
+        Key::Str(s) => LuaValue::from(s.as_str()),
     }
 }
 
@@ -50,42 +50,37 @@ proptest! {
     #[test]
     fn tables_behave_like_a_map(ops in proptest::collection::vec(op(), 1..200)) {
         let mut vm = Vm::new();
-        let t = vm.new_table();
+        let t = vm.create_table();
         let mut model: HashMap<Key, i64> = HashMap::new();
         for op in &ops {
             match op {
                 Op::Set(k, v) => {
-                    let lk = lua_key(&mut vm, k);
-                    let lv = v.map_or(Value::Nil, Value::Int);
-                    vm.raw_set_checked(t, lk, lv).unwrap();
+                    t.set(&mut vm, lua_key(k), *v).unwrap();
                     match v {
                         Some(v) => { model.insert(k.clone(), *v); }
                         None => { model.remove(k); }
                     }
                 }
                 Op::Get(k) => {
-                    let lk = lua_key(&mut vm, k);
-                    let want = model.get(k).map_or(Value::Nil, |v| Value::Int(*v));
-                    prop_assert_eq!(t.get(lk), want);
+                    let want = model.get(k).copied();
+                    prop_assert_eq!(t.raw_get::<_, Option<i64>>(&mut vm, lua_key(k)).unwrap(), want);
                 }
             }
         }
         let mut seen = HashMap::new();
-        let mut k = Value::Nil;
-        while let Ok(Some((key, v))) = t.next(k) {
+        for (key, v) in t.pairs::<LuaValue, i64>(&mut vm).unwrap() {
             let mk = match key {
-                Value::Int(i) => Key::Int(i),
-                Value::Str(s) => Key::Str(s.to_str_lossy().into_owned()),
+                LuaValue::Integer(i) => Key::Int(i),
+                LuaValue::String(s) => Key::Str(s.to_string_lossy()),
                 other => panic!("unexpected key {other:?}"),
             };
             prop_assert!(seen.insert(mk.clone(), v).is_none(), "{:?} visited twice", mk);
-            k = key;
         }
         prop_assert_eq!(seen.len(), model.len());
         for (mk, v) in &model {
-            prop_assert_eq!(seen.get(mk), Some(&Value::Int(*v)));
+            prop_assert_eq!(seen.get(mk), Some(v));
         }
-        let n = t.len();
+        let n = t.raw_len(&mut vm).unwrap();
         if n == 0 {
             prop_assert!(!model.contains_key(&Key::Int(1)));
         } else {
@@ -96,14 +91,17 @@ proptest! {
 }
 
 /// Runs `f(args...)` from the standard library and returns its results.
-fn call(vm: &mut Vm, path: &str, args: &[Value]) -> Vec<Value> {
+fn call(vm: &mut Vm, path: &str, args: &[LuaValue]) -> Vec<LuaValue> {
     let src = format!("return {path}(...)");
-    let f = vm.load(src.as_bytes(), "=prop").unwrap();
-    vm.call(f, args).unwrap()
+    let f = vm.load(src, "=prop").unwrap();
+    let r: MultiValue = vm
+        .call(&f, args.iter().cloned().collect::<MultiValue>())
+        .unwrap();
+    r.to_vec()
 }
 
-fn lua_str(vm: &mut Vm, s: &str) -> Value {
-    vm.str_value(s)
+fn lua_str(_: &mut Vm, s: &str) -> LuaValue {
+    LuaValue::from(s)
 }
 
 /// A pattern matching `s` literally: every non-alphanumeric byte escaped with `%`.
@@ -118,9 +116,9 @@ fn escape(s: &str) -> String {
     out
 }
 
-fn as_int(v: &Value) -> Option<i64> {
+fn as_int(v: &LuaValue) -> Option<i64> {
     match v {
-        Value::Int(i) => Some(*i),
+        LuaValue::Integer(i) => Some(*i),
         _ => None,
     }
 }
@@ -140,13 +138,13 @@ proptest! {
         let want = subject[start..].find(&needle).map(|i| (i + start + 1) as i64);
         let s = lua_str(&mut vm, &subject);
         let p = lua_str(&mut vm, &escape(&needle));
-        let r = call(&mut vm, "string.find", &[s, p, Value::Int(init as i64)]);
+        let r = call(&mut vm, "string.find", &[s.clone(), p, LuaValue::Integer(init as i64)]);
         prop_assert_eq!(as_int(&r[0]), want);
         if let Some(w) = want {
             prop_assert_eq!(as_int(&r[1]), Some(w + needle.len() as i64 - 1));
         }
         let plain = lua_str(&mut vm, &needle);
-        let r = call(&mut vm, "string.find", &[s, plain, Value::Int(init as i64), Value::Bool(true)]);
+        let r = call(&mut vm, "string.find", &[s, plain, LuaValue::Integer(init as i64), LuaValue::Boolean(true)]);
         prop_assert_eq!(as_int(&r[0]), want);
     }
 
@@ -178,25 +176,27 @@ proptest! {
             subject[i..i + len].to_string()
         });
         let p = lua_str(&mut vm, "%d+");
-        let r = call(&mut vm, "string.match", &[s, p]);
-        let want = match &digits { Some(d) => lua_str(&mut vm, d), None => Value::Nil };
+        let r = call(&mut vm, "string.match", &[s.clone(), p]);
+        let want = match &digits { Some(d) => lua_str(&mut vm, d), None => LuaValue::Nil };
         prop_assert_eq!(&r[0], &want);
         let letters: String = subject.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
         let p = lua_str(&mut vm, "^%a*");
-        let r = call(&mut vm, "string.match", &[s, p]);
+        let r = call(&mut vm, "string.match", &[s.clone(), p]);
         prop_assert_eq!(&r[0], &lua_str(&mut vm, &letters));
         let p = lua_str(&mut vm, "(.-)b");
-        let r = call(&mut vm, "string.match", &[s, p]);
-        let want = match subject.find('b') { Some(i) => lua_str(&mut vm, &subject[..i]), None => Value::Nil };
+        let r = call(&mut vm, "string.match", &[s.clone(), p]);
+        let want = match subject.find('b') { Some(i) => lua_str(&mut vm, &subject[..i]), None => LuaValue::Nil };
         prop_assert_eq!(&r[0], &want);
     }
 }
 
-fn run_str(vm: &mut Vm, src: &str, args: &[Value]) -> String {
-    let f = vm.load(src.as_bytes(), "=prop").unwrap();
-    let r = vm.call(f, args).unwrap();
-    match &r[0] {
-        Value::Str(s) => s.to_str_lossy().into_owned(),
+fn run_str(vm: &mut Vm, src: &str, args: &[LuaValue]) -> String {
+    let f = vm.load(src, "=prop").unwrap();
+    match vm
+        .call::<LuaValue>(&f, args.iter().cloned().collect::<MultiValue>())
+        .unwrap()
+    {
+        LuaValue::String(s) => s.to_string_lossy(),
         other => panic!("not a string: {other:?}"),
     }
 }
@@ -208,15 +208,15 @@ proptest! {
     #[test]
     fn integers_round_trip(i in any::<i64>()) {
         let mut vm = Vm::with_stdlib();
-        prop_assert_eq!(run_str(&mut vm, "return tostring(...)", &[Value::Int(i)]), i.to_string());
-        prop_assert_eq!(run_str(&mut vm, "return string.format('%d', ...)", &[Value::Int(i)]), i.to_string());
-        prop_assert_eq!(run_str(&mut vm, "return string.format('%x', ...)", &[Value::Int(i)]), format!("{:x}", i));
-        let s = vm.str_value(&i.to_string());
+        prop_assert_eq!(run_str(&mut vm, "return tostring(...)", &[LuaValue::Integer(i)]), i.to_string());
+        prop_assert_eq!(run_str(&mut vm, "return string.format('%d', ...)", &[LuaValue::Integer(i)]), i.to_string());
+        prop_assert_eq!(run_str(&mut vm, "return string.format('%x', ...)", &[LuaValue::Integer(i)]), format!("{:x}", i));
+        let s = LuaValue::from(i.to_string());
         let r = call(&mut vm, "tonumber", &[s]);
-        prop_assert_eq!(&r[0], &Value::Int(i));
-        let s = vm.str_value(&format!("0x{:x}", i));
+        prop_assert_eq!(&r[0], &LuaValue::Integer(i));
+        let s = LuaValue::from(format!("0x{:x}", i));
         let r = call(&mut vm, "tonumber", &[s]);
-        prop_assert_eq!(&r[0], &Value::Int(i));
+        prop_assert_eq!(&r[0], &LuaValue::Integer(i));
     }
 
     /// Floats: `%.17g` and `%a` round-trip exactly through `tonumber`; `tostring` (`%.14g`)
@@ -226,16 +226,16 @@ proptest! {
         let mut vm = Vm::with_stdlib();
         for fmt in ["%.17g", "%a"] {
             let src = format!("return tonumber(string.format('{fmt}', ...))");
-            let f = vm.load(src.as_bytes(), "=prop").unwrap();
-            let r = vm.call(f, &[Value::Float(x)]).unwrap();
-            prop_assert_eq!(&r[0], &Value::Float(x), "{}", fmt);
+            let f = vm.load(src, "=prop").unwrap();
+            let r: LuaValue = vm.call(&f, x).unwrap();
+            prop_assert_eq!(r.as_number(), Some(x), "{}", fmt);
         }
-        let f = vm.load(b"return tonumber(tostring(...))", "=prop").unwrap();
-        let r = vm.call(f, &[Value::Float(x)]).unwrap();
-        let back = match r[0] { Value::Float(f) => f, Value::Int(i) => i as f64, ref other => panic!("{other:?}") };
+        let f = vm.load("return tonumber(tostring(...))", "=prop").unwrap();
+        let r: LuaValue = vm.call(&f, x).unwrap();
+        let back = r.as_number().unwrap_or_else(|| panic!("{r:?}"));
         prop_assert!((back - x).abs() <= x.abs() * 1e-13, "{} -> {}", x, back);
         if x.abs() < 1e15 {
-            prop_assert_eq!(run_str(&mut vm, "return string.format('%.3f', ...)", &[Value::Float(x)]), format!("{:.3}", x));
+            prop_assert_eq!(run_str(&mut vm, "return string.format('%.3f', ...)", &[LuaValue::Number(x)]), format!("{:.3}", x));
         }
     }
 }

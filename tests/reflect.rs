@@ -439,7 +439,7 @@ fn reflected_primitive_access_allocates_nothing() {
         allocations += app
             .world()
             .non_send::<ScriptRuntime>()
-            .report
+            .report()
             .rust_allocations;
     }
     assert!(errors(&app).is_empty(), "{:?}", errors(&app));
@@ -486,7 +486,7 @@ fn repeated_gets_share_one_reference() {
     let collect = |app: &mut App| {
         app.world_mut()
             .non_send_mut::<ScriptRuntime>()
-            .vm
+            .vm_mut()
             .collect_garbage()
     };
     // Dropped references go at a collection; `get` then makes new ones that work the same.

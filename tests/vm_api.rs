@@ -1,13 +1,10 @@
 //! The embedding API: loading, calling, host-driven coroutines with an instruction budget,
 //! statistics, and bad input that must end in Lua errors rather than panics.
 
-use moonpool::vm::{LuaError, ResumeOutcome, Value, Vm};
+use moonpool::vm::{ErrorKind, Exhausted, LuaFunction, LuaTable, LuaValue, MultiValue, Resume, Vm};
 
-fn run(vm: &mut Vm, src: &str) -> Result<Vec<Value>, String> {
-    let f = vm
-        .load(src.as_bytes(), "=test")
-        .map_err(|e| vm.error_to_string(&e))?;
-    vm.call(f, &[]).map_err(|e| vm.error_to_string(&e))
+fn run(vm: &mut Vm, src: &str) -> Result<MultiValue, String> {
+    vm.exec(src, "=test").map_err(|e| e.message().to_string())
 }
 
 fn err_of(src: &str) -> String {
@@ -20,21 +17,20 @@ fn call_returns_values_and_keeps_globals() {
     let mut vm = Vm::with_stdlib();
     let r = run(&mut vm, "x = 40 return x + 2, 'ok'").unwrap();
     assert_eq!(r.len(), 2);
-    assert_eq!(r[0], Value::Int(42));
-    assert_eq!(vm.get_global("x"), Value::Int(40));
-    let f = vm.get_global("tostring");
-    let s = vm.call1(f, &[Value::Float(1.5)]).unwrap();
-    assert_eq!(s, vm.str_value("1.5"));
+    assert_eq!(r[0], LuaValue::Integer(42));
+    assert_eq!(r[1].as_str(), Some("ok"));
+    assert_eq!(vm.get_global::<i64>("x").unwrap(), 40);
+    let f: LuaFunction = vm.get_global("tostring").unwrap();
+    let s: String = vm.call(&f, 1.5).unwrap();
+    assert_eq!(s, "1.5");
 }
 
 #[test]
 fn compile_errors_carry_chunk_and_line() {
     let mut vm = Vm::with_stdlib();
-    let e = vm.load(b"local x = 1\nx = = 2", "@t.lua").unwrap_err();
-    assert_eq!(
-        vm.error_to_string(&e),
-        "t.lua:2: unexpected symbol near '='"
-    );
+    let e = vm.load("local x = 1\nx = = 2", "@t.lua").unwrap_err();
+    assert_eq!(e.message(), "t.lua:2: unexpected symbol near '='");
+    assert_eq!(e.kind(), ErrorKind::Syntax);
 }
 
 #[test]
@@ -52,21 +48,22 @@ fn runtime_errors_name_the_variable() {
 #[test]
 fn host_resume_with_fuel_preempts_and_continues() {
     let mut vm = Vm::with_stdlib();
-    let f = run(
-        &mut vm,
-        "return function(n) local s = 0 for i = 1, n do s = s + i end coroutine.yield(s) return s * 2 end",
-    )
-    .unwrap()[0];
-    let co = vm.new_thread(f);
+    let f: LuaFunction = vm
+        .exec(
+            "return function(n) local s = 0 for i = 1, n do s = s + i end coroutine.yield(s) return s * 2 end",
+            "=test",
+        )
+        .unwrap();
+    let co = vm.create_thread(&f).unwrap();
     // A budget far too small for the loop: the coroutine is suspended, not killed.
     vm.set_fuel(Some(1000));
-    let r = vm.resume(co, &[Value::Int(100_000)]).unwrap();
-    assert_eq!(r, ResumeOutcome::OutOfFuel);
+    let r = vm.resume::<i64>(&co, 100_000).unwrap();
+    assert_eq!(r, Resume::OutOfFuel);
     let mut slices = 1;
     let yielded = loop {
         vm.set_fuel(Some(1000));
-        match vm.resume(co, &[]).unwrap() {
-            ResumeOutcome::OutOfFuel => slices += 1,
+        match vm.resume::<i64>(&co, ()).unwrap() {
+            Resume::OutOfFuel => slices += 1,
             other => break other,
         }
     };
@@ -74,29 +71,27 @@ fn host_resume_with_fuel_preempts_and_continues() {
         slices > 10,
         "the loop should need many slices, took {slices}"
     );
-    assert_eq!(
-        yielded,
-        ResumeOutcome::Yielded(vec![Value::Int(5_000_050_000)])
-    );
+    assert_eq!(yielded, Resume::Yielded(5_000_050_000));
     vm.set_fuel(None);
     assert_eq!(
-        vm.resume(co, &[]).unwrap(),
-        ResumeOutcome::Finished(vec![Value::Int(10_000_100_000)])
+        vm.resume::<i64>(&co, ()).unwrap(),
+        Resume::Finished(10_000_100_000)
     );
     // A dead coroutine cannot be resumed.
-    let e = vm.resume(co, &[]).unwrap_err();
-    assert_eq!(vm.error_to_string(&e), "cannot resume dead coroutine");
+    let e = vm.resume::<()>(&co, ()).unwrap_err();
+    assert_eq!(e.message(), "cannot resume dead coroutine");
 }
 
 #[test]
 fn runaway_loop_on_the_main_thread_is_an_error_with_fuel() {
     let mut vm = Vm::with_stdlib();
     vm.set_fuel(Some(100_000));
-    let e = run(&mut vm, "while true do end").unwrap_err();
-    assert!(e.contains("instruction budget exhausted"), "{e}");
+    let e = vm.exec::<()>("while true do end", "=test").unwrap_err();
+    assert!(e.message().contains("instruction budget exhausted"), "{e}");
+    assert_eq!(e.kind(), ErrorKind::Budget(Exhausted::Instructions));
     // The VM stays usable.
     vm.set_fuel(None);
-    assert_eq!(run(&mut vm, "return 1").unwrap()[0], Value::Int(1));
+    assert_eq!(run(&mut vm, "return 1").unwrap()[0], LuaValue::Integer(1));
 }
 
 #[test]
@@ -113,7 +108,7 @@ fn deep_recursion_is_a_lua_stack_overflow() {
         "local function d(n) if n == 0 then return 0 end return 1 + d(n - 1) end return d(100000)",
     )
     .unwrap();
-    assert_eq!(r[0], Value::Int(100_000));
+    assert_eq!(r[0], LuaValue::Integer(100_000));
 }
 
 #[test]
@@ -128,14 +123,14 @@ fn absurd_sizes_are_lua_errors() {
 #[test]
 fn errors_of_any_value_pass_through() {
     let mut vm = Vm::with_stdlib();
-    let f = vm.load(b"error({code = 7})", "=t").unwrap();
-    match vm.call(f, &[]) {
-        Err(LuaError::Value(Value::Table(t))) => {
-            let k = vm.str_value("code");
-            assert_eq!(t.get(k), Value::Int(7));
-        }
-        other => panic!("expected a table error, got {other:?}"),
-    }
+    let e = vm.exec::<()>("error({code = 7})", "=t").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Runtime);
+    let Some(LuaValue::Table(t)) = e.value() else {
+        panic!("expected a table error, got {e:?}");
+    };
+    // The error object is rooted by the error: it survives collections.
+    vm.collect_garbage();
+    assert_eq!(t.get::<_, i64>(&mut vm, "code").unwrap(), 7);
 }
 
 #[test]
@@ -196,16 +191,20 @@ fn garbage_cycles_are_collected() {
 #[test]
 fn host_resume_passes_values_both_ways() {
     let mut vm = Vm::with_stdlib();
-    let f = run(
-        &mut vm,
-        "return function(a) local b = coroutine.yield(a + 1) return b * 10 end",
-    )
-    .unwrap()[0];
-    let co = vm.new_thread(f);
-    let r = vm.resume(co, &[Value::Int(1)]).unwrap();
-    assert_eq!(r, ResumeOutcome::Yielded(vec![Value::Int(2)]));
-    let r = vm.resume(co, &[Value::Int(5)]).unwrap();
-    assert_eq!(r, ResumeOutcome::Finished(vec![Value::Int(50)]));
+    let f: LuaFunction = vm
+        .exec(
+            "return function(a) local b = coroutine.yield(a + 1, 'x') return b * 10 end",
+            "=test",
+        )
+        .unwrap();
+    let co = vm.create_thread(&f).unwrap();
+    let r = vm.resume::<(i64, String)>(&co, 1).unwrap();
+    assert_eq!(r, Resume::Yielded((2, "x".to_string())));
+    let r = vm.resume::<MultiValue>(&co, 5).unwrap();
+    let Resume::Finished(values) = r else {
+        panic!("{r:?}")
+    };
+    assert_eq!(&values[..], &[LuaValue::Integer(50)]);
 }
 
 #[test]
@@ -228,68 +227,100 @@ fn memory_limit_gives_not_enough_memory_and_the_vm_recovers() {
         "local ok, e = pcall(function() local t = {} for i = 1, 1e9 do t[i] = {} end end) return ok, e",
     )
     .unwrap();
-    assert_eq!(r[0], Value::Bool(false));
-    assert_eq!(r[1], vm.str_value("not enough memory"));
+    assert_eq!(r[0], LuaValue::Boolean(false));
+    assert_eq!(r[1].as_str(), Some("not enough memory"));
     assert_eq!(
         run(&mut vm, "return #string.rep('x', 1000)").unwrap()[0],
-        Value::Int(1000)
+        LuaValue::Integer(1000)
     );
 }
 
 #[test]
-fn rooted_values_survive_collections_and_unrooted_ones_are_freed() {
+fn handles_keep_values_alive_until_dropped() {
     let mut vm = Vm::with_stdlib();
-    let r = run(
-        &mut vm,
-        "return setmetatable({}, {__mode = 'k'}), {name = 'kept'}",
-    )
-    .unwrap();
-    let (weak, kept) = (r[0], r[1]);
-    let weak_key = vm.root(weak);
-    let kept_key = vm.root(kept);
-    // The weak table holds `kept` as a key: it stays while rooted, goes once unrooted.
-    let Value::Table(w) = weak else { panic!() };
-    let set = vm.load(b"local w, k = ... w[k] = true", "=set").unwrap();
-    vm.call(set, &[weak, kept]).unwrap();
-    vm.collect_garbage();
+    let (weak, kept): (LuaTable, LuaTable) = vm
+        .exec(
+            "return setmetatable({}, {__mode = 'k'}), {name = 'kept'}",
+            "=test",
+        )
+        .unwrap();
+    // The weak table holds `kept` as a key: it stays while a handle holds it, goes after.
+    let set = vm.load("local w, k = ... w[k] = true", "=set").unwrap();
+    vm.call::<()>(&set, (&weak, &kept)).unwrap();
     let count = vm
         .load(
-            b"local n = 0 for _ in pairs(...) do n = n + 1 end return n",
+            "local n = 0 for _ in pairs(...) do n = n + 1 end return n",
             "=count",
         )
         .unwrap();
-    // Held by Rust across collections: must be rooted like any host-held value.
-    let count_key = vm.root(count);
-    assert_eq!(vm.call1(count, &[weak]).unwrap(), Value::Int(1));
-    assert_eq!(vm.rooted(kept_key), Some(kept));
-    vm.unroot(kept_key);
+    vm.collect_garbage();
+    assert_eq!(vm.call::<i64>(&count, &weak).unwrap(), 1);
+    assert_eq!(kept.get::<_, String>(&mut vm, "name").unwrap(), "kept");
+    // A clone keeps it alive too; only the last one's drop releases it.
+    let kept_again = kept.clone();
+    drop(kept);
+    vm.collect_garbage();
+    assert_eq!(vm.call::<i64>(&count, &weak).unwrap(), 1);
+    drop(kept_again);
     vm.collect_garbage();
     vm.collect_garbage();
-    assert_eq!(vm.call1(count, &[Value::Table(w)]).unwrap(), Value::Int(0));
-    assert_eq!(vm.unroot(weak_key), Some(weak));
-    vm.unroot(count_key);
+    assert_eq!(vm.call::<i64>(&count, &weak).unwrap(), 0);
 }
 
 #[test]
-fn resume_in_place_leaves_values_in_the_vm() {
+fn handles_refuse_other_vms() {
+    let mut a = Vm::with_stdlib();
+    let mut b = Vm::with_stdlib();
+    let t = a.create_table();
+    let e = t.set(&mut b, "x", 1).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::WrongVm);
+    let f = a.load("return 1", "=f").unwrap();
+    assert_eq!(
+        b.call::<i64>(&f, ()).unwrap_err().kind(),
+        ErrorKind::WrongVm
+    );
+    // A handle outliving its VM is refused by a new one too (ids are never reused).
+    drop(a);
+    let mut c = Vm::with_stdlib();
+    assert_eq!(
+        c.call::<i64>(&f, ()).unwrap_err().kind(),
+        ErrorKind::WrongVm
+    );
+}
+
+#[test]
+fn typed_conversions_both_ways() {
+    use std::collections::{BTreeMap, HashMap};
     let mut vm = Vm::with_stdlib();
-    let f = run(
-        &mut vm,
-        "return function(a) local b = coroutine.yield(a + 1, 'x') return b * 2 end",
-    )
-    .unwrap()[0];
-    let co = vm.new_thread(f);
-    assert_eq!(
-        vm.resume_in_place(co, &[Value::Int(1)]).unwrap(),
-        moonpool::vm::Resumed::Yielded(2)
-    );
-    assert_eq!(vm.resume_values()[0], Value::Int(2));
-    assert_eq!(
-        vm.resume_in_place(co, &[Value::Int(21)]).unwrap(),
-        moonpool::vm::Resumed::Finished(1)
-    );
-    assert_eq!(vm.resume_values(), &[Value::Int(42)]);
-    assert!(vm.resume_in_place(co, &[]).is_err(), "dead coroutine");
+    let echo = vm.load("return ...", "=echo").unwrap();
+    let v: Vec<i64> = vm.call(&echo, vec![1i64, 2, 3]).unwrap();
+    assert_eq!(v, [1, 2, 3]);
+    let mut m = BTreeMap::new();
+    m.insert("a".to_string(), 1.5f64);
+    m.insert("b".to_string(), 2.0);
+    let back: HashMap<String, f64> = vm.call(&echo, m.clone()).unwrap();
+    assert_eq!(back.len(), 2);
+    assert_eq!(back["a"], 1.5);
+    let (x, y, z): (Option<i32>, bool, String) =
+        vm.call(&echo, (LuaValue::Nil, true, "s")).unwrap();
+    assert_eq!((x, y, z.as_str()), (None, true, "s"));
+    // A float with an integer value converts to an integer; other values are errors.
+    assert_eq!(vm.call::<u8>(&echo, 7.0).unwrap(), 7);
+    let e = vm.call::<u8>(&echo, 300).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Conversion);
+    let e = vm.call::<i64>(&echo, "x").unwrap_err();
+    assert_eq!(e.message(), "integer expected, got string");
+    // Globals and tables.
+    vm.set_global("answer", 42).unwrap();
+    assert_eq!(vm.exec::<i64>("return answer + 0", "=g").unwrap(), 42);
+    let t = vm.create_table();
+    t.set(&mut vm, 1, "one").unwrap();
+    t.set(&mut vm, "k", vec![1i64, 2]).unwrap();
+    assert_eq!(t.raw_len(&mut vm).unwrap(), 1);
+    let pairs: Vec<(LuaValue, LuaValue)> = t.pairs(&mut vm).unwrap();
+    assert_eq!(pairs.len(), 2);
+    let inner: Vec<i64> = t.get(&mut vm, "k").unwrap();
+    assert_eq!(inner, [1, 2]);
 }
 
 #[test]
@@ -307,7 +338,7 @@ fn a_pcall_cannot_outlive_the_instruction_budget() {
     .unwrap_err();
     assert!(e.contains("instruction budget exhausted"), "{e}");
     vm.set_fuel(Some(100_000));
-    assert_eq!(run(&mut vm, "return 2").unwrap()[0], Value::Int(2));
+    assert_eq!(run(&mut vm, "return 2").unwrap()[0], LuaValue::Integer(2));
 }
 
 #[test]
@@ -325,7 +356,7 @@ fn string_size_limit() {
     }
     // Up to the limit is fine, and the VM goes on.
     let r = run(&mut vm, "return #string.rep('x', 1 << 20)").unwrap();
-    assert_eq!(r[0], Value::Int(1 << 20));
+    assert_eq!(r[0], LuaValue::Integer(1 << 20));
 }
 
 #[test]
@@ -345,7 +376,7 @@ fn table_size_limit() {
         "local t = {} for i = 1, 1000 do t[i] = i end return #t",
     )
     .unwrap();
-    assert_eq!(r[0], Value::Int(1000));
+    assert_eq!(r[0], LuaValue::Integer(1000));
 }
 
 #[test]
@@ -363,7 +394,7 @@ fn call_depth_limit() {
         "local function d(n) if n == 0 then return 0 end return 1 + d(n - 1) end return d(400)",
     )
     .unwrap();
-    assert_eq!(r[0], Value::Int(400));
+    assert_eq!(r[0], LuaValue::Integer(400));
 }
 
 #[test]
@@ -386,7 +417,7 @@ fn allocation_budget_fails_only_the_code_that_runs_past_it() {
     assert!(e.contains("not enough memory"), "{e}");
     vm.set_allocation_budget(Some(1 << 20));
     let r = run(&mut vm, "kept[1] = {} return #kept").unwrap();
-    assert_eq!(r[0], Value::Int(1));
+    assert_eq!(r[0], LuaValue::Integer(1));
 }
 
 /// Found by fuzzing (`fuzz/artifacts/run/timeout-6bbc...`): a backtracking pattern takes
@@ -412,7 +443,7 @@ fn pathological_patterns_and_long_native_loops_spend_the_instruction_budget() {
         "return (string.find(string.rep('ab', 1000) .. 'c', 'c'))",
     )
     .unwrap();
-    assert_eq!(r[0], Value::Int(2001));
+    assert_eq!(r[0], LuaValue::Integer(2001));
 }
 
 /// Every input the fuzzers found that crashed or hung (`tests/fuzz_regressions/`), run the way
@@ -429,7 +460,7 @@ fn fuzz_regressions_end() {
         vm.limits.max_string_bytes = 4 << 20;
         vm.set_fuel(Some(200_000));
         if let Ok(f) = vm.load(&source, "=fuzz") {
-            let _ = vm.call(f, &[]);
+            let _ = vm.call::<()>(&f, ());
         }
         n += 1;
     }

@@ -13,6 +13,6 @@ fuzz_target!(|data: &[u8]| {
     vm.limits.max_string_bytes = 4 << 20;
     vm.set_fuel(Some(200_000));
     if let Ok(f) = vm.load(data, "=fuzz") {
-        let _ = vm.call(f, &[]);
+        let _ = vm.call::<()>(&f, ());
     }
 });

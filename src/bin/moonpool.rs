@@ -3,7 +3,7 @@
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
-use moonpool::vm::{CountingAllocator, LuaError, Value, Vm, heap_counters};
+use moonpool::vm::{CountingAllocator, Error, MultiValue, Vm, heap_counters};
 
 // Counts Rust heap allocations for `--stats` (a thread-local counter bump per allocation).
 #[global_allocator]
@@ -25,7 +25,7 @@ Available options are:
 fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args().collect();
     let mut vm = Vm::with_stdlib();
-    moonpool::vm::stdlib::open_cli(&mut vm);
+    vm.open_cli_libs();
     let stats = argv
         .iter()
         .skip(1)
@@ -209,12 +209,15 @@ fn run(vm: &mut Vm, argv: &[String]) -> ExitCode {
     }
     // The script and its arguments: `arg[0]` is the script, negative indices the interpreter.
     let script = &argv[i];
-    let arg = vm.new_table();
+    let arg = vm.create_table();
     for (k, a) in argv.iter().enumerate() {
-        let v = vm.str_value(a);
-        arg.get_mut().set(Value::Int(k as i64 - i as i64), v);
+        if arg.set(vm, k as i64 - i as i64, a.as_str()).is_err() {
+            return ExitCode::FAILURE;
+        }
     }
-    vm.set_global("arg", Value::Table(arg));
+    if vm.set_global("arg", &arg).is_err() {
+        return ExitCode::FAILURE;
+    }
     let (source, chunkname) = if script == "-" {
         let mut buf = Vec::new();
         if std::io::stdin().read_to_end(&mut buf).is_err() {
@@ -228,41 +231,40 @@ fn run(vm: &mut Vm, argv: &[String]) -> ExitCode {
             Err(e) => {
                 eprintln!(
                     "moonpool: cannot open {script}: {}",
-                    moonpool::vm::stdlib::base::io_error_text(&e)
+                    moonpool::vm::io_error_text(&e)
                 );
                 return ExitCode::FAILURE;
             }
         }
     };
     // Like lua.c, skip a first line starting with '#' (a Unix shebang), keeping line numbers.
-    let source = moonpool::vm::stdlib::base::strip_shebang(source);
-    let script_args: Vec<Value> = argv[i + 1..].iter().map(|a| vm.str_value(a)).collect();
-    match run_chunk(vm, &source, &chunkname, &script_args) {
+    let source = moonpool::vm::strip_shebang(source);
+    let script_args: &[String] = &argv[i + 1..];
+    match run_chunk(vm, &source, &chunkname, script_args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(code) => code,
     }
 }
 
 /// Compiles and runs one chunk; on error prints the message and traceback like `lua5.4`.
-fn run_chunk(vm: &mut Vm, source: &[u8], chunkname: &str, args: &[Value]) -> Result<(), ExitCode> {
+fn run_chunk(vm: &mut Vm, source: &[u8], chunkname: &str, args: &[String]) -> Result<(), ExitCode> {
+    let args: MultiValue = args.iter().map(|a| a.as_str().into()).collect();
     let result = vm
         .load(source, chunkname)
-        .and_then(|f| vm.call(f, args).map(|_| ()));
+        .and_then(|f| vm.call::<()>(&f, args));
     match result {
         Ok(()) => Ok(()),
         Err(e) => {
             vm.flush();
-            report(vm, &e);
+            report(&e);
             Err(ExitCode::FAILURE)
         }
     }
 }
 
-fn report(vm: &mut Vm, e: &LuaError) {
-    let msg = vm.error_to_string(e);
-    let tb = vm
-        .last_traceback()
-        .unwrap_or_else(|| "stack traceback:\n\t[C]: in ?".to_string());
+fn report(e: &Error) {
+    let msg = e.message();
+    let tb = e.traceback().unwrap_or("stack traceback:\n\t[C]: in ?");
     let mut err = std::io::stderr().lock();
     let _ = writeln!(err, "moonpool: {msg}\n{tb}");
 }

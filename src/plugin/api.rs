@@ -8,8 +8,11 @@ use std::cell::{Cell, RefCell};
 use bevy::ecs::entity::Entity;
 
 use super::functions::internal;
+use crate::vm::Vm;
+use crate::vm::runtime::error::LuaResult;
 use crate::vm::runtime::function::Args;
-use crate::vm::{LuaResult, RootKey, Value, Vm};
+use crate::vm::runtime::state::RootKey;
+use crate::vm::runtime::value::Value;
 
 /// Lua side of the API. The wait functions yield a request (a tag string and an argument) to
 /// the scheduler in `tasks.rs`, which resumes the task when the request is met.
@@ -133,31 +136,31 @@ pub fn set_context(entity: Option<Entity>, path: &std::rc::Rc<str>) {
 
 /// Installs the natives and the prelude into a fresh VM.
 pub fn install(vm: &mut Vm) {
-    vm.set_global("__mp_task_spawn", Value::Native(task_spawn));
-    vm.set_global("__mp_task_cancel", Value::Native(task_cancel));
-    vm.set_global("__mp_despawn", Value::Native(despawn));
-    vm.set_global("emit", Value::Native(emit));
-    vm.set_global("spawn", Value::Native(spawn));
+    vm.set_global_value("__mp_task_spawn", Value::Native(task_spawn));
+    vm.set_global_value("__mp_task_cancel", Value::Native(task_cancel));
+    vm.set_global_value("__mp_despawn", Value::Native(despawn));
+    vm.set_global_value("emit", Value::Native(emit));
+    vm.set_global_value("spawn", Value::Native(spawn));
     let input = vm.new_table();
     vm.set_field(input, "pressed", Value::Native(input_pressed));
     vm.set_field(input, "just_pressed", Value::Native(input_just_pressed));
-    vm.set_global("input", Value::Table(input));
+    vm.set_global_value("input", Value::Table(input));
     let log = vm.new_table();
     vm.set_field(log, "info", Value::Native(log_info));
     vm.set_field(log, "warn", Value::Native(log_warn));
     vm.set_field(log, "error", Value::Native(log_error));
-    vm.set_global("log", Value::Table(log));
+    vm.set_global_value("log", Value::Table(log));
     let time = vm.new_table();
     vm.set_field(time, "delta", Value::Float(0.0));
     vm.set_field(time, "elapsed", Value::Float(0.0));
     vm.set_field(time, "frame", Value::Int(0));
-    vm.set_global("time", Value::Table(time));
+    vm.set_global_value("time", Value::Table(time));
     let prelude = vm
-        .load(PRELUDE.as_bytes(), "=moonpool")
+        .load_value(PRELUDE.as_bytes(), "=moonpool")
         .expect("prelude compiles");
-    vm.call(prelude, &[]).expect("prelude runs");
+    vm.call_values(prelude, &[]).expect("prelude runs");
     if let (Value::Table(entity_meta), Value::Table(vec3)) =
-        (vm.get_global("__mp_Entity"), vm.get_global("__mp_Vec3"))
+        (vm.global_value("__mp_Entity"), vm.global_value("__mp_Vec3"))
     {
         let k = vm.intern(b"__index");
         if let Value::Table(methods) = entity_meta.get_str(k) {
@@ -165,7 +168,7 @@ pub fn install(vm: &mut Vm) {
         }
     }
     // `require("a.b")` finds the script asset `a/b.lua` (relative to the asset folder).
-    if let Value::Table(package) = vm.get_global("package") {
+    if let Value::Table(package) = vm.global_value("package") {
         let k = vm.intern(b"searchers");
         if let Value::Table(searchers) = package.get_str(k) {
             let n = searchers.len();
@@ -179,16 +182,16 @@ pub fn install(vm: &mut Vm) {
         ("__mp_Vec3", "__mp_Vec3"),
         ("__mp_time", "time"),
     ] {
-        let v = vm.get_global(global);
+        let v = vm.global_value(global);
         vm.set_field(registry, name, v);
     }
-    vm.set_global("__mp_Entity", Value::Nil);
-    vm.set_global("__mp_Vec3", Value::Nil);
+    vm.set_global_value("__mp_Entity", Value::Nil);
+    vm.set_global_value("__mp_Vec3", Value::Nil);
     let sandbox = vm
-        .load(SANDBOX.as_bytes(), "=moonpool")
+        .load_value(SANDBOX.as_bytes(), "=moonpool")
         .expect("sandbox compiles");
     let new_env = vm
-        .call(sandbox, &[Value::Native(make_require)])
+        .call_values(sandbox, &[Value::Native(make_require)])
         .expect("sandbox runs");
     vm.set_field(registry, "__mp_new_env", new_env[0]);
 }
@@ -282,7 +285,7 @@ fn require_in_env(vm: &mut Vm, args: Args) -> LuaResult<usize> {
         return vm.ret1(args, own);
     }
     let require = up.get(2).copied().unwrap_or(Value::Nil);
-    let results = vm.call(require, &[name])?;
+    let results = vm.call_values(require, &[name])?;
     vm.ret_values(args, &results)
 }
 
@@ -307,7 +310,7 @@ fn search_asset(vm: &mut Vm, args: Args) -> LuaResult<usize> {
             // A module runs in a sandboxed environment of its own, like a script asset.
             let new_env = internal(vm, "__mp_new_env");
             let env = vm
-                .call(new_env, &[])?
+                .call_values(new_env, &[])?
                 .first()
                 .copied()
                 .unwrap_or(Value::Nil);

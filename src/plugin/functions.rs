@@ -24,23 +24,14 @@ use bevy::ecs::world::World;
 use bevy::math::Vec3;
 
 use super::world::world;
+use crate::vm::Vm;
+use crate::vm::api::Sealed;
+use crate::vm::runtime::error::LuaResult;
 use crate::vm::runtime::function::Args;
-use crate::vm::{LuaResult, Value, Vm};
+use crate::vm::runtime::value::Value;
+use crate::vm::{Error, FromLua, IntoLua, LuaValue};
 
-/// A script argument converted from a Lua value.
-pub trait FromLua: Sized {
-    /// The LuaLS type name (for stubs and messages).
-    const LUA_TYPE: &'static str;
-    /// `Err` says what was expected.
-    fn from_lua(vm: &mut Vm, v: Value) -> Result<Self, &'static str>;
-}
-
-/// A result handed back to scripts.
-pub trait IntoLua {
-    const LUA_TYPE: &'static str;
-    fn into_lua(self, vm: &mut Vm) -> LuaResult<Value>;
-}
-
+/// How the plugin reads a number out of a raw value.
 fn number(v: &Value) -> Option<f64> {
     match v {
         Value::Int(i) => Some(*i as f64),
@@ -49,93 +40,17 @@ fn number(v: &Value) -> Option<f64> {
     }
 }
 
-macro_rules! float_conv {
-    ($($t:ty),*) => {$(
-        impl FromLua for $t {
-            const LUA_TYPE: &'static str = "number";
-            fn from_lua(_: &mut Vm, v: Value) -> Result<Self, &'static str> {
-                number(&v).map(|n| n as $t).ok_or("number expected")
-            }
-        }
-        impl IntoLua for $t {
-            const LUA_TYPE: &'static str = "number";
-            fn into_lua(self, _: &mut Vm) -> LuaResult<Value> {
-                Ok(Value::Float(self as f64))
-            }
-        }
-    )*};
-}
-float_conv!(f32, f64);
-
-macro_rules! int_conv {
-    ($($t:ty),*) => {$(
-        impl FromLua for $t {
-            const LUA_TYPE: &'static str = "integer";
-            fn from_lua(_: &mut Vm, v: Value) -> Result<Self, &'static str> {
-                let i = match v {
-                    Value::Int(i) => i,
-                    Value::Float(f) => crate::vm::number::float_to_int_exact(f)
-                        .ok_or("number has no integer representation")?,
-                    _ => return Err("integer expected"),
-                };
-                <$t>::try_from(i).map_err(|_| "integer out of range")
-            }
-        }
-        impl IntoLua for $t {
-            const LUA_TYPE: &'static str = "integer";
-            fn into_lua(self, _: &mut Vm) -> LuaResult<Value> {
-                Ok(Value::Int(self as i64))
-            }
-        }
-    )*};
-}
-int_conv!(i32, i64, u32, u64, usize);
-
-impl FromLua for bool {
-    const LUA_TYPE: &'static str = "boolean";
-    fn from_lua(_: &mut Vm, v: Value) -> Result<Self, &'static str> {
-        match v {
-            Value::Bool(b) => Ok(b),
-            _ => Err("boolean expected"),
-        }
-    }
-}
-
-impl IntoLua for bool {
-    const LUA_TYPE: &'static str = "boolean";
-    fn into_lua(self, _: &mut Vm) -> LuaResult<Value> {
-        Ok(Value::Bool(self))
-    }
-}
-
-impl FromLua for String {
-    const LUA_TYPE: &'static str = "string";
-    fn from_lua(_: &mut Vm, v: Value) -> Result<Self, &'static str> {
-        match v {
-            Value::Str(s) => Ok(s.to_str_lossy().into_owned()),
-            _ => Err("string expected"),
-        }
-    }
-}
-
-impl IntoLua for String {
-    const LUA_TYPE: &'static str = "string";
-    fn into_lua(self, vm: &mut Vm) -> LuaResult<Value> {
-        Ok(vm.str_value(&self))
-    }
-}
-
-impl IntoLua for &'static str {
-    const LUA_TYPE: &'static str = "string";
-    fn into_lua(self, vm: &mut Vm) -> LuaResult<Value> {
-        Ok(vm.str_value(self))
-    }
-}
-
 /// An entity: `self`, an entity from `world.query`, or its id as an integer.
 impl FromLua for Entity {
     const LUA_TYPE: &'static str = "Entity";
-    fn from_lua(vm: &mut Vm, v: Value) -> Result<Self, &'static str> {
+
+    fn from_lua(value: LuaValue, vm: &mut Vm) -> Result<Self, Error> {
+        let raw = vm.lower(&value)?;
+        Self::from_raw(vm, raw, Sealed(()))
+    }
+
+    /// Reads the table's `entity` field without rooting it (no allocation).
+    fn from_raw(vm: &mut Vm, v: Value, _: Sealed) -> Result<Self, Error> {
         let bits = match v {
             Value::Table(t) => {
                 let k = vm.intern(b"entity");
@@ -144,8 +59,9 @@ impl FromLua for Entity {
             other => other,
         };
         match bits {
-            Value::Int(b) => Entity::try_from_bits(b as u64).ok_or("entity expected"),
-            _ => Err("entity expected"),
+            Value::Int(b) => Entity::try_from_bits(b as u64)
+                .ok_or_else(|| Error::conversion("entity expected", "integer")),
+            other => Err(Error::conversion("entity expected", other.type_name())),
         }
     }
 }
@@ -153,7 +69,13 @@ impl FromLua for Entity {
 /// An entity object (`{entity = id}` with the entity methods).
 impl IntoLua for Entity {
     const LUA_TYPE: &'static str = "Entity";
-    fn into_lua(self, vm: &mut Vm) -> LuaResult<Value> {
+
+    fn into_lua(self, vm: &mut Vm) -> Result<LuaValue, Error> {
+        let raw = self.into_raw(vm, Sealed(()))?;
+        Ok(vm.lift(raw))
+    }
+
+    fn into_raw(self, vm: &mut Vm, _: Sealed) -> Result<Value, Error> {
         let t = vm.new_table();
         vm.set_field(t, "entity", Value::Int(self.to_bits() as i64));
         if let Value::Table(mt) = internal(vm, "__mp_Entity") {
@@ -166,15 +88,26 @@ impl IntoLua for Entity {
 /// A vector: anything with numeric `x`, `y`, `z` (a `vec3`, a table, a component reference).
 impl FromLua for Vec3 {
     const LUA_TYPE: &'static str = "Vec3";
-    fn from_lua(vm: &mut Vm, v: Value) -> Result<Self, &'static str> {
+
+    fn from_lua(value: LuaValue, vm: &mut Vm) -> Result<Self, Error> {
+        let raw = vm.lower(&value)?;
+        Self::from_raw(vm, raw, Sealed(()))
+    }
+
+    /// Reads `x`, `y`, `z` without rooting the table (no allocation). Indexing may run an
+    /// `__index` metamethod; the table stays alive meanwhile as the caller's argument.
+    fn from_raw(vm: &mut Vm, v: Value, _: Sealed) -> Result<Self, Error> {
         if !matches!(v, Value::Table(_) | Value::UserData(_)) {
-            return Err("vector expected");
+            return Err(Error::conversion("vector expected", v.type_name()));
         }
         let mut xyz = [0.0f32; 3];
         for (slot, name) in xyz.iter_mut().zip([b"x", b"y", b"z"]) {
             let k = Value::Str(vm.intern(name));
-            let c = vm.index(v, k).map_err(|_| "vector expected")?;
-            *slot = number(&c).ok_or("vector expected")? as f32;
+            let c = vm
+                .index(v, k)
+                .map_err(|_| Error::conversion("vector expected", v.type_name()))?;
+            *slot = number(&c).ok_or_else(|| Error::conversion("vector expected", v.type_name()))?
+                as f32;
         }
         Ok(Vec3::from_array(xyz))
     }
@@ -182,7 +115,13 @@ impl FromLua for Vec3 {
 
 impl IntoLua for Vec3 {
     const LUA_TYPE: &'static str = "Vec3";
-    fn into_lua(self, vm: &mut Vm) -> LuaResult<Value> {
+
+    fn into_lua(self, vm: &mut Vm) -> Result<LuaValue, Error> {
+        let raw = self.into_raw(vm, Sealed(()))?;
+        Ok(vm.lift(raw))
+    }
+
+    fn into_raw(self, vm: &mut Vm, _: Sealed) -> Result<Value, Error> {
         let t = vm.new_table();
         vm.set_field(t, "x", Value::Float(self.x as f64));
         vm.set_field(t, "y", Value::Float(self.y as f64));
@@ -194,58 +133,27 @@ impl IntoLua for Vec3 {
     }
 }
 
-/// nil is `None`.
-impl<T: FromLua> FromLua for Option<T> {
+/// What a script function returns: a value, or nothing for `()`.
+pub trait ScriptReturn {
+    const LUA_TYPE: &'static str;
+    #[doc(hidden)]
+    fn ret(self, vm: &mut Vm, args: Args, _: Sealed) -> LuaResult<usize>;
+}
+
+impl<T: IntoLua> ScriptReturn for T {
     const LUA_TYPE: &'static str = T::LUA_TYPE;
-    fn from_lua(vm: &mut Vm, v: Value) -> Result<Self, &'static str> {
-        if v.is_nil() {
-            Ok(None)
-        } else {
-            T::from_lua(vm, v).map(Some)
+    fn ret(self, vm: &mut Vm, args: Args, sealed: Sealed) -> LuaResult<usize> {
+        match self.into_raw(vm, sealed) {
+            Ok(v) => vm.ret1(args, v),
+            Err(e) => Err(vm.rt_error(e.message())),
         }
     }
 }
 
-impl<T: IntoLua> IntoLua for Option<T> {
-    const LUA_TYPE: &'static str = T::LUA_TYPE;
-    fn into_lua(self, vm: &mut Vm) -> LuaResult<Value> {
-        match self {
-            Some(v) => v.into_lua(vm),
-            None => Ok(Value::Nil),
-        }
-    }
-}
-
-/// Any Lua value, unconverted.
-impl FromLua for Value {
-    const LUA_TYPE: &'static str = "any";
-    fn from_lua(_: &mut Vm, v: Value) -> Result<Self, &'static str> {
-        Ok(v)
-    }
-}
-
-impl IntoLua for Value {
-    const LUA_TYPE: &'static str = "any";
-    fn into_lua(self, _: &mut Vm) -> LuaResult<Value> {
-        Ok(self)
-    }
-}
-
-impl IntoLua for () {
+impl ScriptReturn for () {
     const LUA_TYPE: &'static str = "nil";
-    fn into_lua(self, _: &mut Vm) -> LuaResult<Value> {
-        Ok(Value::Nil)
-    }
-}
-
-/// `Err` becomes a Lua error (with the caller's position).
-impl<T: IntoLua, E: std::fmt::Display> IntoLua for Result<T, E> {
-    const LUA_TYPE: &'static str = T::LUA_TYPE;
-    fn into_lua(self, vm: &mut Vm) -> LuaResult<Value> {
-        match self {
-            Ok(v) => v.into_lua(vm),
-            Err(e) => Err(vm.rt_error(&e.to_string())),
-        }
+    fn ret(self, _: &mut Vm, _: Args, _: Sealed) -> LuaResult<usize> {
+        Ok(0)
     }
 }
 
@@ -281,7 +189,7 @@ fn bad_argument(
     fname: &str,
     param: &str,
     expected: &str,
-) -> crate::vm::LuaError {
+) -> crate::vm::runtime::error::LuaError {
     let got = if i < args.n {
         let v = vm.arg(args, i);
         vm.obj_type_name(&v)
@@ -296,7 +204,7 @@ macro_rules! impl_script_function {
         impl<F, R, $($a,)*> IntoScriptFunction<fn($($a,)*) -> R> for F
         where
             F: Fn(&mut World, $($a),*) -> R + Send + Sync + 'static,
-            R: IntoLua,
+            R: ScriptReturn,
             $($a: FromLua,)*
         {
             #[allow(non_snake_case, unused_mut, unused_variables, unused_assignments)]
@@ -316,17 +224,20 @@ macro_rules! impl_script_function {
                     let mut i = 0;
                     $(
                         let v = vm.arg(args, i);
-                        let $a = match $a::from_lua(vm, v) {
+                        let $a = match $a::from_raw(vm, v, Sealed(())) {
                             Ok(x) => x,
-                            Err(expected) => {
-                                return Err(bad_argument(vm, args, i, &fname, &names[i], expected));
+                            Err(e) => {
+                                let expected = e.expected.map_or_else(
+                                    || format!("{} expected", $a::LUA_TYPE),
+                                    str::to_string,
+                                );
+                                return Err(bad_argument(vm, args, i, &fname, &names[i], &expected));
                             }
                         };
                         i += 1;
                     )*
                     let r = (self)(world(vm)?, $($a),*);
-                    let r = r.into_lua(vm)?;
-                    vm.ret1(args, r)
+                    r.ret(vm, args, Sealed(()))
                 });
                 ScriptFunction {
                     name: name.to_string(),
@@ -385,7 +296,7 @@ pub fn internal(vm: &mut Vm, name: &str) -> Value {
 pub fn install_new(vm: &mut Vm, functions: &ScriptFunctions, installed: &mut usize) {
     while *installed < functions.list.len() {
         let f = vm.new_native_closure(call_function, &[Value::Int(*installed as i64)]);
-        vm.set_global(&functions.list[*installed].name, f);
+        vm.set_global_value(&functions.list[*installed].name, f);
         *installed += 1;
     }
 }

@@ -15,16 +15,16 @@
 //!     .run();
 //! ```
 
-pub mod api;
-pub mod asset;
-pub mod budget;
-pub mod component;
-pub mod functions;
-pub mod reflect;
-pub mod reload;
-pub mod stats;
+pub(crate) mod api;
+pub(crate) mod asset;
+pub(crate) mod budget;
+pub(crate) mod component;
+pub(crate) mod functions;
+pub(crate) mod reflect;
+pub(crate) mod reload;
+pub(crate) mod stats;
 pub mod stubs;
-pub mod tasks;
+pub(crate) mod tasks;
 mod world;
 
 use bevy::app::{App, Plugin, Update};
@@ -42,13 +42,15 @@ use bevy::input::keyboard::KeyCode;
 use bevy::time::Time;
 use bevy::transform::components::Transform;
 
+pub use crate::vm::{FromLua, IntoLua, LuaValue};
 pub use asset::{LuaScript, LuaScriptLoader, ScriptCompileError};
 pub use component::Script;
-pub use functions::{FromLua, IntoLua, ScriptFunctions, ScriptFunctionsExt};
+pub use functions::{ScriptFunctions, ScriptFunctionsExt, ScriptReturn};
 pub use stats::{FrameReport, ScriptReport};
 pub use tasks::ScriptRuntime;
 
-use crate::vm::{Value, Vm};
+use crate::vm::Vm;
+use crate::vm::runtime::value::Value;
 use api::{CONTEXT, Request};
 
 /// What happens to a task that uses up its instruction budget in one frame.
@@ -221,7 +223,7 @@ pub enum ScriptValue {
 }
 
 impl ScriptValue {
-    pub fn from_lua(v: &Value) -> ScriptValue {
+    pub(crate) fn from_lua(v: &Value) -> ScriptValue {
         match v {
             Value::Bool(b) => ScriptValue::Bool(*b),
             Value::Int(i) => ScriptValue::Int(*i),
@@ -302,6 +304,12 @@ pub fn run_scripts(
         return;
     };
     let rt = &mut runtime;
+    // The runtime caches pointers into its VM's heap: a VM swapped in through `vm_mut` would
+    // leave them dangling, so stop here (a Rust bug in the game, not a script error).
+    assert_eq!(
+        rt.vm.id, rt.vm_id,
+        "ScriptRuntime's VM was replaced; scripts cannot run on a VM they were not loaded in"
+    );
     rt.vm.set_instruction_counting(rt.profile);
     let vm_start = rt.vm.stats();
     for m in rt.modules.values_mut() {
@@ -556,6 +564,6 @@ fn write_outputs(rt: &mut ScriptRuntime, mut p: FrameOutputs) {
 
 thread_local! {
     /// `spawn(path, init)` tables waiting for their entity's script to start.
-    static PENDING_INIT: std::cell::RefCell<rustc_hash::FxHashMap<Entity, crate::vm::RootKey>> =
+    static PENDING_INIT: std::cell::RefCell<rustc_hash::FxHashMap<Entity, crate::vm::runtime::state::RootKey>> =
         std::cell::RefCell::new(rustc_hash::FxHashMap::default());
 }

@@ -29,10 +29,12 @@ use bevy::reflect::{
 use rustc_hash::FxHashMap;
 
 use super::world::world;
+use crate::vm::Vm;
+use crate::vm::runtime::error::LuaResult;
 use crate::vm::runtime::function::Args;
 use crate::vm::runtime::gc::Gc;
 use crate::vm::runtime::table::Table;
-use crate::vm::{LuaResult, Value, Vm};
+use crate::vm::runtime::value::Value;
 
 thread_local! {
     static TYPES: RefCell<TypeCache> = RefCell::new(TypeCache::default());
@@ -301,7 +303,7 @@ fn resolve<'w>(world: &'w World, r: &Ref, ty: &ScriptType) -> Option<&'w dyn Par
     Some(node)
 }
 
-fn stale(vm: &mut Vm, r: &Ref, ty: &ScriptType) -> crate::vm::LuaError {
+fn stale(vm: &mut Vm, r: &Ref, ty: &ScriptType) -> crate::vm::runtime::error::LuaError {
     vm.rt_error(&format!(
         "{} of entity {} is gone (despawned, removed, or its variant changed)",
         ty.name, r.entity
@@ -574,7 +576,11 @@ fn read(
     Ok(vm.new_word_userdata(r.to_words(), meta))
 }
 
-fn key_error(vm: &mut Vm, node: &dyn PartialReflect, key: &Value) -> crate::vm::LuaError {
+fn key_error(
+    vm: &mut Vm,
+    node: &dyn PartialReflect,
+    key: &Value,
+) -> crate::vm::runtime::error::LuaError {
     let shown = match key {
         Value::Str(s) => format!("'{}'", s.to_str_lossy()),
         Value::Int(i) => i.to_string(),
@@ -821,7 +827,7 @@ fn ref_next(vm: &mut Vm, args: Args) -> LuaResult<usize> {
 /// The entity of `self` (or of an entity object from a query).
 fn entity_arg(vm: &mut Vm, args: Args, i: usize, fname: &str) -> LuaResult<Entity> {
     let v = vm.arg(args, i);
-    <Entity as super::functions::FromLua>::from_lua(vm, v)
+    <Entity as crate::vm::FromLua>::from_raw(vm, v, crate::vm::api::Sealed(()))
         .map_err(|_| vm.arg_type_error(args, i, fname, "entity"))
 }
 
@@ -1132,5 +1138,5 @@ pub fn install(
         &[Value::Table(meta), Value::Table(entity_meta)],
     );
     vm.set_field(world, "query", query);
-    vm.set_global("world", Value::Table(world));
+    vm.set_global_value("world", Value::Table(world));
 }

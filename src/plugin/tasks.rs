@@ -17,7 +17,11 @@ use crate::vm::runtime::table::Table;
 use crate::vm::runtime::thread::ThreadKey;
 use std::rc::Rc;
 
-use crate::vm::{LuaError, Resumed, RootKey, Value, Vm};
+use crate::vm::Vm;
+use crate::vm::runtime::error::LuaError;
+use crate::vm::runtime::state::Resumed;
+use crate::vm::runtime::state::RootKey;
+use crate::vm::runtime::value::Value;
 
 use super::api::{self, CONTEXT, Request, set_context};
 use super::budget::{FrameClock, ScriptFrameUse};
@@ -40,37 +44,37 @@ pub enum Wait {
 }
 
 pub struct Task {
-    pub id: u64,
-    pub thread: RootKey,
-    pub key: ThreadKey,
-    pub wait: Wait,
+    pub(crate) id: u64,
+    pub(crate) thread: RootKey,
+    pub(crate) key: ThreadKey,
+    pub(crate) wait: Wait,
     /// Arguments for the first resume.
-    pub args: Option<RootKey>,
+    pub(crate) args: Option<RootKey>,
 }
 
 /// A script asset instantiated in the VM: its own global environment (falling back to `_G`).
 pub struct Module {
-    pub env: RootKey,
+    pub(crate) env: RootKey,
     /// The table `env` roots.
-    pub env_table: Gc<Table>,
+    pub(crate) env_table: Gc<Table>,
     /// Shared so that naming the running script each call does not allocate.
-    pub path: std::rc::Rc<str>,
+    pub(crate) path: std::rc::Rc<str>,
     /// Its share of the last frame.
-    pub report: ScriptReport,
+    pub(crate) report: ScriptReport,
     /// Its use of the frame's budgets (time, spawns), shared with its entities' module refs.
-    pub frame_use: Rc<ScriptFrameUse>,
+    pub(crate) frame_use: Rc<ScriptFrameUse>,
 }
 
 pub struct EntityScript {
-    pub asset: bevy::asset::AssetId<super::LuaScript>,
-    pub self_table: RootKey,
+    pub(crate) asset: bevy::asset::AssetId<super::LuaScript>,
+    pub(crate) self_table: RootKey,
     /// The table `self_table` roots.
-    pub me: Gc<Table>,
-    pub tasks: Vec<Task>,
+    pub(crate) me: Gc<Table>,
+    pub(crate) tasks: Vec<Task>,
     /// Set once `on_spawn` ran.
-    pub started: bool,
+    pub(crate) started: bool,
     /// The transform as `self.transform` last held it: unchanged components are not copied in.
-    pub synced: Option<Transform>,
+    pub(crate) synced: Option<Transform>,
     /// The tables `self.transform` was made of at that point, for reading back only the parts
     /// a script wrote.
     transform_tables: Option<TransformTables>,
@@ -122,30 +126,26 @@ pub struct EntityScripts {
 }
 
 impl EntityScripts {
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.list.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.list.is_empty()
-    }
-
-    pub fn contains_key(&self, e: &Entity) -> bool {
+    pub(crate) fn contains_key(&self, e: &Entity) -> bool {
         self.position.contains_key(e)
     }
 
-    pub fn get(&self, e: &Entity) -> Option<&EntityScript> {
+    pub(crate) fn get(&self, e: &Entity) -> Option<&EntityScript> {
         let &i = self.position.get(e)?;
         Some(&self.list[i as usize].1)
     }
 
-    pub fn get_mut(&mut self, e: &Entity) -> Option<&mut EntityScript> {
+    pub(crate) fn get_mut(&mut self, e: &Entity) -> Option<&mut EntityScript> {
         let &i = self.position.get(e)?;
         Some(&mut self.list[i as usize].1)
     }
 
     /// Adds `e` at the end of the resume order (or replaces its script in place).
-    pub fn insert(&mut self, e: Entity, script: EntityScript) {
+    pub(crate) fn insert(&mut self, e: Entity, script: EntityScript) {
         match self.position.get(&e) {
             Some(&i) => self.list[i as usize].1 = script,
             None => {
@@ -156,7 +156,7 @@ impl EntityScripts {
     }
 
     /// Removes `e`, keeping the order of the others.
-    pub fn remove(&mut self, e: &Entity) -> Option<EntityScript> {
+    pub(crate) fn remove(&mut self, e: &Entity) -> Option<EntityScript> {
         let i = self.position.remove(e)? as usize;
         let (_, script) = self.list.remove(i);
         for (j, (other, _)) in self.list.iter().enumerate().skip(i) {
@@ -166,26 +166,23 @@ impl EntityScripts {
     }
 
     /// The entity at position `i` of the resume order.
-    pub fn entity_at(&self, i: usize) -> Option<Entity> {
+    pub(crate) fn entity_at(&self, i: usize) -> Option<Entity> {
         self.list.get(i).map(|(e, _)| *e)
     }
 
     /// Entities in resume order.
-    pub fn entities(&self) -> impl Iterator<Item = Entity> + '_ {
+    pub(crate) fn entities(&self) -> impl Iterator<Item = Entity> + '_ {
         self.list.iter().map(|(e, _)| *e)
     }
 
+    #[cfg(feature = "overlay")]
     /// Entities and their scripts in resume order.
-    pub fn iter(&self) -> impl Iterator<Item = (Entity, &EntityScript)> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (Entity, &EntityScript)> {
         self.list.iter().map(|(e, s)| (*e, s))
     }
 
-    pub fn values(&self) -> impl Iterator<Item = &EntityScript> {
+    pub(crate) fn values(&self) -> impl Iterator<Item = &EntityScript> {
         self.list.iter().map(|(_, s)| s)
-    }
-
-    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut EntityScript> {
-        self.list.iter_mut().map(|(_, s)| s)
     }
 }
 
@@ -195,54 +192,57 @@ const MAX_MESSAGE_BYTES: usize = 4096;
 
 /// An error a script raised, for the `ScriptError` message.
 pub struct Failure {
-    pub entity: Option<Entity>,
-    pub path: String,
-    pub message: String,
+    pub(crate) entity: Option<Entity>,
+    pub(crate) path: String,
+    pub(crate) message: String,
     /// The budget or cap that stopped the script, when one did.
-    pub budget: Option<super::Budget>,
+    pub(crate) budget: Option<super::Budget>,
 }
 
 pub struct ScriptRuntime {
-    pub vm: Vm,
-    pub modules: FxHashMap<bevy::asset::AssetId<super::LuaScript>, Module>,
-    pub entities: EntityScripts,
-    pub elapsed: f64,
+    pub(crate) vm: Vm,
+    /// `vm`'s id when the runtime made it: the runtime caches pointers into that VM's heap
+    /// (rooted there), so `run_scripts` refuses to go on if `vm_mut` was used to replace it.
+    pub(crate) vm_id: u64,
+    pub(crate) modules: FxHashMap<bevy::asset::AssetId<super::LuaScript>, Module>,
+    pub(crate) entities: EntityScripts,
+    pub(crate) elapsed: f64,
     /// Seconds since the last frame (`time.delta`).
-    pub dt: f64,
-    pub frame: u64,
-    pub failures: Vec<Failure>,
+    pub(crate) dt: f64,
+    pub(crate) frame: u64,
+    pub(crate) failures: Vec<Failure>,
     /// Events for scripts this frame (`wait_event` / `on_event`).
-    pub events: Vec<(Option<Entity>, String, ScriptValue)>,
+    pub(crate) events: Vec<(Option<Entity>, String, ScriptValue)>,
     /// What the last `run_scripts` did (time, VM counters, Rust heap allocations, tasks).
-    pub report: FrameReport,
+    pub(crate) report: FrameReport,
     /// Also time each script (two clock reads per entity per frame) and count VM instructions;
     /// the overlay sets it while it is open.
-    pub profile: bool,
+    pub(crate) profile: bool,
     /// Module assets loaded for `require`, kept alive.
-    pub module_handles: Vec<bevy::asset::Handle<super::LuaScript>>,
-    pub module_paths: rustc_hash::FxHashSet<String>,
+    pub(crate) module_handles: Vec<bevy::asset::Handle<super::LuaScript>>,
+    pub(crate) module_paths: rustc_hash::FxHashSet<String>,
     /// Entities given a `Script` whose script has not started yet (its asset may be loading).
-    pub pending: Vec<Entity>,
+    pub(crate) pending: Vec<Entity>,
     /// Changed scripts to swap in this frame (see `reload.rs`).
-    pub reloads: Vec<(bevy::asset::AssetId<super::LuaScript>, super::LuaScript)>,
+    pub(crate) reloads: Vec<(bevy::asset::AssetId<super::LuaScript>, super::LuaScript)>,
     /// This frame's work lists, kept to reuse their buffers.
-    pub removed: Vec<Entity>,
-    pub starting: Vec<(Entity, bevy::asset::AssetId<super::LuaScript>)>,
-    pub loading: Vec<(bevy::asset::AssetId<super::LuaScript>, super::LuaScript)>,
+    pub(crate) removed: Vec<Entity>,
+    pub(crate) starting: Vec<(Entity, bevy::asset::AssetId<super::LuaScript>)>,
+    pub(crate) loading: Vec<(bevy::asset::AssetId<super::LuaScript>, super::LuaScript)>,
     /// How many of `ScriptFunctions` are globals already.
-    pub functions_installed: usize,
+    pub(crate) functions_installed: usize,
     /// Instructions and bytes of allocation one script run (a callback, a task's resume) may
     /// use; `run_scripts` sets them from `MoonpoolSettings` each frame.
-    pub fuel_per_run: i64,
-    pub memory_per_run: usize,
+    pub(crate) fuel_per_run: i64,
+    pub(crate) memory_per_run: usize,
     /// The time budget's clock for this frame (see `budget.rs`).
-    pub clock: FrameClock,
+    pub(crate) clock: FrameClock,
     /// Live tasks one entity's script may keep (`MoonpoolSettings::max_tasks_per_entity`).
-    pub max_tasks_per_entity: u32,
+    pub(crate) max_tasks_per_entity: u32,
     /// Entities one script may spawn per frame (`MoonpoolSettings::max_spawns_per_frame`).
-    pub max_spawns_per_frame: u32,
+    pub(crate) max_spawns_per_frame: u32,
     /// Budgets of the runs that belong to no script (finalizers run by the collector's step).
-    pub host_use: Rc<ScriptFrameUse>,
+    pub(crate) host_use: Rc<ScriptFrameUse>,
     /// The entity each live task belongs to, by task id (cancel and join find a task at once).
     task_owner: FxHashMap<u64, Entity>,
     tags: Tags,
@@ -334,6 +334,7 @@ impl ScriptRuntime {
             vm.root(t);
         }
         ScriptRuntime {
+            vm_id: vm.id,
             vm,
             modules: FxHashMap::default(),
             entities: EntityScripts::default(),
@@ -433,14 +434,18 @@ impl ScriptRuntime {
     }
 
     /// Runs a script asset's chunk in a fresh environment. On error the old module stays.
-    pub fn load_module(
+    pub(crate) fn load_module(
         &mut self,
         id: bevy::asset::AssetId<super::LuaScript>,
         script: &super::LuaScript,
     ) -> bool {
         let vm = &mut self.vm;
         let new_env = super::functions::internal(vm, "__mp_new_env");
-        let env = match vm.call(new_env, &[]).ok().and_then(|r| r.first().copied()) {
+        let env = match vm
+            .call_values(new_env, &[])
+            .ok()
+            .and_then(|r| r.first().copied())
+        {
             Some(Value::Table(t)) => t,
             _ => vm.new_table(),
         };
@@ -457,7 +462,7 @@ impl ScriptRuntime {
         let vm = &mut self.vm;
         let result = vm
             .load_with_env(&script.source, &chunkname, Value::Table(env))
-            .and_then(|f| vm.call(f, &[]).map(|_| ()));
+            .and_then(|f| vm.call_values(f, &[]).map(|_| ()));
         let hit = self.disarm(&frame_use);
         match result {
             Ok(()) => {
@@ -518,7 +523,7 @@ impl ScriptRuntime {
     }
 
     /// Calls `self.<name>(self, extra...)` if the script defines it; errors are reported.
-    pub fn callback(&mut self, entity: Entity, name: &str, extra: &[Value]) {
+    pub(crate) fn callback(&mut self, entity: Entity, name: &str, extra: &[Value]) {
         let k = self.vm.intern(name.as_bytes());
         self.callback_key(entity, k, extra);
     }
@@ -566,7 +571,7 @@ impl ScriptRuntime {
     }
 
     /// Starts the script of a new entity: `self`, `on_spawn`, and `main` as its first task.
-    pub fn start_entity(
+    pub(crate) fn start_entity(
         &mut self,
         entity: Entity,
         asset: bevy::asset::AssetId<super::LuaScript>,
@@ -643,7 +648,7 @@ impl ScriptRuntime {
     }
 
     /// Ends an entity's tasks (closing their `<close>` variables) and forgets it.
-    pub fn stop_entity(&mut self, entity: Entity, run_on_despawn: bool) {
+    pub(crate) fn stop_entity(&mut self, entity: Entity, run_on_despawn: bool) {
         if run_on_despawn {
             self.callback(entity, "on_despawn", &[]);
         }
@@ -695,7 +700,7 @@ impl ScriptRuntime {
     }
 
     /// Restarts an entity's tasks after a hot reload and runs `on_reload(self)`.
-    pub fn reload_entity(&mut self, entity: Entity) {
+    pub(crate) fn reload_entity(&mut self, entity: Entity) {
         let (asset, tasks) = match self.entities.get_mut(&entity) {
             Some(es) => (es.asset, std::mem::take(&mut es.tasks)),
             None => return,
@@ -706,7 +711,7 @@ impl ScriptRuntime {
     }
 
     /// Copies a `Transform` into `self.transform` (reusing its tables).
-    pub fn write_transform(&mut self, entity: Entity, t: &Transform) {
+    pub(crate) fn write_transform(&mut self, entity: Entity, t: &Transform) {
         let Some(es) = self.entities.get(&entity) else {
             return;
         };
@@ -839,7 +844,7 @@ impl ScriptRuntime {
     /// Starts loading the tables the entity at `position` will touch (its `self` and
     /// `self.transform`), so that when a frame walks thousands of entities their memory
     /// latency overlaps the previous entity's work.
-    pub fn prefetch_entity(&self, position: usize) {
+    pub(crate) fn prefetch_entity(&self, position: usize) {
         use crate::vm::runtime::prefetch;
         let Some((_, es)) = self.entities.list.get(position) else {
             return;
@@ -862,7 +867,7 @@ impl ScriptRuntime {
     /// Reports, per script, the errors of this frame past the full reports, and a script that
     /// used up its time with entities left over (those wait for the next frame; the run that
     /// passed the budget reported its own error).
-    pub fn report_frame_summaries(&mut self) {
+    pub(crate) fn report_frame_summaries(&mut self) {
         let budget = self.clock.budget();
         for m in self.modules.values() {
             let u = &m.frame_use;
@@ -903,7 +908,7 @@ impl ScriptRuntime {
     /// The frame's slice of collector work. Finalizers (`__gc`, Lua code of any script) run
     /// under a run's budgets; those left when it is spent run next frame. Their errors are
     /// reported as `ScriptError`s of the path `__gc`.
-    pub fn collect_step(&mut self, work: usize) {
+    pub(crate) fn collect_step(&mut self, work: usize) {
         let used = self.host_use.clone();
         api::CURRENT_ENTITY.set(None);
         self.arm(self.fuel_per_run, &used);
@@ -921,14 +926,14 @@ impl ScriptRuntime {
     }
 
     /// Tasks alive across all entities.
-    pub fn live_tasks(&self) -> usize {
+    pub(crate) fn live_tasks(&self) -> usize {
         self.entities.values().map(|e| e.tasks.len()).sum()
     }
 
     /// Whether the entity at `position` runs this frame: its script is loaded and has time
     /// left (an entity of a script that used its time waits for the next frame, counted).
     /// Brings the entity's cached module reference up to date.
-    pub fn ready_at(&mut self, position: usize) -> bool {
+    pub(crate) fn ready_at(&mut self, position: usize) -> bool {
         let Some((_, es)) = self.entities.list.get_mut(position) else {
             return false;
         };
@@ -963,7 +968,7 @@ impl ScriptRuntime {
     /// this runs for every scripted entity every frame. Returns whether `transform` changed.
     /// Call `ready_at` first: it brings the module reference up to date and skips an entity
     /// whose script used its time.
-    pub fn run_entity_at(
+    pub(crate) fn run_entity_at(
         &mut self,
         position: usize,
         transform: Option<&mut Transform>,
@@ -1248,7 +1253,7 @@ impl ScriptRuntime {
 
     /// Carries out what scripts asked for during the frame: new tasks now, the rest returned
     /// for the system to do with `Commands` and messages.
-    pub fn take_requests(&mut self) -> Vec<Request> {
+    pub(crate) fn take_requests(&mut self) -> Vec<Request> {
         let requests = CONTEXT.with(|c| std::mem::take(&mut c.borrow_mut().requests));
         let mut rest = Vec::new();
         for r in requests {
@@ -1298,6 +1303,58 @@ impl ScriptRuntime {
             }
         }
         rest
+    }
+}
+
+/// What games and tools may use between frames.
+impl ScriptRuntime {
+    /// The VM the scripts run in: counters, budgets (`&Vm` methods).
+    pub fn vm(&self) -> &Vm {
+        &self.vm
+    }
+
+    /// The VM, for its safe public API between frames (`call`, `exec`, globals, handles).
+    /// Replacing the VM itself is refused at the next frame.
+    pub fn vm_mut(&mut self) -> &mut Vm {
+        &mut self.vm
+    }
+
+    /// What the last frame of scripts did.
+    pub fn report(&self) -> &FrameReport {
+        &self.report
+    }
+
+    /// The script assets loaded, with their paths.
+    pub fn scripts(&self) -> impl Iterator<Item = (bevy::asset::AssetId<super::LuaScript>, &str)> {
+        self.modules.iter().map(|(id, m)| (*id, &*m.path))
+    }
+
+    /// One script asset's share of the last frame.
+    pub fn script_report(
+        &self,
+        asset: bevy::asset::AssetId<super::LuaScript>,
+    ) -> Option<&ScriptReport> {
+        self.modules.get(&asset).map(|m| &m.report)
+    }
+
+    /// The `self` table of `entity`'s script, kept alive while the handle lives.
+    pub fn entity_self(&mut self, entity: Entity) -> Option<crate::vm::LuaTable> {
+        let key = self.entities.get(&entity)?.self_table;
+        let v = self.vm.rooted(key)?;
+        match self.vm.lift(v) {
+            crate::vm::LuaValue::Table(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// Frames run so far.
+    pub fn frame(&self) -> u64 {
+        self.frame
+    }
+
+    /// Also time each script and count VM instructions (the overlay turns it on while open).
+    pub fn set_profile(&mut self, on: bool) {
+        self.profile = on;
     }
 }
 

@@ -9,7 +9,8 @@ use std::cell::Cell;
 
 use bevy::ecs::world::World;
 
-use crate::vm::{LuaResult, Vm};
+use crate::vm::Vm;
+use crate::vm::runtime::error::LuaResult;
 
 thread_local! {
     static WORLD: Cell<*mut World> = const { Cell::new(std::ptr::null_mut()) };

@@ -60,7 +60,7 @@ fn hash_bytes(s: &[u8]) -> u32 {
 }
 
 impl Interner {
-    pub fn new() -> Interner {
+    pub(crate) fn new() -> Interner {
         let mut i = Interner {
             bytes: Vec::new(),
             spans: Vec::new(),
@@ -73,20 +73,17 @@ impl Interner {
         i
     }
 
-    pub fn get(&self, id: StrId) -> &[u8] {
+    pub(crate) fn get(&self, id: StrId) -> &[u8] {
         let (a, b) = self.spans[id.0 as usize];
         &self.bytes[a..b]
     }
 
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
         self.spans.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.spans.is_empty()
-    }
-
-    pub fn intern(&mut self, s: &[u8]) -> StrId {
+    pub(crate) fn intern(&mut self, s: &[u8]) -> StrId {
         let h = hash_bytes(s);
         let mask = self.table.len() - 1;
         let mut i = h as usize & mask;
@@ -157,7 +154,7 @@ impl<T> fmt::Debug for Span<T> {
 }
 
 impl<T> Span<T> {
-    pub fn new(start: usize, len: usize) -> Span<T> {
+    pub(crate) fn new(start: usize, len: usize) -> Span<T> {
         Span {
             start: start as u32,
             len: len as u32,
@@ -165,26 +162,26 @@ impl<T> Span<T> {
         }
     }
 
-    pub fn len(self) -> usize {
+    pub(crate) fn len(self) -> usize {
         self.len as usize
     }
 
-    pub fn is_empty(self) -> bool {
+    pub(crate) fn is_empty(self) -> bool {
         self.len == 0
     }
 
-    pub fn range(self) -> Range<usize> {
+    pub(crate) fn range(self) -> Range<usize> {
         self.start as usize..(self.start + self.len) as usize
     }
 }
 
 impl Span<Expr> {
     /// The ids of the listed expressions (a list's items sit in consecutive slots).
-    pub fn ids(self) -> impl DoubleEndedIterator<Item = ExprId> + ExactSizeIterator {
+    pub(crate) fn ids(self) -> impl DoubleEndedIterator<Item = ExprId> + ExactSizeIterator {
         (self.start..self.start + self.len).map(ExprId)
     }
 
-    pub fn get(self, i: usize) -> ExprId {
+    pub(crate) fn get(self, i: usize) -> ExprId {
         debug_assert!(i < self.len());
         ExprId(self.start + i as u32)
     }
@@ -192,7 +189,7 @@ impl Span<Expr> {
 
 /// Moves `scratch[mark..]` to the end of `dst` and returns where it went. Lists are gathered on
 /// a scratch stack (nested lists push above their parent's items) and land contiguously.
-pub fn finish_list<T: Copy>(dst: &mut Vec<T>, scratch: &mut Vec<T>, mark: usize) -> Span<T> {
+pub(crate) fn finish_list<T: Copy>(dst: &mut Vec<T>, scratch: &mut Vec<T>, mark: usize) -> Span<T> {
     let start = dst.len();
     dst.extend_from_slice(&scratch[mark..]);
     scratch.truncate(mark);
@@ -220,7 +217,7 @@ pub struct Ast {
 
 impl Ast {
     /// Drops every node but keeps the strings (their ids stay valid) and the capacity.
-    pub fn clear_nodes(&mut self) {
+    pub(crate) fn clear_nodes(&mut self) {
         self.exprs.clear();
         self.stats.clear();
         self.fields.clear();
@@ -230,51 +227,56 @@ impl Ast {
         self.funcs.clear();
     }
 
-    pub fn push_expr(&mut self, e: Expr) -> ExprId {
+    pub(crate) fn push_expr(&mut self, e: Expr) -> ExprId {
         let id = ExprId(self.exprs.len() as u32);
         self.exprs.push(e);
         id
     }
 
-    pub fn expr(&self, id: ExprId) -> &Expr {
+    #[cfg(test)]
+    pub(crate) fn expr(&self, id: ExprId) -> &Expr {
         &self.exprs[id.0 as usize]
     }
 
-    pub fn exprs(&self, s: Span<Expr>) -> &[Expr] {
+    #[cfg(test)]
+    pub(crate) fn exprs(&self, s: Span<Expr>) -> &[Expr] {
         &self.exprs[s.range()]
     }
 
-    pub fn stats(&self, s: Span<Stat>) -> &[Stat] {
+    #[cfg(test)]
+    pub(crate) fn stats(&self, s: Span<Stat>) -> &[Stat] {
         &self.stats[s.range()]
     }
 
-    pub fn fields(&self, s: Span<TableField>) -> &[TableField] {
+    pub(crate) fn fields(&self, s: Span<TableField>) -> &[TableField] {
         &self.fields[s.range()]
     }
 
-    pub fn names(&self, s: Span<StrId>) -> &[StrId] {
+    #[cfg(test)]
+    pub(crate) fn names(&self, s: Span<StrId>) -> &[StrId] {
         &self.names[s.range()]
     }
 
-    pub fn locals(&self, s: Span<(StrId, Attrib)>) -> &[(StrId, Attrib)] {
+    pub(crate) fn locals(&self, s: Span<(StrId, Attrib)>) -> &[(StrId, Attrib)] {
         &self.locals[s.range()]
     }
 
-    pub fn arms(&self, s: Span<(ExprId, Block)>) -> &[(ExprId, Block)] {
+    #[cfg(test)]
+    pub(crate) fn arms(&self, s: Span<(ExprId, Block)>) -> &[(ExprId, Block)] {
         &self.arms[s.range()]
     }
 
-    pub fn func(&self, id: FuncId) -> &FuncBody {
+    pub(crate) fn func(&self, id: FuncId) -> &FuncBody {
         &self.funcs[id.0 as usize]
     }
 
-    pub fn push_func(&mut self, f: FuncBody) -> FuncId {
+    pub(crate) fn push_func(&mut self, f: FuncBody) -> FuncId {
         let id = FuncId(self.funcs.len() as u32);
         self.funcs.push(f);
         id
     }
 
-    pub fn str(&self, id: StrId) -> &[u8] {
+    pub(crate) fn str(&self, id: StrId) -> &[u8] {
         self.strs.get(id)
     }
 }
@@ -446,12 +448,12 @@ pub enum UnOp {
 }
 
 impl Expr {
-    pub fn new(kind: ExprKind, line: Line) -> Expr {
+    pub(crate) fn new(kind: ExprKind, line: Line) -> Expr {
         Expr { kind, line }
     }
 
     /// Calls and `...` can produce several values.
-    pub fn is_multi(&self) -> bool {
+    pub(crate) fn is_multi(&self) -> bool {
         matches!(
             self.kind,
             ExprKind::Call(..) | ExprKind::Method(..) | ExprKind::Vararg

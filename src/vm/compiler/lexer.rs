@@ -90,7 +90,7 @@ pub enum Tok {
 
 impl Tok {
     /// Source text of reserved words and symbols.
-    pub fn fixed_text(&self) -> Option<&'static str> {
+    pub(crate) fn fixed_text(&self) -> Option<&'static str> {
         use Tok::*;
         Some(match self {
             And => "and",
@@ -153,7 +153,7 @@ impl Tok {
     }
 
     /// How Lua names a token kind in "X expected" messages: `'end'`, `<name>`, `<eof>`...
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             Tok::Name => "<name>".into(),
             Tok::Str => "<string>".into(),
@@ -280,7 +280,7 @@ fn near_text(bytes: &[u8]) -> String {
 impl<'a> Lexer<'a> {
     /// A lexer over a whole chunk. (A file's `#!` first line is dropped by the file loader, as
     /// in lua.c; `load` of a string starting with `#` is a syntax error.)
-    pub fn new(src: &'a [u8]) -> Lexer<'a> {
+    pub(crate) fn new(src: &'a [u8]) -> Lexer<'a> {
         Lexer {
             src,
             pos: 0,
@@ -293,22 +293,17 @@ impl<'a> Lexer<'a> {
     }
 
     /// Charges each token read to `meter`; reading stops with an error once it trips.
-    pub fn set_meter(&mut self, meter: Option<std::rc::Rc<super::meter::Meter>>) {
+    pub(crate) fn set_meter(&mut self, meter: Option<std::rc::Rc<super::meter::Meter>>) {
         self.meter = meter;
     }
 
-    pub fn source(&self) -> &'a [u8] {
+    pub(crate) fn source(&self) -> &'a [u8] {
         self.src
     }
 
     /// Contents of the last string token read (escapes decoded, newlines normalized).
-    pub fn str_value(&self) -> &[u8] {
+    pub(crate) fn str_value(&self) -> &[u8] {
         &self.buf
-    }
-
-    /// The line the lexer has reached (Lua's `linenumber`).
-    pub fn line(&self) -> u32 {
-        self.line
     }
 
     #[inline]
@@ -353,7 +348,7 @@ impl<'a> Lexer<'a> {
 
     /// What Lua shows for `t` in `near ...`: the source text of names and numerals, the
     /// decoded contents of strings with their delimiters, `<eof>` unquoted.
-    pub fn token_text(&self, t: &Token) -> String {
+    pub(crate) fn token_text(&self, t: &Token) -> String {
         match &t.tok {
             Tok::Eof => "<eof>".into(),
             Tok::Name | Tok::Int(_) | Tok::Float(_) => near_text(&self.src[t.start..t.end]),
@@ -385,14 +380,15 @@ impl<'a> Lexer<'a> {
         }
     }
 
+    #[cfg(test)]
     /// Reads the next token.
-    pub fn next_token(&mut self) -> Result<Token, CompileError> {
+    pub(crate) fn next_token(&mut self) -> Result<Token, CompileError> {
         self.scan().map_err(|e| *e)
     }
 
     /// Reads the next token ([`Lexer::next_token`] with a boxed error).
     #[inline]
-    pub fn scan(&mut self) -> LResult<Token> {
+    pub(crate) fn scan(&mut self) -> LResult<Token> {
         // Skip whitespace and comments.
         loop {
             match self.cur() {

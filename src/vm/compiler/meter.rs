@@ -36,7 +36,11 @@ pub struct Meter {
 impl Meter {
     /// At most `limit` units of work; with a `deadline`, or a `time_limit` whose clock starts at
     /// the first check.
-    pub fn new(limit: u64, deadline: Option<Instant>, time_limit: Option<Duration>) -> Meter {
+    pub(crate) fn new(
+        limit: u64,
+        deadline: Option<Instant>,
+        time_limit: Option<Duration>,
+    ) -> Meter {
         let timed = deadline.is_some() || time_limit.is_some();
         Meter {
             used: Cell::new(0),
@@ -50,7 +54,7 @@ impl Meter {
 
     /// Charges `n` units; false once a limit is passed (and from then on).
     #[inline]
-    pub fn charge(&self, n: u64) -> bool {
+    pub(crate) fn charge(&self, n: u64) -> bool {
         let used = self.used.get() + n;
         self.used.set(used);
         used <= self.next_check.get() || self.check()
@@ -89,12 +93,12 @@ impl Meter {
     }
 
     /// Units charged so far.
-    pub fn used(&self) -> u64 {
+    pub(crate) fn used(&self) -> u64 {
         self.used.get()
     }
 
     /// The limit that stopped the compilation, if one did.
-    pub fn tripped(&self) -> Option<Trip> {
+    pub(crate) fn tripped(&self) -> Option<Trip> {
         self.tripped.get()
     }
 }

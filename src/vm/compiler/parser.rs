@@ -37,14 +37,15 @@ const UNARY_PRIORITY: u8 = 12;
 /// Height of a subtree, for [`MAX_TREE_DEPTH`].
 type Depth = u32;
 
+#[cfg(test)]
 /// Parses a whole chunk, compiling it statement by statement; [`super::codegen::compile_chunk`]
 /// finishes the main function (or reports the code generation error found).
-pub fn parse(source: &[u8]) -> Result<Chunk, CompileError> {
+pub(crate) fn parse(source: &[u8]) -> Result<Chunk, CompileError> {
     parse_metered(source, None)
 }
 
 /// [`parse`], charging the work to `meter` (see `meter.rs`): stops with an error once it trips.
-pub fn parse_metered(
+pub(crate) fn parse_metered(
     source: &[u8],
     meter: Option<std::rc::Rc<super::meter::Meter>>,
 ) -> Result<Chunk, CompileError> {
@@ -66,8 +67,9 @@ pub fn parse_metered(
     }))
 }
 
+#[cfg(test)]
 /// Parses a whole chunk into a tree without compiling it: the nodes and the main block.
-pub fn parse_tree(source: &[u8]) -> Result<(Ast, Block), CompileError> {
+pub(crate) fn parse_tree(source: &[u8]) -> Result<(Ast, Block), CompileError> {
     let mut p = Parser::new(source, None, None).map_err(|e| *e)?;
     let (block, _) = p.block().map_err(|e| *e)?;
     if p.cur.tok != Tok::Eof {

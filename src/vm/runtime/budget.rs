@@ -117,7 +117,7 @@ impl Vm {
     /// `set_allocation_budget`) and `time`. For hosts that arm thousands of short runs a frame;
     /// `disarm_run` lifts them all (`exhausted` stays readable until the next arming).
     #[inline]
-    pub fn arm_run(&mut self, fuel: i64, allocation: usize, time: RunTime) {
+    pub(crate) fn arm_run(&mut self, fuel: i64, allocation: usize, time: RunTime) {
         let b = &mut self.budget;
         b.exhausted = None;
         b.clock_started = None;
@@ -135,7 +135,7 @@ impl Vm {
 
     /// Lifts every budget (see `arm_run`).
     #[inline]
-    pub fn disarm_run(&mut self) {
+    pub(crate) fn disarm_run(&mut self) {
         let b = &mut self.budget;
         b.reserve = i64::MAX;
         b.deadline = None;
@@ -182,7 +182,7 @@ impl Vm {
     }
 
     /// When the clock was first read since the time budget was armed, if it was.
-    pub fn clock_started(&self) -> Option<Instant> {
+    pub(crate) fn clock_started(&self) -> Option<Instant> {
         self.budget.clock_started
     }
 
@@ -212,7 +212,7 @@ impl Vm {
     /// Charges `n` units of fuel for work a native does (call it inside loops, so a budgeted
     /// script cannot hang the host inside one call); past a budget, its error.
     #[inline]
-    pub fn charge_fuel(&mut self, n: i64) -> LuaResult<()> {
+    pub(crate) fn charge_fuel(&mut self, n: i64) -> LuaResult<()> {
         if !self.budget.armed {
             return Ok(());
         }
@@ -225,7 +225,7 @@ impl Vm {
 
     /// Charges for `bytes` bytes copied or scanned (one unit per 64).
     #[inline]
-    pub fn charge_bytes(&mut self, bytes: usize) -> LuaResult<()> {
+    pub(crate) fn charge_bytes(&mut self, bytes: usize) -> LuaResult<()> {
         self.charge_fuel(1 + (bytes >> 6) as i64)
     }
 
@@ -297,14 +297,14 @@ pub const SCRATCH_KEEP: usize = 64 << 10;
 impl Vm {
     /// Takes the VM's reusable string buffer (empty): building strings every frame allocates
     /// nothing once warm.
-    pub fn take_scratch(&mut self) -> Vec<u8> {
+    pub(crate) fn take_scratch(&mut self) -> Vec<u8> {
         let mut b = std::mem::take(&mut self.scratch);
         b.clear();
         b
     }
 
     /// Gives a string buffer back for reuse, unless it grew large.
-    pub fn put_scratch(&mut self, b: Vec<u8>) {
+    pub(crate) fn put_scratch(&mut self, b: Vec<u8>) {
         if b.capacity() <= SCRATCH_KEEP && b.capacity() >= self.scratch.capacity() {
             self.scratch = b;
         }
@@ -345,7 +345,7 @@ impl Vm {
     /// and the memory limits, charging the budget as it copies (one unit per 64 bytes, in
     /// chunks of [`COPY_CHUNK`]).
     #[inline]
-    pub fn append_charged(&mut self, out: &mut Vec<u8>, bytes: &[u8]) -> LuaResult<()> {
+    pub(crate) fn append_charged(&mut self, out: &mut Vec<u8>, bytes: &[u8]) -> LuaResult<()> {
         // The common case: a short piece into a buffer with room (string building in a loop).
         if bytes.len() <= COPY_CHUNK && bytes.len() <= out.capacity() - out.len() {
             self.charge_bytes(bytes.len())?;
@@ -372,7 +372,7 @@ impl Vm {
     /// `limits.max_string_bytes`, "not enough memory" past the memory limits or when the
     /// allocation fails; never an aborted process. Never runs the collector (the bytes being
     /// copied may belong to a string nothing else holds).
-    pub fn reserve_string(&mut self, out: &mut Vec<u8>, len: usize) -> LuaResult<()> {
+    pub(crate) fn reserve_string(&mut self, out: &mut Vec<u8>, len: usize) -> LuaResult<()> {
         if len <= out.capacity() {
             return Ok(());
         }
@@ -391,7 +391,7 @@ impl Vm {
     /// A string a native built, interned: checked against the string and memory limits first
     /// when it is large, so that building it is a Lua error rather than an aborted process.
     /// Never runs the collector, so `bytes` may be borrowed from an unrooted string.
-    pub fn intern_checked(
+    pub(crate) fn intern_checked(
         &mut self,
         bytes: &[u8],
     ) -> LuaResult<super::gc::Gc<super::string::LuaStr>> {
@@ -404,7 +404,7 @@ impl Vm {
 
     /// `intern_checked` of a string built in `buf`: a large buffer becomes the string's storage
     /// (not copied once more). Leaves `buf` empty.
-    pub fn intern_buffer(
+    pub(crate) fn intern_buffer(
         &mut self,
         buf: &mut Vec<u8>,
     ) -> LuaResult<super::gc::Gc<super::string::LuaStr>> {

@@ -8,7 +8,6 @@ use super::frame::{FrameKey, FrameKind};
 use super::function::Proto;
 use super::gc::Gc;
 use super::state::{Vm, short_src};
-use super::thread::ThreadKey;
 use super::value::Value;
 use crate::vm::bytecode::opcode::{Instr, Op};
 
@@ -27,7 +26,7 @@ impl Vm {
     }
 
     /// "chunk:line:" of the current Lua frame (level 1), or "" when not in Lua code.
-    pub fn where_prefix(&self, level: usize) -> String {
+    pub(crate) fn where_prefix(&self, level: usize) -> String {
         if self.in_native_from_native && level == 1 {
             return String::new();
         }
@@ -64,14 +63,14 @@ impl Vm {
     }
 
     /// A runtime error with the current position, like `luaG_runerror`.
-    pub fn rt_error(&mut self, msg: &str) -> LuaError {
+    pub(crate) fn rt_error(&mut self, msg: &str) -> LuaError {
         let full = format!("{}{}", self.where_prefix(1), msg);
         LuaError::Value(self.str_value(&full))
     }
 
     /// An error raised by the VM itself (`luaG_runerror`): positioned in Lua code, plain when a
     /// native function is running.
-    pub fn vm_error(&mut self, msg: &str) -> LuaError {
+    pub(crate) fn vm_error(&mut self, msg: &str) -> LuaError {
         if self.in_native {
             self.plain_error(msg)
         } else {
@@ -81,7 +80,7 @@ impl Vm {
 
     /// `bad argument #n to 'fname' (msg)`, named like Lua names it: by the call site when a
     /// Lua frame made the call (a method call does not count `self`), else by the library path.
-    pub fn arg_error(&mut self, n: usize, fname: &str, msg: &str) -> LuaError {
+    pub(crate) fn arg_error(&mut self, n: usize, fname: &str, msg: &str) -> LuaError {
         let mut n = n;
         let name = if self.in_native_from_native {
             self.global_func_name(fname)
@@ -134,7 +133,7 @@ impl Vm {
             let t = if lib == "_G" {
                 Some(self.globals)
             } else {
-                self.get_global(lib).as_table()
+                self.global_value(lib).as_table()
             };
             let Some(t) = t else { continue };
             let mut key = Value::Nil;
@@ -155,20 +154,8 @@ impl Vm {
         fname.to_string()
     }
 
-    /// `bad argument #n to 'fname' (T expected, got U)`.
-    pub fn type_arg_error(
-        &mut self,
-        n: usize,
-        fname: &str,
-        expected: &str,
-        got: &Value,
-    ) -> LuaError {
-        let got_name = self.obj_type_name(got);
-        self.arg_error(n, fname, &format!("{expected} expected, got {got_name}"))
-    }
-
     /// Type name for messages, honouring `__name`.
-    pub fn obj_type_name(&mut self, v: &Value) -> String {
+    pub(crate) fn obj_type_name(&mut self, v: &Value) -> String {
         if let Some(mt) = self.get_metatable(v) {
             let name = self.tm_names[super::meta::Tm::Name as usize];
             if let Value::Str(s) = mt.get_str(name) {
@@ -198,7 +185,7 @@ impl Vm {
     }
 
     /// `stack traceback:` lines for the current coroutine, innermost first.
-    pub fn traceback(&self) -> String {
+    pub(crate) fn traceback(&self) -> String {
         let mut out = String::from("stack traceback:");
         let mut f = self.th().top_frame;
         let mut n = 0;
@@ -246,10 +233,11 @@ impl Vm {
 }
 
 impl Vm {
+    #[cfg(feature = "overlay")]
     /// The line coroutine `t` is at in the innermost of its frames whose chunk is named `chunk`
     /// (e.g. `"@scripts/mover.lua"`): where a script's task is waiting, past the helpers it
     /// called to wait.
-    pub fn thread_line_in(&self, t: ThreadKey, chunk: &str) -> Option<u32> {
+    pub(crate) fn thread_line_in(&self, t: super::thread::ThreadKey, chunk: &str) -> Option<u32> {
         let mut f = self.threads.get(t)?.top_frame;
         while let Some(k) = f {
             let fr = self.frames.get(k)?;
@@ -264,7 +252,7 @@ impl Vm {
 }
 
 /// Line of the instruction before `pc` (the one executing when the frame was suspended).
-pub fn line_at(p: &Gc<Proto>, pc: usize) -> u32 {
+pub(crate) fn line_at(p: &Gc<Proto>, pc: usize) -> u32 {
     if p.lineinfo.is_empty() {
         return p.linedefined;
     }

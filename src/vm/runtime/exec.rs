@@ -928,7 +928,7 @@ impl Vm {
                 };
                 let args: SmallVec<[Value; 8]> =
                     SmallVec::from_slice(&self.th().stack[first..first + n]);
-                match self.resume(thread, &args) {
+                match self.resume_to_vec(thread, &args) {
                     Ok(out) => {
                         let vals = match out {
                             super::state::ResumeOutcome::Yielded(v)
@@ -2584,7 +2584,7 @@ impl Vm {
         self.set_current(prev);
     }
 
-    pub fn thread_yieldable(&self, t: ThreadKey) -> bool {
+    pub(crate) fn thread_yieldable(&self, t: ThreadKey) -> bool {
         t != self.main && self.threads.get(t).is_some_and(|c| c.nny == 0)
     }
 
@@ -2649,7 +2649,7 @@ impl Vm {
         let arg = line.map_or(Value::Nil, Value::Int);
         self.hooks.running = true;
         let saved_frame = self.hooks.last_frame;
-        let r = self.call(f, &[ev, arg]);
+        let r = self.call_values(f, &[ev, arg]);
         self.hooks.running = false;
         self.hooks.last_frame = saved_frame;
         r.map(|_| ())
@@ -2750,13 +2750,13 @@ impl Vm {
     }
 
     /// Nested Rust calls on the current coroutine (it cannot yield while non-zero).
-    pub fn current_nny(&self) -> u32 {
+    pub(crate) fn current_nny(&self) -> u32 {
         self.th().nny
     }
 
     /// `coroutine.close`: closes a suspended or dead coroutine's pending to-be-closed variables.
     /// Returns the error that killed it or that a `__close` raised, if any.
-    pub fn close_thread(&mut self, t: ThreadKey) -> Option<Value> {
+    pub(crate) fn close_thread(&mut self, t: ThreadKey) -> Option<Value> {
         let prev = self.current;
         let status = self.threads[t].status;
         if status == CoStatus::Dead && self.threads[t].tbc.is_empty() {
@@ -2805,9 +2805,9 @@ mod tests {
             "local function deep()\n{locals}return {{}}\nend\n\
              return function() deep() end"
         );
-        let chunk = vm.load(src.as_bytes(), "=hwm").unwrap();
-        let caller = vm.call(chunk, &[]).unwrap()[0];
-        vm.call(caller, &[]).unwrap();
+        let chunk = vm.load_value(src.as_bytes(), "=hwm").unwrap();
+        let caller = vm.call_values(chunk, &[]).unwrap()[0];
+        vm.call_values(caller, &[]).unwrap();
         let hwm = vm.th().hwm;
         assert!(
             hwm > 60,

@@ -37,19 +37,15 @@ pub struct UpVal {
 
 impl UpVal {
     #[inline(always)]
-    pub fn get(&self) -> Value {
+    pub(crate) fn get(&self) -> Value {
         // SAFETY: `v` points either into a live register file (fixed up whenever it moves) or at
         // `self.closed`.
         unsafe { *self.v }
     }
 
     #[inline(always)]
-    pub fn set(&mut self, val: Value) {
+    pub(crate) fn set(&mut self, val: Value) {
         unsafe { *self.v = val }
-    }
-
-    pub fn is_open(&self) -> bool {
-        !std::ptr::eq(self.v, &self.closed)
     }
 }
 

@@ -88,7 +88,7 @@ impl<T> Gc<T> {
     }
 
     #[inline(always)]
-    pub fn obj(&self) -> &T {
+    pub(crate) fn obj(&self) -> &T {
         // SAFETY: the collector frees an object only when no root reaches it, so a handle that the
         // program can still use points to a live box.
         unsafe { &(*self.ptr.as_ptr()).value }
@@ -98,18 +98,13 @@ impl<T> Gc<T> {
     /// VM keeps such borrows short and never holds two of the same object at once.
     #[inline(always)]
     #[allow(clippy::mut_from_ref)]
-    pub fn get_mut(&self) -> &mut T {
+    pub(crate) fn get_mut(&self) -> &mut T {
         // SAFETY: see `obj`; exclusivity is upheld by the interpreter's short, non-overlapping borrows.
         unsafe { &mut (*self.ptr.as_ptr()).value }
     }
 
     #[inline(always)]
-    pub fn as_ptr(&self) -> *mut T {
-        unsafe { &raw mut (*self.ptr.as_ptr()).value }
-    }
-
-    #[inline(always)]
-    pub fn addr(&self) -> usize {
+    pub(crate) fn addr(&self) -> usize {
         self.ptr.as_ptr() as usize
     }
 
@@ -197,7 +192,7 @@ impl<T> Default for ObjectList<T> {
 impl<T: Collectable> ObjectList<T> {
     /// A recycled box (holding a cleared value) for the caller to fill, if any, now in the list.
     #[inline]
-    pub fn reuse(&mut self, white: u8) -> Option<Gc<T>> {
+    pub(crate) fn reuse(&mut self, white: u8) -> Option<Gc<T>> {
         let gc = self.recycled.pop()?;
         self.reused += 1;
         gc.set_color(white);
@@ -206,21 +201,13 @@ impl<T: Collectable> ObjectList<T> {
         Some(gc)
     }
 
-    pub fn alloc(&mut self, white: u8, value: T) -> Gc<T> {
+    pub(crate) fn alloc(&mut self, white: u8, value: T) -> Gc<T> {
         let gc = Gc::allocate(value, white);
         self.objects.push(gc);
         gc
     }
 
-    pub fn len(&self) -> usize {
-        self.objects.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.objects.is_empty()
-    }
-
-    pub fn recycled(&self) -> usize {
+    pub(crate) fn recycled(&self) -> usize {
         self.recycled.len()
     }
 
@@ -264,14 +251,10 @@ impl<T: Collectable> ObjectList<T> {
     }
 
     /// Frees everything (VM teardown).
-    pub fn free_all(&mut self) {
+    pub(crate) fn free_all(&mut self) {
         for o in self.objects.drain(..).chain(self.recycled.drain(..)) {
             unsafe { o.free() };
         }
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = Gc<T>> + '_ {
-        self.objects.iter().copied()
     }
 }
 
@@ -497,7 +480,7 @@ const MAX_FINALIZER_ERRORS: usize = 64;
 pub const DEFAULT_MEMORY_LIMIT: usize = 4 << 30;
 
 impl Heap {
-    pub fn free_all(&mut self) {
+    pub(crate) fn free_all(&mut self) {
         self.tables.free_all();
         self.closures.free_all();
         self.natives.free_all();
@@ -509,14 +492,14 @@ impl Heap {
 
     /// Accounts `bytes` of new allocation.
     #[inline(always)]
-    pub fn charge(&mut self, bytes: usize) {
+    pub(crate) fn charge(&mut self, bytes: usize) {
         self.allocated += bytes as u64;
         self.total += bytes;
         self.step_debt += bytes;
     }
 
     #[inline(always)]
-    pub fn white(&self) -> u8 {
+    pub(crate) fn white(&self) -> u8 {
         self.white
     }
 
@@ -542,7 +525,7 @@ impl Heap {
 
     /// Call before changing table `t` in bulk (several entries or its layout).
     #[inline(always)]
-    pub fn table_barrier(&mut self, t: Gc<Table>) {
+    pub(crate) fn table_barrier(&mut self, t: Gc<Table>) {
         if t.is_black() {
             self.barrier_back(t);
         }
@@ -550,7 +533,7 @@ impl Heap {
 
     /// Call before storing `key = val` into table `t`.
     #[inline(always)]
-    pub fn table_barrier_kv(&mut self, t: Gc<Table>, key: &Value, val: &Value) {
+    pub(crate) fn table_barrier_kv(&mut self, t: Gc<Table>, key: &Value, val: &Value) {
         if t.is_black() {
             self.barrier_kv(t, key, val);
         }
@@ -560,7 +543,7 @@ impl Heap {
     /// re-trace). A big table would make the atomic step long, so the stored key and value are
     /// marked instead (they may float until the next cycle).
     #[cold]
-    pub fn barrier_kv(&mut self, t: Gc<Table>, key: &Value, val: &Value) {
+    pub(crate) fn barrier_kv(&mut self, t: Gc<Table>, key: &Value, val: &Value) {
         if self.phase == GcPhase::Propagate && t.arr.len() + t.node_count() > BIG_TABLE {
             self.mark_value(key);
             self.mark_value(val);
@@ -571,7 +554,7 @@ impl Heap {
 
     /// Forward barrier: `v` is being stored into a black upvalue or closure; mark it now.
     #[inline(always)]
-    pub fn value_barrier(&mut self, owner_black: bool, v: &Value) {
+    pub(crate) fn value_barrier(&mut self, owner_black: bool, v: &Value) {
         if owner_black && v.is_collectable() {
             self.barrier_forward(v);
         }
@@ -585,7 +568,7 @@ impl Heap {
     }
 
     /// Forward barrier for a new upvalue linked into a black closure (`debug.upvaluejoin`).
-    pub fn upval_barrier(&mut self, owner_black: bool, u: Gc<UpVal>) {
+    pub(crate) fn upval_barrier(&mut self, owner_black: bool, u: Gc<UpVal>) {
         if owner_black && self.phase == GcPhase::Propagate {
             self.mark_upval(u);
         }
@@ -803,7 +786,7 @@ impl Vm {
     /// Also enforces the memory limit: past it, a full collection runs, and if that does not
     /// bring the heap under the limit the result is Lua's "not enough memory" error.
     #[inline]
-    pub fn gc_check(&mut self) -> Result<(), super::error::LuaError> {
+    pub(crate) fn gc_check(&mut self) -> Result<(), super::error::LuaError> {
         if self.gc_due() {
             return self.gc_run();
         }
@@ -888,7 +871,7 @@ impl Vm {
 
     /// Checks that `bytes` more can be allocated under the memory limit (for natives about to
     /// build something large).
-    pub fn check_alloc(&mut self, bytes: usize) -> Result<(), super::error::LuaError> {
+    pub(crate) fn check_alloc(&mut self, bytes: usize) -> Result<(), super::error::LuaError> {
         if self.heap.allocated.saturating_add(bytes as u64) > self.allocation_mark {
             return Err(self.memory_error());
         }
@@ -903,7 +886,7 @@ impl Vm {
     }
 
     /// Like `check_alloc`, for a string of `len` bytes: also within `limits.max_string_bytes`.
-    pub fn check_string_alloc(&mut self, len: usize) -> Result<(), super::error::LuaError> {
+    pub(crate) fn check_string_alloc(&mut self, len: usize) -> Result<(), super::error::LuaError> {
         if len > self.limits.max_string_bytes {
             let max = self.limits.max_string_bytes;
             return Err(self.rt_error(&format!("string too large (limit {max} bytes)")));
@@ -946,7 +929,7 @@ impl Vm {
     /// Asks for a collection cycle to start at the next `gc_step` even though the heap has not
     /// grown past its threshold: a host that just dropped many objects (a despawned entity's
     /// state and tasks) gets the memory back without waiting for new allocation.
-    pub fn gc_request_cycle(&mut self) {
+    pub(crate) fn gc_request_cycle(&mut self) {
         if self.heap.phase == GcPhase::Pause {
             self.heap.threshold = 0;
         } else {
@@ -957,7 +940,7 @@ impl Vm {
 
     /// `collectgarbage("step", kb)`: work as if `kb` KiB had been allocated, starting a cycle if
     /// none is running. Returns true if a cycle finished.
-    pub fn gc_step_forced(&mut self, kb: usize) -> bool {
+    pub(crate) fn gc_step_forced(&mut self, kb: usize) -> bool {
         if self.heap.running {
             return false;
         }
@@ -1029,6 +1012,7 @@ impl Vm {
         h.ephemerons.clear();
         h.all_weak.clear();
         h.phase = GcPhase::Propagate;
+        self.release_dropped_roots();
         self.mark_roots();
     }
 
@@ -1426,13 +1410,13 @@ impl Vm {
         }
     }
 
-    pub fn has_pending_finalizers(&self) -> bool {
+    pub(crate) fn has_pending_finalizers(&self) -> bool {
         !self.heap.tobefnz.is_empty() && !self.heap.in_finalizer
     }
 
     /// Calls the `__gc` metamethods of collected objects, in Lua's order. Errors become
     /// warnings. Safe only where Lua code may run (not inside the interpreter's instructions).
-    pub fn run_pending_finalizers(&mut self) {
+    pub(crate) fn run_pending_finalizers(&mut self) {
         if self.heap.in_finalizer {
             return;
         }

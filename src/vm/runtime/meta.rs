@@ -85,7 +85,7 @@ pub const TM_NAMES: [&str; TM_COUNT] = [
 /// Longest `__index`/`__newindex` chain before Lua assumes a loop.
 const MAX_TAG_LOOP: usize = 2000;
 
-pub fn arith_tm(op: ArithOp) -> Tm {
+pub(crate) fn arith_tm(op: ArithOp) -> Tm {
     match op {
         ArithOp::Add => Tm::Add,
         ArithOp::Sub => Tm::Sub,
@@ -105,7 +105,7 @@ pub fn arith_tm(op: ArithOp) -> Tm {
 }
 
 impl Vm {
-    pub fn get_metatable(&self, v: &Value) -> Option<Gc<Table>> {
+    pub(crate) fn get_metatable(&self, v: &Value) -> Option<Gc<Table>> {
         match v {
             Value::Table(t) => t.meta,
             Value::UserData(u) => u.meta,
@@ -116,7 +116,7 @@ impl Vm {
 
     /// Sets the metatable shared by all values of `v`'s type (strings, numbers, functions, ...);
     /// tables and full userdata have their own (`debug.setmetatable`).
-    pub fn set_type_metatable(&mut self, v: &Value, mt: Option<Gc<Table>>) {
+    pub(crate) fn set_type_metatable(&mut self, v: &Value, mt: Option<Gc<Table>>) {
         match v {
             Value::Table(t) => {
                 if let Some(m) = mt {
@@ -140,17 +140,17 @@ impl Vm {
         }
     }
 
-    pub fn set_string_metatable(&mut self, mt: Option<Gc<Table>>) {
+    pub(crate) fn set_string_metatable(&mut self, mt: Option<Gc<Table>>) {
         self.string_meta = mt;
     }
 
-    pub fn tm_name(&self, tm: Tm) -> Gc<LuaStr> {
+    pub(crate) fn tm_name(&self, tm: Tm) -> Gc<LuaStr> {
         self.tm_names[tm as usize]
     }
 
     /// Metamethod `tm` in metatable `mt`, caching absence in the metatable's flags.
     #[inline]
-    pub fn fast_tm(&self, mt: Gc<Table>, tm: Tm) -> Value {
+    pub(crate) fn fast_tm(&self, mt: Gc<Table>, tm: Tm) -> Value {
         let bit = 1u32 << (tm as u32);
         if mt.absent_tm.get() & bit != 0 {
             return Value::Nil;
@@ -165,7 +165,7 @@ impl Vm {
     /// The `__index` of metatable `mt` when it is a table (the class pattern), cached in `mt`
     /// until `mt` is written.
     #[inline(always)]
-    pub fn index_table(&self, mt: Gc<Table>) -> Option<Gc<Table>> {
+    pub(crate) fn index_table(&self, mt: Gc<Table>) -> Option<Gc<Table>> {
         if let Some(t) = mt.index_table.get() {
             return Some(t);
         }
@@ -178,7 +178,7 @@ impl Vm {
         }
     }
 
-    pub fn tm_of(&self, v: &Value, tm: Tm) -> Value {
+    pub(crate) fn tm_of(&self, v: &Value, tm: Tm) -> Value {
         match self.get_metatable(v) {
             Some(mt) => self.fast_tm(mt, tm),
             None => Value::Nil,
@@ -319,7 +319,12 @@ impl Vm {
     }
 
     /// Raw set with Lua's key checks.
-    pub fn raw_set_checked(&mut self, t: Gc<Table>, key: Value, val: Value) -> LuaResult<()> {
+    pub(crate) fn raw_set_checked(
+        &mut self,
+        t: Gc<Table>,
+        key: Value,
+        val: Value,
+    ) -> LuaResult<()> {
         match key {
             Value::Nil => return Err(self.vm_error("table index is nil")),
             Value::Float(f) if f.is_nan() => return Err(self.vm_error("table index is NaN")),
@@ -624,7 +629,7 @@ impl Vm {
     }
 
     /// `tostring(v)` with `__tostring` and `__name`.
-    pub fn tostring(&mut self, v: Value) -> LuaResult<Gc<LuaStr>> {
+    pub(crate) fn tostring(&mut self, v: Value) -> LuaResult<Gc<LuaStr>> {
         let tm = self.tm_of(&v, Tm::ToString);
         if !tm.is_nil() {
             let r = self.call1(tm, &[v])?;

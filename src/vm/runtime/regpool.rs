@@ -31,7 +31,7 @@ pub struct RegPool {
 const MIN_POOLED: usize = 64;
 
 impl RegPool {
-    pub fn take(&mut self) -> Box<Coroutine> {
+    pub(crate) fn take(&mut self) -> Box<Coroutine> {
         self.taken += 1;
         let mut co = self
             .boxes
@@ -51,7 +51,7 @@ impl RegPool {
     }
 
     /// Takes back a coroutine the collector freed.
-    pub fn give_back(&mut self, mut co: Box<Coroutine>) {
+    pub(crate) fn give_back(&mut self, mut co: Box<Coroutine>) {
         let stack = co.release_stack();
         self.give_stack(stack);
         if self.boxes.len() < MAX_POOLED {
@@ -61,19 +61,15 @@ impl RegPool {
     }
 
     /// Takes back a register file (already cleared by `Coroutine::release_stack`).
-    pub fn give_stack(&mut self, stack: Vec<Value>) {
+    pub(crate) fn give_stack(&mut self, stack: Vec<Value>) {
         if !stack.is_empty() && stack.len() <= MAX_POOLED_STACK && self.stacks.len() < MAX_POOLED {
             self.stacks.push(stack);
         }
     }
 
-    pub fn pooled(&self) -> usize {
-        self.stacks.len()
-    }
-
     /// Once per collection cycle: keeps twice what the last cycle took, so after a burst of
     /// coroutines the pool shrinks back within two cycles.
-    pub fn trim(&mut self) {
+    pub(crate) fn trim(&mut self) {
         let keep = (self.taken * 2).max(MIN_POOLED);
         self.stacks.truncate(keep);
         self.boxes.truncate(keep);

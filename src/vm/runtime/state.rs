@@ -141,8 +141,14 @@ pub struct Vm {
     pub(crate) in_error_handler: bool,
     /// The native function being called, to name it in argument errors.
     pub(crate) native_callee: Value,
-    /// Values the host keeps alive across collections (`root` / `unroot`).
+    /// Values the host keeps alive across collections (`root` / `unroot`, and the public
+    /// handles of `crate::vm::api`).
     pub(crate) roots: SlotMap<RootKey, Value>,
+    /// Which VM this is: a public handle works only with the VM that made it.
+    pub(crate) id: u64,
+    /// Roots whose last public handle was dropped (handles cannot reach the VM when they drop);
+    /// released at the start of each collection cycle and on each public call.
+    pub(crate) dropped_roots: std::rc::Rc<std::cell::RefCell<Vec<RootKey>>>,
     /// What the last `resume_in_place` yielded or returned (kept alive until the next one).
     pub(crate) host_results: Vec<Value>,
     /// While the interpreter collects at one of its collection points: the first stack slot of
@@ -223,23 +229,29 @@ impl Vm {
             in_error_handler: false,
             native_callee: Value::Nil,
             roots: SlotMap::with_key(),
+            id: {
+                static NEXT_VM_ID: std::sync::atomic::AtomicU64 =
+                    std::sync::atomic::AtomicU64::new(1);
+                NEXT_VM_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            },
+            dropped_roots: Default::default(),
             host_results: Vec::new(),
             gc_live_top: 0,
             finalizer_errors: None,
         }
     }
 
-    pub fn globals(&self) -> Gc<Table> {
+    pub(crate) fn globals(&self) -> Gc<Table> {
         self.globals
     }
 
-    pub fn registry(&self) -> Gc<Table> {
+    pub(crate) fn registry(&self) -> Gc<Table> {
         self.registry
     }
 
     // ---- allocation ----
 
-    pub fn intern(&mut self, bytes: &[u8]) -> Gc<LuaStr> {
+    pub(crate) fn intern(&mut self, bytes: &[u8]) -> Gc<LuaStr> {
         let white = self.heap.white();
         let (s, created) = self.heap.strings.intern(bytes, white);
         if created {
@@ -249,15 +261,15 @@ impl Vm {
         s
     }
 
-    pub fn str_value(&mut self, s: &str) -> Value {
+    pub(crate) fn str_value(&mut self, s: &str) -> Value {
         Value::Str(self.intern(s.as_bytes()))
     }
 
-    pub fn new_table(&mut self) -> Gc<Table> {
+    pub(crate) fn new_table(&mut self) -> Gc<Table> {
         self.new_table_with(0, 0)
     }
 
-    pub fn new_table_with(&mut self, narr: usize, nhash: usize) -> Gc<Table> {
+    pub(crate) fn new_table_with(&mut self, narr: usize, nhash: usize) -> Gc<Table> {
         self.stats.tables_allocated += 1;
         let white = self.heap.white();
         let t = match self.heap.tables.reuse(white) {
@@ -317,7 +329,7 @@ impl Vm {
         uv
     }
 
-    pub fn new_native_closure(&mut self, f: NativeFn, upvals: &[Value]) -> Value {
+    pub(crate) fn new_native_closure(&mut self, f: NativeFn, upvals: &[Value]) -> Value {
         self.stats.closures_allocated += 1;
         self.heap.charge(48 + upvals.len() * 16);
         let white = self.heap.white();
@@ -340,7 +352,7 @@ impl Vm {
 
     /// A userdata that carries only `words` (no boxed data): after warm-up it comes from the
     /// collector's recycled objects, so making one allocates nothing on the Rust heap.
-    pub fn new_word_userdata(&mut self, words: [u64; 4], meta: Option<Gc<Table>>) -> Value {
+    pub(crate) fn new_word_userdata(&mut self, words: [u64; 4], meta: Option<Gc<Table>>) -> Value {
         let v = self.new_userdata(Box::new(()), meta);
         if let Value::UserData(u) = v {
             u.get_mut().words = words;
@@ -348,7 +360,11 @@ impl Vm {
         v
     }
 
-    pub fn new_userdata(&mut self, data: Box<dyn std::any::Any>, meta: Option<Gc<Table>>) -> Value {
+    pub(crate) fn new_userdata(
+        &mut self,
+        data: Box<dyn std::any::Any>,
+        meta: Option<Gc<Table>>,
+    ) -> Value {
         self.stats.userdata_allocated += 1;
         self.heap.charge(48);
         let white = self.heap.white();
@@ -376,7 +392,7 @@ impl Vm {
     }
 
     /// A warning message (`warn`): written to stderr as "Lua warning: ..." when warnings are on.
-    pub fn emit_warning(&mut self, msg: &[u8]) {
+    pub(crate) fn emit_warning(&mut self, msg: &[u8]) {
         if self.warnings_on {
             self.flush();
             let mut err = std::io::stderr().lock();
@@ -388,20 +404,20 @@ impl Vm {
 
     // ---- globals and registration ----
 
-    pub fn set_global(&mut self, name: &str, v: Value) {
+    pub(crate) fn set_global_value(&mut self, name: &str, v: Value) {
         let k = self.intern(name.as_bytes());
         self.heap.table_barrier_kv(self.globals, &Value::Str(k), &v);
         let grown = self.globals.get_mut().set_str(k, v);
         self.heap.charge(grown);
     }
 
-    pub fn get_global(&mut self, name: &str) -> Value {
+    pub(crate) fn global_value(&mut self, name: &str) -> Value {
         let k = self.intern(name.as_bytes());
         self.globals.get_str(k)
     }
 
     /// Sets `t[name] = f`.
-    pub fn set_field(&mut self, t: Gc<Table>, name: &str, v: Value) {
+    pub(crate) fn set_field(&mut self, t: Gc<Table>, name: &str, v: Value) {
         let k = self.intern(name.as_bytes());
         self.heap.table_barrier_kv(t, &Value::Str(k), &v);
         let grown = t.get_mut().set_str(k, v);
@@ -438,18 +454,18 @@ impl Vm {
 
     /// The current coroutine's register file, for native functions.
     #[inline(always)]
-    pub fn stack(&self) -> &[Value] {
+    pub(crate) fn stack(&self) -> &[Value] {
         &self.th().stack
     }
 
     #[inline(always)]
-    pub fn stack_mut(&mut self) -> &mut [Value] {
+    pub(crate) fn stack_mut(&mut self) -> &mut [Value] {
         &mut self.th_mut().stack
     }
 
     /// Argument `i` (0-based) of a native call, nil when absent.
     #[inline(always)]
-    pub fn arg(&self, args: Args, i: usize) -> Value {
+    pub(crate) fn arg(&self, args: Args, i: usize) -> Value {
         if i < args.n {
             self.th().stack[args.base + i]
         } else {
@@ -459,7 +475,7 @@ impl Vm {
 
     /// Writes result `i` of a native call, growing the register file if needed.
     #[inline]
-    pub fn set_ret(&mut self, args: Args, i: usize, v: Value) -> LuaResult<()> {
+    pub(crate) fn set_ret(&mut self, args: Args, i: usize, v: Value) -> LuaResult<()> {
         let slot = args.base + i;
         if !self.th_mut().ensure_stack(slot + 1) {
             return Err(self.rt_error("stack overflow"));
@@ -470,7 +486,7 @@ impl Vm {
 
     /// Returns one value from a native call.
     #[inline]
-    pub fn ret1(&mut self, args: Args, v: Value) -> LuaResult<usize> {
+    pub(crate) fn ret1(&mut self, args: Args, v: Value) -> LuaResult<usize> {
         // The slot of argument 0 always exists: the caller reserved room for the function's
         // registers (or the call pushed at least the function itself).
         let th = self.th_mut();
@@ -484,7 +500,7 @@ impl Vm {
     }
 
     /// Makes sure the register file holds `n` more slots past `from`.
-    pub fn reserve_stack(&mut self, from: usize, n: usize) -> LuaResult<()> {
+    pub(crate) fn reserve_stack(&mut self, from: usize, n: usize) -> LuaResult<()> {
         if self.th_mut().ensure_stack(from + n) {
             self.account_stack();
             Ok(())
@@ -515,16 +531,16 @@ impl Vm {
         self.heap.total = self.heap.total.saturating_sub(charged);
     }
 
-    pub fn is_main_thread(&self) -> bool {
+    pub(crate) fn is_main_thread(&self) -> bool {
         self.current == self.main
     }
 
-    pub fn current_thread(&self) -> ThreadKey {
+    pub(crate) fn current_thread(&self) -> ThreadKey {
         self.current
     }
 
     /// Creates a coroutine that will run `f`.
-    pub fn new_thread(&mut self, f: Value) -> ThreadKey {
+    pub(crate) fn new_thread(&mut self, f: Value) -> ThreadKey {
         let mut co = self.pool.take();
         co.stack[0] = f;
         co.status = CoStatus::Suspended;
@@ -533,7 +549,7 @@ impl Vm {
         self.threads.insert(co)
     }
 
-    pub fn thread_status(&self, t: ThreadKey) -> Option<CoStatus> {
+    pub(crate) fn thread_status(&self, t: ThreadKey) -> Option<CoStatus> {
         self.threads.get(t).map(|c| c.status)
     }
 
@@ -541,12 +557,12 @@ impl Vm {
 
     /// Compiles `source` as a chunk named `chunkname` (Lua conventions: `@file`, `=name`, or the
     /// text itself) and returns the main function, with `_ENV` set to the globals table.
-    pub fn load(&mut self, source: &[u8], chunkname: &str) -> Result<Value, LuaError> {
+    pub(crate) fn load_value(&mut self, source: &[u8], chunkname: &str) -> Result<Value, LuaError> {
         let env = Value::Table(self.globals);
         self.load_with_env(source, chunkname, env)
     }
 
-    pub fn load_with_env(
+    pub(crate) fn load_with_env(
         &mut self,
         source: &[u8],
         chunkname: &str,
@@ -648,7 +664,7 @@ impl Vm {
     // ---- calling ----
 
     /// Calls `f` with `args` and returns all its results. Errors come back as Lua error values.
-    pub fn call(&mut self, f: Value, args: &[Value]) -> LuaResult<Vec<Value>> {
+    pub(crate) fn call_values(&mut self, f: Value, args: &[Value]) -> LuaResult<Vec<Value>> {
         let slot = self.push_call_args(f, args)?;
         let n = self.call_slot(slot, args.len(), -1)?;
         let out = self.th().stack[slot..slot + n].to_vec();
@@ -656,7 +672,7 @@ impl Vm {
     }
 
     /// Calls `f` with `args` and returns its first result (nil if none), allocating nothing.
-    pub fn call1(&mut self, f: Value, args: &[Value]) -> LuaResult<Value> {
+    pub(crate) fn call1(&mut self, f: Value, args: &[Value]) -> LuaResult<Value> {
         let slot = self.push_call_args(f, args)?;
         self.call_slot(slot, args.len(), 1)?;
         Ok(self.th().stack[slot])
@@ -720,7 +736,12 @@ impl Vm {
     }
 
     #[inline(always)]
-    pub fn call_slot(&mut self, slot: usize, nargs: usize, nresults: i32) -> LuaResult<usize> {
+    pub(crate) fn call_slot(
+        &mut self,
+        slot: usize,
+        nargs: usize,
+        nresults: i32,
+    ) -> LuaResult<usize> {
         if self.c_stack_full() || self.native_stack_full() {
             return Err(self.budget_error(super::budget::Exhausted::CStack));
         }
@@ -769,7 +790,11 @@ impl Vm {
     /// Resumes coroutine `co` from Rust with `args`. Each call runs until the coroutine yields,
     /// returns, errors or runs out of fuel. Allocates the result `Vec`; a game loop uses
     /// `resume_in_place`.
-    pub fn resume(&mut self, co: ThreadKey, args: &[Value]) -> LuaResult<ResumeOutcome> {
+    pub(crate) fn resume_to_vec(
+        &mut self,
+        co: ThreadKey,
+        args: &[Value],
+    ) -> LuaResult<ResumeOutcome> {
         Ok(match self.resume_in_place(co, args)? {
             Resumed::Yielded(_) => ResumeOutcome::Yielded(self.host_results.clone()),
             Resumed::Finished(_) => ResumeOutcome::Finished(self.host_results.clone()),
@@ -778,34 +803,39 @@ impl Vm {
     }
 
     /// The values of the last `resume_in_place` (rooted until the next one).
-    pub fn resume_values(&self) -> &[Value] {
+    pub(crate) fn resume_values(&self) -> &[Value] {
         &self.host_results
     }
 
     /// Keeps `v` alive until `unroot`: for values the host holds between calls (per-entity
     /// state, callbacks).
-    pub fn root(&mut self, v: Value) -> RootKey {
+    pub(crate) fn root(&mut self, v: Value) -> RootKey {
         self.roots.insert(v)
     }
 
-    pub fn rooted(&self, k: RootKey) -> Option<Value> {
+    pub(crate) fn rooted(&self, k: RootKey) -> Option<Value> {
         self.roots.get(k).copied()
     }
 
-    /// Replaces a rooted value.
-    pub fn set_rooted(&mut self, k: RootKey, v: Value) {
-        if let Some(slot) = self.roots.get_mut(k) {
-            *slot = v;
-        }
+    pub(crate) fn unroot(&mut self, k: RootKey) -> Option<Value> {
+        self.roots.remove(k)
     }
 
-    pub fn unroot(&mut self, k: RootKey) -> Option<Value> {
-        self.roots.remove(k)
+    /// Unroots what dropped public handles kept alive.
+    pub(crate) fn release_dropped_roots(&mut self) {
+        let Vm {
+            dropped_roots,
+            roots,
+            ..
+        } = self;
+        for k in dropped_roots.borrow_mut().drain(..) {
+            roots.remove(k);
+        }
     }
 
     /// Like `resume`, without allocating: the yielded or returned values are left in
     /// `resume_values()`.
-    pub fn resume_in_place(&mut self, co: ThreadKey, args: &[Value]) -> LuaResult<Resumed> {
+    pub(crate) fn resume_in_place(&mut self, co: ThreadKey, args: &[Value]) -> LuaResult<Resumed> {
         let prev = self.current;
         let status = match self.threads.get(co) {
             Some(c) => c.status,
@@ -897,13 +927,13 @@ impl Vm {
     }
 
     /// Converts an error value to a message the way the standalone interpreter prints it.
-    pub fn error_to_string(&mut self, e: &LuaError) -> String {
+    pub(crate) fn error_to_string(&mut self, e: &LuaError) -> String {
         self.error_message(e, usize::MAX)
     }
 
     /// `error_to_string` cut to at most `max` bytes of the message (marked with "..."): a host
     /// reporting errors of untrusted scripts does not copy (or log) a megabyte message.
-    pub fn error_message(&mut self, e: &LuaError, max: usize) -> String {
+    pub(crate) fn error_message(&mut self, e: &LuaError, max: usize) -> String {
         let text = |b: &[u8]| {
             let mut s = String::from_utf8_lossy(&b[..b.len().min(max)]).into_owned();
             if b.len() > max {
@@ -936,7 +966,7 @@ impl Vm {
     }
 
     /// `stack traceback:` lines of coroutine `t` (where a failed task stopped).
-    pub fn thread_traceback(&mut self, t: ThreadKey) -> String {
+    pub(crate) fn thread_traceback(&mut self, t: ThreadKey) -> String {
         if !self.threads.contains_key(t) {
             return String::new();
         }
@@ -959,7 +989,7 @@ impl Vm {
     }
 
     /// A plain error value with no position.
-    pub fn plain_error(&mut self, msg: &str) -> LuaError {
+    pub(crate) fn plain_error(&mut self, msg: &str) -> LuaError {
         LuaError::Value(self.str_value(msg))
     }
 }
@@ -977,7 +1007,7 @@ pub fn compile_source(source: &[u8]) -> Result<FuncProto, CompileError> {
 }
 
 /// [`compile_source`] charging its work to `meter` (see `compiler::meter`).
-pub fn compile_source_metered(
+pub(crate) fn compile_source_metered(
     source: &[u8],
     meter: Option<std::rc::Rc<compiler::meter::Meter>>,
 ) -> Result<FuncProto, CompileError> {
@@ -987,7 +1017,7 @@ pub fn compile_source_metered(
 }
 
 /// Lua's `luaO_chunkid`: the chunk name as messages show it.
-pub fn short_src(source: &[u8]) -> String {
+pub(crate) fn short_src(source: &[u8]) -> String {
     const IDSIZE: usize = 60;
     if let Some(rest) = source.strip_prefix(b"=") {
         let n = rest.len().min(IDSIZE - 1);

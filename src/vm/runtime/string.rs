@@ -23,36 +23,36 @@ pub struct LuaStr {
 
 impl LuaStr {
     #[inline(always)]
-    pub fn as_bytes(&self) -> &[u8] {
+    pub(crate) fn as_bytes(&self) -> &[u8] {
         &self.bytes
     }
 
     #[inline]
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.bytes.len()
     }
 
     #[inline]
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.bytes.is_empty()
     }
 
-    pub fn hash(&self) -> u64 {
+    pub(crate) fn hash(&self) -> u64 {
         self.hash
     }
 
     #[inline(always)]
-    pub fn slot_hint(&self) -> usize {
+    pub(crate) fn slot_hint(&self) -> usize {
         self.slot_hint.get() as usize
     }
 
     #[inline(always)]
-    pub fn set_slot_hint(&self, node: usize) {
+    pub(crate) fn set_slot_hint(&self, node: usize) {
         self.slot_hint.set(node as u32);
     }
 
     /// Lossy UTF-8 view, for messages.
-    pub fn to_str_lossy(&self) -> std::borrow::Cow<'_, str> {
+    pub(crate) fn to_str_lossy(&self) -> std::borrow::Cow<'_, str> {
         String::from_utf8_lossy(&self.bytes)
     }
 }
@@ -210,14 +210,6 @@ impl Default for Interner {
 pub(crate) const STR_OVERHEAD: usize = std::mem::size_of::<LuaStr>() + 16;
 
 impl Interner {
-    pub fn len(&self) -> usize {
-        self.count
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.count == 0
-    }
-
     #[inline]
     fn bucket(&self, hash: u64) -> usize {
         (hash as usize) & (self.buckets.len() - 1)
@@ -225,7 +217,7 @@ impl Interner {
 
     /// Returns the interned string with these bytes, creating it if needed. The flag says whether
     /// it was created (so the caller can account the allocation).
-    pub fn intern(&mut self, bytes: &[u8], white: u8) -> (Gc<LuaStr>, bool) {
+    pub(crate) fn intern(&mut self, bytes: &[u8], white: u8) -> (Gc<LuaStr>, bool) {
         let hash = hash_bytes(bytes, self.seed);
         if let Some(s) = self.find(bytes, hash, white) {
             return (s, false);
@@ -235,7 +227,7 @@ impl Interner {
 
     /// `intern` of a string built in `buf`: when it is new and too large for the size classes,
     /// `buf` becomes its storage instead of being copied once more. `buf` is left empty.
-    pub fn intern_vec(&mut self, buf: &mut Vec<u8>, white: u8) -> (Gc<LuaStr>, bool) {
+    pub(crate) fn intern_vec(&mut self, buf: &mut Vec<u8>, white: u8) -> (Gc<LuaStr>, bool) {
         if size_class(buf.len()).is_some() {
             let r = self.intern(buf, white);
             buf.clear();
@@ -407,7 +399,7 @@ impl Interner {
         }
     }
 
-    pub fn free_all(&mut self) {
+    pub(crate) fn free_all(&mut self) {
         for i in 0..self.buckets.len() {
             let mut cur = self.buckets[i].take();
             while let Some(s) = cur {

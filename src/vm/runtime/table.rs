@@ -75,11 +75,11 @@ pub enum NextError {
 }
 
 impl Table {
-    pub fn new() -> Table {
+    pub(crate) fn new() -> Table {
         Table::default()
     }
 
-    pub fn with_capacity(narr: usize, nhash: usize) -> Table {
+    pub(crate) fn with_capacity(narr: usize, nhash: usize) -> Table {
         let mut t = Table {
             arr: Vec::with_capacity(narr),
             ..Default::default()
@@ -92,7 +92,7 @@ impl Table {
 
     /// Empties a dead table for reuse by a new one, keeping buffers up to a modest size (bigger
     /// ones go back to the allocator so a recycled box does not pin a large block).
-    pub fn clear_for_reuse(&mut self) {
+    pub(crate) fn clear_for_reuse(&mut self) {
         self.touch();
         const KEEP: usize = 64;
         if self.arr.capacity() > KEEP {
@@ -114,7 +114,7 @@ impl Table {
     }
 
     /// Makes a recycled table ready to hold `narr` array and `nhash` hash entries.
-    pub fn reserve(&mut self, narr: usize, nhash: usize) {
+    pub(crate) fn reserve(&mut self, narr: usize, nhash: usize) {
         if narr > self.arr.capacity() {
             self.arr.reserve_exact(narr);
         }
@@ -130,24 +130,24 @@ impl Table {
     }
 
     /// Changes whenever the table is written (see the field).
-    pub fn version(&self) -> u32 {
+    pub(crate) fn version(&self) -> u32 {
         self.version
     }
 
     /// Where the hash part's entries are, for a host that wants them in cache before a script
     /// reads them (`crate::vm::runtime::prefetch`). Only a hint: it changes when the table grows.
-    pub fn nodes_addr(&self) -> usize {
+    pub(crate) fn nodes_addr(&self) -> usize {
         self.nodes.as_ptr() as usize
     }
 
     /// Hash nodes in use (live or dead keys).
-    pub fn node_count(&self) -> usize {
+    pub(crate) fn node_count(&self) -> usize {
         self.nodes.len()
     }
 
     /// Removes the entries `dead(key, value)` selects (weak-table clearing). Array entries are
     /// passed with a nil key. Hash nodes keep their key as a dead key, as `next` requires.
-    pub fn clear_entries(&mut self, mut dead: impl FnMut(&Value, &Value) -> bool) {
+    pub(crate) fn clear_entries(&mut self, mut dead: impl FnMut(&Value, &Value) -> bool) {
         self.touch();
         for v in self.arr.iter_mut() {
             if !v.is_nil() && dead(&Value::Nil, v) {
@@ -162,7 +162,7 @@ impl Table {
     }
 
     /// Approximate bytes held, for GC accounting.
-    pub fn byte_size(&self) -> usize {
+    pub(crate) fn byte_size(&self) -> usize {
         std::mem::size_of::<Table>()
             + self.arr.capacity() * 16
             + self.nodes.capacity() * std::mem::size_of::<Node>()
@@ -236,7 +236,7 @@ impl Table {
     /// The value of a live (non-nil) string-keyed field, to overwrite in place: such a store
     /// changes no key, so no `__newindex` applies and the absent-metamethod cache stays valid.
     #[inline(always)]
-    pub fn live_str_slot(&mut self, s: Gc<LuaStr>) -> Option<&mut Value> {
+    pub(crate) fn live_str_slot(&mut self, s: Gc<LuaStr>) -> Option<&mut Value> {
         let n = self.slot_of_str(s)?;
         self.touch();
         // SAFETY: `slot_of_str` returns indices of existing nodes.
@@ -275,7 +275,7 @@ impl Table {
 
     /// Raw get with any (normalized or not) key.
     #[inline]
-    pub fn get(&self, key: Value) -> Value {
+    pub(crate) fn get(&self, key: Value) -> Value {
         match key {
             Value::Int(i) => self.get_int(i),
             Value::Str(s) => self.get_str(s),
@@ -289,7 +289,7 @@ impl Table {
     }
 
     #[inline(always)]
-    pub fn get_int(&self, i: i64) -> Value {
+    pub(crate) fn get_int(&self, i: i64) -> Value {
         let idx = (i as u64).wrapping_sub(1);
         if idx < self.arr.len() as u64 {
             return self.arr[idx as usize];
@@ -307,7 +307,7 @@ impl Table {
     }
 
     #[inline(always)]
-    pub fn get_str(&self, s: Gc<LuaStr>) -> Value {
+    pub(crate) fn get_str(&self, s: Gc<LuaStr>) -> Value {
         match self.hinted_str_node(s) {
             Some(n) => n.val,
             None => self.get_str_probed(s),
@@ -334,7 +334,7 @@ impl Table {
     /// Raw set. The caller has rejected nil and NaN keys. Returns the bytes the table grew by
     /// (0 almost always), so the collector can account for it.
     #[inline]
-    pub fn set(&mut self, key: Value, val: Value) -> usize {
+    pub(crate) fn set(&mut self, key: Value, val: Value) -> usize {
         match key {
             Value::Int(i) => self.set_int(i, val),
             Value::Float(f) => match crate::vm::number::float_to_int_exact(f) {
@@ -346,7 +346,7 @@ impl Table {
     }
 
     #[inline(always)]
-    pub fn set_str(&mut self, s: Gc<LuaStr>, val: Value) -> usize {
+    pub(crate) fn set_str(&mut self, s: Gc<LuaStr>, val: Value) -> usize {
         // Fast path: replacing a live field with a non-nil value changes no metamethod's
         // presence, so the absent-metamethod cache stays valid.
         if !val.is_nil()
@@ -360,7 +360,7 @@ impl Table {
 
     /// Raw `t[i] = val`; returns the bytes the table grew by.
     #[inline(always)]
-    pub fn set_int(&mut self, i: i64, val: Value) -> usize {
+    pub(crate) fn set_int(&mut self, i: i64, val: Value) -> usize {
         let idx = (i as u64).wrapping_sub(1);
         if idx < self.arr.len() as u64 && !val.is_nil() {
             self.touch();
@@ -564,7 +564,7 @@ impl Table {
     }
 
     /// The border `#t`.
-    pub fn len(&self) -> i64 {
+    pub(crate) fn len(&self) -> i64 {
         let n = self.arr.len();
         if n > 0 && self.arr[n - 1].is_nil() {
             // Binary search for a border inside the array part.
@@ -608,12 +608,8 @@ impl Table {
         i
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.arr.iter().all(|v| v.is_nil()) && self.nodes.iter().all(|n| n.val.is_nil())
-    }
-
     /// `next(t, key)`: the entry after `key`, or None at the end.
-    pub fn next(&self, key: Value) -> Result<Option<(Value, Value)>, NextError> {
+    pub(crate) fn next(&self, key: Value) -> Result<Option<(Value, Value)>, NextError> {
         let mut arr_start = 0usize;
         let mut node_start = 0usize;
         match key {
@@ -665,7 +661,7 @@ impl Table {
     }
 
     /// Every live key and value, for the collector.
-    pub fn for_each_entry(&self, mut f: impl FnMut(&Value, &Value)) {
+    pub(crate) fn for_each_entry(&self, mut f: impl FnMut(&Value, &Value)) {
         for v in &self.arr {
             f(&Value::Nil, v);
         }

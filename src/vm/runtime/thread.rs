@@ -91,7 +91,7 @@ pub struct Coroutine {
 }
 
 impl Coroutine {
-    pub fn new(stack: Vec<Value>) -> Coroutine {
+    pub(crate) fn new(stack: Vec<Value>) -> Coroutine {
         Coroutine {
             stack,
             top_frame: None,
@@ -122,7 +122,7 @@ impl Coroutine {
 
     /// Makes the register file at least `needed` slots long. Returns false past `MAX_STACK`.
     #[inline]
-    pub fn ensure_stack(&mut self, needed: usize) -> bool {
+    pub(crate) fn ensure_stack(&mut self, needed: usize) -> bool {
         self.hwm = self.hwm.max(needed);
         if needed <= self.stack.len() {
             return true;
@@ -160,7 +160,7 @@ impl Coroutine {
     /// recursion or a huge `table.unpack`): keeps twice the live part, at least the initial
     /// size. Returns the bytes released. Only for a coroutine that is not running: the
     /// interpreter keeps pointers into the running one's file (open upvalues are moved here).
-    pub fn shrink_stack(&mut self, live: usize) -> usize {
+    pub(crate) fn shrink_stack(&mut self, live: usize) -> usize {
         let keep = (live * 2).max(INITIAL_STACK);
         if self.stack.len() <= keep * 2 {
             return 0;
@@ -180,7 +180,7 @@ impl Coroutine {
     }
 
     /// Takes the register file out, cleared (a dead coroutine needs none); leaves an empty one.
-    pub fn release_stack(&mut self) -> Vec<Value> {
+    pub(crate) fn release_stack(&mut self) -> Vec<Value> {
         let used = self.hwm.min(self.stack.len());
         self.stack[..used].fill(Value::Nil);
         self.hwm = 0;
@@ -189,7 +189,7 @@ impl Coroutine {
     }
 
     /// Resets to a clean state for reuse from the pool; keeps the allocations.
-    pub fn reset(&mut self) {
+    pub(crate) fn reset(&mut self) {
         let used = self.hwm.min(self.stack.len());
         self.stack[..used].fill(Value::Nil);
         self.hwm = 0;

@@ -48,7 +48,7 @@ pub enum LuaType {
 }
 
 impl LuaType {
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             LuaType::Nil => "nil",
             LuaType::Boolean => "boolean",
@@ -71,7 +71,7 @@ impl Value {
     /// # Safety
     /// `p` must point to a valid value.
     #[inline(always)]
-    pub unsafe fn load_split(p: *const Value) -> Value {
+    pub(crate) unsafe fn load_split(p: *const Value) -> Value {
         let w = p as *const u64;
         // SAFETY: `Value` is `repr(u64)`: two initialized words, any bit pattern read back from
         // a valid value is that value. Volatile keeps the loads separate (not fused into one
@@ -87,7 +87,7 @@ impl Value {
 
     /// Refers to a heap object the collector must mark.
     #[inline(always)]
-    pub fn is_collectable(&self) -> bool {
+    pub(crate) fn is_collectable(&self) -> bool {
         matches!(
             self,
             Value::Str(_)
@@ -100,22 +100,22 @@ impl Value {
     }
 
     #[inline(always)]
-    pub fn is_nil(&self) -> bool {
+    pub(crate) fn is_nil(&self) -> bool {
         matches!(self, Value::Nil)
     }
 
     /// Lua truthiness: only nil and false are false.
     #[inline(always)]
-    pub fn truthy(&self) -> bool {
+    pub(crate) fn truthy(&self) -> bool {
         !matches!(self, Value::Nil | Value::Bool(false))
     }
 
     #[inline(always)]
-    pub fn is_falsy(&self) -> bool {
+    pub(crate) fn is_falsy(&self) -> bool {
         matches!(self, Value::Nil | Value::Bool(false))
     }
 
-    pub fn lua_type(&self) -> LuaType {
+    pub(crate) fn lua_type(&self) -> LuaType {
         match self {
             Value::Nil => LuaType::Nil,
             Value::Bool(_) => LuaType::Boolean,
@@ -128,27 +128,20 @@ impl Value {
         }
     }
 
-    pub fn type_name(&self) -> &'static str {
+    pub(crate) fn type_name(&self) -> &'static str {
         self.lua_type().name()
     }
 
-    pub fn is_function(&self) -> bool {
+    pub(crate) fn is_function(&self) -> bool {
         matches!(
             self,
             Value::LuaFn(_) | Value::Native(_) | Value::NativeClosure(_)
         )
     }
 
-    pub fn as_table(&self) -> Option<Gc<Table>> {
+    pub(crate) fn as_table(&self) -> Option<Gc<Table>> {
         match self {
             Value::Table(t) => Some(*t),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(&self) -> Option<Gc<LuaStr>> {
-        match self {
-            Value::Str(s) => Some(*s),
             _ => None,
         }
     }
@@ -156,7 +149,7 @@ impl Value {
     /// Primitive equality (`rawequal`): same type and same value; objects by identity. Strings are
     /// interned, so identity is equality.
     #[inline]
-    pub fn raw_eq(&self, other: &Value) -> bool {
+    pub(crate) fn raw_eq(&self, other: &Value) -> bool {
         match (self, other) {
             (Value::Nil, Value::Nil) => true,
             (Value::Bool(a), Value::Bool(b)) => a == b,
@@ -178,7 +171,7 @@ impl Value {
     }
 
     /// An address for `tostring` and `%p`; 0 for non-objects.
-    pub fn addr(&self) -> usize {
+    pub(crate) fn addr(&self) -> usize {
         match self {
             Value::Str(s) => s.addr(),
             Value::Table(t) => t.addr(),
@@ -218,7 +211,7 @@ impl PartialEq for Value {
 // ---- numbers and values ----
 
 /// Converts text to a number like `tonumber` and arithmetic coercion do.
-pub fn str_to_number(s: &[u8]) -> Option<Value> {
+pub(crate) fn str_to_number(s: &[u8]) -> Option<Value> {
     match crate::vm::number::parse_number(s)? {
         crate::vm::number::NumberLit::Int(i) => Some(Value::Int(i)),
         crate::vm::number::NumberLit::Float(f) => Some(Value::Float(f)),
@@ -227,7 +220,7 @@ pub fn str_to_number(s: &[u8]) -> Option<Value> {
 
 /// Converts a number to an integer when it has an exact integer value (Lua's `tointeger`).
 #[inline]
-pub fn value_to_int(v: &Value) -> Option<i64> {
+pub(crate) fn value_to_int(v: &Value) -> Option<i64> {
     match *v {
         Value::Int(i) => Some(i),
         Value::Float(f) => crate::vm::number::float_to_int_exact(f),
@@ -236,7 +229,7 @@ pub fn value_to_int(v: &Value) -> Option<i64> {
 }
 
 /// Number to string for concatenation and `tostring`.
-pub fn fmt_number(out: &mut Vec<u8>, v: &Value) {
+pub(crate) fn fmt_number(out: &mut Vec<u8>, v: &Value) {
     match *v {
         Value::Int(i) => crate::vm::number::fmt_int(out, i),
         Value::Float(f) => crate::vm::number::fmt_float(out, f),

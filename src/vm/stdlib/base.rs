@@ -11,7 +11,7 @@ use crate::vm::runtime::string::LuaStr;
 use crate::vm::runtime::table::NextError;
 use crate::vm::runtime::value::Value;
 
-pub fn open(vm: &mut Vm) {
+pub(crate) fn open(vm: &mut Vm) {
     let g = vm.globals();
     let funcs: &[(&str, crate::vm::runtime::function::NativeFn)] = &[
         ("print", print),
@@ -39,9 +39,9 @@ pub fn open(vm: &mut Vm) {
     for (n, f) in funcs {
         vm.set_field(g, n, Value::Native(*f));
     }
-    vm.set_global("_G", Value::Table(g));
+    vm.set_global_value("_G", Value::Table(g));
     let ver = vm.str_value("Lua 5.4");
-    vm.set_global("_VERSION", ver);
+    vm.set_global_value("_VERSION", ver);
 }
 
 fn print(vm: &mut Vm, args: Args) -> LuaResult<usize> {
@@ -465,9 +465,9 @@ pub fn strip_shebang(mut src: Vec<u8>) -> Vec<u8> {
 }
 
 /// `dofile` and `loadfile`, for the standalone interpreter only.
-pub fn open_cli(vm: &mut Vm) {
-    vm.set_global("dofile", Value::Native(dofile));
-    vm.set_global("loadfile", Value::Native(loadfile));
+pub(crate) fn open_cli(vm: &mut Vm) {
+    vm.set_global_value("dofile", Value::Native(dofile));
+    vm.set_global_value("loadfile", Value::Native(loadfile));
 }
 
 /// `luaL_loadfilex`: reads the file (stdin when `name` is None), drops a first `#` line and
@@ -557,6 +557,6 @@ fn dofile(vm: &mut Vm, args: Args) -> LuaResult<usize> {
         .opt_str(args, 0, "dofile")?
         .map(|s| s.to_str_lossy().into_owned());
     let f = load_file(vm, name.as_deref(), None, None).map_err(LuaError::Value)?;
-    let r = vm.call(f, &[])?;
+    let r = vm.call_values(f, &[])?;
     vm.ret_values(args, &r)
 }

@@ -7,7 +7,7 @@ use crate::vm::runtime::state::Vm;
 use crate::vm::runtime::thread::CoStatus;
 use crate::vm::runtime::value::Value;
 
-pub fn open(vm: &mut Vm) {
+pub(crate) fn open(vm: &mut Vm) {
     super::register_lib(
         vm,
         "coroutine",

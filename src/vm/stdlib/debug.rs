@@ -12,7 +12,7 @@ use crate::vm::runtime::table::Table;
 use crate::vm::runtime::thread::ThreadKey;
 use crate::vm::runtime::value::Value;
 
-pub fn open(vm: &mut Vm) {
+pub(crate) fn open(vm: &mut Vm) {
     super::register_lib(
         vm,
         "debug",

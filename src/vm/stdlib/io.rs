@@ -78,7 +78,7 @@ impl Drop for LuaFile {
     }
 }
 
-pub fn open(vm: &mut Vm) {
+pub(crate) fn open(vm: &mut Vm) {
     let io = super::register_lib(
         vm,
         "io",

@@ -6,7 +6,7 @@ use crate::vm::runtime::function::Args;
 use crate::vm::runtime::state::Vm;
 use crate::vm::runtime::value::Value;
 
-pub fn open(vm: &mut Vm) {
+pub(crate) fn open(vm: &mut Vm) {
     let t = super::register_lib(
         vm,
         "math",

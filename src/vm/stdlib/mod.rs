@@ -31,9 +31,16 @@ impl Vm {
         open_all(&mut vm);
         vm
     }
+
+    /// Adds what the standalone interpreter (`lua5.4`, our CLI) has beyond `with_stdlib`: the
+    /// `io` library, `os.exit`, `os.remove`, `os.rename`, `os.tmpname`, `os.execute`,
+    /// `dofile` and `loadfile`. Not for untrusted scripts.
+    pub fn open_cli_libs(&mut self) {
+        open_cli(self);
+    }
 }
 
-pub fn open_all(vm: &mut Vm) {
+pub(crate) fn open_all(vm: &mut Vm) {
     base::open(vm);
     let string_lib = string::open(vm);
     pack::open(vm, string_lib);
@@ -49,7 +56,7 @@ pub fn open_all(vm: &mut Vm) {
 
 /// Adds what the standalone interpreter has on top of `open_all`: `io`, and `os.exit`,
 /// `remove`, `rename`, `tmpname` and `execute`.
-pub fn open_cli(vm: &mut Vm) {
+pub(crate) fn open_cli(vm: &mut Vm) {
     // lua.c switches its state to generational mode; `collectgarbage` reports it the same way.
     vm.heap.generational_mode = true;
     io::open(vm);
@@ -59,12 +66,12 @@ pub fn open_cli(vm: &mut Vm) {
 }
 
 /// Creates a library table with `funcs`, stores it as global `name`, and returns it.
-pub fn register_lib(vm: &mut Vm, name: &str, funcs: &[(&str, NativeFn)]) -> Gc<Table> {
+pub(crate) fn register_lib(vm: &mut Vm, name: &str, funcs: &[(&str, NativeFn)]) -> Gc<Table> {
     let t = vm.new_table_with(0, funcs.len());
     for (n, f) in funcs {
         vm.set_field(t, n, Value::Native(*f));
     }
-    vm.set_global(name, Value::Table(t));
+    vm.set_global_value(name, Value::Table(t));
     t
 }
 
@@ -81,7 +88,7 @@ impl Vm {
         }
     }
 
-    pub fn arg_type_error(
+    pub(crate) fn arg_type_error(
         &mut self,
         args: Args,
         i: usize,
@@ -92,14 +99,19 @@ impl Vm {
         self.arg_error(i + 1, fname, &format!("{expected} expected, got {got}"))
     }
 
-    pub fn check_any(&mut self, args: Args, i: usize, fname: &str) -> LuaResult<Value> {
+    pub(crate) fn check_any(&mut self, args: Args, i: usize, fname: &str) -> LuaResult<Value> {
         if i >= args.n {
             return Err(self.arg_error(i + 1, fname, "value expected"));
         }
         Ok(self.arg(args, i))
     }
 
-    pub fn check_table(&mut self, args: Args, i: usize, fname: &str) -> LuaResult<Gc<Table>> {
+    pub(crate) fn check_table(
+        &mut self,
+        args: Args,
+        i: usize,
+        fname: &str,
+    ) -> LuaResult<Gc<Table>> {
         match self.arg(args, i) {
             Value::Table(t) => Ok(t),
             _ => Err(self.arg_type_error(args, i, fname, "table")),
@@ -108,7 +120,7 @@ impl Vm {
 
     /// An integer argument: integers, floats with an exact integer value, numeric strings.
     #[inline]
-    pub fn check_int(&mut self, args: Args, i: usize, fname: &str) -> LuaResult<i64> {
+    pub(crate) fn check_int(&mut self, args: Args, i: usize, fname: &str) -> LuaResult<i64> {
         match self.arg(args, i) {
             Value::Int(n) => Ok(n),
             _ => self.check_int_converted(args, i, fname),
@@ -136,20 +148,17 @@ impl Vm {
         }
     }
 
-    pub fn opt_int(&mut self, args: Args, i: usize, fname: &str, default: i64) -> LuaResult<i64> {
+    pub(crate) fn opt_int(
+        &mut self,
+        args: Args,
+        i: usize,
+        fname: &str,
+        default: i64,
+    ) -> LuaResult<i64> {
         if self.arg(args, i).is_nil() {
             Ok(default)
         } else {
             self.check_int(args, i, fname)
-        }
-    }
-
-    /// A number argument (numeric strings converted).
-    #[inline]
-    pub fn check_number(&mut self, args: Args, i: usize, fname: &str) -> LuaResult<Value> {
-        match self.arg(args, i) {
-            v @ (Value::Int(_) | Value::Float(_)) => Ok(v),
-            _ => self.check_number_converted(args, i, fname),
         }
     }
 
@@ -166,7 +175,7 @@ impl Vm {
     }
 
     #[inline]
-    pub fn check_float(&mut self, args: Args, i: usize, fname: &str) -> LuaResult<f64> {
+    pub(crate) fn check_float(&mut self, args: Args, i: usize, fname: &str) -> LuaResult<f64> {
         match self.arg(args, i) {
             Value::Float(f) => return Ok(f),
             Value::Int(n) => return Ok(n as f64),
@@ -180,7 +189,7 @@ impl Vm {
     }
 
     /// A string argument; numbers are converted to strings.
-    pub fn check_str(&mut self, args: Args, i: usize, fname: &str) -> LuaResult<Gc<LuaStr>> {
+    pub(crate) fn check_str(&mut self, args: Args, i: usize, fname: &str) -> LuaResult<Gc<LuaStr>> {
         let v = self.arg(args, i);
         match v {
             Value::Str(s) => Ok(s),
@@ -193,7 +202,12 @@ impl Vm {
         }
     }
 
-    pub fn opt_str(&mut self, args: Args, i: usize, fname: &str) -> LuaResult<Option<Gc<LuaStr>>> {
+    pub(crate) fn opt_str(
+        &mut self,
+        args: Args,
+        i: usize,
+        fname: &str,
+    ) -> LuaResult<Option<Gc<LuaStr>>> {
         if self.arg(args, i).is_nil() {
             Ok(None)
         } else {
@@ -202,14 +216,14 @@ impl Vm {
     }
 
     /// Returns `vals` from a native call.
-    pub fn ret_values(&mut self, args: Args, vals: &[Value]) -> LuaResult<usize> {
+    pub(crate) fn ret_values(&mut self, args: Args, vals: &[Value]) -> LuaResult<usize> {
         self.reserve_stack(args.base, vals.len() + 1)?;
         self.stack_mut()[args.base..args.base + vals.len()].copy_from_slice(vals);
         Ok(vals.len())
     }
 
     /// `t[k]` honouring `__index`, from native code.
-    pub fn index(&mut self, t: Value, k: Value) -> LuaResult<Value> {
+    pub(crate) fn index(&mut self, t: Value, k: Value) -> LuaResult<Value> {
         if let Value::Table(tt) = t
             && tt.meta.is_none()
         {
@@ -221,7 +235,7 @@ impl Vm {
     }
 
     /// `t[k] = v` honouring `__newindex`, from native code.
-    pub fn set_index(&mut self, t: Value, k: Value, v: Value) -> LuaResult<()> {
+    pub(crate) fn set_index(&mut self, t: Value, k: Value, v: Value) -> LuaResult<()> {
         if let Value::Table(tt) = t
             && tt.meta.is_none()
         {
@@ -232,7 +246,7 @@ impl Vm {
     }
 
     /// `#v` honouring `__len`, as an integer.
-    pub fn length_of(&mut self, v: Value) -> LuaResult<i64> {
+    pub(crate) fn length_of(&mut self, v: Value) -> LuaResult<i64> {
         if let Value::Table(t) = v
             && t.meta.is_none()
         {

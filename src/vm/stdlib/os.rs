@@ -9,7 +9,7 @@ use crate::vm::runtime::function::Args;
 use crate::vm::runtime::state::Vm;
 use crate::vm::runtime::value::Value;
 
-pub fn open(vm: &mut Vm) {
+pub(crate) fn open(vm: &mut Vm) {
     super::register_lib(
         vm,
         "os",
@@ -24,12 +24,12 @@ pub fn open(vm: &mut Vm) {
 }
 
 /// The parts of `os` only the standalone interpreter gets.
-pub fn open_cli(vm: &mut Vm) {
-    let os = match vm.get_global("os") {
+pub(crate) fn open_cli(vm: &mut Vm) {
+    let os = match vm.global_value("os") {
         Value::Table(t) => t,
         _ => {
             let t = vm.new_table();
-            vm.set_global("os", Value::Table(t));
+            vm.set_global_value("os", Value::Table(t));
             t
         }
     };

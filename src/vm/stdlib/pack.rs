@@ -11,7 +11,7 @@ use crate::vm::runtime::gc::Gc;
 use crate::vm::runtime::table::Table;
 
 /// Adds `pack`, `packsize` and `unpack` to the `string` library's table.
-pub fn open(vm: &mut Vm, string_lib: Gc<Table>) {
+pub(crate) fn open(vm: &mut Vm, string_lib: Gc<Table>) {
     vm.set_field(string_lib, "pack", Value::Native(pack));
     vm.set_field(string_lib, "packsize", Value::Native(packsize));
     vm.set_field(string_lib, "unpack", Value::Native(unpack));
@@ -235,7 +235,7 @@ fn copy_endian(out: &mut Vec<u8>, native_le: &[u8], little: bool) {
 }
 
 /// `string.pack(fmt, v1, v2, ...)`.
-pub fn pack(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+pub(crate) fn pack(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let fs = check_str_rooted(vm, args, 0, "pack")?;
     let mut out = vm.take_scratch();
     let r = pack_into(vm, args, fs.as_bytes(), &mut out);
@@ -345,7 +345,7 @@ fn pack_into(vm: &mut Vm, args: Args, f: &[u8], out: &mut Vec<u8>) -> LuaResult<
 }
 
 /// `string.packsize(fmt)`.
-pub fn packsize(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+pub(crate) fn packsize(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let fs = vm.check_str(args, 0, "packsize")?;
     let mut fmt = Fmt::new(fs.as_bytes());
     let mut total = 0usize;
@@ -364,7 +364,7 @@ pub fn packsize(vm: &mut Vm, args: Args) -> LuaResult<usize> {
 }
 
 /// `string.unpack(fmt, s [, pos])`.
-pub fn unpack(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+pub(crate) fn unpack(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let fs = vm.check_str(args, 0, "unpack")?;
     let ds = vm.check_str(args, 1, "unpack")?;
     let data = ds.as_bytes();

@@ -15,7 +15,7 @@ const DEFAULT_PATH: &str = "/usr/local/share/lua/5.4/?.lua;/usr/local/share/lua/
 /usr/local/lib/lua/5.4/?.lua;/usr/local/lib/lua/5.4/?/init.lua;/usr/share/lua/5.4/?.lua;\
 /usr/share/lua/5.4/?/init.lua;./?.lua;./?/init.lua";
 
-pub fn open(vm: &mut Vm) {
+pub(crate) fn open(vm: &mut Vm) {
     let package = vm.new_table();
     let loaded = vm.new_table();
     let preload = vm.new_table();
@@ -33,8 +33,8 @@ pub fn open(vm: &mut Vm) {
     let cpath = vm.str_value("");
     vm.set_field(package, "cpath", cpath);
     vm.set_field(package, "searchpath", Value::Native(searchpath));
-    vm.set_global("package", Value::Table(package));
-    vm.set_global("require", Value::Native(require));
+    vm.set_global_value("package", Value::Table(package));
+    vm.set_global_value("require", Value::Native(require));
     // The registry keeps `package.loaded` even if a script replaces the global.
     let reg = vm.registry();
     vm.set_field(reg, "_LOADED", Value::Table(loaded));
@@ -54,7 +54,7 @@ pub fn open(vm: &mut Vm) {
         let lib = if name == "_G" {
             Value::Table(vm.globals())
         } else {
-            vm.get_global(name)
+            vm.global_value(name)
         };
         if !lib.is_nil() {
             vm.set_field(loaded, name, lib);
@@ -64,8 +64,8 @@ pub fn open(vm: &mut Vm) {
 
 /// Adds the file searcher and `package.path` (from `LUA_PATH_5_4` or `LUA_PATH`, where `;;`
 /// stands for the default path), for the standalone interpreter.
-pub fn open_cli(vm: &mut Vm) {
-    let Value::Table(package) = vm.get_global("package") else {
+pub(crate) fn open_cli(vm: &mut Vm) {
+    let Value::Table(package) = vm.global_value("package") else {
         return;
     };
     let env = std::env::var("LUA_PATH_5_4").or_else(|_| std::env::var("LUA_PATH"));
@@ -85,7 +85,7 @@ pub fn open_cli(vm: &mut Vm) {
     // Modules opened after `package` (io, and the CLI parts of os) are registered too.
     if let Some(loaded) = loaded_table(vm) {
         for name in ["io", "os", "debug", "utf8"] {
-            let lib = vm.get_global(name);
+            let lib = vm.global_value(name);
             if !lib.is_nil() {
                 vm.set_field(loaded, name, lib);
             }
@@ -100,7 +100,7 @@ fn loaded_table(vm: &mut Vm) -> Option<Gc<Table>> {
 }
 
 fn package_field(vm: &mut Vm, name: &str) -> LuaResult<Value> {
-    let package = vm.get_global("package");
+    let package = vm.global_value("package");
     if !matches!(package, Value::Table(_)) {
         return Err(vm.rt_error("'package' must be a table"));
     }
@@ -187,7 +187,7 @@ fn search_lua_file(vm: &mut Vm, args: Args) -> LuaResult<usize> {
                 }
             };
             let src = super::base::strip_shebang(src);
-            match vm.load(&src, &format!("@{file}")) {
+            match vm.load_value(&src, &format!("@{file}")) {
                 Ok(f) => {
                     let fv = vm.str_value(&file);
                     vm.ret_values(args, &[f, fv])
@@ -228,7 +228,7 @@ fn require(vm: &mut Vm, args: Args) -> LuaResult<usize> {
             let m = format!("module '{}' not found:{}", name.to_str_lossy(), msg);
             return Err(vm.rt_error(&m));
         }
-        let r = vm.call(searcher, &[Value::Str(name)])?;
+        let r = vm.call_values(searcher, &[Value::Str(name)])?;
         match r.first() {
             Some(f) if f.is_function() => break (*f, r.get(1).copied().unwrap_or(Value::Nil)),
             Some(Value::Str(s)) => msg.push_str(&s.to_str_lossy()),

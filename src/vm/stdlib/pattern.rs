@@ -43,7 +43,7 @@ pub enum PatError {
 
 impl PatError {
     /// The message Lua gives for this error.
-    pub fn message(self) -> String {
+    pub(crate) fn message(self) -> String {
         match self {
             PatError::EndsWithEscape => "malformed pattern (ends with '%')".into(),
             PatError::MissingBracket => "malformed pattern (missing ']')".into(),
@@ -97,7 +97,7 @@ const CLOCK_STEPS: u64 = 4096;
 
 impl<'a> MatchState<'a> {
     /// `pat` is the pattern without a leading `^` anchor (the caller handles anchoring).
-    pub fn new(src: &'a [u8], pat: &'a [u8]) -> Self {
+    pub(crate) fn new(src: &'a [u8], pat: &'a [u8]) -> Self {
         MatchState {
             src,
             pat,
@@ -115,7 +115,7 @@ impl<'a> MatchState<'a> {
 
     /// Limits this match's work to `steps` steps and, when given, a deadline (or a time limit
     /// whose clock starts at the first check).
-    pub fn set_budgets(
+    pub(crate) fn set_budgets(
         &mut self,
         steps: u64,
         deadline: Option<std::time::Instant>,
@@ -133,7 +133,7 @@ impl<'a> MatchState<'a> {
 
     /// Counts `n` steps of work the caller did for this match (scanning for candidates)
     /// against the budgets.
-    pub fn add_steps(&mut self, n: u64) -> Result<(), PatError> {
+    pub(crate) fn add_steps(&mut self, n: u64) -> Result<(), PatError> {
         self.tick(n)
     }
 
@@ -169,20 +169,15 @@ impl<'a> MatchState<'a> {
 
     /// Tries to match the whole pattern starting at byte `s` of the subject; returns where the
     /// match ends.
-    pub fn match_at(&mut self, s: usize) -> MatchResult {
+    pub(crate) fn match_at(&mut self, s: usize) -> MatchResult {
         self.level = 0;
         self.depth = MAX_DEPTH;
         self.do_match(s, 0)
     }
 
-    /// Number of captures the last successful match recorded.
-    pub fn level(&self) -> usize {
-        self.level
-    }
-
     /// How many values a match produces: its captures, or the whole match when the pattern has
     /// none and `whole` is asked for (`find` asks for none: it returns positions instead).
-    pub fn result_count(&self, whole: bool) -> usize {
+    pub(crate) fn result_count(&self, whole: bool) -> usize {
         if self.level == 0 && whole {
             1
         } else {
@@ -192,7 +187,7 @@ impl<'a> MatchState<'a> {
 
     /// Capture `i` (0-based) of the last match `s..e`; with no captures, capture 0 is the whole
     /// match.
-    pub fn capture(&self, i: usize, s: usize, e: usize) -> Result<Capture, PatError> {
+    pub(crate) fn capture(&self, i: usize, s: usize, e: usize) -> Result<Capture, PatError> {
         if i >= self.level {
             if i != 0 {
                 return Err(PatError::InvalidCaptureIndex(i as i32 + 1));
@@ -499,7 +494,7 @@ impl<'a> MatchState<'a> {
 }
 
 /// Does byte `c` belong to class `%cl` (`cl` a letter, or any byte that stands for itself)?
-pub fn match_class(c: u8, cl: u8) -> bool {
+pub(crate) fn match_class(c: u8, cl: u8) -> bool {
     let res = match cl.to_ascii_lowercase() {
         b'a' => c.is_ascii_alphabetic(),
         b'c' => c < 32 || c == 127,
@@ -518,13 +513,13 @@ pub fn match_class(c: u8, cl: u8) -> bool {
 }
 
 /// True when `p` holds none of the pattern specials: it can be searched as a plain substring.
-pub fn no_specials(p: &[u8]) -> bool {
+pub(crate) fn no_specials(p: &[u8]) -> bool {
     !p.iter().any(|c| SPECIALS.contains(c))
 }
 
 /// When every match of `pat` (unanchored) must start with one literal byte, that byte: the
 /// scanning loops use it to skip positions where a match cannot start.
-pub fn first_literal(pat: &[u8]) -> Option<u8> {
+pub(crate) fn first_literal(pat: &[u8]) -> Option<u8> {
     let &c = pat.first()?;
     if SPECIALS.contains(&c) || c == b')' {
         // A leading '%' could still be an escaped literal; keep it simple and not skip.

@@ -22,7 +22,7 @@ const MAX_SIZE: u64 = i32::MAX as u64;
 
 /// Opens `string` (without `pack`, `packsize` and `unpack`: `pack.rs` adds those) and returns
 /// its table.
-pub fn open(vm: &mut Vm) -> Gc<Table> {
+pub(crate) fn open(vm: &mut Vm) -> Gc<Table> {
     let t = super::register_lib(
         vm,
         "string",

@@ -10,7 +10,7 @@ use crate::vm::runtime::meta::Tm;
 use crate::vm::runtime::state::Vm;
 use crate::vm::runtime::value::Value;
 
-pub fn open(vm: &mut Vm) {
+pub(crate) fn open(vm: &mut Vm) {
     super::register_lib(
         vm,
         "table",

@@ -10,7 +10,7 @@ const MAX_UNICODE: u32 = 0x10FFFF;
 const MAX_UTF: u32 = 0x7FFF_FFFF;
 const MSG_INVALID: &str = "invalid UTF-8 code";
 
-pub fn open(vm: &mut Vm) {
+pub(crate) fn open(vm: &mut Vm) {
     let t = super::register_lib(
         vm,
         "utf8",
