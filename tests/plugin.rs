@@ -45,6 +45,40 @@ fn on_update_moves_the_transform() {
     assert_eq!(t.translation.x, 3.0);
 }
 
+/// Games reach script state between frames through the VM's safe API; swapping the VM itself
+/// (whose heap the runtime caches pointers into) stops the next frame instead of reading freed
+/// memory.
+#[test]
+fn the_runtime_vm_is_usable_between_frames_but_cannot_be_swapped() {
+    let mut app = app();
+    let h = add_script(
+        &mut app,
+        "counter.lua",
+        "function on_update(self) self.n = (self.n or 0) + 1 end",
+    );
+    let e = spawn_scripted(&mut app, &h);
+    for _ in 0..3 {
+        app.update();
+    }
+    let mut rt = app.world_mut().non_send_mut::<ScriptRuntime>();
+    let me = rt.entity_self(e).expect("a self table");
+    let n: i64 = me.get(rt.vm_mut(), "n").unwrap();
+    assert_eq!(n, 3);
+    me.set(rt.vm_mut(), "n", 100).unwrap();
+    rt.vm_mut().collect_garbage();
+    drop(rt);
+    app.update();
+    let mut rt = app.world_mut().non_send_mut::<ScriptRuntime>();
+    assert_eq!(me.get::<_, i64>(rt.vm_mut(), "n").unwrap(), 101);
+    *rt.vm_mut() = moonpool::vm::Vm::with_stdlib();
+    // The old handle is refused by the new VM, and the frame refuses the new VM.
+    let e = me.get::<_, i64>(rt.vm_mut(), "n").unwrap_err();
+    assert_eq!(e.kind(), moonpool::vm::ErrorKind::WrongVm);
+    drop(rt);
+    let frame = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| app.update()));
+    assert!(frame.is_err(), "a frame ran on a swapped VM");
+}
+
 /// Only the parts of `self.transform` a script wrote are read back each frame: writes to one
 /// part on some frames, a replaced part, and the host's own edits in between all arrive.
 #[test]

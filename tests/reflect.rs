@@ -7,7 +7,7 @@ mod common;
 
 use bevy::prelude::*;
 use common::{add_script, emitted, errors};
-use moonpool::plugin::{Script, ScriptFunctionsExt, ScriptRuntime, ScriptValue};
+use moonpool::plugin::{LuaValue, Script, ScriptFunctionsExt, ScriptRuntime, ScriptValue};
 use moonpool::vm::CountingAllocator;
 
 #[global_allocator]
@@ -358,7 +358,13 @@ fn typed_user_functions_convert_arguments_and_name_bad_ones() {
         "greet",
         &["name", "times"],
         |_: &mut World, name: String, times: Option<u32>| name.repeat(times.unwrap_or(1) as usize),
-    );
+    )
+    // Any value, through the safe `LuaValue`; tables as Rust collections; nothing returned.
+    .add_script_function("kind", &["v"], |_: &mut World, v: LuaValue| v.type_name())
+    .add_script_function("sum", &["list"], |_: &mut World, list: Vec<f64>| {
+        list.iter().sum::<f64>()
+    })
+    .add_script_function("nothing", &[], |_: &mut World| {});
     let h = add_script(
         &mut app,
         "user_fns.lua",
@@ -367,6 +373,9 @@ fn typed_user_functions_convert_arguments_and_name_bad_ones() {
            local m = midpoint(vec3(0, 2, 4), {x = 2, y = 2, z = 0})
            emit('mid', m.x + m.y * 10 + m.z * 100)
            emit('greet', greet('ab', 2) .. greet('c'))
+           emit('kinds', kind({}) .. ',' .. kind(1) .. ',' .. kind(nil) .. ',' .. kind(print))
+           emit('sum', sum({1, 2, 3.5}))
+           emit('nothing', select('#', nothing()))
            task.spawn(function() heal(self, 'lots') end)
            task.spawn(function() midpoint(vec3(), 5) end)
            task.spawn(function() greet() end)
@@ -387,11 +396,17 @@ fn typed_user_functions_convert_arguments_and_name_bad_ones() {
         emitted(&app, "greet"),
         vec![ScriptValue::Str("ababc".into())]
     );
+    assert_eq!(
+        emitted(&app, "kinds"),
+        vec![ScriptValue::Str("table,number,nil,function".into())]
+    );
+    assert_eq!(emitted(&app, "sum"), vec![ScriptValue::Number(6.5)]);
+    assert_eq!(emitted(&app, "nothing"), vec![ScriptValue::Int(0)]);
     let errs = errors(&app);
     for want in [
-        "user_fns.lua:6: bad argument #2 to 'heal' (amount: number expected, got string)",
-        "user_fns.lua:7: bad argument #2 to 'midpoint' (b: vector expected, got number)",
-        "user_fns.lua:8: bad argument #1 to 'greet' (name: string expected, got no value)",
+        "user_fns.lua:9: bad argument #2 to 'heal' (amount: number expected, got string)",
+        "user_fns.lua:10: bad argument #2 to 'midpoint' (b: vector expected, got number)",
+        "user_fns.lua:11: bad argument #1 to 'greet' (name: string expected, got no value)",
     ] {
         assert!(
             errs.iter().any(|e| e.contains(want)),

@@ -233,7 +233,7 @@ impl ScriptValue {
         }
     }
 
-    pub fn into_lua(self, vm: &mut Vm) -> Value {
+    pub(crate) fn into_lua(self, vm: &mut Vm) -> Value {
         match self {
             ScriptValue::Nil => Value::Nil,
             ScriptValue::Bool(b) => Value::Bool(b),

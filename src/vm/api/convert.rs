@@ -7,6 +7,8 @@
 //! Each single-value trait has a hidden fast path on raw values (`from_raw`, `into_raw`) that
 //! only crate code can call (it takes a [`Sealed`]); the plugin's entity and vector conversions
 //! use it to read a table without rooting it. Outside code implements the safe methods only.
+//! `from_raw` may run Lua (a vector's `__index`), so it is called only on values the VM keeps
+//! alive meanwhile (a native's arguments, on the stack); everything else is lifted first.
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasher, Hash};
@@ -26,6 +28,7 @@ pub trait IntoLua {
 
     fn into_lua(self, vm: &mut Vm) -> Result<LuaValue>;
 
+    /// The value as a raw one, for the caller to store at once: crate code only.
     #[doc(hidden)]
     fn into_raw(self, vm: &mut Vm, _: Sealed) -> Result<Value>
     where
@@ -43,6 +46,8 @@ pub trait FromLua: Sized {
 
     fn from_lua(value: LuaValue, vm: &mut Vm) -> Result<Self>;
 
+    /// Converts a raw value the VM keeps alive for the whole call (it may run Lua, which may
+    /// collect): crate code only, through `Sealed`.
     #[doc(hidden)]
     fn from_raw(vm: &mut Vm, value: Value, _: Sealed) -> Result<Self> {
         let v = vm.lift(value);

@@ -93,7 +93,9 @@ impl Vm {
     pub fn get_global<R: FromLua>(&mut self, name: &str) -> Result<R> {
         self.release_dropped_roots();
         let v = self.global_value(name);
-        R::from_raw(self, v, super::Sealed(()))
+        // Lifted (rooted) first: a conversion may run Lua, which may collect.
+        let v = self.lift(v);
+        R::from_lua(v, self)
     }
 
     /// Sets the global `name`.
@@ -192,7 +194,10 @@ impl LuaTable {
         let k = vm.lower(&key)?;
         vm.budget.exhausted = None;
         match vm.index(t, k) {
-            Ok(v) => V::from_raw(vm, v, super::Sealed(())),
+            Ok(v) => {
+                let v = vm.lift(v);
+                V::from_lua(v, vm)
+            }
             Err(e) => Err(vm.public_error(e, ErrorKind::Runtime)),
         }
     }
@@ -216,7 +221,8 @@ impl LuaTable {
             return Err(Error::wrong_vm());
         };
         let k = vm.lower(&key)?;
-        V::from_raw(vm, t.get(k), super::Sealed(()))
+        let v = vm.lift(t.get(k));
+        V::from_lua(v, vm)
     }
 
     /// `rawlen(t)`: a border of the table's sequence.
