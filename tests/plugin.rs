@@ -60,21 +60,24 @@ fn the_runtime_vm_is_usable_between_frames_but_cannot_be_swapped() {
     for _ in 0..3 {
         app.update();
     }
-    let mut rt = app.world_mut().non_send_mut::<ScriptRuntime>();
-    let me = rt.entity_self(e).expect("a self table");
-    let n: i64 = me.get(rt.vm_mut(), "n").unwrap();
-    assert_eq!(n, 3);
-    me.set(rt.vm_mut(), "n", 100).unwrap();
-    rt.vm_mut().collect_garbage();
-    drop(rt);
+    let me = {
+        let mut rt = app.world_mut().non_send_mut::<ScriptRuntime>();
+        let me = rt.entity_self(e).expect("a self table");
+        let n: i64 = me.get(rt.vm_mut(), "n").unwrap();
+        assert_eq!(n, 3);
+        me.set(rt.vm_mut(), "n", 100).unwrap();
+        rt.vm_mut().collect_garbage();
+        me
+    };
     app.update();
-    let mut rt = app.world_mut().non_send_mut::<ScriptRuntime>();
-    assert_eq!(me.get::<_, i64>(rt.vm_mut(), "n").unwrap(), 101);
-    *rt.vm_mut() = moonpool::vm::Vm::with_stdlib();
-    // The old handle is refused by the new VM, and the frame refuses the new VM.
-    let e = me.get::<_, i64>(rt.vm_mut(), "n").unwrap_err();
-    assert_eq!(e.kind(), moonpool::vm::ErrorKind::WrongVm);
-    drop(rt);
+    {
+        let mut rt = app.world_mut().non_send_mut::<ScriptRuntime>();
+        assert_eq!(me.get::<_, i64>(rt.vm_mut(), "n").unwrap(), 101);
+        *rt.vm_mut() = moonpool::vm::Vm::with_stdlib();
+        // The old handle is refused by the new VM, and the frame refuses the new VM.
+        let e = me.get::<_, i64>(rt.vm_mut(), "n").unwrap_err();
+        assert_eq!(e.kind(), moonpool::vm::ErrorKind::WrongVm);
+    }
     let frame = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| app.update()));
     assert!(frame.is_err(), "a frame ran on a swapped VM");
 }
