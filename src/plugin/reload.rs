@@ -11,6 +11,7 @@ use super::asset::ErrorLine;
 use super::tasks::ScriptRuntime;
 use super::{CompileErrorLines, LuaScript, ScriptError};
 
+#[inline(never)]
 /// Notes which scripts changed (run in `run_scripts` before any Lua runs): every loaded
 /// script becomes available to `require`, and running ones are queued for `reload_changed`.
 pub fn collect_changes(
@@ -36,6 +37,7 @@ pub fn collect_changes(
     }
 }
 
+#[inline(never)]
 /// Swaps the code of changed scripts: each module runs again in a fresh environment, then
 /// every entity using it keeps `self`, restarts its tasks and gets `on_reload(self)`.
 pub fn reload_changed(runtime: &mut ScriptRuntime) {

@@ -4,6 +4,9 @@
 //! Order within a frame (deterministic): entities in the order their scripts started; for each,
 //! `on_update(self, dt)` then its tasks in the order they were spawned. A task waiting on
 //! `wait(s)` resumes on the first frame whose elapsed game time reaches its deadline.
+//!
+//! The frame's big steps (`run_entity_at`, `start_entity`, `collect_step`, ...) are
+//! `#[inline(never)]`: inlined into `run_scripts` (one caller each) they made the frame slower.
 
 use bevy::ecs::entity::Entity;
 use bevy::log::{error, warn};
@@ -570,6 +573,7 @@ impl ScriptRuntime {
             .set(self.max_spawns_per_frame - api::SPAWNS_LEFT.get().min(self.max_spawns_per_frame));
     }
 
+    #[inline(never)]
     /// Starts the script of a new entity: `self`, `on_spawn`, and `main` as its first task.
     pub(crate) fn start_entity(
         &mut self,
@@ -647,6 +651,7 @@ impl ScriptRuntime {
         self.task_owner.insert(id, entity);
     }
 
+    #[inline(never)]
     /// Ends an entity's tasks (closing their `<close>` variables) and forgets it.
     pub(crate) fn stop_entity(&mut self, entity: Entity, run_on_despawn: bool) {
         if run_on_despawn {
@@ -864,6 +869,7 @@ impl ScriptRuntime {
         }
     }
 
+    #[inline(never)]
     /// Reports, per script, the errors of this frame past the full reports, and a script that
     /// used up its time with entities left over (those wait for the next frame; the run that
     /// passed the budget reported its own error).
@@ -905,6 +911,7 @@ impl ScriptRuntime {
         }
     }
 
+    #[inline(never)]
     /// The frame's slice of collector work. Finalizers (`__gc`, Lua code of any script) run
     /// under a run's budgets; those left when it is spent run next frame. Their errors are
     /// reported as `ScriptError`s of the path `__gc`.
@@ -930,6 +937,7 @@ impl ScriptRuntime {
         self.entities.values().map(|e| e.tasks.len()).sum()
     }
 
+    #[inline(never)]
     /// Whether the entity at `position` runs this frame: its script is loaded and has time
     /// left (an entity of a script that used its time waits for the next frame, counted).
     /// Brings the entity's cached module reference up to date.
@@ -963,6 +971,7 @@ impl ScriptRuntime {
         true
     }
 
+    #[inline(never)]
     /// One entity's frame: its transform in (if the component changed), `on_update(self, dt)`,
     /// its due tasks, its transform out (if the script changed it). Looks the entity up once:
     /// this runs for every scripted entity every frame. Returns whether `transform` changed.
@@ -1251,6 +1260,7 @@ impl ScriptRuntime {
         }
     }
 
+    #[inline(never)]
     /// Carries out what scripts asked for during the frame: new tasks now, the rest returned
     /// for the system to do with `Commands` and messages.
     pub(crate) fn take_requests(&mut self) -> Vec<Request> {

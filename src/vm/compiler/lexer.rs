@@ -346,6 +346,7 @@ impl<'a> Lexer<'a> {
         })
     }
 
+    #[inline(never)]
     /// What Lua shows for `t` in `near ...`: the source text of names and numerals, the
     /// decoded contents of strings with their delimiters, `<eof>` unquoted.
     pub(crate) fn token_text(&self, t: &Token) -> String {
@@ -429,6 +430,7 @@ impl<'a> Lexer<'a> {
         })
     }
 
+    #[inline(never)]
     fn read_token(&mut self, c: u8) -> LResult<Tok> {
         // Advances past `n` bytes and yields `t`.
         macro_rules! take {
@@ -518,6 +520,7 @@ impl<'a> Lexer<'a> {
         }
     }
 
+    #[inline(never)]
     /// At `--`: skips a short or long comment.
     fn skip_comment(&mut self) -> LResult<()> {
         self.pos += 2;

@@ -2588,6 +2588,7 @@ impl Vm {
         t != self.main && self.threads.get(t).is_some_and(|c| c.nny == 0)
     }
 
+    #[inline(never)]
     /// Before each instruction when hooks are set: count, line and call events. Returns whether
     /// a hook ran (the caller reloads its cached frame state).
     fn hook_step(

@@ -869,6 +869,7 @@ impl Vm {
         self.rt_error("not enough memory")
     }
 
+    #[inline(never)]
     /// Checks that `bytes` more can be allocated under the memory limit (for natives about to
     /// build something large).
     pub(crate) fn check_alloc(&mut self, bytes: usize) -> Result<(), super::error::LuaError> {
@@ -885,6 +886,7 @@ impl Vm {
         Ok(())
     }
 
+    #[inline(never)]
     /// Like `check_alloc`, for a string of `len` bytes: also within `limits.max_string_bytes`.
     pub(crate) fn check_string_alloc(&mut self, len: usize) -> Result<(), super::error::LuaError> {
         if len > self.limits.max_string_bytes {

@@ -19,6 +19,11 @@
 //! (the interpreter), `meta` (metamethods, which the collector reads for `__gc` and `__mode`),
 //! `debug` (positions and names in errors), `budget` (fuel and memory, charged by the collector)
 //! and `error` (a `LuaError` carries a `Value`). `limits` and `stats` stay outside it.
+//!
+//! `#[inline(never)]` on a cold path (a slow conversion, a hook, a pool's trim) keeps it out of
+//! its caller as it was when these functions were public: crate-private functions with one
+//! caller get inlined, which grew the interpreter loop and the plugin's frame and cost ~7% on
+//! `plugin_entities` until the attribute went back on.
 
 pub mod budget;
 pub mod debug;

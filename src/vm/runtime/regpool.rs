@@ -50,6 +50,7 @@ impl RegPool {
         co
     }
 
+    #[inline(never)]
     /// Takes back a coroutine the collector freed.
     pub(crate) fn give_back(&mut self, mut co: Box<Coroutine>) {
         let stack = co.release_stack();
@@ -67,6 +68,7 @@ impl RegPool {
         }
     }
 
+    #[inline(never)]
     /// Once per collection cycle: keeps twice what the last cycle took, so after a burst of
     /// coroutines the pool shrinks back within two cycles.
     pub(crate) fn trim(&mut self) {

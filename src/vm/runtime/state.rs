@@ -833,6 +833,7 @@ impl Vm {
         }
     }
 
+    #[inline(never)]
     /// Like `resume`, without allocating: the yielded or returned values are left in
     /// `resume_values()`.
     pub(crate) fn resume_in_place(&mut self, co: ThreadKey, args: &[Value]) -> LuaResult<Resumed> {
@@ -965,6 +966,7 @@ impl Vm {
         }
     }
 
+    #[inline(never)]
     /// `stack traceback:` lines of coroutine `t` (where a failed task stopped).
     pub(crate) fn thread_traceback(&mut self, t: ThreadKey) -> String {
         if !self.threads.contains_key(t) {

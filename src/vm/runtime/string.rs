@@ -225,6 +225,7 @@ impl Interner {
         (self.add(hash, Storage::Copy(bytes), white), true)
     }
 
+    #[inline(never)]
     /// `intern` of a string built in `buf`: when it is new and too large for the size classes,
     /// `buf` becomes its storage instead of being copied once more. `buf` is left empty.
     pub(crate) fn intern_vec(&mut self, buf: &mut Vec<u8>, white: u8) -> (Gc<LuaStr>, bool) {

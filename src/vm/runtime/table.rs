@@ -79,6 +79,7 @@ impl Table {
         Table::default()
     }
 
+    #[inline(never)]
     pub(crate) fn with_capacity(narr: usize, nhash: usize) -> Table {
         let mut t = Table {
             arr: Vec::with_capacity(narr),
@@ -90,6 +91,7 @@ impl Table {
         t
     }
 
+    #[inline(never)]
     /// Empties a dead table for reuse by a new one, keeping buffers up to a modest size (bigger
     /// ones go back to the allocator so a recycled box does not pin a large block).
     pub(crate) fn clear_for_reuse(&mut self) {

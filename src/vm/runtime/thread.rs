@@ -156,6 +156,7 @@ impl Coroutine {
         true
     }
 
+    #[inline(never)]
     /// Gives back most of a register file that grew far past what it holds now (after a deep
     /// recursion or a huge `table.unpack`): keeps twice the live part, at least the initial
     /// size. Returns the bytes released. Only for a coroutine that is not running: the

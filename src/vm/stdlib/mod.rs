@@ -127,6 +127,7 @@ impl Vm {
         }
     }
 
+    #[inline(never)]
     fn check_int_converted(&mut self, args: Args, i: usize, fname: &str) -> LuaResult<i64> {
         let v = self.arg(args, i);
         match v {
@@ -162,6 +163,7 @@ impl Vm {
         }
     }
 
+    #[inline(never)]
     fn check_number_converted(&mut self, args: Args, i: usize, fname: &str) -> LuaResult<Value> {
         let v = self.arg(args, i);
         match v {
