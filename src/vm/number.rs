@@ -220,6 +220,7 @@ unsafe extern "C" {
     ) -> libc::c_int;
 }
 
+#[inline(never)]
 /// Formats one float with a C printf conversion spec such as `%.14g` (NUL-free, ASCII), appending
 /// to `out`. C's printf is the reference for Lua's output, so we use it rather than reimplement it.
 pub fn format_float_c(out: &mut Vec<u8>, spec: &str, f: f64) {
@@ -377,6 +378,7 @@ pub fn is_space(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
 }
 
+#[inline(never)]
 /// Converts a string to a number like Lua's `lua_stringtonumber`: optional surrounding
 /// whitespace, optional sign, then a decimal or hexadecimal integer or float. Decimal integers
 /// that do not fit an `i64` become floats; hexadecimal integers wrap modulo 2^64. `inf`/`nan`
@@ -449,6 +451,7 @@ fn parse_dec_float(s: &[u8]) -> Option<f64> {
     std::str::from_utf8(s).ok()?.parse().ok()
 }
 
+#[inline(never)]
 /// The part after `0x` of a hexadecimal float: `hexdigits [. hexdigits] [(p|P) [sign] digits]`
 /// with at least one mantissa digit. Rounds to nearest, ties to even, like C's `strtod`.
 fn parse_hex_float(s: &[u8]) -> Option<f64> {

@@ -118,6 +118,7 @@ impl Chunk {
     }
 }
 
+#[inline(never)]
 /// Finishes a parsed chunk into its main function. `eof_line` is the last line of the source,
 /// where Lua reports errors found at the end of the chunk. A chunk can be finished only once.
 pub(crate) fn compile_chunk(chunk: &Chunk, eof_line: Line) -> Result<FuncProto, CompileError> {

@@ -44,6 +44,7 @@ pub(crate) fn parse(source: &[u8]) -> Result<Chunk, CompileError> {
     parse_metered(source, None)
 }
 
+#[inline(never)]
 /// [`parse`], charging the work to `meter` (see `meter.rs`): stops with an error once it trips.
 pub(crate) fn parse_metered(
     source: &[u8],
