@@ -85,9 +85,7 @@ fn run(n: usize, access: Access, settings: &MoonpoolSettings) {
     app.add_plugins((
         MinimalPlugins,
         AssetPlugin::default(),
-        MoonpoolPlugin {
-            settings: settings.clone(),
-        },
+        MoonpoolPlugin::default().with_settings(settings.clone()),
     ))
     .insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_secs_f64(
         1.0 / 60.0,

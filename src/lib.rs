@@ -8,3 +8,14 @@ pub mod plugin;
 
 #[cfg(feature = "overlay")]
 pub mod overlay;
+
+/// What a game using the plugin usually needs: `use moonpool::prelude::*;`.
+#[cfg(feature = "plugin")]
+pub mod prelude {
+    pub use crate::plugin::{
+        Budget, LuaScript, MoonpoolPlugin, MoonpoolSettings, MoonpoolSystems, RunawayPolicy,
+        Script, ScriptEmitted, ScriptError, ScriptEvent, ScriptFunctionsExt, ScriptRuntime,
+        ScriptValue,
+    };
+    pub use crate::vm::{FromLua, IntoLua, LuaFunction, LuaTable, LuaValue};
+}

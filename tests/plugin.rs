@@ -45,6 +45,70 @@ fn on_update_moves_the_transform() {
     assert_eq!(t.translation.x, 3.0);
 }
 
+/// A game's systems order themselves around the scripts with `MoonpoolSystems::Run`, in
+/// whichever schedule the plugin was told to run scripts in.
+#[test]
+fn game_systems_order_around_scripts_in_the_chosen_schedule() {
+    #[derive(Resource, Default)]
+    struct SeenX {
+        before: Vec<f32>,
+        after: Vec<f32>,
+    }
+    fn before(q: Query<&Transform, With<Script>>, mut seen: ResMut<SeenX>) {
+        seen.before.extend(q.iter().map(|t| t.translation.x));
+    }
+    fn after(q: Query<&Transform, With<Script>>, mut seen: ResMut<SeenX>) {
+        seen.after.extend(q.iter().map(|t| t.translation.x));
+    }
+    use bevy::ecs::schedule::ScheduleLabel;
+    for schedule in [Update.intern(), PostUpdate.intern()] {
+        let mut app = App::new();
+        app.add_plugins((
+            MinimalPlugins,
+            bevy::asset::AssetPlugin::default(),
+            moonpool::prelude::MoonpoolPlugin::default().in_schedule(schedule),
+        ))
+        .init_resource::<SeenX>()
+        .add_systems(
+            schedule,
+            (
+                before.before(moonpool::prelude::MoonpoolSystems::Run),
+                after.after(moonpool::prelude::MoonpoolSystems::Run),
+            ),
+        );
+        let h = add_script(
+            &mut app,
+            "step.lua",
+            "function on_update(self) self.transform.translation.x = self.transform.translation.x + 1 end",
+        );
+        spawn_scripted(&mut app, &h);
+        for _ in 0..5 {
+            app.update();
+        }
+        let seen = app.world().resource::<SeenX>();
+        assert_eq!(seen.before.len(), 5, "{schedule:?}");
+        // Each frame, the system after the scripts sees their move; the one before does not.
+        let moved: Vec<f32> = seen
+            .before
+            .iter()
+            .zip(&seen.after)
+            .map(|(b, a)| a - b)
+            .collect();
+        assert!(
+            moved.iter().all(|d| *d == 0.0 || *d == 1.0),
+            "{schedule:?}: {moved:?}"
+        );
+        assert!(
+            moved.iter().filter(|d| **d == 1.0).count() >= 4,
+            "{schedule:?}: {moved:?}"
+        );
+        assert_eq!(
+            seen.after.last(),
+            Some(&(*seen.before.last().unwrap() + 1.0))
+        );
+    }
+}
+
 /// Games reach script state between frames through the VM's safe API; swapping the VM itself
 /// (whose heap the runtime caches pointers into) stops the next frame instead of reading freed
 /// memory.

@@ -34,7 +34,7 @@ use bevy::ecs::lifecycle::RemovedComponents;
 use bevy::ecs::message::{Message, MessageReader, MessageWriter};
 use bevy::ecs::query::{Added, QueryState};
 use bevy::ecs::resource::Resource;
-use bevy::ecs::schedule::IntoScheduleConfigs;
+use bevy::ecs::schedule::{InternedScheduleLabel, IntoScheduleConfigs, ScheduleLabel, SystemSet};
 use bevy::ecs::system::{Commands, Query, Res, SystemParam, SystemState};
 use bevy::ecs::world::World;
 use bevy::input::ButtonInput;
@@ -164,9 +164,55 @@ impl From<crate::vm::Exhausted> for Budget {
     }
 }
 
-#[derive(Default)]
+/// The plugin's systems, for ordering a game's own systems around the scripts:
+///
+/// ```no_run
+/// # use bevy::prelude::*;
+/// # use moonpool::prelude::*;
+/// # fn read_input() {}
+/// # fn follow_player() {}
+/// App::new()
+///     .add_plugins((DefaultPlugins, MoonpoolPlugin::default()))
+///     // Scripts see this frame's input, and the camera sees where scripts moved things.
+///     .add_systems(Update, (read_input.before(MoonpoolSystems::Run), follow_player.after(MoonpoolSystems::Run)));
+/// ```
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MoonpoolSystems {
+    /// The frame's script work, in the plugin's schedule (`Update` by default): scripts loaded,
+    /// started and stopped, `on_update` and tasks run, transforms written back, spawns and
+    /// messages applied, a slice of garbage collection.
+    Run,
+}
+
+/// Runs `.lua` scripts: `MoonpoolPlugin::default()`, or with builder methods:
+/// `MoonpoolPlugin::default().with_settings(settings).in_schedule(PostUpdate)`.
 pub struct MoonpoolPlugin {
     pub settings: MoonpoolSettings,
+    /// The schedule that runs the scripts (`MoonpoolSystems::Run`); `Update` by default.
+    pub schedule: InternedScheduleLabel,
+}
+
+impl Default for MoonpoolPlugin {
+    fn default() -> Self {
+        MoonpoolPlugin {
+            settings: MoonpoolSettings::default(),
+            schedule: Update.intern(),
+        }
+    }
+}
+
+impl MoonpoolPlugin {
+    pub fn with_settings(mut self, settings: MoonpoolSettings) -> Self {
+        self.settings = settings;
+        self
+    }
+
+    /// Runs the scripts in `schedule` instead of `Update` (for example `PostUpdate`, after the
+    /// game's own update systems, or a schedule of the game's own).
+    pub fn in_schedule(mut self, schedule: impl ScheduleLabel) -> Self {
+        self.schedule = schedule.intern();
+        self
+    }
 }
 
 /// A script error (compile error, runtime error with traceback, runaway task).
@@ -257,7 +303,12 @@ impl Plugin for MoonpoolPlugin {
             .insert_non_send(ScriptRuntime::new())
             // Scripts have `self.transform`, but may also reach it by reflection (and queries).
             .register_type::<Transform>()
-            .add_systems(Update, (reload::report_load_failures, run_scripts).chain());
+            .add_systems(
+                self.schedule,
+                (reload::report_load_failures, run_scripts)
+                    .chain()
+                    .in_set(MoonpoolSystems::Run),
+            );
     }
 }
 

@@ -11,8 +11,8 @@ use bevy::asset::{AssetPlugin, Assets, Handle};
 use bevy::prelude::*;
 use bevy::time::TimeUpdateStrategy;
 use moonpool::plugin::{
-    Budget, LuaScript, MoonpoolPlugin, MoonpoolSettings, ScriptEmitted, ScriptError, ScriptValue,
-    run_scripts,
+    Budget, LuaScript, MoonpoolPlugin, MoonpoolSettings, MoonpoolSystems, ScriptEmitted,
+    ScriptError, ScriptValue,
 };
 
 #[derive(Resource, Default)]
@@ -50,13 +50,13 @@ pub fn app_with(settings: MoonpoolSettings) -> App {
             file_path: "tests/scripts".into(),
             ..Default::default()
         },
-        MoonpoolPlugin { settings },
+        MoonpoolPlugin::default().with_settings(settings),
     ))
     .insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(
         100,
     )))
     .init_resource::<Seen>()
-    .add_systems(Update, collect.after(run_scripts));
+    .add_systems(Update, collect.after(MoonpoolSystems::Run));
     app
 }
 
