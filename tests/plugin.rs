@@ -109,6 +109,55 @@ fn game_systems_order_around_scripts_in_the_chosen_schedule() {
     }
 }
 
+/// `on_fixed_update(self, dt)` runs once per fixed step with the fixed timestep, moves the
+/// transform like `on_update` does, and its errors are reported like any script error.
+#[test]
+fn on_fixed_update_runs_each_fixed_step() {
+    #[derive(Resource, Default)]
+    struct FixedSteps(u32);
+    let mut app = app();
+    app.init_resource::<FixedSteps>().add_systems(
+        FixedUpdate,
+        (|mut steps: ResMut<FixedSteps>| steps.0 += 1)
+            .after(moonpool::prelude::MoonpoolSystems::FixedRun),
+    );
+    let h = add_script(
+        &mut app,
+        "fixed.lua",
+        "function on_fixed_update(self, dt)
+           self.steps = (self.steps or 0) + 1
+           self.transform.translation.x = self.transform.translation.x + dt
+         end
+         function on_update(self) self.frames = (self.frames or 0) + 1 end",
+    );
+    let bad = add_script(
+        &mut app,
+        "fixed_err.lua",
+        "function on_fixed_update(self) error('bad step') end",
+    );
+    let e = spawn_scripted(&mut app, &h);
+    spawn_scripted(&mut app, &bad);
+    app.update(); // the scripts start (in `Update`, after this frame's fixed steps)
+    let before = app.world().resource::<FixedSteps>().0;
+    for _ in 0..10 {
+        app.update();
+    }
+    let steps = app.world().resource::<FixedSteps>().0 - before;
+    // One second of game time at the default 64 Hz.
+    assert!((62..=66).contains(&steps), "{steps} fixed steps");
+    let x = app.world().get::<Transform>(e).unwrap().translation.x;
+    let mut rt = app.world_mut().non_send_mut::<ScriptRuntime>();
+    let me = rt.entity_self(e).unwrap();
+    assert_eq!(me.get::<_, u32>(rt.vm_mut(), "steps").unwrap(), steps);
+    assert_eq!(me.get::<_, u32>(rt.vm_mut(), "frames").unwrap(), 11);
+    assert!((x - steps as f32 / 64.0).abs() < 1e-4, "x = {x}");
+    let errs = common::errors(&app);
+    assert!(
+        errs.iter().any(|m| m.contains("fixed_err.lua:1: bad step")),
+        "{errs:?}"
+    );
+}
+
 /// Games reach script state between frames through the VM's safe API; swapping the VM itself
 /// (whose heap the runtime caches pointers into) stops the next frame instead of reading freed
 /// memory.

@@ -27,7 +27,7 @@ pub mod stubs;
 pub(crate) mod tasks;
 mod world;
 
-use bevy::app::{App, Plugin, Update};
+use bevy::app::{App, FixedUpdate, Plugin, Update};
 use bevy::asset::{AssetApp, AssetEvent, AssetServer, Assets};
 use bevy::ecs::entity::Entity;
 use bevy::ecs::lifecycle::RemovedComponents;
@@ -39,7 +39,7 @@ use bevy::ecs::system::{Commands, Query, Res, SystemParam, SystemState};
 use bevy::ecs::world::World;
 use bevy::input::ButtonInput;
 use bevy::input::keyboard::KeyCode;
-use bevy::time::Time;
+use bevy::time::{Fixed, Time};
 use bevy::transform::components::Transform;
 
 pub use crate::vm::{FromLua, IntoLua, LuaValue};
@@ -182,6 +182,8 @@ pub enum MoonpoolSystems {
     /// started and stopped, `on_update` and tasks run, transforms written back, spawns and
     /// messages applied, a slice of garbage collection.
     Run,
+    /// `on_fixed_update(self, dt)` of the scripts that define it, in `FixedUpdate`.
+    FixedRun,
 }
 
 /// Runs `.lua` scripts: `MoonpoolPlugin::default()`, or with builder methods:
@@ -308,8 +310,57 @@ impl Plugin for MoonpoolPlugin {
                 (reload::report_load_failures, run_scripts)
                     .chain()
                     .in_set(MoonpoolSystems::Run),
+            )
+            .add_systems(
+                FixedUpdate,
+                run_fixed_scripts.in_set(MoonpoolSystems::FixedRun),
             );
     }
+}
+
+/// One fixed step: `on_fixed_update(self, dt)` for every entity whose script defines it, with
+/// the fixed timestep as `dt` and the transform copied in and out as in the frame. Each step
+/// gets the budgets afresh; errors are reported with the frame's (`ScriptError`). Costs a look
+/// at each loaded script, nothing per entity, while no script defines the callback.
+pub fn run_fixed_scripts(world: &mut World, transforms: &mut QueryState<&'static mut Transform>) {
+    let Some(mut runtime) = world.remove_non_send::<ScriptRuntime>() else {
+        return;
+    };
+    let rt = &mut runtime;
+    assert_eq!(
+        rt.vm.id, rt.vm_id,
+        "ScriptRuntime's VM was replaced; scripts cannot run on a VM they were not loaded in"
+    );
+    if rt.any_fixed_update() {
+        let dt = world.resource::<Time<Fixed>>().delta_secs_f64();
+        let settings = world.resource::<MoonpoolSettings>();
+        let (fuel, runaway, time) = (
+            settings.fuel_per_task,
+            settings.runaway,
+            settings.time_per_script,
+        );
+        rt.begin_fixed_step(std::time::Instant::now(), time);
+        reflect::use_world(world.id());
+        let mut access = world::WorldAccess::new(world);
+        transforms.update_archetypes(access.world());
+        for i in 0..rt.entities.len() {
+            let Some(entity) = rt.entities.entity_at(i) else {
+                break;
+            };
+            if !rt.ready_at(i) {
+                continue;
+            }
+            let mut transform = transforms.get(access.world(), entity).ok().copied();
+            let pass = tasks::Pass::Fixed;
+            if rt.run_entity_at(i, transform.as_mut(), dt, fuel, runaway, pass)
+                && let Some(value) = transform
+                && let Ok(mut t) = transforms.get_mut(access.world(), entity)
+            {
+                *t = value;
+            }
+        }
+    }
+    world.insert_non_send(runtime);
 }
 
 /// What `run_scripts` reads before any Lua runs.
@@ -452,6 +503,7 @@ pub fn run_scripts(
                 dt,
                 settings.fuel_per_task,
                 settings.runaway,
+                tasks::Pass::Update,
             );
             if changed && let Some(value) = transform {
                 let world = access.world();

@@ -274,6 +274,16 @@ struct Keys {
     z: Gc<LuaStr>,
     w: Gc<LuaStr>,
     on_update: Gc<LuaStr>,
+    on_fixed_update: Gc<LuaStr>,
+}
+
+/// Which callback an entity's run is for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Pass {
+    /// The frame: `on_update(self, dt)`, then the entity's due tasks.
+    Update,
+    /// One fixed step: `on_fixed_update(self, dt)` only.
+    Fixed,
 }
 
 /// `t[k] = v` for a number, with the collector's write barrier.
@@ -331,6 +341,7 @@ impl ScriptRuntime {
             z: key("z"),
             w: key("w"),
             on_update: key("on_update"),
+            on_fixed_update: key("on_fixed_update"),
         };
         // Keep the tags alive for the VM's lifetime.
         for t in [tags.wait, tags.frames, tags.until, tags.event, tags.join] {
@@ -932,6 +943,29 @@ impl ScriptRuntime {
         }
     }
 
+    /// Whether any loaded script defines `on_fixed_update` (a fixed step walks the entities
+    /// only then).
+    pub(crate) fn any_fixed_update(&self) -> bool {
+        let key = self.keys.on_fixed_update;
+        self.modules
+            .values()
+            .any(|m| !m.env_table.get_str(key).is_nil())
+    }
+
+    /// Starts a fixed step: each script gets the fuel and time budgets afresh, as at a frame.
+    pub(crate) fn begin_fixed_step(
+        &mut self,
+        now: std::time::Instant,
+        time: Option<std::time::Duration>,
+    ) {
+        for m in self.modules.values() {
+            m.frame_use.reset();
+        }
+        self.host_use.reset();
+        api::CAP_HIT.set(None);
+        self.clock.start_frame(now, time);
+    }
+
     /// Tasks alive across all entities.
     pub(crate) fn live_tasks(&self) -> usize {
         self.entities.values().map(|e| e.tasks.len()).sum()
@@ -971,12 +1005,13 @@ impl ScriptRuntime {
         true
     }
 
-    #[inline(never)]
     /// One entity's frame: its transform in (if the component changed), `on_update(self, dt)`,
     /// its due tasks, its transform out (if the script changed it). Looks the entity up once:
     /// this runs for every scripted entity every frame. Returns whether `transform` changed.
     /// Call `ready_at` first: it brings the module reference up to date and skips an entity
-    /// whose script used its time.
+    /// whose script used its time. With `Pass::Fixed`, the same around `on_fixed_update`, and
+    /// nothing at all (not even the transform copy) for a script that does not define it.
+    #[inline(never)]
     pub(crate) fn run_entity_at(
         &mut self,
         position: usize,
@@ -984,6 +1019,7 @@ impl ScriptRuntime {
         dt: f64,
         fuel: i64,
         runaway: RunawayPolicy,
+        pass: Pass,
     ) -> bool {
         let Some((entity, es)) = self.entities.list.get_mut(position) else {
             return false;
@@ -991,8 +1027,15 @@ impl ScriptRuntime {
         let Some(module) = es.module.as_ref() else {
             return false;
         };
-        let used = module.frame_use.clone();
         let env = module.env;
+        let callback = env.get_str(match pass {
+            Pass::Update => self.keys.on_update,
+            Pass::Fixed => self.keys.on_fixed_update,
+        });
+        if pass == Pass::Fixed && callback.is_nil() {
+            return false;
+        }
+        let used = module.frame_use.clone();
         let path = module.path.clone();
         let (entity, asset, me, tasks) = (*entity, es.asset, es.me, es.tasks.len());
         let copied_in = match &transform {
@@ -1004,7 +1047,7 @@ impl ScriptRuntime {
         };
         // Per-script rows (the overlay's) are kept while profiling only: they cost two module
         // lookups and a clock read per entity.
-        let profile = self.profile;
+        let profile = self.profile && pass == Pass::Update;
         let before = profile.then(|| {
             (
                 self.vm.stats.instructions,
@@ -1012,19 +1055,18 @@ impl ScriptRuntime {
                 std::time::Instant::now(),
             )
         });
-        let on_update = env.get_str(self.keys.on_update);
         self.enter(entity, &path, &used, tasks);
-        if !on_update.is_nil() {
+        if !callback.is_nil() {
             self.arm(fuel, &used);
             let result = self
                 .vm
-                .call1(on_update, &[Value::Table(me), Value::Float(dt)]);
+                .call1(callback, &[Value::Table(me), Value::Float(dt)]);
             let hit = self.disarm(&used);
             if let Err(e) = result {
                 self.fail(Some(entity), &used, &path, &e, None, hit);
             }
         }
-        if tasks > 0 && !used.exhausted.get() {
+        if pass == Pass::Update && tasks > 0 && !used.exhausted.get() {
             self.step_tasks(entity, &path, &used, fuel, runaway);
         }
         self.leave(&used);
