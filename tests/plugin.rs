@@ -158,6 +158,38 @@ fn on_fixed_update_runs_each_fixed_step() {
     );
 }
 
+/// `input.pressed` knows every Bevy `KeyCode` name, and an unknown name is an error naming it.
+#[test]
+fn input_knows_every_key_code_and_refuses_unknown_names() {
+    let mut app = app();
+    let mut keys = ButtonInput::<KeyCode>::default();
+    keys.press(KeyCode::Numpad7);
+    keys.press(KeyCode::KeyQ);
+    app.insert_resource(keys);
+    let h = add_script(
+        &mut app,
+        "keys.lua",
+        "function on_update(self)
+           emit('keys', tostring(input.pressed('Numpad7')) .. ',' .. tostring(input.just_pressed('KeyQ'))
+             .. ',' .. tostring(input.pressed('F12')) .. ',' .. tostring(input.pressed('MediaPlayPause')))
+           input.pressed('Spacebar')
+         end",
+    );
+    spawn_scripted(&mut app, &h);
+    app.update();
+    app.update();
+    assert_eq!(
+        emitted(&app, "keys").first(),
+        Some(&ScriptValue::Str("true,true,false,false".into()))
+    );
+    let errs = common::errors(&app);
+    assert!(
+        errs.iter()
+            .any(|m| m.contains("keys.lua:4: bad argument #1 to 'pressed' (unknown key 'Spacebar'")),
+        "{errs:?}"
+    );
+}
+
 /// Games reach script state between frames through the VM's safe API; swapping the VM itself
 /// (whose heap the runtime caches pointers into) stops the next frame instead of reading freed
 /// memory.

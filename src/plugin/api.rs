@@ -439,6 +439,15 @@ fn emit(vm: &mut Vm, args: Args) -> LuaResult<usize> {
 
 fn key_query(vm: &mut Vm, args: Args, fname: &str, just: bool) -> LuaResult<usize> {
     let name = vm.check_str(args, 0, fname)?;
+    let known =
+        std::str::from_utf8(name.as_bytes()).is_ok_and(|n| key_names().by_name.contains_key(n));
+    if !known {
+        let msg = format!(
+            "unknown key '{}' (Bevy KeyCode names: \"KeyA\", \"Space\", \"ArrowLeft\", ...)",
+            name.to_str_lossy()
+        );
+        return Err(vm.arg_error(1, fname, &msg));
+    }
     let hit = CONTEXT.with(|c| {
         let c = c.borrow();
         let list = if just { &c.just_pressed } else { &c.pressed };
@@ -537,60 +546,41 @@ impl std::io::Write for LogWriter {
     }
 }
 
-/// Bevy `KeyCode` names for the keys scripts ask about most.
-pub fn key_name(k: bevy::input::keyboard::KeyCode) -> Option<&'static str> {
-    use bevy::input::keyboard::KeyCode as K;
-    Some(match k {
-        K::Space => "Space",
-        K::Enter => "Enter",
-        K::Escape => "Escape",
-        K::Tab => "Tab",
-        K::Backspace => "Backspace",
-        K::ShiftLeft => "ShiftLeft",
-        K::ShiftRight => "ShiftRight",
-        K::ControlLeft => "ControlLeft",
-        K::ControlRight => "ControlRight",
-        K::AltLeft => "AltLeft",
-        K::ArrowUp => "ArrowUp",
-        K::ArrowDown => "ArrowDown",
-        K::ArrowLeft => "ArrowLeft",
-        K::ArrowRight => "ArrowRight",
-        K::KeyA => "KeyA",
-        K::KeyB => "KeyB",
-        K::KeyC => "KeyC",
-        K::KeyD => "KeyD",
-        K::KeyE => "KeyE",
-        K::KeyF => "KeyF",
-        K::KeyG => "KeyG",
-        K::KeyH => "KeyH",
-        K::KeyI => "KeyI",
-        K::KeyJ => "KeyJ",
-        K::KeyK => "KeyK",
-        K::KeyL => "KeyL",
-        K::KeyM => "KeyM",
-        K::KeyN => "KeyN",
-        K::KeyO => "KeyO",
-        K::KeyP => "KeyP",
-        K::KeyQ => "KeyQ",
-        K::KeyR => "KeyR",
-        K::KeyS => "KeyS",
-        K::KeyT => "KeyT",
-        K::KeyU => "KeyU",
-        K::KeyV => "KeyV",
-        K::KeyW => "KeyW",
-        K::KeyX => "KeyX",
-        K::KeyY => "KeyY",
-        K::KeyZ => "KeyZ",
-        K::Digit0 => "Digit0",
-        K::Digit1 => "Digit1",
-        K::Digit2 => "Digit2",
-        K::Digit3 => "Digit3",
-        K::Digit4 => "Digit4",
-        K::Digit5 => "Digit5",
-        K::Digit6 => "Digit6",
-        K::Digit7 => "Digit7",
-        K::Digit8 => "Digit8",
-        K::Digit9 => "Digit9",
-        _ => return None,
+/// Every Bevy `KeyCode` with a name of its own (all but `Unidentified`), both ways, read once
+/// from the type's reflection data so that the names are Bevy's own.
+struct KeyNames {
+    by_name: rustc_hash::FxHashMap<&'static str, bevy::input::keyboard::KeyCode>,
+    by_key: rustc_hash::FxHashMap<bevy::input::keyboard::KeyCode, &'static str>,
+}
+
+fn key_names() -> &'static KeyNames {
+    use bevy::input::keyboard::KeyCode;
+    use bevy::reflect::enums::{DynamicEnum, DynamicVariant, VariantInfo};
+    use bevy::reflect::{FromReflect, TypeInfo, Typed};
+    static NAMES: std::sync::OnceLock<KeyNames> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        let mut names = KeyNames {
+            by_name: Default::default(),
+            by_key: Default::default(),
+        };
+        if let TypeInfo::Enum(info) = KeyCode::type_info() {
+            for variant in info.iter() {
+                let VariantInfo::Unit(unit) = variant else {
+                    continue;
+                };
+                let name = unit.name();
+                let value = DynamicEnum::new(name, DynamicVariant::Unit);
+                if let Some(key) = KeyCode::from_reflect(&value) {
+                    names.by_name.insert(name, key);
+                    names.by_key.insert(key, name);
+                }
+            }
+        }
+        names
     })
+}
+
+/// A key's Bevy `KeyCode` name ("KeyA", "ArrowLeft", "Numpad7", ...).
+pub fn key_name(k: bevy::input::keyboard::KeyCode) -> Option<&'static str> {
+    key_names().by_key.get(&k).copied()
 }
