@@ -483,14 +483,29 @@ impl<T: FromLua> FromLua for Vec<T> {
     }
 }
 
+/// A table with every pair of the map.
+fn map_into_lua<K: IntoLua, V: IntoLua>(
+    pairs: impl IntoIterator<Item = (K, V)>,
+    vm: &mut Vm,
+) -> Result<LuaValue> {
+    let table = vm.create_table();
+    for (k, v) in pairs {
+        table.set(vm, k, v)?;
+    }
+    Ok(LuaValue::Table(table))
+}
+
 impl<K: IntoLua, V: IntoLua, S> IntoLua for HashMap<K, V, S> {
     const LUA_TYPE: &'static str = "table";
     fn into_lua(self, vm: &mut Vm) -> Result<LuaValue> {
-        let table = vm.create_table();
-        for (k, v) in self {
-            table.set(vm, k, v)?;
-        }
-        Ok(LuaValue::Table(table))
+        map_into_lua(self, vm)
+    }
+}
+
+impl<K: IntoLua, V: IntoLua> IntoLua for BTreeMap<K, V> {
+    const LUA_TYPE: &'static str = "table";
+    fn into_lua(self, vm: &mut Vm) -> Result<LuaValue> {
+        map_into_lua(self, vm)
     }
 }
 
@@ -502,17 +517,6 @@ impl<K: FromLua + Eq + Hash, V: FromLua, S: BuildHasher + Default> FromLua for H
             return Err(Error::conversion("table expected", value.type_name()));
         };
         Ok(table.pairs(vm)?.into_iter().collect())
-    }
-}
-
-impl<K: IntoLua, V: IntoLua> IntoLua for BTreeMap<K, V> {
-    const LUA_TYPE: &'static str = "table";
-    fn into_lua(self, vm: &mut Vm) -> Result<LuaValue> {
-        let table = vm.create_table();
-        for (k, v) in self {
-            table.set(vm, k, v)?;
-        }
-        Ok(LuaValue::Table(table))
     }
 }
 
