@@ -215,7 +215,11 @@ mod windowed {
     ) {
         for (e, script) in &new {
             // Once the script has loaded: its path picks the colour.
-            let Some(path) = scripts.get(script.handle.id()).map(|s| s.path.as_str()) else {
+            let first = script.handles.first().map(|h| h.id());
+            let Some(path) = first
+                .and_then(|id| scripts.get(id))
+                .map(|s| s.path.as_str())
+            else {
                 continue;
             };
             let (color, size) = if path.contains("player") {

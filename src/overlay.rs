@@ -399,7 +399,8 @@ fn scripts_section(ui: &mut egui::Ui, overlay: &mut MoonpoolOverlay, rt: &Script
         .id_salt("moonpool_tasks")
         .show(ui, |ui| {
             let mut any = false;
-            for (entity, es) in rt.entities.iter().filter(|(_, es)| es.asset == id) {
+            for (inst, es) in rt.entities.iter().filter(|(_, es)| es.asset == id) {
+                let entity = inst.entity;
                 for t in &es.tasks {
                     any = true;
                     let line = rt.vm.thread_line_in(t.key, &chunk);
@@ -411,10 +412,12 @@ fn scripts_section(ui: &mut egui::Ui, overlay: &mut MoonpoolOverlay, rt: &Script
                         Wait::Seconds { until, .. } => {
                             write!(text, "wait, {:.2} s left", (until - rt.elapsed).max(0.0))
                         }
-                        Wait::Frames(n) => write!(text, "wait_frames, {n} left"),
-                        Wait::Until(_) => write!(text, "wait_until"),
-                        Wait::Event(name) => write!(text, "wait_event \"{name}\""),
-                        Wait::Join(other) => write!(text, "join task {other}"),
+                        Wait::Frames { at } => {
+                            write!(text, "wait_frames, {} left", at.saturating_sub(rt.frame))
+                        }
+                        Wait::Until { .. } => write!(text, "wait_until"),
+                        Wait::Event { name, .. } => write!(text, "wait_event \"{name}\""),
+                        Wait::Join { id, .. } => write!(text, "join task {id}"),
                     };
                     if let Some(line) = line {
                         let _ = write!(text, "  at {}:{line}", m.path);

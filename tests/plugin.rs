@@ -11,8 +11,8 @@ use bevy::asset::Handle;
 use bevy::prelude::*;
 use common::{Seen, add_script, app, app_with, emitted};
 use moonpool::plugin::{
-    Budget, LuaScript, MoonpoolSettings, RunawayPolicy, Script, ScriptEvent, ScriptRuntime,
-    ScriptValue,
+    Budget, LuaScript, MoonpoolSettings, RunawayPolicy, Script, ScriptMessage, ScriptRuntime,
+    ScriptTarget, ScriptValue,
 };
 
 fn spawn_scripted(app: &mut App, handle: &Handle<LuaScript>) -> Entity {
@@ -438,17 +438,11 @@ fn messages_both_ways() {
     );
     spawn_scripted(&mut app, &h);
     app.update();
-    app.world_mut().write_message(ScriptEvent {
-        target: None,
-        name: "ping".into(),
-        payload: ScriptValue::Int(21),
-    });
+    app.world_mut()
+        .write_message(ScriptMessage::new(ScriptTarget::All, "ping", 21));
     app.update();
-    app.world_mut().write_message(ScriptEvent {
-        target: None,
-        name: "go".into(),
-        payload: ScriptValue::Str("now".into()),
-    });
+    app.world_mut()
+        .write_message(ScriptMessage::new(ScriptTarget::All, "go", "now"));
     app.update();
     assert_eq!(emitted(&app, "pong"), vec![ScriptValue::Int(42)]);
     assert_eq!(emitted(&app, "went"), vec![ScriptValue::Str("now".into())]);

@@ -11,23 +11,31 @@ use super::functions::internal;
 use crate::vm::Vm;
 use crate::vm::runtime::error::LuaResult;
 use crate::vm::runtime::function::Args;
-use crate::vm::runtime::state::RootKey;
+use crate::vm::runtime::state::{Resumed, RootKey};
+use crate::vm::runtime::thread::{CoStatus, ThreadKey};
 use crate::vm::runtime::value::Value;
+use slotmap::Key;
+
+use super::value::Delivery;
+use super::wait::{Instance, Tags, Wait};
 
 /// Lua side of the API. The wait functions yield a request (a tag string and an argument) to
 /// the scheduler in `tasks.rs`, which resumes the task when the request is met.
 pub const PRELUDE: &str = r#"
-local yield = coroutine.yield
+local yield, task_id = coroutine.yield, __mp_task_id
 function wait(seconds) return yield("__mp_wait", seconds or 0) end
 function wait_frames(n) return yield("__mp_frames", n or 1) end
-function wait_until(predicate) return yield("__mp_until", predicate) end
-function wait_event(name) return yield("__mp_event", name) end
+function wait_until(predicate, timeout) return yield("__mp_until", predicate, timeout) end
+function wait_event(name, timeout) return yield("__mp_event", name, timeout) end
 task = {
   spawn = __mp_task_spawn,
+  defer = __mp_task_defer,
+  delay = __mp_task_delay,
   cancel = __mp_task_cancel,
-  join = function(handle) return yield("__mp_join", handle) end,
+  join = function(handle, timeout) return yield("__mp_join", task_id(handle), timeout) end,
+  wait = wait,
 }
-__mp_task_spawn, __mp_task_cancel = nil, nil
+__mp_task_spawn, __mp_task_defer, __mp_task_delay, __mp_task_cancel, __mp_task_id = nil, nil, nil, nil, nil
 
 local Vec3 = {}
 Vec3.__index = Vec3
@@ -57,13 +65,6 @@ const REQUEST_FUEL: i64 = 32;
 
 /// A request a script made during the frame, carried out by the script system afterwards.
 pub enum Request {
-    SpawnTask {
-        entity: Entity,
-        id: u64,
-        thread: RootKey,
-        args: RootKey,
-    },
-    CancelTask(u64),
     Despawn(Entity),
     Spawn {
         path: String,
@@ -87,22 +88,49 @@ pub struct Context {
     pub pressed: Vec<&'static str>,
     pub just_pressed: Vec<&'static str>,
     pub requests: Vec<Request>,
-    pub next_task: u64,
     /// Sources of loaded script assets by asset path, for `require`.
     pub modules: rustc_hash::FxHashMap<String, std::rc::Rc<[u8]>>,
 }
 
+/// A task request of the running instance, filed by the runtime when the run ends.
+pub enum TaskRequest {
+    /// A new task: after its first slice (`task.spawn`), or not yet run (`task.defer`,
+    /// `task.delay`, which give `args`).
+    Spawn {
+        owner: Instance,
+        id: u64,
+        thread: RootKey,
+        key: ThreadKey,
+        wait: Wait,
+        args: Option<RootKey>,
+    },
+    /// A task `task.cancel` ended (closed already, or running: ends when it yields).
+    Cancel(u64),
+}
+
 thread_local! {
     pub static CONTEXT: RefCell<Context> = RefCell::new(Context::default());
-    /// The entity whose script runs. Apart from `CONTEXT`, and with the address of the path
-    /// `CONTEXT` holds, because both are set before every script run: two plain loads and
-    /// stores instead of a `RefCell` borrow.
-    pub static CURRENT_ENTITY: Cell<Option<Entity>> = const { Cell::new(None) };
+    /// The script instance that runs (and its serial, which task handles carry). Apart from
+    /// `CONTEXT`, and with the address of the path `CONTEXT` holds, because both are set
+    /// before every script run: plain loads and stores instead of a `RefCell` borrow.
+    pub static CURRENT: Cell<Option<(Instance, u64)>> = const { Cell::new(None) };
+    /// Task spawns and cancels of the running instance (see `TaskRequest`).
+    pub static TASK_REQUESTS: RefCell<Vec<TaskRequest>> = const { RefCell::new(Vec::new()) };
+    /// Errors of tasks that failed in their first slice (inside `task.spawn`): path, entity,
+    /// message.
+    pub static TASK_FAILURES: RefCell<Vec<(Option<Entity>, String)>> = const { RefCell::new(Vec::new()) };
+    /// Messages scripts sent (`send`), for the runtime to deliver this frame.
+    pub static OUTBOX: RefCell<Vec<Delivery>> = const { RefCell::new(Vec::new()) };
+    /// Game time and frame number now (for the waits of tasks started inside a native).
+    pub static CLOCK: Cell<(f64, u64)> = const { Cell::new((0.0, 0)) };
+    static NEXT_TASK: Cell<u64> = const { Cell::new(0) };
     static CURRENT_PATH: Cell<*const u8> = const { Cell::new(std::ptr::null()) };
     /// Tasks the running entity's script may still spawn, and entities its script may still
     /// spawn this frame (`MoonpoolSettings::max_tasks_per_entity`, `max_spawns_per_frame`).
     pub static TASKS_LEFT: Cell<u32> = const { Cell::new(u32::MAX) };
     pub static SPAWNS_LEFT: Cell<u32> = const { Cell::new(u32::MAX) };
+    /// Messages the running script may still send this frame.
+    pub static MESSAGES_LEFT: Cell<u32> = const { Cell::new(u32::MAX) };
     /// The cap a native refused a script for, until the runtime reports the error.
     pub static CAP_HIT: Cell<Option<super::Budget>> = const { Cell::new(None) };
 }
@@ -123,9 +151,16 @@ fn take_cap(
     Ok(())
 }
 
-/// Sets the entity and script path natives see.
-pub fn set_context(entity: Option<Entity>, path: &std::rc::Rc<str>) {
-    CURRENT_ENTITY.set(entity);
+/// A new task id (ids are never reused, so a stale handle names no live task).
+pub fn next_task_id() -> u64 {
+    let id = NEXT_TASK.get() + 1;
+    NEXT_TASK.set(id);
+    id
+}
+
+/// Sets the script instance and path natives see.
+pub fn set_context(current: Option<(Instance, u64)>, path: &std::rc::Rc<str>) {
+    CURRENT.set(current);
     // `CONTEXT` keeps the path it holds alive, so an equal address is the same string.
     let address = std::rc::Rc::as_ptr(path) as *const u8;
     if CURRENT_PATH.get() != address {
@@ -136,8 +171,19 @@ pub fn set_context(entity: Option<Entity>, path: &std::rc::Rc<str>) {
 
 /// Installs the natives and the prelude into a fresh VM.
 pub fn install(vm: &mut Vm) {
+    let task_meta = vm.new_table();
+    let name = vm.str_value("task");
+    vm.set_field(task_meta, "__name", name);
+    vm.set_field(task_meta, "__tostring", Value::Native(task_tostring));
+    vm.set_field(task_meta, "__metatable", Value::Bool(false));
+    let registry = vm.registry();
+    vm.set_field(registry, "__mp_Task", Value::Table(task_meta));
     vm.set_global_value("__mp_task_spawn", Value::Native(task_spawn));
+    vm.set_global_value("__mp_task_defer", Value::Native(task_defer));
+    vm.set_global_value("__mp_task_delay", Value::Native(task_delay));
     vm.set_global_value("__mp_task_cancel", Value::Native(task_cancel));
+    vm.set_global_value("__mp_task_id", Value::Native(task_id));
+    vm.set_global_value("send", Value::Native(send));
     vm.set_global_value("__mp_despawn", Value::Native(despawn));
     vm.set_global_value("emit", Value::Native(emit));
     vm.set_global_value("spawn", Value::Native(spawn));
@@ -332,54 +378,269 @@ fn search_asset(vm: &mut Vm, args: Args) -> LuaResult<usize> {
 /// Marks errors caused by a dependency still loading (not reported).
 pub const MODULE_LOADING: &str = "moonpool: waiting";
 
-fn current_entity(vm: &mut Vm, fname: &str) -> LuaResult<Entity> {
-    match CURRENT_ENTITY.get() {
-        Some(e) => Ok(e),
-        None => Err(vm.rt_error(&format!("'{fname}' needs a running entity script"))),
+fn current(vm: &mut Vm, fname: &str) -> LuaResult<(Instance, u64)> {
+    match CURRENT.get() {
+        Some(c) => Ok(c),
+        None => Err(vm.rt_error(&format!("'{fname}' needs a running script"))),
     }
 }
 
-/// `task.spawn(fn, ...)`: a new task of the running entity; returns its handle.
-fn task_spawn(vm: &mut Vm, args: Args) -> LuaResult<usize> {
-    let f = vm.arg(args, 0);
-    if !f.is_function() {
-        return Err(vm.arg_type_error(args, 0, "spawn", "function"));
+fn current_entity(vm: &mut Vm, fname: &str) -> LuaResult<Entity> {
+    Ok(current(vm, fname)?.0.entity)
+}
+
+/// The opaque handle of a task: a userdata only this module makes, carrying the task id, the
+/// serial of the script instance that owns it and the coroutine's key.
+fn task_handle(vm: &mut Vm, id: u64, serial: u64, key: ThreadKey) -> Value {
+    let meta = match internal(vm, "__mp_Task") {
+        Value::Table(t) => Some(t),
+        _ => None,
+    };
+    vm.new_word_userdata([id, serial, key.data().as_ffi(), 0], meta)
+}
+
+/// The words of a task handle argument, or an argument error.
+fn task_arg(vm: &mut Vm, args: Args, i: usize, fname: &str) -> LuaResult<[u64; 4]> {
+    let v = vm.arg(args, i);
+    let meta = internal(vm, "__mp_Task");
+    if let Value::UserData(u) = v
+        && let Value::Table(m) = meta
+        && u.meta == Some(m)
+    {
+        return Ok(u.words);
     }
-    let entity = current_entity(vm, "task.spawn")?;
+    Err(vm.arg_type_error(args, i, fname, "task"))
+}
+
+/// The function and the arguments after it (from `first`) of a task-starting call.
+fn task_function(vm: &mut Vm, args: Args, at: usize, fname: &str) -> LuaResult<Value> {
+    let f = vm.arg(args, at);
+    if !f.is_function() {
+        return Err(vm.arg_type_error(args, at, fname, "function"));
+    }
+    Ok(f)
+}
+
+/// Takes a task off the running instance's cap.
+fn take_task_cap(vm: &mut Vm) -> LuaResult<()> {
     take_cap(
         vm,
         &TASKS_LEFT,
         super::Budget::Tasks,
         "too many tasks: this entity's script reached max_tasks_per_entity",
-    )?;
-    let rest = vm.new_table_with(args.n.saturating_sub(1), 0);
-    for i in 1..args.n {
+    )
+}
+
+/// `task.spawn(fn, ...)`: a new task of the running script, run at once until its first wait
+/// (an error in it is reported as that task's and does not reach the caller); returns its
+/// handle.
+fn task_spawn(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let f = task_function(vm, args, 0, "spawn")?;
+    let (owner, serial) = current(vm, "task.spawn")?;
+    take_task_cap(vm)?;
+    let co = vm.new_thread(f);
+    let thread = vm.root(Value::Thread(co));
+    let id = next_task_id();
+    let handle = task_handle(vm, id, serial, co);
+    let argv: smallvec::SmallVec<[Value; 8]> = (1..args.n).map(|i| vm.arg(args, i)).collect();
+    match vm.resume_in_place(co, &argv) {
+        Ok(Resumed::Finished(_)) => {
+            vm.unroot(thread);
+        }
+        Ok(Resumed::Yielded(_)) => {
+            let vals: smallvec::SmallVec<[Value; 3]> =
+                vm.resume_values().iter().take(3).copied().collect();
+            let (elapsed, frame) = CLOCK.get();
+            let wait = Tags::new(vm).wait_for(vm, &vals, elapsed, frame);
+            TASK_REQUESTS.with(|r| {
+                r.borrow_mut().push(TaskRequest::Spawn {
+                    owner,
+                    id,
+                    thread,
+                    key: co,
+                    wait,
+                    args: None,
+                })
+            });
+        }
+        // The run's fuel is spent: the spawner stops at its next check; the task goes on
+        // next frame.
+        Ok(Resumed::OutOfFuel) => TASK_REQUESTS.with(|r| {
+            r.borrow_mut().push(TaskRequest::Spawn {
+                owner,
+                id,
+                thread,
+                key: co,
+                wait: Wait::Ready,
+                args: None,
+            })
+        }),
+        Err(e) => {
+            let mut message = vm.error_message(&e, 4096);
+            let tb = vm.thread_traceback(co);
+            if !tb.is_empty() {
+                message.push('\n');
+                message.push_str(&tb);
+            }
+            vm.close_thread(co);
+            vm.unroot(thread);
+            TASK_FAILURES.with(|f| f.borrow_mut().push((Some(owner.entity), message)));
+        }
+    }
+    vm.ret1(args, handle)
+}
+
+/// A task that runs later with `fn(...)`: after `wait` is met.
+fn later(vm: &mut Vm, args: Args, at: usize, fname: &str, wait: Wait) -> LuaResult<usize> {
+    let f = task_function(vm, args, at, fname)?;
+    let (owner, serial) = current(vm, fname)?;
+    take_task_cap(vm)?;
+    vm.charge_fuel(REQUEST_FUEL)?;
+    let rest = vm.new_table_with(args.n.saturating_sub(at + 1), 0);
+    for i in at + 1..args.n {
         let v = vm.arg(args, i);
-        rest.get_mut().set_int(i as i64, v);
+        rest.get_mut().set_int((i - at) as i64, v);
     }
     let co = vm.new_thread(f);
     let thread = vm.root(Value::Thread(co));
     let args_key = vm.root(Value::Table(rest));
-    let id = CONTEXT.with(|c| {
-        let mut c = c.borrow_mut();
-        c.next_task += 1;
-        let id = c.next_task;
-        c.requests.push(Request::SpawnTask {
-            entity,
+    let id = next_task_id();
+    let handle = task_handle(vm, id, serial, co);
+    TASK_REQUESTS.with(|r| {
+        r.borrow_mut().push(TaskRequest::Spawn {
+            owner,
             id,
             thread,
-            args: args_key,
-        });
-        id
+            key: co,
+            wait,
+            args: Some(args_key),
+        })
     });
+    vm.ret1(args, handle)
+}
+
+/// `task.defer(fn, ...)`: a task that starts after the running code yields or returns, in the
+/// same frame (after the script's other due tasks).
+fn task_defer(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    later(vm, args, 0, "task.defer", Wait::Ready)
+}
+
+/// `task.delay(seconds, fn, ...)`: a task that starts once `seconds` of game time passed.
+fn task_delay(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let secs = match vm.arg(args, 0) {
+        Value::Int(i) => i.max(0) as f64,
+        Value::Float(f) if f.is_finite() => f.max(0.0),
+        _ => return Err(vm.arg_type_error(args, 0, "delay", "number")),
+    };
+    let (elapsed, _) = CLOCK.get();
+    let wait = Wait::Seconds {
+        until: elapsed + secs,
+        since: elapsed,
+    };
+    later(vm, args, 1, "task.delay", wait)
+}
+
+/// `task.cancel(handle)`: ends the task now (its `<close>` variables close before this
+/// returns); a task cancelling itself ends at its next wait. Only the script that started a
+/// task may cancel it; cancelling a finished task does nothing.
+fn task_cancel(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let [id, owner, key, _] = task_arg(vm, args, 0, "cancel")?;
+    let (_, serial) = current(vm, "task.cancel")?;
+    if owner != serial {
+        return Err(vm.arg_error(1, "cancel", "the task belongs to another script"));
+    }
+    vm.charge_fuel(REQUEST_FUEL)?;
+    let key = ThreadKey::from(slotmap::KeyData::from_ffi(key));
+    match vm.thread_status(key) {
+        Some(CoStatus::Suspended) => {
+            if let Some(e) = vm.close_thread(key) {
+                let msg = vm.error_to_string(&crate::vm::runtime::error::LuaError::Value(e));
+                bevy::log::warn!("error closing a cancelled task: {msg}");
+            }
+        }
+        Some(CoStatus::Running | CoStatus::Normal) => {}
+        // Finished (or never filed): nothing to end.
+        Some(CoStatus::Dead) | None => return Ok(0),
+    }
+    TASK_REQUESTS.with(|r| r.borrow_mut().push(TaskRequest::Cancel(id)));
+    Ok(0)
+}
+
+/// The id of a task handle, for `task.join`'s wait request.
+fn task_id(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let [id, ..] = task_arg(vm, args, 0, "join")?;
     vm.ret1(args, Value::Int(id as i64))
 }
 
-/// `task.cancel(handle)`: the task ends before its next resume; its `<close>` variables close.
-fn task_cancel(vm: &mut Vm, args: Args) -> LuaResult<usize> {
-    let id = vm.check_int(args, 0, "cancel")?;
-    vm.charge_fuel(REQUEST_FUEL)?;
-    CONTEXT.with(|c| c.borrow_mut().requests.push(Request::CancelTask(id as u64)));
+fn task_tostring(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let [id, ..] = task_arg(vm, args, 0, "tostring")?;
+    let s = vm.str_value(&format!("task: {id}"));
+    vm.ret1(args, s)
+}
+
+/// The payload argument copied out of the VM, charged by its size.
+fn payload_arg(vm: &mut Vm, args: Args, i: usize, fname: &str) -> LuaResult<super::ScriptValue> {
+    take_cap(
+        vm,
+        &MESSAGES_LEFT,
+        super::Budget::Messages,
+        "too many messages: this script reached max_messages_per_frame",
+    )?;
+    let v = vm.arg(args, i);
+    match super::ScriptValue::from_lua_value(vm, v) {
+        Ok(p) => {
+            vm.charge_fuel(REQUEST_FUEL + payload_size(&p) as i64)?;
+            Ok(p)
+        }
+        Err(msg) => Err(vm.arg_error(i + 1, fname, &format!("payload: {msg}"))),
+    }
+}
+
+/// Values in a payload (what copying it costs, roughly).
+fn payload_size(p: &super::ScriptValue) -> usize {
+    use super::ScriptValue as V;
+    match p {
+        V::List(items) => 1 + items.iter().map(payload_size).sum::<usize>(),
+        V::Map(entries) => {
+            1 + entries
+                .iter()
+                .map(|(k, v)| payload_size(k) + payload_size(v))
+                .sum::<usize>()
+        }
+        V::Str(s) => 1 + s.len() / 64,
+        _ => 1,
+    }
+}
+
+/// `send(target, name, payload)`: a message to scripts, delivered this frame (`on_event`,
+/// `wait_event`). `target`: an entity (`self`, a spawned or queried entity), `"all"` or
+/// `"world"`.
+fn send(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let target = match vm.arg(args, 0) {
+        Value::Str(s) if s.as_bytes() == b"all" => super::ScriptTarget::All,
+        Value::Str(s) if s.as_bytes() == b"world" => super::ScriptTarget::World,
+        v => {
+            let e = <Entity as crate::vm::FromLua>::from_raw(vm, v, crate::vm::api::Sealed(()))
+                .map_err(|_| vm.arg_type_error(args, 0, "send", "entity, \"all\" or \"world\""))?;
+            if super::world::world(vm)?.get_entity(e).is_err() {
+                return Err(vm.arg_error(
+                    1,
+                    "send",
+                    &format!("entity {e} does not exist (despawned?)"),
+                ));
+            }
+            super::ScriptTarget::Entity(e)
+        }
+    };
+    let name = vm.check_str(args, 1, "send")?.to_str_lossy().into_owned();
+    let payload = payload_arg(vm, args, 2, "send")?;
+    OUTBOX.with(|o| {
+        o.borrow_mut().push(Delivery {
+            target,
+            name,
+            payload,
+        })
+    });
     Ok(0)
 }
 
@@ -425,8 +686,8 @@ fn emit(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let name = vm.check_str(args, 0, "emit")?;
     vm.charge_fuel(REQUEST_FUEL + (name.len() >> 6) as i64)?;
     let name = name.to_str_lossy().into_owned();
-    let payload = super::ScriptValue::from_lua(&vm.arg(args, 1));
     let entity = current_entity(vm, "emit")?;
+    let payload = payload_arg(vm, args, 1, "emit")?;
     CONTEXT.with(|c| {
         c.borrow_mut().requests.push(Request::Emit {
             entity,

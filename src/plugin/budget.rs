@@ -33,6 +33,8 @@ pub struct ScriptFrameUse {
     pub skipped: Cell<u32>,
     /// Entities its scripts asked to spawn.
     pub spawned: Cell<u32>,
+    /// Messages (`emit`, `send`) its runs sent this frame.
+    pub messages: Cell<u32>,
     /// Errors reported in full this frame, and those only counted past
     /// [`MAX_REPORTS_PER_FRAME`].
     pub reported: Cell<u32>,
@@ -50,6 +52,7 @@ impl ScriptFrameUse {
         self.exhausted.set(false);
         self.skipped.set(0);
         self.spawned.set(0);
+        self.messages.set(0);
         self.reported.set(0);
         self.unreported.set(0);
     }

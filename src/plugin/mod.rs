@@ -25,6 +25,8 @@ pub(crate) mod reload;
 pub(crate) mod stats;
 pub mod stubs;
 pub(crate) mod tasks;
+pub(crate) mod value;
+pub(crate) mod wait;
 mod world;
 
 use bevy::app::{App, FixedUpdate, Plugin, Update};
@@ -32,7 +34,7 @@ use bevy::asset::{AssetApp, AssetEvent, AssetServer, Assets};
 use bevy::ecs::entity::Entity;
 use bevy::ecs::lifecycle::RemovedComponents;
 use bevy::ecs::message::{Message, MessageReader, MessageWriter};
-use bevy::ecs::query::{Added, QueryState};
+use bevy::ecs::query::{Changed, Or, QueryState};
 use bevy::ecs::resource::Resource;
 use bevy::ecs::schedule::{InternedScheduleLabel, IntoScheduleConfigs, ScheduleLabel, SystemSet};
 use bevy::ecs::system::{Commands, Query, Res, SystemParam, SystemState};
@@ -44,12 +46,12 @@ use bevy::transform::components::Transform;
 
 pub use crate::vm::{FromLua, IntoLua, LuaValue};
 pub use asset::{LuaScript, LuaScriptLoader, ScriptCompileError};
-pub use component::Script;
+pub use component::{Script, WorldScript};
 pub use functions::{ScriptFunctions, ScriptFunctionsExt, ScriptReturn};
 pub use stats::{FrameReport, ScriptReport};
 pub use tasks::ScriptRuntime;
+pub use value::{ScriptTarget, ScriptValue};
 
-use crate::vm::Vm;
 use crate::vm::runtime::value::Value;
 use api::{CONTEXT, Request};
 
@@ -87,6 +89,9 @@ pub struct MoonpoolSettings {
     pub max_tasks_per_entity: u32,
     /// Entities one script may spawn per frame (`spawn` past it is an error).
     pub max_spawns_per_frame: u32,
+    /// Messages (`emit` and `send` together) one script may send per frame: each is a copy on
+    /// the Rust heap, which the VM's memory limits do not see.
+    pub max_messages_per_frame: u32,
     /// String, table and call-depth caps (see `moonpool::vm::Limits`).
     pub limits: crate::vm::Limits,
 }
@@ -112,6 +117,7 @@ impl Default for MoonpoolSettings {
             memory_limit: 1 << 30,
             max_tasks_per_entity: 1_000,
             max_spawns_per_frame: 256,
+            max_messages_per_frame: 10_000,
             limits: crate::vm::Limits {
                 max_string_bytes: 16 << 20,
                 max_table_bytes: 256 << 20,
@@ -137,6 +143,8 @@ pub enum Budget {
     Tasks,
     /// `max_spawns_per_frame`.
     Spawns,
+    /// `max_messages_per_frame`.
+    Messages,
 }
 
 impl Budget {
@@ -149,6 +157,7 @@ impl Budget {
             Budget::CStack => "C stack (nested pcall, metamethod and resume levels)",
             Budget::Tasks => "max_tasks_per_entity",
             Budget::Spawns => "max_spawns_per_frame",
+            Budget::Messages => "max_messages_per_frame",
         }
     }
 }
@@ -251,43 +260,25 @@ pub struct ScriptEmitted {
     pub payload: ScriptValue,
 }
 
-/// A message from Rust to scripts: `on_event(self, name, payload)` and `wait_event(name)`. With
-/// `target: None` every script sees it.
+/// A message from Rust to scripts: `on_event(self, name, payload)` and `wait_event(name)` of
+/// every script `target` reaches, delivered at the start of the scripts' next frame.
 #[derive(Message, Clone, Debug)]
-pub struct ScriptEvent {
-    pub target: Option<Entity>,
+pub struct ScriptMessage {
+    pub target: ScriptTarget,
     pub name: String,
     pub payload: ScriptValue,
 }
 
-/// A plain value crossing between Lua and Rust.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ScriptValue {
-    Nil,
-    Bool(bool),
-    Int(i64),
-    Number(f64),
-    Str(String),
-}
-
-impl ScriptValue {
-    pub(crate) fn from_lua(v: &Value) -> ScriptValue {
-        match v {
-            Value::Bool(b) => ScriptValue::Bool(*b),
-            Value::Int(i) => ScriptValue::Int(*i),
-            Value::Float(f) => ScriptValue::Number(*f),
-            Value::Str(s) => ScriptValue::Str(s.to_str_lossy().into_owned()),
-            _ => ScriptValue::Nil,
-        }
-    }
-
-    pub(crate) fn into_lua(self, vm: &mut Vm) -> Value {
-        match self {
-            ScriptValue::Nil => Value::Nil,
-            ScriptValue::Bool(b) => Value::Bool(b),
-            ScriptValue::Int(i) => Value::Int(i),
-            ScriptValue::Number(f) => Value::Float(f),
-            ScriptValue::Str(s) => vm.str_value(&s),
+impl ScriptMessage {
+    pub fn new(
+        target: impl Into<ScriptTarget>,
+        name: impl Into<String>,
+        payload: impl Into<ScriptValue>,
+    ) -> Self {
+        ScriptMessage {
+            target: target.into(),
+            name: name.into(),
+            payload: payload.into(),
         }
     }
 }
@@ -300,7 +291,7 @@ impl Plugin for MoonpoolPlugin {
             .insert_resource(CompileErrorLines(error_lines_rx))
             .add_message::<ScriptError>()
             .add_message::<ScriptEmitted>()
-            .add_message::<ScriptEvent>()
+            .add_message::<ScriptMessage>()
             .insert_resource(self.settings.clone())
             .insert_non_send(ScriptRuntime::new())
             // Scripts have `self.transform`, but may also reach it by reflection (and queries).
@@ -344,12 +335,13 @@ pub fn run_fixed_scripts(world: &mut World, transforms: &mut QueryState<&'static
         let mut access = world::WorldAccess::new(world);
         transforms.update_archetypes(access.world());
         for i in 0..rt.entities.len() {
-            let Some(entity) = rt.entities.entity_at(i) else {
+            let Some(inst) = rt.entities.instance_at(i) else {
                 break;
             };
             if !rt.ready_at(i) {
                 continue;
             }
+            let entity = inst.entity;
             let mut transform = transforms.get(access.world(), entity).ok().copied();
             let pass = tasks::Pass::Fixed;
             if rt.run_entity_at(i, transform.as_mut(), dt, fuel, runaway, pass)
@@ -363,6 +355,9 @@ pub fn run_fixed_scripts(world: &mut World, transforms: &mut QueryState<&'static
     world.insert_non_send(runtime);
 }
 
+/// Entities whose `Script` or `WorldScript` was added or changed.
+type ScriptsChanged = Or<(Changed<Script>, Changed<WorldScript>)>;
+
 /// What `run_scripts` reads before any Lua runs.
 #[derive(SystemParam)]
 pub struct FrameInputs<'w, 's> {
@@ -370,10 +365,11 @@ pub struct FrameInputs<'w, 's> {
     time: Res<'w, Time>,
     keys: Option<Res<'w, ButtonInput<KeyCode>>>,
     scripts: Res<'w, Assets<LuaScript>>,
-    script_of: Query<'w, 's, &'static Script>,
-    added: Query<'w, 's, Entity, Added<Script>>,
+    script_of: Query<'w, 's, (Option<&'static Script>, Option<&'static WorldScript>)>,
+    changed: Query<'w, 's, Entity, ScriptsChanged>,
     removed: RemovedComponents<'w, 's, Script>,
-    incoming: MessageReader<'w, 's, ScriptEvent>,
+    removed_world: RemovedComponents<'w, 's, WorldScript>,
+    incoming: MessageReader<'w, 's, ScriptMessage>,
     changes: MessageReader<'w, 's, AssetEvent<LuaScript>>,
     functions: Option<Res<'w, ScriptFunctions>>,
 }
@@ -427,6 +423,7 @@ pub fn run_scripts(
     let settings = gather_inputs(rt, frame_inputs);
     rt.clock.start_frame(started, settings.time_per_script);
     let dt = rt.dt;
+    api::CLOCK.set((rt.elapsed, rt.frame));
     if let Value::Table(t) = functions::internal(&mut rt.vm, "__mp_time") {
         rt.vm.set_field(t, "delta", Value::Float(dt));
         rt.vm.set_field(t, "elapsed", Value::Float(rt.elapsed));
@@ -438,13 +435,18 @@ pub fn run_scripts(
         reload::reload_changed(rt);
         for i in 0..rt.removed.len() {
             let e = rt.removed[i];
-            if rt.entities.contains_key(&e) {
-                rt.stop_entity(e, true);
-            }
+            rt.stop_entity(e, false, true);
             // Spawned with an init table but gone before its script started.
             if let Some(init) = PENDING_INIT.with(|p| p.borrow_mut().remove(&e)) {
                 rt.vm.unroot(init);
             }
+        }
+        for i in 0..rt.removed_world.len() {
+            let e = rt.removed_world[i];
+            rt.stop_entity(e, true, true);
+        }
+        for inst in std::mem::take(&mut rt.stopping) {
+            rt.stop_instance(inst, true);
         }
         for (id, script) in std::mem::take(&mut rt.loading) {
             if !rt.modules.contains_key(&id) {
@@ -452,27 +454,24 @@ pub fn run_scripts(
             }
         }
         let mut starting = std::mem::take(&mut rt.starting);
-        for (entity, id) in starting.drain(..) {
-            if !rt.modules.contains_key(&id) {
-                rt.pending.push(entity); // its module failed or waits for a `require`
+        for (inst, world) in starting.drain(..) {
+            if !rt.modules.contains_key(&inst.asset) {
+                // Its module failed or waits for a `require`.
+                if !rt.pending.contains(&inst.entity) {
+                    rt.pending.push(inst.entity);
+                }
                 continue;
             }
-            let init = PENDING_INIT.with(|p| p.borrow_mut().remove(&entity));
-            let transform = transforms.get(access.world(), entity).ok().copied();
-            rt.start_entity(entity, id, transform.as_ref(), init);
+            let init = PENDING_INIT.with(|p| p.borrow_mut().remove(&inst.entity));
+            let transform = transforms.get(access.world(), inst.entity).ok().copied();
+            rt.start_entity(inst, world, transform.as_ref(), init);
         }
         rt.starting = starting;
-        // Events from Rust: `on_event` now, `wait_event` in the task step.
+        // Messages from Rust: `on_event` and waiting tasks, before the walk.
         for i in 0..rt.events.len() {
-            let (target, name, payload) = rt.events[i].clone();
-            let receivers: Vec<Entity> = match target {
-                Some(t) => vec![t],
-                None => rt.entities.entities().collect(),
-            };
-            for e in receivers {
-                let n = rt.vm.str_value(&name);
-                let p = payload.clone().into_lua(&mut rt.vm);
-                rt.callback(e, "on_event", &[n, p]);
+            let d = rt.events[i].clone();
+            for inst in rt.receivers(d.target) {
+                rt.deliver(inst, &d.name, &d.payload);
             }
         }
         // Per entity, in order: transform in, callbacks and tasks, transform out. The transform
@@ -483,9 +482,10 @@ pub fn run_scripts(
         // archetype).
         transforms.update_archetypes(access.world());
         for i in 0..rt.entities.len() {
-            let Some(entity) = rt.entities.entity_at(i) else {
+            let Some(inst) = rt.entities.instance_at(i) else {
                 break;
             };
+            let entity = inst.entity;
             rt.clock.check_frame(i);
             if !rt.ready_at(i) {
                 continue;
@@ -522,6 +522,8 @@ pub fn run_scripts(
                 }
             }
         }
+        // Messages scripts sent each other this frame.
+        rt.deliver_script_messages();
     }
     rt.report_frame_summaries();
     let gc_started = std::time::Instant::now();
@@ -567,36 +569,70 @@ fn gather_inputs(rt: &mut ScriptRuntime, mut p: FrameInputs) -> MoonpoolSettings
     }
     rt.removed.clear();
     rt.removed.extend(p.removed.read());
-    // New scripts, once their asset has loaded (only new ones are looked at, not every entity).
-    rt.pending.extend(p.added.iter());
+    rt.removed_world.clear();
+    rt.removed_world.extend(p.removed_world.read());
+    // New scripts, once their asset has loaded (only changed entities are looked at, not
+    // every entity), and scripts taken out of an entity's list.
+    for e in p.changed.iter() {
+        if !rt.pending.contains(&e) {
+            rt.pending.push(e);
+        }
+    }
     let mut pending = std::mem::take(&mut rt.pending);
     pending.retain(|&entity| {
-        let Ok(script) = p.script_of.get(entity) else {
-            return false; // despawned, or its script removed
+        let Ok((script, world_script)) = p.script_of.get(entity) else {
+            return false; // despawned, or its scripts removed
         };
-        if rt.entities.contains_key(&entity) {
-            return false;
+        for inst in rt.entities.of(entity) {
+            let Some(es) = rt.entities.get(&inst) else {
+                continue;
+            };
+            let listed = if es.world {
+                world_script.is_some_and(|w| w.handle.id() == inst.asset)
+            } else {
+                script.is_some_and(|s| s.handles.iter().any(|h| h.id() == inst.asset))
+            };
+            if !listed && !rt.stopping.contains(&inst) {
+                rt.stopping.push(inst);
+            }
         }
-        let id = script.handle.id();
-        let Some(asset) = p.scripts.get(id) else {
-            return true;
-        };
-        if !rt.modules.contains_key(&id) && !rt.loading.iter().any(|(l, _)| *l == id) {
-            rt.loading.push((id, asset.clone()));
+        let wanted = script
+            .into_iter()
+            .flat_map(|s| s.handles.iter().map(|h| (h, false)))
+            .chain(world_script.map(|w| (&w.handle, true)));
+        let mut waiting = false;
+        for (handle, world) in wanted {
+            let id = handle.id();
+            let inst = tasks::Instance { entity, asset: id };
+            if rt.entities.contains_key(&inst) || rt.starting.iter().any(|(i, _)| *i == inst) {
+                continue;
+            }
+            let Some(asset) = p.scripts.get(id) else {
+                waiting = true;
+                continue;
+            };
+            if !rt.modules.contains_key(&id) && !rt.loading.iter().any(|(l, _)| *l == id) {
+                rt.loading.push((id, asset.clone()));
+            }
+            rt.starting.push((inst, world));
         }
-        rt.starting.push((entity, id));
-        false
+        waiting
     });
     rt.pending = pending;
     rt.events.clear();
-    for ev in p.incoming.read() {
-        rt.events
-            .push((ev.target, ev.name.clone(), ev.payload.clone()));
+    for m in p.incoming.read() {
+        rt.events.push(value::Delivery {
+            target: m.target,
+            name: m.name.clone(),
+            payload: m.payload.clone(),
+        });
     }
     rt.fuel_per_run = p.settings.fuel_per_task;
     rt.memory_per_run = p.settings.memory_per_task;
     rt.max_tasks_per_entity = p.settings.max_tasks_per_entity;
     rt.max_spawns_per_frame = p.settings.max_spawns_per_frame;
+    rt.max_messages_per_frame = p.settings.max_messages_per_frame;
+    rt.runaway = p.settings.runaway;
     rt.vm.limits = p.settings.limits;
     rt.vm.set_memory_limit(Some(p.settings.memory_limit));
     p.settings.clone()
@@ -610,7 +646,8 @@ fn write_outputs(rt: &mut ScriptRuntime, mut p: FrameOutputs) {
     // Module loads scripts asked for: each is an asset load (a task and file IO), so a script
     // requiring thousands of names gets a few a frame (a `require` keeps asking until it loads).
     let mut module_loads = 0;
-    for request in rt.take_requests() {
+    let requests = api::CONTEXT.with(|c| std::mem::take(&mut c.borrow_mut().requests));
+    for request in requests {
         match request {
             Request::Despawn(e) => {
                 if let Ok(mut ec) = p.commands.get_entity(e) {
@@ -646,7 +683,6 @@ fn write_outputs(rt: &mut ScriptRuntime, mut p: FrameOutputs) {
                     rt.module_handles.push(h);
                 }
             }
-            Request::SpawnTask { .. } | Request::CancelTask(_) => {}
         }
     }
     for f in rt.failures.drain(..) {

@@ -47,8 +47,8 @@ pub fn reload_changed(runtime: &mut ScriptRuntime) {
         }
         let users: Vec<_> = runtime
             .entities
-            .entities()
-            .filter(|e| runtime.entities.get(e).is_some_and(|es| es.asset == id))
+            .instances()
+            .filter(|i| i.asset == id)
             .collect();
         for e in users {
             runtime.reload_entity(e);

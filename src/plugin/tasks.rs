@@ -26,33 +26,25 @@ use crate::vm::runtime::state::Resumed;
 use crate::vm::runtime::state::RootKey;
 use crate::vm::runtime::value::Value;
 
-use super::api::{self, CONTEXT, Request, set_context};
+use super::RunawayPolicy;
+use super::api::{self, set_context};
 use super::budget::{FrameClock, ScriptFrameUse};
 use super::stats::{FrameReport, ScriptReport, objects_of};
-use super::{RunawayPolicy, ScriptValue};
-
-/// Why a task is not running.
-#[derive(Clone, Debug)]
-pub enum Wait {
-    /// Runs this frame (just spawned, or `wait_frames` done).
-    Ready,
-    Seconds {
-        until: f64,
-        since: f64,
-    },
-    Frames(u32),
-    Until(RootKey),
-    Event(String),
-    Join(u64),
-}
+use super::value::{Delivery, ScriptTarget, ScriptValue};
+use super::wait::Tags;
+pub use super::wait::{Instance, Wait};
+use crate::vm::runtime::thread::CoStatus;
 
 pub struct Task {
     pub(crate) id: u64,
     pub(crate) thread: RootKey,
     pub(crate) key: ThreadKey,
     pub(crate) wait: Wait,
-    /// Arguments for the first resume.
+    /// Arguments for the first resume (`task.defer`, `task.delay`, `main`).
     pub(crate) args: Option<RootKey>,
+    /// The frame it last ran in: a task runs at most once a frame on the schedule (a message
+    /// it waits for wakes it whenever it arrives).
+    pub(crate) ran_in: u64,
 }
 
 /// A script asset instantiated in the VM: its own global environment (falling back to `_G`).
@@ -76,6 +68,11 @@ pub struct EntityScript {
     pub(crate) tasks: Vec<Task>,
     /// Set once `on_spawn` ran.
     pub(crate) started: bool,
+    /// A world script (`WorldScript`): runs before the entity scripts, gets messages sent to
+    /// "world", and its `self` is a plain table.
+    pub(crate) world: bool,
+    /// Numbers the instance for task handles: a handle names the instance that may cancel it.
+    pub(crate) serial: u64,
     /// The transform as `self.transform` last held it: unchanged components are not copied in.
     pub(crate) synced: Option<Transform>,
     /// The tables `self.transform` was made of at that point, for reading back only the parts
@@ -83,7 +80,6 @@ pub struct EntityScript {
     transform_tables: Option<TransformTables>,
     module: Option<ModuleRef>,
 }
-
 /// `self.transform` and its translation, scale and rotation tables as last synced, with the
 /// tables' write versions then (`Table::version`). While the transform table's version is
 /// unchanged it still holds these parts, and a part whose version is unchanged still holds
@@ -120,12 +116,17 @@ impl TransformTables {
     }
 }
 
-/// The scripted entities, stored densely in the order their scripts started (the resume order),
-/// so the per-frame walk reads memory in sequence; a small map finds an entity's position.
+/// The running scripts, stored densely in resume order (world scripts first, then entity
+/// scripts in the order they started), so the per-frame walk reads memory in sequence; small
+/// maps find an instance's position and an entity's scripts.
 #[derive(Default)]
 pub struct EntityScripts {
-    list: Vec<(Entity, EntityScript)>,
-    position: FxHashMap<Entity, u32>,
+    list: Vec<(Instance, EntityScript)>,
+    position: FxHashMap<Instance, u32>,
+    /// The scripts of each entity, in the order they started.
+    of_entity: FxHashMap<Entity, smallvec::SmallVec<[bevy::asset::AssetId<super::LuaScript>; 1]>>,
+    /// How many of `list`'s first entries are world scripts.
+    worlds: usize,
 }
 
 impl EntityScripts {
@@ -133,55 +134,83 @@ impl EntityScripts {
         self.list.len()
     }
 
-    pub(crate) fn contains_key(&self, e: &Entity) -> bool {
-        self.position.contains_key(e)
+    pub(crate) fn contains_key(&self, i: &Instance) -> bool {
+        self.position.contains_key(i)
     }
 
-    pub(crate) fn get(&self, e: &Entity) -> Option<&EntityScript> {
-        let &i = self.position.get(e)?;
-        Some(&self.list[i as usize].1)
+    pub(crate) fn get(&self, i: &Instance) -> Option<&EntityScript> {
+        let &p = self.position.get(i)?;
+        Some(&self.list[p as usize].1)
     }
 
-    pub(crate) fn get_mut(&mut self, e: &Entity) -> Option<&mut EntityScript> {
-        let &i = self.position.get(e)?;
-        Some(&mut self.list[i as usize].1)
+    pub(crate) fn get_mut(&mut self, i: &Instance) -> Option<&mut EntityScript> {
+        let &p = self.position.get(i)?;
+        Some(&mut self.list[p as usize].1)
     }
 
-    /// Adds `e` at the end of the resume order (or replaces its script in place).
-    pub(crate) fn insert(&mut self, e: Entity, script: EntityScript) {
-        match self.position.get(&e) {
-            Some(&i) => self.list[i as usize].1 = script,
-            None => {
-                self.position.insert(e, self.list.len() as u32);
-                self.list.push((e, script));
+    /// The scripts running on `entity`, in the order they started.
+    pub(crate) fn of(&self, entity: Entity) -> impl Iterator<Item = Instance> + '_ {
+        self.of_entity
+            .get(&entity)
+            .into_iter()
+            .flatten()
+            .map(move |&asset| Instance { entity, asset })
+    }
+
+    /// Adds an instance at the end of its part of the resume order (or replaces it in place).
+    pub(crate) fn insert(&mut self, i: Instance, script: EntityScript) {
+        if let Some(&p) = self.position.get(&i) {
+            self.list[p as usize].1 = script;
+            return;
+        }
+        self.of_entity.entry(i.entity).or_default().push(i.asset);
+        if script.world {
+            let at = self.worlds;
+            self.worlds += 1;
+            self.list.insert(at, (i, script));
+            self.renumber(at);
+        } else {
+            self.position.insert(i, self.list.len() as u32);
+            self.list.push((i, script));
+        }
+    }
+
+    /// Removes an instance, keeping the order of the others.
+    pub(crate) fn remove(&mut self, i: &Instance) -> Option<EntityScript> {
+        let p = self.position.remove(i)? as usize;
+        let (_, script) = self.list.remove(p);
+        if script.world {
+            self.worlds -= 1;
+        }
+        if let Some(assets) = self.of_entity.get_mut(&i.entity) {
+            assets.retain(|a| *a != i.asset);
+            if assets.is_empty() {
+                self.of_entity.remove(&i.entity);
             }
         }
-    }
-
-    /// Removes `e`, keeping the order of the others.
-    pub(crate) fn remove(&mut self, e: &Entity) -> Option<EntityScript> {
-        let i = self.position.remove(e)? as usize;
-        let (_, script) = self.list.remove(i);
-        for (j, (other, _)) in self.list.iter().enumerate().skip(i) {
-            self.position.insert(*other, j as u32);
-        }
+        self.renumber(p);
         Some(script)
     }
 
-    /// The entity at position `i` of the resume order.
-    pub(crate) fn entity_at(&self, i: usize) -> Option<Entity> {
-        self.list.get(i).map(|(e, _)| *e)
+    fn renumber(&mut self, from: usize) {
+        for (j, (other, _)) in self.list.iter().enumerate().skip(from) {
+            self.position.insert(*other, j as u32);
+        }
     }
 
-    /// Entities in resume order.
-    pub(crate) fn entities(&self) -> impl Iterator<Item = Entity> + '_ {
-        self.list.iter().map(|(e, _)| *e)
+    /// The instance at position `i` of the resume order.
+    pub(crate) fn instance_at(&self, i: usize) -> Option<Instance> {
+        self.list.get(i).map(|(inst, _)| *inst)
     }
 
-    #[cfg(feature = "overlay")]
-    /// Entities and their scripts in resume order.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = (Entity, &EntityScript)> {
-        self.list.iter().map(|(e, s)| (*e, s))
+    /// Instances in resume order.
+    pub(crate) fn instances(&self) -> impl Iterator<Item = Instance> + '_ {
+        self.list.iter().map(|(i, _)| *i)
+    }
+
+    /// Instances and their scripts in resume order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (Instance, &EntityScript)> {
+        self.list.iter().map(|(i, s)| (*i, s))
     }
 
     pub(crate) fn values(&self) -> impl Iterator<Item = &EntityScript> {
@@ -192,6 +221,13 @@ impl EntityScripts {
 /// Longest error message reported (the rest is cut): a script raising megabyte messages every
 /// frame must not spend the frame copying and logging them.
 const MAX_MESSAGE_BYTES: usize = 4096;
+
+/// Rounds of `task.defer` per instance and frame: a deferred task that defers another runs in
+/// the next round; past this, next frame (a loop of defers cannot hold the frame).
+const MAX_DEFER_ROUNDS: usize = 4;
+
+/// Rounds of script-to-script message delivery per frame (see `deliver_script_messages`).
+const MAX_MESSAGE_ROUNDS: usize = 8;
 
 /// An error a script raised, for the `ScriptError` message.
 pub struct Failure {
@@ -214,8 +250,10 @@ pub struct ScriptRuntime {
     pub(crate) dt: f64,
     pub(crate) frame: u64,
     pub(crate) failures: Vec<Failure>,
-    /// Events for scripts this frame (`wait_event` / `on_event`).
-    pub(crate) events: Vec<(Option<Entity>, String, ScriptValue)>,
+    /// Messages from Rust (`ScriptMessage`) for this frame, delivered before the walk.
+    pub(crate) events: Vec<Delivery>,
+    /// Messages scripts sent (`send`), delivered after the walk in the same frame.
+    pub(crate) messages: Vec<Delivery>,
     /// What the last `run_scripts` did (time, VM counters, Rust heap allocations, tasks).
     pub(crate) report: FrameReport,
     /// Also time each script (two clock reads per entity per frame) and count VM instructions;
@@ -230,7 +268,11 @@ pub struct ScriptRuntime {
     pub(crate) reloads: Vec<(bevy::asset::AssetId<super::LuaScript>, super::LuaScript)>,
     /// This frame's work lists, kept to reuse their buffers.
     pub(crate) removed: Vec<Entity>,
-    pub(crate) starting: Vec<(Entity, bevy::asset::AssetId<super::LuaScript>)>,
+    pub(crate) removed_world: Vec<Entity>,
+    /// Instances to start (with whether each is a world script), and to stop (their entity's
+    /// `Script` no longer lists them).
+    pub(crate) starting: Vec<(Instance, bool)>,
+    pub(crate) stopping: Vec<Instance>,
     pub(crate) loading: Vec<(bevy::asset::AssetId<super::LuaScript>, super::LuaScript)>,
     /// How many of `ScriptFunctions` are globals already.
     pub(crate) functions_installed: usize,
@@ -244,10 +286,16 @@ pub struct ScriptRuntime {
     pub(crate) max_tasks_per_entity: u32,
     /// Entities one script may spawn per frame (`MoonpoolSettings::max_spawns_per_frame`).
     pub(crate) max_spawns_per_frame: u32,
+    /// Messages one script may send per frame (`MoonpoolSettings::max_messages_per_frame`).
+    pub(crate) max_messages_per_frame: u32,
+    /// What happens to a task out of fuel (`MoonpoolSettings::runaway`).
+    pub(crate) runaway: RunawayPolicy,
     /// Budgets of the runs that belong to no script (finalizers run by the collector's step).
     pub(crate) host_use: Rc<ScriptFrameUse>,
-    /// The entity each live task belongs to, by task id (cancel and join find a task at once).
-    task_owner: FxHashMap<u64, Entity>,
+    /// The instance each live task belongs to, by task id (cancel and join find a task at once).
+    task_owner: FxHashMap<u64, Instance>,
+    /// The last `EntityScript::serial` given.
+    serials: u64,
     tags: Tags,
     keys: Keys,
     /// Bumped whenever `modules` changes, invalidating the entities' `ModuleRef`s.
@@ -275,6 +323,7 @@ struct Keys {
     w: Gc<LuaStr>,
     on_update: Gc<LuaStr>,
     on_fixed_update: Gc<LuaStr>,
+    on_event: Gc<LuaStr>,
 }
 
 /// Which callback an entity's run is for.
@@ -304,28 +353,13 @@ fn get_number(t: Value, k: Gc<LuaStr>, default: f32) -> f32 {
     }
 }
 
-/// Interned wait-request tags, compared by identity.
-struct Tags {
-    wait: Value,
-    frames: Value,
-    until: Value,
-    event: Value,
-    join: Value,
-}
-
 impl ScriptRuntime {
     pub fn new() -> ScriptRuntime {
         let mut vm = Vm::with_stdlib();
         vm.out = Box::new(api::LogWriter::default());
         vm.capture_finalizer_errors(true);
         api::install(&mut vm);
-        let tags = Tags {
-            wait: vm.str_value("__mp_wait"),
-            frames: vm.str_value("__mp_frames"),
-            until: vm.str_value("__mp_until"),
-            event: vm.str_value("__mp_event"),
-            join: vm.str_value("__mp_join"),
-        };
+        let tags = Tags::new(&mut vm);
         let mut key = |name: &str| {
             let s = vm.intern(name.as_bytes());
             vm.root(Value::Str(s));
@@ -342,9 +376,17 @@ impl ScriptRuntime {
             w: key("w"),
             on_update: key("on_update"),
             on_fixed_update: key("on_fixed_update"),
+            on_event: key("on_event"),
         };
         // Keep the tags alive for the VM's lifetime.
-        for t in [tags.wait, tags.frames, tags.until, tags.event, tags.join] {
+        for t in [
+            tags.wait,
+            tags.frames,
+            tags.until,
+            tags.event,
+            tags.join,
+            tags.timeout,
+        ] {
             vm.root(t);
         }
         ScriptRuntime {
@@ -357,6 +399,7 @@ impl ScriptRuntime {
             frame: 0,
             failures: Vec::new(),
             events: Vec::new(),
+            messages: Vec::new(),
             report: FrameReport::default(),
             profile: false,
             module_handles: Vec::new(),
@@ -364,7 +407,9 @@ impl ScriptRuntime {
             pending: Vec::new(),
             reloads: Vec::new(),
             removed: Vec::new(),
+            removed_world: Vec::new(),
             starting: Vec::new(),
+            stopping: Vec::new(),
             loading: Vec::new(),
             functions_installed: 0,
             fuel_per_run: i64::MAX,
@@ -372,8 +417,11 @@ impl ScriptRuntime {
             clock: FrameClock::default(),
             max_tasks_per_entity: u32::MAX,
             max_spawns_per_frame: u32::MAX,
+            max_messages_per_frame: u32::MAX,
+            runaway: RunawayPolicy::Kill,
             host_use: Rc::default(),
             task_owner: FxHashMap::default(),
+            serials: 0,
             tags,
             keys,
             modules_version: 0,
@@ -536,68 +584,129 @@ impl ScriptRuntime {
             .unwrap_or_else(|| "".into())
     }
 
-    /// Calls `self.<name>(self, extra...)` if the script defines it; errors are reported.
-    pub(crate) fn callback(&mut self, entity: Entity, name: &str, extra: &[Value]) {
+    /// Calls `<name>(self, extra...)` of an instance if its script defines it; errors are
+    /// reported.
+    pub(crate) fn callback(&mut self, inst: Instance, name: &str, extra: &[Value]) {
         let k = self.vm.intern(name.as_bytes());
-        self.callback_key(entity, k, extra);
+        let _ = self.call_key(inst, k, extra, false);
     }
 
-    fn callback_key(&mut self, entity: Entity, name: Gc<LuaStr>, extra: &[Value]) {
-        let Some(es) = self.entities.get(&entity) else {
-            return;
+    /// Calls `<name>(self, args...)` of an instance under its script's budgets, with what
+    /// natives see set for it. `Ok(None)`: the script does not define `name`. Errors are
+    /// reported (`ScriptError`) unless `quiet`, and returned with their message.
+    pub(crate) fn call_key(
+        &mut self,
+        inst: Instance,
+        name: Gc<LuaStr>,
+        args: &[Value],
+        quiet: bool,
+    ) -> Result<Option<smallvec::SmallVec<[Value; 4]>>, String> {
+        let Some(es) = self.entities.get(&inst) else {
+            return Ok(None);
         };
-        let (asset, tasks) = (es.asset, es.tasks.len());
+        let (tasks, serial) = (es.tasks.len(), es.serial);
         let Some(me) = self.vm.rooted(es.self_table) else {
-            return;
+            return Ok(None);
         };
-        let f = self.module_fn_key(asset, name);
+        let f = self.module_fn_key(inst.asset, name);
         if f.is_nil() {
-            return;
+            return Ok(None);
         }
-        let path = self.path_of(asset);
-        let used = self.frame_use(asset);
-        self.enter(entity, &path, &used, tasks);
-        let mut argv = [Value::Nil; 4];
-        argv[0] = me;
-        let n = 1 + extra.len().min(3);
-        argv[1..n].copy_from_slice(&extra[..n - 1]);
+        let path = self.path_of(inst.asset);
+        let used = self.frame_use(inst.asset);
+        self.enter(inst, serial, &path, &used, tasks);
+        let mut argv: smallvec::SmallVec<[Value; 8]> = smallvec::SmallVec::new();
+        argv.push(me);
+        argv.extend_from_slice(args);
         self.arm(self.fuel_per_run, &used);
-        let result = self.vm.call1(f, &argv[..n]);
+        let result = self.vm.call_values(f, &argv);
         let hit = self.disarm(&used);
         self.leave(&used);
-        if let Err(e) = result {
-            self.fail(Some(entity), &used, &path, &e, None, hit);
+        match result {
+            Ok(values) => Ok(Some(values.into_iter().collect())),
+            Err(e) => {
+                if quiet {
+                    self.arm(self.fuel_per_run, &used);
+                    let message = self.vm.error_message(&e, MAX_MESSAGE_BYTES);
+                    self.disarm(&used);
+                    Err(message)
+                } else {
+                    let n = self.failures.len();
+                    self.fail(Some(inst.entity), &used, &path, &e, None, hit);
+                    Err(self
+                        .failures
+                        .get(n)
+                        .map_or_else(String::new, |f| f.message.clone()))
+                }
+            }
         }
     }
 
-    /// Sets what the natives of an entity's run see: the entity, its script's path, and what
-    /// is left of its caps (tasks it may still spawn, entities its script may spawn this frame).
-    fn enter(&self, entity: Entity, path: &Rc<str>, used: &ScriptFrameUse, tasks: usize) {
-        set_context(Some(entity), path);
+    /// Sets what the natives of an instance's run see: the instance, its script's path, and
+    /// what is left of its caps (tasks it may still spawn, entities its script may spawn this
+    /// frame).
+    fn enter(
+        &self,
+        inst: Instance,
+        serial: u64,
+        path: &Rc<str>,
+        used: &ScriptFrameUse,
+        tasks: usize,
+    ) {
+        set_context(Some((inst, serial)), path);
         api::TASKS_LEFT.set(self.max_tasks_per_entity.saturating_sub(tasks as u32));
         api::SPAWNS_LEFT.set(self.max_spawns_per_frame.saturating_sub(used.spawned.get()));
+        api::MESSAGES_LEFT.set(
+            self.max_messages_per_frame
+                .saturating_sub(used.messages.get()),
+        );
     }
 
-    /// After an entity's run: records the spawns it made against its script's cap.
-    fn leave(&self, used: &ScriptFrameUse) {
+    /// After an instance's run: records the spawns it made against its script's cap, and
+    /// files the tasks it spawned or cancelled.
+    fn leave(&mut self, used: &ScriptFrameUse) {
         used.spawned
             .set(self.max_spawns_per_frame - api::SPAWNS_LEFT.get().min(self.max_spawns_per_frame));
+        used.messages.set(
+            self.max_messages_per_frame - api::MESSAGES_LEFT.get().min(self.max_messages_per_frame),
+        );
+        if api::TASK_REQUESTS.with(|r| !r.borrow().is_empty()) {
+            self.file_task_requests();
+        }
+        if api::TASK_FAILURES.with(|f| !f.borrow().is_empty()) {
+            let path = api::CONTEXT.with(|c| c.borrow().path.to_string());
+            for (entity, message) in
+                api::TASK_FAILURES.with(|f| std::mem::take(&mut *f.borrow_mut()))
+            {
+                error!("{path}: {message}");
+                if used.report_in_full() {
+                    self.failures.push(Failure {
+                        entity,
+                        path: path.clone(),
+                        message,
+                        budget: None,
+                    });
+                }
+            }
+        }
     }
 
     #[inline(never)]
-    /// Starts the script of a new entity: `self`, `on_spawn`, and `main` as its first task.
+    /// Starts a script on an entity: `self`, `on_spawn`, and `main` as its first task.
     pub(crate) fn start_entity(
         &mut self,
-        entity: Entity,
-        asset: bevy::asset::AssetId<super::LuaScript>,
+        inst: Instance,
+        world: bool,
         transform: Option<&Transform>,
         init: Option<RootKey>,
     ) {
         let vm = &mut self.vm;
         let me = vm.new_table();
-        vm.set_field(me, "entity", Value::Int(entity.to_bits() as i64));
-        if let Value::Table(mt) = super::functions::internal(vm, "__mp_Entity") {
-            vm.set_type_metatable(&Value::Table(me), Some(mt));
+        if !world {
+            vm.set_field(me, "entity", Value::Int(inst.entity.to_bits() as i64));
+            if let Value::Table(mt) = super::functions::internal(vm, "__mp_Entity") {
+                vm.set_type_metatable(&Value::Table(me), Some(mt));
+            }
         }
         if let Some(k) = init
             && let Some(Value::Table(init)) = vm.unroot(k)
@@ -609,35 +718,40 @@ impl ScriptRuntime {
             }
         }
         let self_table = vm.root(Value::Table(me));
+        self.serials += 1;
         self.entities.insert(
-            entity,
+            inst,
             EntityScript {
-                asset,
+                asset: inst.asset,
                 self_table,
                 me,
                 tasks: Vec::new(),
                 started: false,
+                world,
+                serial: self.serials,
                 synced: None,
                 transform_tables: None,
                 module: None,
             },
         );
-        if let Some(t) = transform {
-            self.write_transform(entity, t);
+        if let Some(t) = transform
+            && !world
+        {
+            self.write_transform(inst, t);
         }
-        self.callback(entity, "on_spawn", &[]);
-        self.start_main(entity);
-        if let Some(es) = self.entities.get_mut(&entity) {
+        self.callback(inst, "on_spawn", &[]);
+        self.start_main(inst);
+        if let Some(es) = self.entities.get_mut(&inst) {
             es.started = true;
         }
     }
 
-    fn start_main(&mut self, entity: Entity) {
-        let Some(es) = self.entities.get(&entity) else {
+    fn start_main(&mut self, inst: Instance) {
+        let Some(es) = self.entities.get(&inst) else {
             return;
         };
-        let (asset, self_table) = (es.asset, es.self_table);
-        let main = self.module_fn(asset, "main");
+        let self_table = es.self_table;
+        let main = self.module_fn(inst.asset, "main");
         if !main.is_function() {
             return;
         }
@@ -647,34 +761,102 @@ impl ScriptRuntime {
         let args = self.vm.new_table();
         args.get_mut().set_int(1, me);
         let args = self.vm.root(Value::Table(args));
-        let id = CONTEXT.with(|c| {
-            let mut c = c.borrow_mut();
-            c.next_task += 1;
-            c.next_task
-        });
-        self.entities.get_mut(&entity).unwrap().tasks.push(Task {
-            id,
-            thread,
-            key: co,
-            wait: Wait::Ready,
-            args: Some(args),
-        });
-        self.task_owner.insert(id, entity);
+        let id = api::next_task_id();
+        self.add_task(
+            inst,
+            Task {
+                id,
+                thread,
+                key: co,
+                wait: Wait::Ready,
+                args: Some(args),
+                ran_in: 0,
+            },
+        );
+    }
+
+    /// Files a task under its instance (or ends it if the instance is gone).
+    fn add_task(&mut self, inst: Instance, task: Task) {
+        match self.entities.get_mut(&inst) {
+            Some(es) => {
+                self.task_owner.insert(task.id, inst);
+                es.tasks.push(task);
+            }
+            None => {
+                let used = self.frame_use(inst.asset);
+                self.end_task_armed(&used, task);
+            }
+        }
     }
 
     #[inline(never)]
-    /// Ends an entity's tasks (closing their `<close>` variables) and forgets it.
-    pub(crate) fn stop_entity(&mut self, entity: Entity, run_on_despawn: bool) {
-        if run_on_despawn {
-            self.callback(entity, "on_despawn", &[]);
+    /// Files the tasks the run of `inst` spawned (`task.spawn` after its first slice,
+    /// `task.defer`, `task.delay`) and drops the ones it cancelled (`task.cancel` closed them
+    /// already). Spawned tasks go after the instance's others, in spawn order.
+    fn file_task_requests(&mut self) {
+        let requests = api::TASK_REQUESTS.with(|r| std::mem::take(&mut *r.borrow_mut()));
+        for r in requests {
+            match r {
+                api::TaskRequest::Spawn {
+                    owner,
+                    id,
+                    thread,
+                    key,
+                    wait,
+                    args,
+                } => {
+                    let task = Task {
+                        id,
+                        thread,
+                        key,
+                        wait,
+                        args,
+                        ran_in: self.frame,
+                    };
+                    self.add_task(owner, task);
+                }
+                api::TaskRequest::Cancel(id) => {
+                    let Some(&owner) = self.task_owner.get(&id) else {
+                        continue;
+                    };
+                    let Some(es) = self.entities.get_mut(&owner) else {
+                        continue;
+                    };
+                    if let Some(p) = es.tasks.iter().position(|t| t.id == id) {
+                        let t = es.tasks.remove(p);
+                        let used = self.frame_use(owner.asset);
+                        self.end_task_armed(&used, t);
+                    }
+                }
+            }
         }
-        let Some(es) = self.entities.remove(&entity) else {
+    }
+
+    #[inline(never)]
+    /// Ends a script instance's tasks (closing their `<close>` variables) and forgets it.
+    pub(crate) fn stop_instance(&mut self, inst: Instance, run_on_despawn: bool) {
+        if run_on_despawn {
+            self.callback(inst, "on_despawn", &[]);
+        }
+        let Some(es) = self.entities.remove(&inst) else {
             return;
         };
         self.end_tasks(es.asset, es.tasks);
         self.vm.unroot(es.self_table);
         // Its state and tasks are garbage now: collect them in the next frames' steps.
         self.vm.gc_request_cycle();
+    }
+
+    /// Stops the scripts on `entity` (its entity scripts, or its world script).
+    pub(crate) fn stop_entity(&mut self, entity: Entity, world: bool, run_on_despawn: bool) {
+        let instances: smallvec::SmallVec<[Instance; 2]> = self
+            .entities
+            .of(entity)
+            .filter(|i| self.entities.get(i).is_some_and(|es| es.world == world))
+            .collect();
+        for inst in instances {
+            self.stop_instance(inst, run_on_despawn);
+        }
     }
 
     /// Ends tasks of `asset`'s script. Their `__close` handlers share one run's budgets: a
@@ -701,34 +883,39 @@ impl ScriptRuntime {
     /// Ends one task (under budgets its caller armed).
     fn end_task(&mut self, t: Task) {
         self.task_owner.remove(&t.id);
-        let closed = self.vm.close_thread(t.key);
-        if let Some(e) = closed {
+        // A task cancelled while it ran (`task.cancel` of itself) is closed here, once it
+        // has yielded; one cancelled while suspended was closed by `task.cancel`.
+        if matches!(
+            self.vm.thread_status(t.key),
+            Some(CoStatus::Suspended | CoStatus::Dead)
+        ) && let Some(e) = self.vm.close_thread(t.key)
+        {
             let msg = self.vm.error_to_string(&LuaError::Value(e));
             warn!("error closing a cancelled task: {msg}");
         }
         self.vm.unroot(t.thread);
-        if let Wait::Until(k) = t.wait {
-            self.vm.unroot(k);
+        if let Wait::Until { predicate, .. } = t.wait {
+            self.vm.unroot(predicate);
         }
         if let Some(a) = t.args {
             self.vm.unroot(a);
         }
     }
 
-    /// Restarts an entity's tasks after a hot reload and runs `on_reload(self)`.
-    pub(crate) fn reload_entity(&mut self, entity: Entity) {
-        let (asset, tasks) = match self.entities.get_mut(&entity) {
-            Some(es) => (es.asset, std::mem::take(&mut es.tasks)),
+    /// Restarts an instance's tasks after a hot reload and runs `on_reload(self)`.
+    pub(crate) fn reload_entity(&mut self, inst: Instance) {
+        let tasks = match self.entities.get_mut(&inst) {
+            Some(es) => std::mem::take(&mut es.tasks),
             None => return,
         };
-        self.end_tasks(asset, tasks);
-        self.callback(entity, "on_reload", &[]);
-        self.start_main(entity);
+        self.end_tasks(inst.asset, tasks);
+        self.callback(inst, "on_reload", &[]);
+        self.start_main(inst);
     }
 
     /// Copies a `Transform` into `self.transform` (reusing its tables).
-    pub(crate) fn write_transform(&mut self, entity: Entity, t: &Transform) {
-        let Some(es) = self.entities.get(&entity) else {
+    pub(crate) fn write_transform(&mut self, inst: Instance, t: &Transform) {
+        let Some(es) = self.entities.get(&inst) else {
             return;
         };
         let Some(Value::Table(me)) = self.vm.rooted(es.self_table) else {
@@ -778,7 +965,7 @@ impl ScriptRuntime {
         set_number(vm, rot, kz, q.z);
         set_number(vm, rot, kw, q.w);
         let tables = TransformTables::record(tr, k);
-        if let Some(es) = self.entities.get_mut(&entity) {
+        if let Some(es) = self.entities.get_mut(&inst) {
             es.transform_tables = Some(tables);
         }
     }
@@ -928,7 +1115,7 @@ impl ScriptRuntime {
     /// reported as `ScriptError`s of the path `__gc`.
     pub(crate) fn collect_step(&mut self, work: usize) {
         let used = self.host_use.clone();
-        api::CURRENT_ENTITY.set(None);
+        api::CURRENT.set(None);
         self.arm(self.fuel_per_run, &used);
         self.vm.gc_step(work);
         let hit = self.disarm(&used);
@@ -1021,7 +1208,7 @@ impl ScriptRuntime {
         runaway: RunawayPolicy,
         pass: Pass,
     ) -> bool {
-        let Some((entity, es)) = self.entities.list.get_mut(position) else {
+        let Some((inst, es)) = self.entities.list.get_mut(position) else {
             return false;
         };
         let Some(module) = es.module.as_ref() else {
@@ -1037,10 +1224,12 @@ impl ScriptRuntime {
         }
         let used = module.frame_use.clone();
         let path = module.path.clone();
-        let (entity, asset, me, tasks) = (*entity, es.asset, es.me, es.tasks.len());
+        let (inst, me, tasks, serial) = (*inst, es.me, es.tasks.len(), es.serial);
+        // A world script has no transform to sync.
+        let transform = if es.world { None } else { transform };
         let copied_in = match &transform {
             Some(t) if es.synced.as_ref() != Some(&**t) => {
-                self.write_transform(entity, t);
+                self.write_transform(inst, t);
                 true
             }
             _ => false,
@@ -1055,7 +1244,7 @@ impl ScriptRuntime {
                 std::time::Instant::now(),
             )
         });
-        self.enter(entity, &path, &used, tasks);
+        self.enter(inst, serial, &path, &used, tasks);
         if !callback.is_nil() {
             self.arm(fuel, &used);
             let result = self
@@ -1063,23 +1252,40 @@ impl ScriptRuntime {
                 .call1(callback, &[Value::Table(me), Value::Float(dt)]);
             let hit = self.disarm(&used);
             if let Err(e) = result {
-                self.fail(Some(entity), &used, &path, &e, None, hit);
+                self.fail(Some(inst.entity), &used, &path, &e, None, hit);
             }
         }
-        if pass == Pass::Update && tasks > 0 && !used.exhausted.get() {
-            self.step_tasks(entity, &path, &used, fuel, runaway);
+        if pass == Pass::Update && !used.exhausted.get() {
+            // Tasks `task.defer` added run in the same turn, after the others: a few rounds
+            // (deferring from a deferred task), the rest next frame.
+            for _ in 0..MAX_DEFER_ROUNDS {
+                if api::TASK_REQUESTS.with(|r| !r.borrow().is_empty()) {
+                    self.file_task_requests();
+                }
+                let due = self.entities.get(&inst).is_some_and(|es| {
+                    es.tasks
+                        .iter()
+                        .any(|t| t.ran_in != self.frame || matches!(t.wait, Wait::Ready))
+                });
+                if !due || used.exhausted.get() {
+                    break;
+                }
+                if !self.step_tasks(inst, &path, &used, fuel, runaway) {
+                    break;
+                }
+            }
         }
         self.leave(&used);
         if let Some((instructions, objects, t0)) = before {
             let tasks = match self.entities.list.get(position) {
-                Some((e, es)) if *e == entity => es.tasks.len(),
-                _ => self.entities.get(&entity).map_or(0, |es| es.tasks.len()),
+                Some((i, es)) if *i == inst => es.tasks.len(),
+                _ => self.entities.get(&inst).map_or(0, |es| es.tasks.len()),
             };
             let (instructions, objects) = (
                 self.vm.stats.instructions - instructions,
                 objects_of(&self.vm.stats) - objects,
             );
-            if let Some(m) = self.modules.get_mut(&asset) {
+            if let Some(m) = self.modules.get_mut(&inst.asset) {
                 let report = &mut m.report;
                 report.entities += 1;
                 report.tasks += tasks as u32;
@@ -1093,8 +1299,8 @@ impl ScriptRuntime {
         };
         // Looked up again: the script may have ended (its `self` no longer rooted).
         let es = match self.entities.list.get_mut(position) {
-            Some((e, es)) if *e == entity => Some(es),
-            _ => self.entities.get_mut(&entity),
+            Some((i, es)) if *i == inst => Some(es),
+            _ => self.entities.get_mut(&inst),
         };
         let Some(es) = es else {
             return false;
@@ -1110,110 +1316,130 @@ impl ScriptRuntime {
         changed
     }
 
+    /// Resumes the instance's tasks that are due, in order. Returns whether another round may
+    /// find work (false once the instance is gone or a task was deferred by none).
     fn step_tasks(
         &mut self,
-        entity: Entity,
+        inst: Instance,
         path: &Rc<str>,
         used: &Rc<ScriptFrameUse>,
         fuel: i64,
         runaway: RunawayPolicy,
-    ) {
+    ) -> bool {
         let mut i = 0;
         loop {
             if used.exhausted.get() {
                 // Out of time: the other tasks wait for the next frame.
-                return;
+                return false;
             }
-            let Some(es) = self.entities.get_mut(&entity) else {
-                return;
+            let frame = self.frame;
+            let Some(es) = self.entities.get_mut(&inst) else {
+                return false;
             };
             let Some(task) = es.tasks.get_mut(i) else {
-                return;
+                return true;
             };
-            let resume_with =
-                match &mut task.wait {
-                    Wait::Ready => Some(Value::Nil),
-                    Wait::Frames(n) => {
-                        if *n <= 1 {
-                            Some(Value::Nil)
-                        } else {
-                            *n -= 1;
-                            None
-                        }
-                    }
-                    Wait::Seconds { until, since } => (self.elapsed >= *until - 1e-9)
-                        .then_some(Value::Float(self.elapsed - *since)),
-                    Wait::Until(k) => {
-                        let k = *k;
-                        let f = self.vm.rooted(k).unwrap_or(Value::Nil);
-                        self.arm(fuel, used);
-                        let result = self.vm.call1(f, &[]);
-                        let hit = self.disarm(used);
-                        match result {
-                            Ok(v) if v.truthy() => {
-                                self.vm.unroot(k);
-                                Some(Value::Nil)
-                            }
-                            Ok(_) => None,
-                            Err(e) => {
-                                self.fail(Some(entity), used, path, &e, None, hit);
-                                let Some(es) = self.entities.get_mut(&entity) else {
-                                    return;
-                                };
-                                let t = es.tasks.remove(i);
-                                self.end_task_armed(used, t);
-                                continue;
-                            }
-                        }
-                    }
-                    Wait::Event(name) => {
-                        let name = name.clone();
-                        let found = self.events.iter().find(|(target, n, _)| {
-                            *n == name && target.is_none_or(|t| t == entity)
-                        });
-                        found.map(|(_, _, payload)| payload.clone().into_lua(&mut self.vm))
-                    }
-                    Wait::Join(id) => {
-                        let alive = self.task_owner.contains_key(id);
-                        (!alive).then_some(Value::Nil)
-                    }
+            if task.ran_in == frame && !matches!(task.wait, Wait::Ready) {
+                i += 1;
+                continue;
+            }
+            // Cancelled (closed by `task.cancel`) since the last step: gone now.
+            if self.vm.thread_status(task.key) != Some(CoStatus::Suspended) {
+                self.drop_task(inst, i, used);
+                continue;
+            }
+            if task.wait.timed_out(self.elapsed) {
+                // `wait_event` gives `nil, "timeout"`; `wait_until` and `task.join` false.
+                let v = match &task.wait {
+                    Wait::Event { .. } => [Value::Nil, self.tags.timeout],
+                    _ => [Value::Bool(false), Value::Nil],
                 };
+                if let Wait::Until { predicate, .. } = task.wait {
+                    self.vm.unroot(predicate);
+                }
+                match self.resume_task(inst, i, &v, path, used, fuel, runaway) {
+                    TaskState::Alive => i += 1,
+                    TaskState::Ended => self.drop_task(inst, i, used),
+                    TaskState::Gone => return false,
+                }
+                continue;
+            }
+            let resume_with = match &mut task.wait {
+                Wait::Ready => Some(Value::Nil),
+                Wait::Frames { at } => (frame >= *at).then_some(Value::Nil),
+                Wait::Seconds { until, since } => {
+                    (self.elapsed >= *until - 1e-9).then_some(Value::Float(self.elapsed - *since))
+                }
+                Wait::Until { predicate, .. } => {
+                    let k = *predicate;
+                    let f = self.vm.rooted(k).unwrap_or(Value::Nil);
+                    self.arm(fuel, used);
+                    let result = self.vm.call1(f, &[]);
+                    let hit = self.disarm(used);
+                    match result {
+                        Ok(v) if v.truthy() => {
+                            self.vm.unroot(k);
+                            Some(Value::Bool(true))
+                        }
+                        Ok(_) => None,
+                        Err(e) => {
+                            self.fail(Some(inst.entity), used, path, &e, None, hit);
+                            self.drop_task(inst, i, used);
+                            continue;
+                        }
+                    }
+                }
+                // Woken by `deliver` when a message arrives.
+                Wait::Event { .. } => None,
+                Wait::Join { id, .. } => {
+                    let alive = self.task_owner.contains_key(id);
+                    (!alive).then_some(Value::Bool(true))
+                }
+            };
             let Some(v) = resume_with else {
                 i += 1;
                 continue;
             };
-            match self.resume_task(entity, i, v, path, used, fuel, runaway) {
+            match self.resume_task(inst, i, &[v], path, used, fuel, runaway) {
                 TaskState::Alive => i += 1,
-                TaskState::Ended => {
-                    let Some(es) = self.entities.get_mut(&entity) else {
-                        return;
-                    };
-                    let t = es.tasks.remove(i);
-                    self.end_task_armed(used, t);
-                }
-                TaskState::Gone => return,
+                TaskState::Ended => self.drop_task(inst, i, used),
+                TaskState::Gone => return false,
             }
+        }
+    }
+
+    /// Removes and ends the instance's task at `i`.
+    fn drop_task(&mut self, inst: Instance, i: usize, used: &ScriptFrameUse) {
+        let Some(es) = self.entities.get_mut(&inst) else {
+            return;
+        };
+        if i < es.tasks.len() {
+            let t = es.tasks.remove(i);
+            self.end_task_armed(used, t);
         }
     }
 
     #[allow(clippy::too_many_arguments)]
     fn resume_task(
         &mut self,
-        entity: Entity,
+        inst: Instance,
         i: usize,
-        v: Value,
+        v: &[Value],
         path: &Rc<str>,
         used: &Rc<ScriptFrameUse>,
         fuel: i64,
         runaway: RunawayPolicy,
     ) -> TaskState {
-        let Some(es) = self.entities.get_mut(&entity) else {
+        let frame = self.frame;
+        let Some(es) = self.entities.get_mut(&inst) else {
             return TaskState::Gone;
         };
+        let serial = es.serial;
         let task = &mut es.tasks[i];
-        let key = task.key;
+        let (key, id) = (task.key, task.id);
+        task.ran_in = frame;
         let first_args = task.args.take();
-        set_context(Some(entity), path);
+        set_context(Some((inst, serial)), path);
         self.arm(fuel, used);
         let result = match first_args {
             Some(k) => {
@@ -1226,14 +1452,22 @@ impl ScriptRuntime {
                 }
                 self.vm.resume_in_place(key, &argv)
             }
-            None => self.vm.resume_in_place(key, &[v]),
+            None => self.vm.resume_in_place(key, v),
         };
         let hit = self.disarm(used);
+        // Cancelled by itself while it ran: it ends now that it has yielded.
+        if api::TASK_REQUESTS.with(|r| {
+            r.borrow()
+                .iter()
+                .any(|q| matches!(q, api::TaskRequest::Cancel(c) if *c == id))
+        }) {
+            return TaskState::Ended;
+        }
         match result {
             Ok(Resumed::Finished(_)) => TaskState::Ended,
             Ok(Resumed::OutOfFuel) => match runaway {
                 RunawayPolicy::Suspend => {
-                    if let Some(es) = self.entities.get_mut(&entity) {
+                    if let Some(es) = self.entities.get_mut(&inst) {
                         es.tasks[i].wait = Wait::Ready;
                     }
                     TaskState::Alive
@@ -1245,116 +1479,119 @@ impl ScriptRuntime {
                     };
                     let msg = format!("task used up {what} and was stopped");
                     let e = self.vm.plain_error(&msg);
-                    self.fail(Some(entity), used, path, &e, Some(key), hit);
+                    self.fail(Some(inst.entity), used, path, &e, Some(key), hit);
                     TaskState::Ended
                 }
             },
-            Ok(Resumed::Yielded(n)) => {
-                let vals = self.vm.resume_values();
-                let tag = if n > 0 { vals[0] } else { Value::Nil };
-                let arg = if n > 1 { vals[1] } else { Value::Nil };
-                let wait = if tag == self.tags.wait {
-                    let secs = match arg {
-                        Value::Float(f) => f,
-                        Value::Int(i) => i as f64,
-                        _ => 0.0,
-                    };
-                    Wait::Seconds {
-                        until: self.elapsed + secs,
-                        since: self.elapsed,
-                    }
-                } else if tag == self.tags.frames {
-                    let n = match arg {
-                        Value::Int(i) => i.max(1) as u32,
-                        Value::Float(f) => f.max(1.0) as u32,
-                        _ => 1,
-                    };
-                    Wait::Frames(n)
-                } else if tag == self.tags.until {
-                    Wait::Until(self.vm.root(arg))
-                } else if tag == self.tags.event {
-                    let name = match arg {
-                        Value::Str(s) => s.to_str_lossy().into_owned(),
-                        _ => String::new(),
-                    };
-                    Wait::Event(name)
-                } else if tag == self.tags.join {
-                    match arg {
-                        Value::Int(id) => Wait::Join(id as u64),
-                        _ => Wait::Frames(1),
-                    }
-                } else {
-                    // A bare coroutine.yield(): continue next frame.
-                    Wait::Frames(1)
-                };
-                match self.entities.get_mut(&entity) {
+            Ok(Resumed::Yielded(_)) => {
+                let vals: smallvec::SmallVec<[Value; 3]> =
+                    self.vm.resume_values().iter().take(3).copied().collect();
+                let wait = self.tags.wait_for(&mut self.vm, &vals, self.elapsed, frame);
+                match self.entities.get_mut(&inst) {
                     Some(es) => {
                         es.tasks[i].wait = wait;
                         TaskState::Alive
                     }
-                    None => TaskState::Gone,
+                    None => {
+                        if let Wait::Until { predicate, .. } = wait {
+                            self.vm.unroot(predicate);
+                        }
+                        TaskState::Gone
+                    }
                 }
             }
             Err(e) => {
-                self.fail(Some(entity), used, path, &e, Some(key), hit);
+                self.fail(Some(inst.entity), used, path, &e, Some(key), hit);
                 TaskState::Ended
             }
         }
     }
 
     #[inline(never)]
-    /// Carries out what scripts asked for during the frame: new tasks now, the rest returned
-    /// for the system to do with `Commands` and messages.
-    pub(crate) fn take_requests(&mut self) -> Vec<Request> {
-        let requests = CONTEXT.with(|c| std::mem::take(&mut c.borrow_mut().requests));
-        let mut rest = Vec::new();
-        for r in requests {
-            match r {
-                Request::SpawnTask {
-                    entity,
-                    id,
-                    thread,
-                    args,
-                } => {
-                    let key = match self.vm.rooted(thread) {
-                        Some(Value::Thread(k)) => k,
-                        _ => continue,
-                    };
-                    match self.entities.get_mut(&entity) {
-                        Some(es) => {
-                            es.tasks.push(Task {
-                                id,
-                                thread,
-                                key,
-                                wait: Wait::Ready,
-                                args: Some(args),
-                            });
-                            self.task_owner.insert(id, entity);
-                        }
-                        None => {
-                            self.vm.unroot(thread);
-                            self.vm.unroot(args);
-                        }
-                    }
+    /// Delivers a message to an instance: `on_event(self, name, payload)`, then each of its
+    /// tasks waiting for `name` (`wait_event`) resumes with the payload, in spawn order. Each
+    /// receiver gets its own copy of the payload.
+    pub(crate) fn deliver(&mut self, inst: Instance, name: &str, payload: &ScriptValue) {
+        if self.entities.get(&inst).is_none() {
+            return;
+        }
+        let defines = self
+            .modules
+            .get(&inst.asset)
+            .is_some_and(|m| !m.env_table.get_str(self.keys.on_event).is_nil());
+        if defines {
+            let n = self.vm.str_value(name);
+            let p = payload.to_lua(&mut self.vm);
+            let k = self.keys.on_event;
+            let _ = self.call_key(inst, k, &[n, p], false);
+        }
+        let (path, used) = (self.path_of(inst.asset), self.frame_use(inst.asset));
+        let (fuel, runaway) = (self.fuel_per_run, self.runaway);
+        let mut from = 0;
+        loop {
+            let Some(es) = self.entities.get(&inst) else {
+                return;
+            };
+            let (tasks, serial) = (es.tasks.len(), es.serial);
+            let Some(i) = es.tasks.get(from..).and_then(|t| {
+                t.iter()
+                    .position(|t| matches!(&t.wait, Wait::Event { name: n, .. } if n == name))
+            }) else {
+                break;
+            };
+            let i = from + i;
+            self.enter(inst, serial, &path, &used, tasks);
+            let p = payload.to_lua(&mut self.vm);
+            let state = self.resume_task(inst, i, &[p], &path, &used, fuel, runaway);
+            self.leave(&used);
+            match state {
+                TaskState::Alive => from = i + 1,
+                TaskState::Ended => {
+                    self.drop_task(inst, i, &used);
+                    from = i;
                 }
-                Request::CancelTask(id) => {
-                    let Some(&owner) = self.task_owner.get(&id) else {
-                        continue;
-                    };
-                    let Some(es) = self.entities.get_mut(&owner) else {
-                        continue;
-                    };
-                    let asset = es.asset;
-                    if let Some(p) = es.tasks.iter().position(|t| t.id == id) {
-                        let t = es.tasks.remove(p);
-                        let used = self.frame_use(asset);
-                        self.end_task_armed(&used, t);
-                    }
-                }
-                other => rest.push(other),
+                TaskState::Gone => return,
             }
         }
-        rest
+    }
+
+    /// The instances a message for `target` reaches, in resume order.
+    pub(crate) fn receivers(&self, target: ScriptTarget) -> smallvec::SmallVec<[Instance; 4]> {
+        match target {
+            ScriptTarget::Entity(e) => self.entities.of(e).collect(),
+            ScriptTarget::All => self.entities.instances().collect(),
+            ScriptTarget::World => self
+                .entities
+                .iter()
+                .take_while(|(_, es)| es.world)
+                .map(|(i, _)| i)
+                .collect(),
+        }
+    }
+
+    #[inline(never)]
+    /// Delivers the messages scripts sent this frame, in rounds (a message sent while
+    /// delivering goes in the next round); what is left after `MAX_MESSAGE_ROUNDS` waits for
+    /// the next frame.
+    pub(crate) fn deliver_script_messages(&mut self) {
+        for _ in 0..MAX_MESSAGE_ROUNDS {
+            api::OUTBOX.with(|o| self.messages.append(&mut o.borrow_mut()));
+            if self.messages.is_empty() {
+                return;
+            }
+            let round = std::mem::take(&mut self.messages);
+            for m in &round {
+                for inst in self.receivers(m.target) {
+                    self.deliver(inst, &m.name, &m.payload);
+                }
+            }
+            // Keep the buffer: the next frame's messages reuse it.
+            let mut round = round;
+            round.clear();
+            if self.messages.is_empty() {
+                self.messages = round;
+            }
+        }
     }
 }
 
@@ -1391,7 +1628,8 @@ impl ScriptRuntime {
 
     /// The `self` table of `entity`'s script, kept alive while the handle lives.
     pub fn entity_self(&mut self, entity: Entity) -> Option<crate::vm::LuaTable> {
-        let key = self.entities.get(&entity)?.self_table;
+        let inst = self.entities.of(entity).next()?;
+        let key = self.entities.get(&inst)?.self_table;
         let v = self.vm.rooted(key)?;
         match self.vm.lift(v) {
             crate::vm::LuaValue::Table(t) => Some(t),

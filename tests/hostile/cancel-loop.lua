@@ -1,4 +1,5 @@
--- Cancels tasks (that do not exist) without end.
+-- Cancels a task (one that has finished) without end.
 function on_update(self)
-  while true do task.cancel(12345) end
+  local t = task.spawn(function() end)
+  while true do task.cancel(t) end
 end

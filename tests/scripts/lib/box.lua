@@ -1,0 +1,2 @@
+-- A table two scripts share through `require` (tests/game_api.rs).
+return {}
