@@ -384,3 +384,160 @@ fn only_the_owning_script_cancels_a_task() {
     // Still running: joining with no time left times out.
     assert_eq!(emitted(&app, "owner_join"), vec![ScriptValue::Bool(false)]);
 }
+
+/// Rust calls any function a script defines, by name, with typed arguments and a typed result,
+/// from an exclusive system's world or as a command; failures are `ScriptError`s naming the
+/// script and line.
+#[test]
+fn rust_calls_script_functions_by_name() {
+    let mut app = app();
+    let h = add_script(
+        &mut app,
+        "callee.lua",
+        "function on_spawn(self) self.hp = 10 end
+         function take_damage(self, amount, kind)
+           if kind == 'bad' then error('unknown kind') end
+           self.hp = self.hp - amount
+           return self.hp, kind .. '!'
+         end
+         function describe(self, t) return {sum = t[1] + t[2], me = self, name = t.name} end
+         function on_custom(self, n) emit('custom', n) end",
+    );
+    let rules = add_script(
+        &mut app,
+        "rules.lua",
+        "function on_spawn(self) self.score = 0 end
+         function add_score(self, n) self.score = self.score + n return self.score end",
+    );
+    let e = app.world_mut().spawn(Script::new(h)).id();
+    let w = app.world_mut().spawn(WorldScript::new(rules)).id();
+    app.update();
+    let world = app.world_mut();
+    let (hp, tag): (i64, String) = world.call_script(e, "take_damage", (3, "fire")).unwrap();
+    assert_eq!((hp, tag.as_str()), (7, "fire!"));
+    let d: ScriptValue = world
+        .call_script(
+            e,
+            "describe",
+            ScriptValue::Map(vec![
+                (1.into(), 2.into()),
+                (2.into(), 5.into()),
+                ("name".into(), "x".into()),
+            ]),
+        )
+        .unwrap();
+    assert_eq!(d.get("sum"), Some(&ScriptValue::Int(7)));
+    assert_eq!(d.get("me"), Some(&ScriptValue::Entity(e)));
+    assert_eq!(world.call_script::<i64>(w, "add_score", 5).unwrap(), 5);
+    assert_eq!(world.call_script::<i64>(w, "add_score", 5).unwrap(), 10);
+    let err = world
+        .call_script::<i64>(e, "take_damage", (1, "bad"))
+        .unwrap_err();
+    assert_eq!(err.path, "callee.lua");
+    assert!(
+        err.message.starts_with("callee.lua:3: unknown kind"),
+        "{}",
+        err.message
+    );
+    assert_eq!(
+        err.source_line.as_deref(),
+        Some("if kind == 'bad' then error('unknown kind') end")
+    );
+    let err = world.call_script::<()>(e, "nope", ()).unwrap_err();
+    assert!(
+        err.message.contains("defines a function 'nope'"),
+        "{}",
+        err.message
+    );
+    let err = world.call_script::<i64>(e, "on_custom", 1).unwrap_err();
+    assert!(
+        err.message.contains("result of 'on_custom'"),
+        "{}",
+        err.message
+    );
+    // A command from an ordinary system triggers a callback the game chose the name of.
+    app.add_systems(Update, move |mut commands: Commands| {
+        commands.call_script(e, "on_custom", 41);
+        commands.call_script(e, "missing_callback", ());
+    });
+    // What a call between frames emits goes out with the next frame's messages.
+    app.update();
+    app.update();
+    assert_eq!(emitted(&app, "custom").first(), Some(&ScriptValue::Int(1)));
+    assert!(emitted(&app, "custom").contains(&ScriptValue::Int(41)));
+    assert_error(&app, "defines a function 'missing_callback'");
+}
+
+/// Editing a module reloads every script that requires it, through other modules too, keeping
+/// `self`; a module that fails when it runs keeps the old code running and is reported with
+/// its position.
+#[test]
+fn editing_a_module_reloads_its_dependents() {
+    let mut app = app();
+    let h = add_script(
+        &mut app,
+        "module_user.lua",
+        "local wrapper = require('lib.wrapper')
+         function on_spawn(self) self.frames = 0 end
+         function on_update(self) self.frames = self.frames + 1 emit('value', {wrapper.get(), self.frames}) end
+         function on_reload(self) emit('reloaded', self.frames) end",
+    );
+    app.world_mut().spawn(Script::new(h));
+    let last = |app: &App| {
+        emitted(app, "value")
+            .last()
+            .map(|v| v.as_list().unwrap()[0].as_i64().unwrap())
+    };
+    for _ in 0..300 {
+        app.update();
+        if last(&app).is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert_eq!(last(&app), Some(10), "{:?}", errors(&app));
+    let id = app
+        .world()
+        .resource::<AssetServer>()
+        .get_handle::<LuaScript>("lib/version.lua")
+        .expect("the module loaded as an asset")
+        .id();
+    let edit = |app: &mut App, src: &str| {
+        let script = LuaScript::from_source("lib/version.lua", src).unwrap();
+        app.world_mut()
+            .resource_mut::<Assets<LuaScript>>()
+            .insert(id, script)
+            .unwrap();
+        frames(app, 2);
+    };
+    edit(&mut app, "return { value = 2 }");
+    assert_eq!(last(&app), Some(20));
+    let reloaded = emitted(&app, "reloaded");
+    assert_eq!(reloaded.len(), 1);
+    // `self` was kept: the frame count went on.
+    assert!(reloaded[0].as_i64().unwrap() >= 2, "{reloaded:?}");
+    edit(&mut app, "error('broken module')");
+    assert_error(&app, "lib/version.lua:1: broken module");
+    assert_eq!(last(&app), Some(20), "the old code keeps running");
+    edit(&mut app, "return { value = 3 }");
+    assert_eq!(last(&app), Some(30));
+}
+
+/// The plugin's components and settings are registered for reflection (scenes, inspectors).
+#[test]
+fn components_and_settings_are_reflected() {
+    let app = app();
+    let registry = app.world().resource::<AppTypeRegistry>().read();
+    for name in ["Script", "WorldScript", "MoonpoolSettings", "ScriptValue"] {
+        assert!(
+            registry.get_with_short_type_path(name).is_some(),
+            "{name} is not registered"
+        );
+    }
+    let script = registry.get_with_short_type_path("Script").unwrap();
+    assert!(script.data::<ReflectComponent>().is_some());
+    let settings = registry
+        .get_with_short_type_path("MoonpoolSettings")
+        .unwrap();
+    assert!(settings.data::<ReflectResource>().is_some());
+}

@@ -507,7 +507,12 @@ fn scripts_spawn_and_despawn_entities() {
         &mut app,
         "spawner.lua",
         "function main(self)
-           spawn('child.lua', {hp = 7})
+           local child = spawn('child.lua', {Transform = {translation = vec3(4, 5, 6)}}, {hp = 7})
+           emit('spawned', child)
+           emit('has_transform', child:has('Transform'))
+           local plain = spawn(nil, {Transform = {scale = vec3(2, 2, 2)}})
+           emit('plain', plain)
+           emit('unknown', select(2, pcall(spawn, nil, {Speed = 3})))
            wait_frames(1)
            self:despawn()
          end",
@@ -521,6 +526,33 @@ fn scripts_spawn_and_despawn_entities() {
         std::thread::sleep(Duration::from_millis(10));
     }
     assert_eq!(emitted(&app, "child_spawned"), vec![ScriptValue::Int(7)]);
+    // `spawn` returns the entity at once, with its components applied.
+    let ScriptValue::Entity(child) = emitted(&app, "spawned")[0] else {
+        panic!("spawn returned {:?}", emitted(&app, "spawned"));
+    };
+    assert_eq!(
+        emitted(&app, "has_transform"),
+        vec![ScriptValue::Bool(true)]
+    );
+    let t = app.world().get::<Transform>(child).unwrap();
+    assert_eq!(t.translation, Vec3::new(4.0, 5.0, 6.0));
+    assert!(app.world().get::<Script>(child).is_some());
+    let ScriptValue::Entity(plain) = emitted(&app, "plain")[0] else {
+        panic!("spawn returned {:?}", emitted(&app, "plain"));
+    };
+    assert_eq!(
+        app.world().get::<Transform>(plain).unwrap().scale,
+        Vec3::splat(2.0)
+    );
+    assert!(app.world().get::<Script>(plain).is_none());
+    let unknown = emitted(&app, "unknown");
+    assert!(
+        unknown[0]
+            .as_str()
+            .unwrap()
+            .contains("unknown type 'Speed'"),
+        "{unknown:?}"
+    );
     assert!(
         app.world().get_entity(e).is_err(),
         "the spawner despawned itself"

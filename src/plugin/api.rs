@@ -66,10 +66,6 @@ const REQUEST_FUEL: i64 = 32;
 /// A request a script made during the frame, carried out by the script system afterwards.
 pub enum Request {
     Despawn(Entity),
-    Spawn {
-        path: String,
-        init: Option<RootKey>,
-    },
     Emit {
         entity: Entity,
         name: String,
@@ -90,6 +86,11 @@ pub struct Context {
     pub requests: Vec<Request>,
     /// Sources of loaded script assets by asset path, for `require`.
     pub modules: rustc_hash::FxHashMap<String, std::rc::Rc<[u8]>>,
+    /// For each module's asset path, the asset paths of the scripts and modules that require
+    /// it (what a hot reload of the module reloads).
+    pub dependents: rustc_hash::FxHashMap<String, rustc_hash::FxHashSet<String>>,
+    /// The module name each required module's asset path was required as.
+    pub module_names: rustc_hash::FxHashMap<String, String>,
 }
 
 /// A task request of the running instance, filed by the runtime when the run ends.
@@ -109,6 +110,9 @@ pub enum TaskRequest {
 }
 
 thread_local! {
+    /// `spawn(path, components, init)` tables waiting for their entity's script to start.
+    pub static PENDING_INIT: RefCell<rustc_hash::FxHashMap<Entity, RootKey>> =
+        RefCell::new(rustc_hash::FxHashMap::default());
     pub static CONTEXT: RefCell<Context> = RefCell::new(Context::default());
     /// The script instance that runs (and its serial, which task handles carry). Apart from
     /// `CONTEXT`, and with the address of the path `CONTEXT` holds, because both are set
@@ -124,6 +128,8 @@ thread_local! {
     /// Game time and frame number now (for the waits of tasks started inside a native).
     pub static CLOCK: Cell<(f64, u64)> = const { Cell::new((0.0, 0)) };
     static NEXT_TASK: Cell<u64> = const { Cell::new(0) };
+    /// Modules being loaded by `require`, outermost first (a cycle is an error).
+    static REQUIRING: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
     static CURRENT_PATH: Cell<*const u8> = const { Cell::new(std::ptr::null()) };
     /// Tasks the running entity's script may still spawn, and entities its script may still
     /// spawn this frame (`MoonpoolSettings::max_tasks_per_entity`, `max_spawns_per_frame`).
@@ -281,8 +287,8 @@ local loaded, searchers = package.loaded, package.searchers
 local live = {time = true, package = true}
 loaded._G = readonly(G, "_G")
 getmetatable("").__metatable = false
--- A fresh environment for one script asset.
-return function()
+-- A fresh environment for one script asset (or module) at asset path `owner`.
+return function(owner)
   local env = {}
   for name, lib in pairs(libs) do
     if live[name] then
@@ -303,15 +309,23 @@ return function()
     local chunk, name, mode = ...
     return rawload(chunk, name, mode, env)
   end
-  env.require = make_require(env, libs, rawrequire)
+  env.require = make_require(env, libs, rawrequire, owner)
   return setmetatable(env, {__index = G, __metatable = false})
 end
 "##;
 
-/// `make_require(env, libs, require)`: the `require` of one script environment (a native, so
-/// that errors point at the requiring script, not at a wrapper).
+/// `make_require(env, libs, require, owner)`: the `require` of one script environment (a
+/// native, so that errors point at the requiring script, not at a wrapper). Its last upvalue
+/// is a table of the names this environment required (see `require_in_env`).
 fn make_require(vm: &mut Vm, args: Args) -> LuaResult<usize> {
-    let up = [vm.arg(args, 0), vm.arg(args, 1), vm.arg(args, 2)];
+    let seen = vm.new_table();
+    let up = [
+        vm.arg(args, 0),
+        vm.arg(args, 1),
+        vm.arg(args, 2),
+        vm.arg(args, 3),
+        Value::Table(seen),
+    ];
     let f = vm.new_native_closure(require_in_env, &up);
     vm.ret1(args, f)
 }
@@ -331,7 +345,50 @@ fn require_in_env(vm: &mut Vm, args: Args) -> LuaResult<usize> {
         return vm.ret1(args, own);
     }
     let require = up.get(2).copied().unwrap_or(Value::Nil);
-    let results = vm.call_values(require, &[name])?;
+    let Value::Str(module) = name else {
+        let results = vm.call_values(require, &[name])?;
+        return vm.ret_values(args, &results);
+    };
+    // The first require of each name from this environment records who depends on the
+    // module (for hot reload); later ones cost a table lookup.
+    if let (Some(Value::Str(owner)), Some(Value::Table(seen))) = (up.get(3), up.get(4))
+        && seen.get(name).is_nil()
+    {
+        vm.raw_set_checked(*seen, name, Value::Bool(true))?;
+        let module = module.to_str_lossy().into_owned();
+        let owner = owner.to_str_lossy().into_owned();
+        CONTEXT.with(|c| {
+            let mut c = c.borrow_mut();
+            let path = module_path(&module);
+            c.dependents.entry(path.clone()).or_default().insert(owner);
+            c.module_names.insert(path, module);
+        });
+    }
+    let loaded = {
+        let reg = vm.registry();
+        let k = vm.intern(b"_LOADED");
+        match reg.get_str(k) {
+            Value::Table(t) => !t.get(name).is_nil(),
+            _ => false,
+        }
+    };
+    if loaded {
+        let results = vm.call_values(require, &[name])?;
+        return vm.ret_values(args, &results);
+    }
+    // Not loaded yet: a module that requires itself (directly or through others) would
+    // recurse until the stack runs out; name the cycle instead.
+    let text = module.to_str_lossy().into_owned();
+    if let Some(at) = REQUIRING.with(|r| r.borrow().iter().position(|m| *m == text)) {
+        let chain = REQUIRING.with(|r| r.borrow()[at..].join("' -> '"));
+        return Err(vm.rt_error(&format!(
+            "require cycle: '{chain}' -> '{text}' (modules that require each other)"
+        )));
+    }
+    REQUIRING.with(|r| r.borrow_mut().push(text));
+    let results = vm.call_values(require, &[name]);
+    REQUIRING.with(|r| r.borrow_mut().pop());
+    let results = results?;
     vm.ret_values(args, &results)
 }
 
@@ -355,8 +412,9 @@ fn search_asset(vm: &mut Vm, args: Args) -> LuaResult<usize> {
             let chunk = format!("@{path}");
             // A module runs in a sandboxed environment of its own, like a script asset.
             let new_env = internal(vm, "__mp_new_env");
+            let owner = vm.str_value(&path);
             let env = vm
-                .call_values(new_env, &[])?
+                .call_values(new_env, &[owner])?
                 .first()
                 .copied()
                 .unwrap_or(Value::Nil);
@@ -659,10 +717,28 @@ fn despawn(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     Ok(0)
 }
 
-/// `spawn(script_path, init_table)`: a new entity running that script; `init_table`'s fields are
-/// copied into its `self` before `on_spawn`.
+/// `spawn(script_path_or_nil, components, self_init)`: a new entity, returned at once. Each
+/// field of `components` is a component by its reflected type name, built from its value
+/// (`{Transform = {translation = vec3(1, 2, 0)}, Health = {current = 3}}`); with a path the
+/// entity also gets `Script` and its script starts next frame, with `self_init`'s fields
+/// copied into its `self` before `on_spawn`. A bad component despawns the entity and raises
+/// the error.
 fn spawn(vm: &mut Vm, args: Args) -> LuaResult<usize> {
-    let path = vm.check_str(args, 0, "spawn")?;
+    let path = match vm.arg(args, 0) {
+        Value::Nil => None,
+        Value::Str(s) => Some(s.to_str_lossy().into_owned()),
+        _ => return Err(vm.arg_type_error(args, 0, "spawn", "string or nil")),
+    };
+    let components = match vm.arg(args, 1) {
+        Value::Nil => None,
+        Value::Table(t) => Some(t),
+        _ => return Err(vm.arg_type_error(args, 1, "spawn", "table or nil")),
+    };
+    let init = match vm.arg(args, 2) {
+        Value::Nil => None,
+        Value::Table(t) => Some(t),
+        _ => return Err(vm.arg_type_error(args, 2, "spawn", "table or nil")),
+    };
     take_cap(
         vm,
         &SPAWNS_LEFT,
@@ -671,14 +747,45 @@ fn spawn(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     )?;
     // A spawn is host work (an entity, an asset load): charged like a few dozen instructions.
     vm.charge_fuel(REQUEST_FUEL)?;
-    let path = path.to_str_lossy().into_owned();
-    let init = match vm.arg(args, 1) {
-        Value::Nil => None,
-        Value::Table(t) => Some(vm.root(Value::Table(t))),
-        _ => return Err(vm.arg_type_error(args, 1, "spawn", "table")),
-    };
-    CONTEXT.with(|c| c.borrow_mut().requests.push(Request::Spawn { path, init }));
-    Ok(0)
+    let entity = super::world::world(vm)?.spawn_empty().id();
+    if let Some(components) = components {
+        let mut key = Value::Nil;
+        loop {
+            let (k, v) = match components.next(key) {
+                Ok(Some(kv)) => kv,
+                Ok(None) => break,
+                Err(_) => return Err(vm.rt_error("spawn: components table changed while read")),
+            };
+            key = k;
+            let inserted = match k {
+                Value::Str(name) => {
+                    let name = name.to_str_lossy().into_owned();
+                    super::reflect::insert_named(vm, entity, &name, v)
+                }
+                _ => Err(vm.arg_error(2, "spawn", "component names (strings) expected as keys")),
+            };
+            if let Err(e) = inserted {
+                if let Ok(w) = super::world::world(vm) {
+                    w.despawn(entity);
+                }
+                return Err(e);
+            }
+        }
+    }
+    if let Some(path) = path {
+        let world = super::world::world(vm)?;
+        let handle = world
+            .resource::<bevy::asset::AssetServer>()
+            .load::<super::LuaScript>(path);
+        world.entity_mut(entity).insert(super::Script::new(handle));
+        if let Some(init) = init {
+            let key = vm.root(Value::Table(init));
+            PENDING_INIT.with(|p| p.borrow_mut().insert(entity, key));
+        }
+    }
+    let e = <Entity as crate::vm::IntoLua>::into_raw(entity, vm, crate::vm::api::Sealed(()))
+        .map_err(|e| vm.rt_error(e.message()))?;
+    vm.ret1(args, e)
 }
 
 /// `emit(name, payload)`: a `ScriptEmitted` message for Rust systems.

@@ -18,6 +18,7 @@
 pub(crate) mod api;
 pub(crate) mod asset;
 pub(crate) mod budget;
+pub(crate) mod calls;
 pub(crate) mod component;
 pub(crate) mod functions;
 pub(crate) mod reflect;
@@ -35,6 +36,7 @@ use bevy::ecs::entity::Entity;
 use bevy::ecs::lifecycle::RemovedComponents;
 use bevy::ecs::message::{Message, MessageReader, MessageWriter};
 use bevy::ecs::query::{Changed, Or, QueryState};
+use bevy::ecs::reflect::ReflectResource;
 use bevy::ecs::resource::Resource;
 use bevy::ecs::schedule::{InternedScheduleLabel, IntoScheduleConfigs, ScheduleLabel, SystemSet};
 use bevy::ecs::system::{Commands, Query, Res, SystemParam, SystemState};
@@ -46,6 +48,7 @@ use bevy::transform::components::Transform;
 
 pub use crate::vm::{FromLua, IntoLua, LuaValue};
 pub use asset::{LuaScript, LuaScriptLoader, ScriptCompileError};
+pub use calls::{ScriptCallExt, ScriptCommandsExt, WorldScriptAppExt};
 pub use component::{Script, WorldScript};
 pub use functions::{ScriptFunctions, ScriptFunctionsExt, ScriptReturn};
 pub use stats::{FrameReport, ScriptReport};
@@ -56,7 +59,7 @@ use crate::vm::runtime::value::Value;
 use api::{CONTEXT, Request};
 
 /// What happens to a task that uses up its instruction budget in one frame.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, bevy::reflect::Reflect)]
 pub enum RunawayPolicy {
     /// Suspended where it is; it continues next frame (a long computation spread over frames).
     Suspend,
@@ -66,7 +69,8 @@ pub enum RunawayPolicy {
 
 /// Settings of the plugin, also readable as a resource. Every budget, when passed, stops only
 /// the script that passed it, with a `ScriptError` naming it (`ScriptError::budget`).
-#[derive(Resource, Clone, Debug)]
+#[derive(Resource, Clone, Debug, bevy::reflect::Reflect)]
+#[reflect(Resource, Debug)]
 pub struct MoonpoolSettings {
     /// Fuel one script run (a callback, or one resume of a task) may use: a unit is charged at
     /// each call and loop back-jump, and natives charge in proportion to their work (bytes
@@ -92,7 +96,9 @@ pub struct MoonpoolSettings {
     /// Messages (`emit` and `send` together) one script may send per frame: each is a copy on
     /// the Rust heap, which the VM's memory limits do not see.
     pub max_messages_per_frame: u32,
-    /// String, table and call-depth caps (see `moonpool::vm::Limits`).
+    /// String, table and call-depth caps (see `moonpool::vm::Limits`; the VM knows no Bevy,
+    /// so an inspector does not show them).
+    #[reflect(ignore)]
     pub limits: crate::vm::Limits,
 }
 
@@ -296,6 +302,11 @@ impl Plugin for MoonpoolPlugin {
             .insert_non_send(ScriptRuntime::new())
             // Scripts have `self.transform`, but may also reach it by reflection (and queries).
             .register_type::<Transform>()
+            // Scenes and inspectors see the plugin's components and settings.
+            .register_type::<Script>()
+            .register_type::<WorldScript>()
+            .register_type::<MoonpoolSettings>()
+            .register_type::<ScriptValue>()
             .add_systems(
                 self.schedule,
                 (reload::report_load_failures, run_scripts)
@@ -437,7 +448,7 @@ pub fn run_scripts(
             let e = rt.removed[i];
             rt.stop_entity(e, false, true);
             // Spawned with an init table but gone before its script started.
-            if let Some(init) = PENDING_INIT.with(|p| p.borrow_mut().remove(&e)) {
+            if let Some(init) = api::PENDING_INIT.with(|p| p.borrow_mut().remove(&e)) {
                 rt.vm.unroot(init);
             }
         }
@@ -462,7 +473,7 @@ pub fn run_scripts(
                 }
                 continue;
             }
-            let init = PENDING_INIT.with(|p| p.borrow_mut().remove(&inst.entity));
+            let init = api::PENDING_INIT.with(|p| p.borrow_mut().remove(&inst.entity));
             let transform = transforms.get(access.world(), inst.entity).ok().copied();
             rt.start_entity(inst, world, transform.as_ref(), init);
         }
@@ -654,16 +665,6 @@ fn write_outputs(rt: &mut ScriptRuntime, mut p: FrameOutputs) {
                     ec.despawn();
                 }
             }
-            Request::Spawn { path, init } => {
-                let handle = p.asset_server.load::<LuaScript>(path);
-                let e = p
-                    .commands
-                    .spawn((Transform::default(), Script::new(handle)))
-                    .id();
-                if let Some(init) = init {
-                    PENDING_INIT.with(|p| p.borrow_mut().insert(e, init));
-                }
-            }
             Request::Emit {
                 entity,
                 name,
@@ -699,10 +700,4 @@ fn write_outputs(rt: &mut ScriptRuntime, mut p: FrameOutputs) {
             budget: f.budget,
         });
     }
-}
-
-thread_local! {
-    /// `spawn(path, init)` tables waiting for their entity's script to start.
-    static PENDING_INIT: std::cell::RefCell<rustc_hash::FxHashMap<Entity, crate::vm::runtime::state::RootKey>> =
-        std::cell::RefCell::new(rustc_hash::FxHashMap::default());
 }

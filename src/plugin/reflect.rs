@@ -906,13 +906,27 @@ fn entity_has(vm: &mut Vm, args: Args) -> LuaResult<usize> {
 /// fields left out take the type's `Default` (with `#[reflect(Default)]`).
 fn entity_insert(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let e = entity_arg(vm, args, 0, "insert")?;
+    let world = world(vm)?;
+    let ty_index = type_arg(vm, args, 1, "insert", world)?;
+    let value = vm.arg(args, 2);
+    insert_component(vm, e, ty_index, value)?;
+    Ok(0)
+}
+
+/// Inserts the component named `name` built from `value` (a table, nil for all defaults) into
+/// `e`: what `entity:insert` and `spawn`'s component table do.
+pub(crate) fn insert_named(vm: &mut Vm, e: Entity, name: &str, value: Value) -> LuaResult<()> {
+    let world = world(vm)?;
+    let ty_index = lookup_type(vm, world, name)?;
+    insert_component(vm, e, ty_index, value)
+}
+
+fn insert_component(vm: &mut Vm, e: Entity, ty_index: u32, value: Value) -> LuaResult<()> {
     // Building a component and moving the entity to a new archetype is host work of a
     // microsecond or more.
     vm.charge_fuel(STRUCTURAL_FUEL)?;
-    let world = world(vm)?;
-    let ty_index = type_arg(vm, args, 1, "insert", world)?;
-    let ty = script_type(ty_index).expect("just looked up");
-    let value = match vm.arg(args, 2) {
+    let ty = script_type(ty_index).expect("looked up by the caller");
+    let value = match value {
         Value::Nil => Value::Table(vm.new_table()),
         v => v,
     };
@@ -920,6 +934,7 @@ fn entity_insert(vm: &mut Vm, args: Args) -> LuaResult<usize> {
         Ok(d) => d,
         Err(msg) => return Err(vm.rt_error(&format!("insert {}: {msg}", ty.name))),
     };
+    let world = world(vm)?;
     let registry = world.resource::<AppTypeRegistry>().clone();
     let registry = registry.read();
     // Built here rather than by `ReflectComponent::insert`, which panics on a bad value.
@@ -945,7 +960,7 @@ fn entity_insert(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     };
     ty.reflect
         .insert(&mut ew, concrete.as_partial_reflect(), &registry);
-    Ok(0)
+    Ok(())
 }
 
 /// Fuel charged for a structural change (a component inserted or removed moves the entity to

@@ -1,6 +1,8 @@
 //! Hot reload: when a script asset changes, its module is run again in a fresh environment and
-//! every entity using it keeps `self`, restarts its tasks and gets `on_reload(self)`. A file
-//! that no longer compiles fails to load (the old code keeps running) and is reported.
+//! every entity using it keeps `self`, restarts its tasks and gets `on_reload(self)`. When a
+//! module that scripts `require` changes, every script that depends on it (directly or through
+//! other modules) reloads the same way, and the modules between them load afresh. A file that
+//! no longer compiles fails to load (the old code keeps running) and is reported.
 
 use bevy::asset::{AssetEvent, AssetLoadFailedEvent, Assets};
 use bevy::ecs::message::{MessageReader, MessageWriter};
@@ -29,10 +31,16 @@ pub fn collect_changes(
         }
         // Only scripts already running: new ones start in `run_scripts`.
         if let AssetEvent::Modified { id } = change
-            && runtime.modules.contains_key(id)
             && let Some(script) = scripts.get(*id)
         {
-            runtime.reloads.push((*id, script.clone()));
+            if runtime.modules.contains_key(id) {
+                runtime.reloads.push((*id, script.clone()));
+            }
+            let required =
+                super::api::CONTEXT.with(|c| c.borrow().dependents.contains_key(&script.path));
+            if required {
+                runtime.module_reloads.push(script.path.clone());
+            }
         }
     }
 }
@@ -41,6 +49,9 @@ pub fn collect_changes(
 /// Swaps the code of changed scripts: each module runs again in a fresh environment, then
 /// every entity using it keeps `self`, restarts its tasks and gets `on_reload(self)`.
 pub fn reload_changed(runtime: &mut ScriptRuntime) {
+    if !runtime.module_reloads.is_empty() {
+        reload_dependents(runtime);
+    }
     for (id, script) in std::mem::take(&mut runtime.reloads) {
         if !runtime.load_module(id, &script) {
             continue;
@@ -91,4 +102,60 @@ pub fn report_load_failures(
     if lines.len() > 64 {
         lines.clear();
     }
+}
+
+/// For changed modules: forgets them and every module that depends on them (`package.loaded`),
+/// and queues every running script that depends on them, directly or through other modules,
+/// for reload (its chunk runs again and requires the modules afresh).
+fn reload_dependents(runtime: &mut ScriptRuntime) {
+    let changed = std::mem::take(&mut runtime.module_reloads);
+    let (affected, names) = super::api::CONTEXT.with(|c| {
+        let c = c.borrow();
+        let mut affected: Vec<String> = Vec::new();
+        let mut queue = changed.clone();
+        while let Some(path) = queue.pop() {
+            if affected.contains(&path) {
+                continue;
+            }
+            if let Some(users) = c.dependents.get(&path) {
+                queue.extend(users.iter().cloned());
+            }
+            affected.push(path);
+        }
+        let names: Vec<String> = affected
+            .iter()
+            .filter_map(|p| c.module_names.get(p).cloned())
+            .collect();
+        let sources: Vec<(String, Option<std::rc::Rc<[u8]>>)> = affected
+            .iter()
+            .map(|p| (p.clone(), c.modules.get(p).cloned()))
+            .collect();
+        (sources, names)
+    });
+    let vm = &mut runtime.vm;
+    let key = vm.intern(b"_LOADED");
+    if let crate::vm::runtime::value::Value::Table(loaded) = vm.registry().get_str(key) {
+        for name in &names {
+            let k = vm.str_value(name);
+            let _ = vm.raw_set_checked(loaded, k, crate::vm::runtime::value::Value::Nil);
+        }
+    }
+    for (path, source) in affected {
+        let Some(source) = source else { continue };
+        let running = runtime
+            .modules
+            .iter()
+            .find(|(_, m)| *m.path == *path)
+            .map(|(id, _)| *id);
+        if let Some(id) = running
+            && !runtime.reloads.iter().any(|(r, _)| *r == id)
+        {
+            let script = LuaScript {
+                path,
+                source: source.to_vec(),
+            };
+            runtime.reloads.push((id, script));
+        }
+    }
+    bevy::log::info!("modules changed: {}", changed.join(", "));
 }

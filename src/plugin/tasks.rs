@@ -229,6 +229,14 @@ const MAX_DEFER_ROUNDS: usize = 4;
 /// Rounds of script-to-script message delivery per frame (see `deliver_script_messages`).
 const MAX_MESSAGE_ROUNDS: usize = 8;
 
+/// Why a call from Rust failed: the script's path, the message (with traceback), the budget
+/// that stopped it.
+pub(crate) struct CallFailure {
+    pub(crate) path: String,
+    pub(crate) message: String,
+    pub(crate) budget: Option<super::Budget>,
+}
+
 /// An error a script raised, for the `ScriptError` message.
 pub struct Failure {
     pub(crate) entity: Option<Entity>,
@@ -266,6 +274,8 @@ pub struct ScriptRuntime {
     pub(crate) pending: Vec<Entity>,
     /// Changed scripts to swap in this frame (see `reload.rs`).
     pub(crate) reloads: Vec<(bevy::asset::AssetId<super::LuaScript>, super::LuaScript)>,
+    /// Asset paths of changed modules (`require`d): they and their dependents reload.
+    pub(crate) module_reloads: Vec<String>,
     /// This frame's work lists, kept to reuse their buffers.
     pub(crate) removed: Vec<Entity>,
     pub(crate) removed_world: Vec<Entity>,
@@ -406,6 +416,7 @@ impl ScriptRuntime {
             module_paths: Default::default(),
             pending: Vec::new(),
             reloads: Vec::new(),
+            module_reloads: Vec::new(),
             removed: Vec::new(),
             removed_world: Vec::new(),
             starting: Vec::new(),
@@ -503,8 +514,9 @@ impl ScriptRuntime {
     ) -> bool {
         let vm = &mut self.vm;
         let new_env = super::functions::internal(vm, "__mp_new_env");
+        let owner = vm.str_value(&script.path);
         let env = match vm
-            .call_values(new_env, &[])
+            .call_values(new_env, &[owner])
             .ok()
             .and_then(|r| r.first().copied())
         {
@@ -588,58 +600,131 @@ impl ScriptRuntime {
     /// reported.
     pub(crate) fn callback(&mut self, inst: Instance, name: &str, extra: &[Value]) {
         let k = self.vm.intern(name.as_bytes());
-        let _ = self.call_key(inst, k, extra, false);
+        self.call_key(inst, k, extra);
     }
 
     /// Calls `<name>(self, args...)` of an instance under its script's budgets, with what
-    /// natives see set for it. `Ok(None)`: the script does not define `name`. Errors are
-    /// reported (`ScriptError`) unless `quiet`, and returned with their message.
-    pub(crate) fn call_key(
+    /// natives see set for it; errors are reported (`ScriptError`).
+    fn call_key(&mut self, inst: Instance, name: Gc<LuaStr>, args: &[Value]) {
+        let used = self.frame_use(inst.asset);
+        let _ = self.call_instance(inst, name, args, &used, None);
+    }
+
+    /// Calls `<name>(self, args...)` of an instance under the budgets `used` records. With
+    /// `results`, the results are lifted into it (rooted before anything else runs) and an
+    /// error is returned rather than reported; without, errors are reported. `Ok(false)`: the
+    /// script does not define `name`.
+    fn call_instance(
         &mut self,
         inst: Instance,
         name: Gc<LuaStr>,
         args: &[Value],
-        quiet: bool,
-    ) -> Result<Option<smallvec::SmallVec<[Value; 4]>>, String> {
+        used: &Rc<ScriptFrameUse>,
+        results: Option<&mut crate::vm::MultiValue>,
+    ) -> Result<bool, CallFailure> {
         let Some(es) = self.entities.get(&inst) else {
-            return Ok(None);
+            return Ok(false);
         };
         let (tasks, serial) = (es.tasks.len(), es.serial);
         let Some(me) = self.vm.rooted(es.self_table) else {
-            return Ok(None);
+            return Ok(false);
         };
         let f = self.module_fn_key(inst.asset, name);
         if f.is_nil() {
-            return Ok(None);
+            return Ok(false);
         }
         let path = self.path_of(inst.asset);
-        let used = self.frame_use(inst.asset);
-        self.enter(inst, serial, &path, &used, tasks);
+        self.enter(inst, serial, &path, used, tasks);
         let mut argv: smallvec::SmallVec<[Value; 8]> = smallvec::SmallVec::new();
         argv.push(me);
         argv.extend_from_slice(args);
-        self.arm(self.fuel_per_run, &used);
-        let result = self.vm.call_values(f, &argv);
-        let hit = self.disarm(&used);
-        self.leave(&used);
-        match result {
-            Ok(values) => Ok(Some(values.into_iter().collect())),
+        self.arm(self.fuel_per_run, used);
+        let want = results.is_some();
+        let result = match results {
+            Some(out) => self.vm.call_values(f, &argv).map(|values| {
+                // Rooted at once: nothing runs between the call and here.
+                for v in values {
+                    let lifted = self.vm.lift(v);
+                    out.0.push(lifted);
+                }
+            }),
+            None => self.vm.call1(f, &argv).map(|_| ()),
+        };
+        let hit = self.disarm(used);
+        let outcome = match result {
+            Ok(()) => Ok(true),
+            Err(e) if !want => {
+                self.fail(Some(inst.entity), used, &path, &e, None, hit);
+                Ok(true)
+            }
             Err(e) => {
-                if quiet {
-                    self.arm(self.fuel_per_run, &used);
-                    let message = self.vm.error_message(&e, MAX_MESSAGE_BYTES);
-                    self.disarm(&used);
-                    Err(message)
-                } else {
-                    let n = self.failures.len();
-                    self.fail(Some(inst.entity), &used, &path, &e, None, hit);
-                    Err(self
-                        .failures
-                        .get(n)
-                        .map_or_else(String::new, |f| f.message.clone()))
+                self.arm(self.fuel_per_run, used);
+                let mut message = self.vm.error_message(&e, MAX_MESSAGE_BYTES);
+                self.disarm(used);
+                if let Some(tb) = self.vm.last_traceback().filter(|t| !t.is_empty()) {
+                    message.push('\n');
+                    message.push_str(&tb);
+                }
+                Err(CallFailure {
+                    path: path.to_string(),
+                    message,
+                    budget: hit.or_else(|| api::CAP_HIT.take()),
+                })
+            }
+        };
+        self.leave(used);
+        outcome
+    }
+
+    /// Calls `name(self, args...)` in the first script of `entity` that defines it, for Rust
+    /// (`call_script`): the world is reachable if the caller made it so; the call gets the
+    /// budgets of a run afresh (fuel, memory, and the per-script time), apart from the frame's.
+    pub(crate) fn call_from_rust(
+        &mut self,
+        entity: Entity,
+        name: &str,
+        args: &crate::vm::MultiValue,
+    ) -> Result<crate::vm::MultiValue, CallFailure> {
+        let k = self.vm.intern(name.as_bytes());
+        let scripts: smallvec::SmallVec<[Instance; 2]> = self.entities.of(entity).collect();
+        let Some(&first) = scripts.first() else {
+            return Err(CallFailure {
+                path: String::new(),
+                message: format!("entity {entity} has no running script to call '{name}' on"),
+                budget: None,
+            });
+        };
+        let inst = scripts
+            .into_iter()
+            .find(|i| self.module_fn_key(i.asset, k).is_function());
+        let Some(inst) = inst else {
+            return Err(CallFailure {
+                path: self.path_of(first.asset).to_string(),
+                message: format!("no script of entity {entity} defines a function '{name}'"),
+                budget: None,
+            });
+        };
+        let mut raw: smallvec::SmallVec<[Value; 8]> = smallvec::SmallVec::new();
+        for a in args.iter() {
+            match self.vm.lower(a) {
+                Ok(v) => raw.push(v),
+                Err(e) => {
+                    return Err(CallFailure {
+                        path: self.path_of(inst.asset).to_string(),
+                        message: format!("argument of '{name}': {}", e.message()),
+                        budget: None,
+                    });
                 }
             }
         }
+        let fresh = Rc::new(ScriptFrameUse::default());
+        let frame_clock = std::mem::take(&mut self.clock);
+        self.clock
+            .start_frame(std::time::Instant::now(), frame_clock.budget());
+        let mut out = crate::vm::MultiValue::new();
+        let result = self.call_instance(inst, k, &raw, &fresh, Some(&mut out));
+        self.clock = frame_clock;
+        result.map(|_| out)
     }
 
     /// Sets what the natives of an instance's run see: the instance, its script's path, and
@@ -1523,7 +1608,7 @@ impl ScriptRuntime {
             let n = self.vm.str_value(name);
             let p = payload.to_lua(&mut self.vm);
             let k = self.keys.on_event;
-            let _ = self.call_key(inst, k, &[n, p], false);
+            self.call_key(inst, k, &[n, p]);
         }
         let (path, used) = (self.path_of(inst.asset), self.frame_use(inst.asset));
         let (fuel, runaway) = (self.fuel_per_run, self.runaway);
