@@ -14,8 +14,9 @@ pub mod overlay;
 pub mod prelude {
     pub use crate::plugin::{
         Budget, LuaScript, MoonpoolPlugin, MoonpoolSettings, MoonpoolSystems, RunawayPolicy,
-        Script, ScriptCallExt, ScriptCommandsExt, ScriptEmitted, ScriptError, ScriptFunctionsExt,
-        ScriptMessage, ScriptRuntime, ScriptTarget, ScriptValue, WorldScript, WorldScriptAppExt,
+        Script, ScriptCallExt, ScriptCommandsExt, ScriptCursor, ScriptEmitted, ScriptError,
+        ScriptFunctionsExt, ScriptMessage, ScriptRuntime, ScriptTarget, ScriptValue, WorldScript,
+        WorldScriptAppExt,
     };
     pub use crate::vm::{FromLua, IntoLua, LuaFunction, LuaTable, LuaValue};
 }

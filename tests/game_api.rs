@@ -541,3 +541,65 @@ fn components_and_settings_are_reflected() {
         .unwrap();
     assert!(settings.data::<ReflectResource>().is_some());
 }
+
+/// Mouse buttons, cursor, wheel and gamepads by Bevy's names; an unknown name is an error
+/// naming it.
+#[test]
+fn input_reads_mouse_cursor_wheel_and_gamepads() {
+    use bevy::input::gamepad::{Gamepad, GamepadAxis, GamepadButton};
+    use bevy::input::mouse::{AccumulatedMouseScroll, MouseButton};
+    let mut app = app();
+    let mut mouse = ButtonInput::<MouseButton>::default();
+    mouse.press(MouseButton::Right);
+    app.insert_resource(mouse);
+    app.insert_resource(AccumulatedMouseScroll {
+        delta: Vec2::new(0.0, -3.0),
+        ..Default::default()
+    });
+    app.insert_resource(ScriptCursor {
+        position: Some(Vec2::new(320.0, 200.0)),
+        world: Some(Vec2::new(10.0, -4.0)),
+    });
+    let mut pad = Gamepad::default();
+    pad.digital_mut().press(GamepadButton::South);
+    pad.analog_mut().set(GamepadAxis::LeftStickX, 0.5);
+    pad.analog_mut().set(GamepadButton::RightTrigger2, 0.25);
+    app.world_mut().spawn(pad);
+    let h = add_script(
+        &mut app,
+        "input.lua",
+        "function on_update(self)
+           local cx, cy = input.cursor()
+           local wx, wy = input.cursor_world()
+           local _, dy = input.wheel()
+           emit('input', {input.mouse_pressed('Right'), input.mouse_pressed('Left'), cx, cy, wx, wy, dy,
+             input.gamepads(), input.gamepad_pressed('South'), input.gamepad_pressed('East'),
+             input.gamepad_axis('LeftStickX'), input.gamepad_axis('RightTrigger2'), input.gamepad_axis('LeftStickX', 2)})
+           input.mouse_pressed('Thumb')
+         end",
+    );
+    app.world_mut().spawn(Script::new(h));
+    app.update();
+    let got = emitted(&app, "input");
+    let list = got[0].as_list().unwrap();
+    let want = [
+        ScriptValue::Bool(true),
+        ScriptValue::Bool(false),
+        ScriptValue::Number(320.0),
+        ScriptValue::Number(200.0),
+        ScriptValue::Number(10.0),
+        ScriptValue::Number(-4.0),
+        ScriptValue::Number(-3.0),
+        ScriptValue::Int(1),
+        ScriptValue::Bool(true),
+        ScriptValue::Bool(false),
+        ScriptValue::Number(0.5),
+        ScriptValue::Number(0.25),
+        ScriptValue::Number(0.0),
+    ];
+    assert_eq!(list, want);
+    assert_error(
+        &app,
+        "input.lua:8: bad argument #1 to 'mouse_pressed' (unknown mouse button 'Thumb'",
+    );
+}

@@ -81,8 +81,6 @@ pub struct Context {
     /// The running script's asset path (shared with its module: switching scripts per entity
     /// compares pointers, copies nothing).
     pub path: std::rc::Rc<str>,
-    pub pressed: Vec<&'static str>,
-    pub just_pressed: Vec<&'static str>,
     pub requests: Vec<Request>,
     /// Sources of loaded script assets by asset path, for `require`.
     pub modules: rustc_hash::FxHashMap<String, std::rc::Rc<[u8]>>,
@@ -194,8 +192,7 @@ pub fn install(vm: &mut Vm) {
     vm.set_global_value("emit", Value::Native(emit));
     vm.set_global_value("spawn", Value::Native(spawn));
     let input = vm.new_table();
-    vm.set_field(input, "pressed", Value::Native(input_pressed));
-    vm.set_field(input, "just_pressed", Value::Native(input_just_pressed));
+    super::input::install(vm, input);
     vm.set_global_value("input", Value::Table(input));
     let log = vm.new_table();
     vm.set_field(log, "info", Value::Native(log_info));
@@ -805,35 +802,6 @@ fn emit(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     Ok(0)
 }
 
-fn key_query(vm: &mut Vm, args: Args, fname: &str, just: bool) -> LuaResult<usize> {
-    let name = vm.check_str(args, 0, fname)?;
-    let known =
-        std::str::from_utf8(name.as_bytes()).is_ok_and(|n| key_names().by_name.contains_key(n));
-    if !known {
-        let msg = format!(
-            "unknown key '{}' (Bevy KeyCode names: \"KeyA\", \"Space\", \"ArrowLeft\", ...)",
-            name.to_str_lossy()
-        );
-        return Err(vm.arg_error(1, fname, &msg));
-    }
-    let hit = CONTEXT.with(|c| {
-        let c = c.borrow();
-        let list = if just { &c.just_pressed } else { &c.pressed };
-        list.iter().any(|k| k.as_bytes() == name.as_bytes())
-    });
-    vm.ret1(args, Value::Bool(hit))
-}
-
-/// `input.pressed("Space")`: held this frame (Bevy `KeyCode` names: "KeyA", "ArrowLeft", ...).
-fn input_pressed(vm: &mut Vm, args: Args) -> LuaResult<usize> {
-    key_query(vm, args, "pressed", false)
-}
-
-/// `input.just_pressed("Space")`: went down this frame.
-fn input_just_pressed(vm: &mut Vm, args: Args) -> LuaResult<usize> {
-    key_query(vm, args, "just_pressed", true)
-}
-
 fn log_message(vm: &mut Vm, args: Args) -> LuaResult<String> {
     vm.charge_fuel(REQUEST_FUEL)?;
     let mut msg = String::new();
@@ -912,43 +880,4 @@ impl std::io::Write for LogWriter {
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
-}
-
-/// Every Bevy `KeyCode` with a name of its own (all but `Unidentified`), both ways, read once
-/// from the type's reflection data so that the names are Bevy's own.
-struct KeyNames {
-    by_name: rustc_hash::FxHashMap<&'static str, bevy::input::keyboard::KeyCode>,
-    by_key: rustc_hash::FxHashMap<bevy::input::keyboard::KeyCode, &'static str>,
-}
-
-fn key_names() -> &'static KeyNames {
-    use bevy::input::keyboard::KeyCode;
-    use bevy::reflect::enums::{DynamicEnum, DynamicVariant, VariantInfo};
-    use bevy::reflect::{FromReflect, TypeInfo, Typed};
-    static NAMES: std::sync::OnceLock<KeyNames> = std::sync::OnceLock::new();
-    NAMES.get_or_init(|| {
-        let mut names = KeyNames {
-            by_name: Default::default(),
-            by_key: Default::default(),
-        };
-        if let TypeInfo::Enum(info) = KeyCode::type_info() {
-            for variant in info.iter() {
-                let VariantInfo::Unit(unit) = variant else {
-                    continue;
-                };
-                let name = unit.name();
-                let value = DynamicEnum::new(name, DynamicVariant::Unit);
-                if let Some(key) = KeyCode::from_reflect(&value) {
-                    names.by_name.insert(name, key);
-                    names.by_key.insert(key, name);
-                }
-            }
-        }
-        names
-    })
-}
-
-/// A key's Bevy `KeyCode` name ("KeyA", "ArrowLeft", "Numpad7", ...).
-pub fn key_name(k: bevy::input::keyboard::KeyCode) -> Option<&'static str> {
-    key_names().by_key.get(&k).copied()
 }

@@ -21,6 +21,7 @@ pub(crate) mod budget;
 pub(crate) mod calls;
 pub(crate) mod component;
 pub(crate) mod functions;
+pub(crate) mod input;
 pub(crate) mod reflect;
 pub(crate) mod reload;
 pub(crate) mod stats;
@@ -42,7 +43,9 @@ use bevy::ecs::schedule::{InternedScheduleLabel, IntoScheduleConfigs, ScheduleLa
 use bevy::ecs::system::{Commands, Query, Res, SystemParam, SystemState};
 use bevy::ecs::world::World;
 use bevy::input::ButtonInput;
+use bevy::input::gamepad::Gamepad;
 use bevy::input::keyboard::KeyCode;
+use bevy::input::mouse::{AccumulatedMouseMotion, AccumulatedMouseScroll, MouseButton};
 use bevy::time::{Fixed, Time};
 use bevy::transform::components::Transform;
 
@@ -51,12 +54,13 @@ pub use asset::{LuaScript, LuaScriptLoader, ScriptCompileError};
 pub use calls::{ScriptCallExt, ScriptCommandsExt, WorldScriptAppExt};
 pub use component::{Script, WorldScript};
 pub use functions::{ScriptFunctions, ScriptFunctionsExt, ScriptReturn};
+pub use input::ScriptCursor;
 pub use stats::{FrameReport, ScriptReport};
 pub use tasks::ScriptRuntime;
 pub use value::{ScriptTarget, ScriptValue};
 
 use crate::vm::runtime::value::Value;
-use api::{CONTEXT, Request};
+use api::Request;
 
 /// What happens to a task that uses up its instruction budget in one frame.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, bevy::reflect::Reflect)]
@@ -307,6 +311,8 @@ impl Plugin for MoonpoolPlugin {
             .register_type::<WorldScript>()
             .register_type::<MoonpoolSettings>()
             .register_type::<ScriptValue>()
+            .register_type::<ScriptCursor>()
+            .init_resource::<ScriptCursor>()
             .add_systems(
                 self.schedule,
                 (reload::report_load_failures, run_scripts)
@@ -317,6 +323,8 @@ impl Plugin for MoonpoolPlugin {
                 FixedUpdate,
                 run_fixed_scripts.in_set(MoonpoolSystems::FixedRun),
             );
+        #[cfg(feature = "window")]
+        app.add_systems(bevy::app::PreUpdate, input::cursor_from_window);
     }
 }
 
@@ -375,6 +383,11 @@ pub struct FrameInputs<'w, 's> {
     settings: Res<'w, MoonpoolSettings>,
     time: Res<'w, Time>,
     keys: Option<Res<'w, ButtonInput<KeyCode>>>,
+    mouse: Option<Res<'w, ButtonInput<MouseButton>>>,
+    scroll: Option<Res<'w, AccumulatedMouseScroll>>,
+    motion: Option<Res<'w, AccumulatedMouseMotion>>,
+    cursor: Option<Res<'w, ScriptCursor>>,
+    gamepads: Query<'w, 's, &'static Gamepad>,
     scripts: Res<'w, Assets<LuaScript>>,
     script_of: Query<'w, 's, (Option<&'static Script>, Option<&'static WorldScript>)>,
     changed: Query<'w, 's, Entity, ScriptsChanged>,
@@ -563,16 +576,13 @@ fn gather_inputs(rt: &mut ScriptRuntime, mut p: FrameInputs) -> MoonpoolSettings
     rt.dt = p.time.delta_secs_f64();
     rt.elapsed = p.time.elapsed_secs_f64();
     rt.frame += 1;
-    CONTEXT.with(|c| {
-        let mut c = c.borrow_mut();
-        c.pressed.clear();
-        c.just_pressed.clear();
-        if let Some(keys) = &p.keys {
-            c.pressed
-                .extend(keys.get_pressed().filter_map(|k| api::key_name(*k)));
-            c.just_pressed
-                .extend(keys.get_just_pressed().filter_map(|k| api::key_name(*k)));
-        }
+    input::capture(input::Sources {
+        keys: p.keys.as_deref(),
+        mouse: p.mouse.as_deref(),
+        scroll: p.scroll.as_deref(),
+        motion: p.motion.as_deref(),
+        cursor: p.cursor.as_deref(),
+        gamepads: &mut p.gamepads.iter(),
     });
     reload::collect_changes(rt, &mut p.changes, &p.scripts);
     if let Some(f) = &p.functions {
