@@ -543,3 +543,22 @@ fn stubs_describe_the_api_registered_types_and_functions() {
     // Stubs are Lua that loads (LuaLS reads them as code).
     moonpool::vm::compile_source(stubs.as_bytes()).expect("stubs compile");
 }
+
+/// `assets/types/moonpool.lua` is what `cargo run --example stubs` writes today.
+#[test]
+fn committed_stubs_are_current() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/types/moonpool.lua");
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    let current = moonpool::plugin::stubs::plugin_stubs();
+    if committed != current {
+        let line = committed
+            .lines()
+            .zip(current.lines())
+            .position(|(a, b)| a != b)
+            .map_or(committed.lines().count().min(current.lines().count()), |i| i);
+        panic!(
+            "assets/types/moonpool.lua is out of date (first difference at line {}): run `cargo run --example stubs`",
+            line + 1
+        );
+    }
+}

@@ -83,7 +83,51 @@ function Entity:despawn() end
 ---@class Self: Entity
 ---@field transform ScriptTransform
 
----Suspends the task for `seconds` of game time.
+---The `self` of a world script (`WorldScript`): a plain table for its state.
+---@class WorldSelf: table
+
+---Callbacks a script may define (each optional, each the script's own global). World scripts get
+---a `WorldSelf` instead. Rust may call any other function a script defines
+---(`world.call_script(entity, name, args)`), also as `name(self, ...)`.
+
+---Once, before the script's first frame.
+---@param self Self
+function on_spawn(self) end
+
+---Every frame.
+---@param self Self
+---@param dt number seconds since the last frame
+function on_update(self, dt) end
+
+---Every `FixedUpdate` step.
+---@param self Self
+---@param dt number the fixed timestep
+function on_fixed_update(self, dt) end
+
+---When the script stops (entity despawned, `Script` removed, or this script taken out of it).
+---@param self Self
+function on_despawn(self) end
+
+---After a hot reload of the script or of a module it requires.
+---@param self Self
+function on_reload(self) end
+
+---A message for this script: from Rust (`ScriptMessage`) or from a script (`send`).
+---@param self Self
+---@param name string
+---@param payload Payload
+function on_event(self, name, payload) end
+
+---The script's first task, started after `on_spawn`.
+---@param self Self
+function main(self) end
+
+---What messages and calls carry: copied, never shared. Tables become lists or maps (nested),
+---entity objects stay entities, `vec3`s stay vectors. Functions, coroutines and userdata
+---cannot be copied (an error), nor can a table that contains itself.
+---@alias Payload nil|boolean|number|string|Entity|Vec3|table
+
+---Suspends the task for `seconds` of game time (at least until the next frame).
 ---@param seconds number
 ---@return number waited the time actually waited
 function wait(seconds) end
@@ -92,29 +136,58 @@ function wait(seconds) end
 ---@param n? integer
 function wait_frames(n) end
 
----Suspends the task until `predicate()` is true (checked once per frame).
+---Suspends the task until `predicate()` is true (checked once per frame), or until `timeout`
+---seconds passed.
 ---@param predicate fun(): boolean
-function wait_until(predicate) end
+---@param timeout? number
+---@return boolean met false if it timed out
+function wait_until(predicate, timeout) end
 
----Suspends the task until an event named `name` arrives.
+---Suspends the task until a message named `name` reaches its script (the same frame it is
+---sent), or until `timeout` seconds passed.
 ---@param name string
----@return any payload
-function wait_event(name) end
+---@param timeout? number
+---@return Payload payload
+---@return "timeout"? timed_out
+function wait_event(name, timeout) end
+
+---A task's handle: only the script that started the task may cancel it.
+---@class Task
 
 task = {}
 
----Starts a new task of this entity.
+---Starts a task of this script and runs it at once, until its first wait. An error in it is
+---reported as the task's, not raised here.
 ---@param fn fun(...)
 ---@param ... any arguments for fn
----@return integer handle
+---@return Task
 function task.spawn(fn, ...) end
 
----@param handle integer
+---Starts a task after the running code waits or returns, in the same frame.
+---@param fn fun(...)
+---@param ... any
+---@return Task
+function task.defer(fn, ...) end
+
+---Starts a task once `seconds` of game time passed.
+---@param seconds number
+---@param fn fun(...)
+---@param ... any
+---@return Task
+function task.delay(seconds, fn, ...) end
+
+---Ends the task now: its `<close>` variables close before this returns (a task cancelling
+---itself ends at its next wait). Cancelling a finished task does nothing.
+---@param handle Task
 function task.cancel(handle) end
 
----Waits until the task has ended.
----@param handle integer
-function task.join(handle) end
+---Waits until the task has ended, or until `timeout` seconds passed.
+---@param handle Task
+---@param timeout? number
+---@return boolean ended false if it timed out
+function task.join(handle, timeout) end
+
+task.wait = wait
 
 ---@class time
 ---@field delta number seconds since the last frame
@@ -124,7 +197,7 @@ time = {}
 
 input = {}
 
----Held this frame (Bevy KeyCode names: "Space", "KeyA", "ArrowLeft", ...).
+---Held this frame (Bevy KeyCode names: "Space", "KeyA", "ArrowLeft", "Numpad7", ...).
 ---@param key string
 ---@return boolean
 function input.pressed(key) end
@@ -133,6 +206,66 @@ function input.pressed(key) end
 ---@param key string
 ---@return boolean
 function input.just_pressed(key) end
+
+---Went up this frame.
+---@param key string
+---@return boolean
+function input.just_released(key) end
+
+---A mouse button held ("Left", "Right", "Middle", "Back", "Forward").
+---@param button string
+---@return boolean
+function input.mouse_pressed(button) end
+
+---@param button string
+---@return boolean
+function input.mouse_just_pressed(button) end
+
+---@param button string
+---@return boolean
+function input.mouse_just_released(button) end
+
+---The cursor in the window (logical pixels, origin top left), or nil outside it.
+---@return number? x
+---@return number? y
+function input.cursor() end
+
+---The cursor in the world, if the game provides it (`ScriptCursor::world`).
+---@return number? x
+---@return number? y
+function input.cursor_world() end
+
+---Scrolled this frame.
+---@return number dx
+---@return number dy
+function input.wheel() end
+
+---How far the mouse moved this frame.
+---@return number dx
+---@return number dy
+function input.mouse_motion() end
+
+---How many gamepads are connected.
+---@return integer
+function input.gamepads() end
+
+---A gamepad button held (Bevy GamepadButton names: "South", "East", "DPadUp", "Start", ...).
+---@param button string
+---@param pad? integer which gamepad (1, 2, ...; default 1)
+---@return boolean
+function input.gamepad_pressed(button, pad) end
+
+---@param button string
+---@param pad? integer
+---@return boolean
+function input.gamepad_just_pressed(button, pad) end
+
+---An axis ("LeftStickX", "LeftStickY", "RightStickX", ...; -1..1) or an analog button
+---("RightTrigger2"; 0..1); 0 without that gamepad.
+---@param axis string
+---@param pad? integer
+---@return number
+function input.gamepad_axis(axis, pad) end
 
 log = {}
 ---@param ... any
@@ -144,13 +277,24 @@ function log.error(...) end
 
 ---Sends a `ScriptEmitted` message to Rust systems.
 ---@param name string
----@param payload? nil|boolean|number|string
+---@param payload? Payload
 function emit(name, payload) end
 
----Spawns an entity running the script at `path`; `init`'s fields are copied into its `self`.
----@param path string
+---Sends a message to scripts, delivered this frame (`on_event`, `wait_event`): to an entity's
+---scripts, to "all" scripts, or to the "world" scripts.
+---@param target Entity|"all"|"world"
+---@param name string
+---@param payload? Payload
+function send(target, name, payload) end
+
+---Spawns an entity now and returns it. `components` maps reflected component names to their
+---fields (`{Transform = {translation = vec3(1, 2, 0)}}`); with a `path` the entity runs that
+---script from the next frame, with `init`'s fields copied into its `self` before `on_spawn`.
+---@param path string|nil
+---@param components? table<string, table>
 ---@param init? table
-function spawn(path, init) end
+---@return Entity
+function spawn(path, components, init) end
 
 world = {}
 
@@ -165,6 +309,19 @@ function world.resource(name) end
 ---@return fun(): Entity, any, any, any, any
 function world.query(...) end
 "#;
+
+/// The stubs of the plugin alone (what `assets/types/moonpool.lua` holds): an app with
+/// `MinimalPlugins`, `AssetPlugin` and `MoonpoolPlugin`. A test checks that the committed file
+/// is current.
+pub fn plugin_stubs() -> String {
+    let mut app = bevy::app::App::new();
+    app.add_plugins((
+        bevy::MinimalPlugins,
+        bevy::asset::AssetPlugin::default(),
+        super::MoonpoolPlugin::default(),
+    ));
+    lua_stubs(app.world())
+}
 
 /// The stubs for `world`'s app.
 pub fn lua_stubs(world: &World) -> String {
@@ -218,7 +375,17 @@ pub fn write_lua_stubs(world: &World, path: impl AsRef<std::path::Path>) -> std:
 }
 
 /// Classes the built-in part defines.
-const BUILTIN_NAMES: &[&str] = &["Vec3", "Entity", "Self", "ScriptTransform"];
+const BUILTIN_NAMES: &[&str] = &[
+    "Vec3",
+    "Entity",
+    "Self",
+    "WorldSelf",
+    "ScriptTransform",
+    "Task",
+    "Payload",
+    // A Rust-side type: scripts see plain Lua values.
+    "ScriptValue",
+];
 
 fn write_type(out: &mut String, info: &TypeInfo, role: &str) {
     let name = info.type_path_table().short_path();
