@@ -555,7 +555,10 @@ fn committed_stubs_are_current() {
             .lines()
             .zip(current.lines())
             .position(|(a, b)| a != b)
-            .map_or(committed.lines().count().min(current.lines().count()), |i| i);
+            .map_or(
+                committed.lines().count().min(current.lines().count()),
+                |i| i,
+            );
         panic!(
             "assets/types/moonpool.lua is out of date (first difference at line {}): run `cargo run --example stubs`",
             line + 1
