@@ -14,9 +14,11 @@
 //! recorded input (`assets/moonrush/recording.txt`) for `--frames N` frames (default 3600) from
 //! `--seed S` and prints the outcome; `cargo test` plays it and checks the end state.
 
+use std::sync::Mutex;
 use std::time::Duration;
 
 use bevy::asset::AssetPlugin;
+use bevy::ecs::query::{QueryData, QueryFilter, QueryState};
 use bevy::input::ButtonInput;
 use bevy::input::keyboard::KeyCode;
 use bevy::prelude::*;
@@ -55,6 +57,25 @@ pub struct GameSeed {
     pub value: i64,
 }
 
+/// A query kept between calls of a script function: making a `QueryState` allocates, and these
+/// functions run many times a frame.
+struct Cached<D: QueryData + 'static, F: QueryFilter + 'static>(Mutex<Option<QueryState<D, F>>>);
+
+impl<D: QueryData + 'static, F: QueryFilter + 'static> Default for Cached<D, F> {
+    fn default() -> Self {
+        Cached(Mutex::new(None))
+    }
+}
+
+impl<D: QueryData + 'static, F: QueryFilter + 'static> Cached<D, F> {
+    fn with<R>(&self, world: &mut World, f: impl FnOnce(&mut QueryState<D, F>, &World) -> R) -> R {
+        let mut state = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let state = state.get_or_insert_with(|| QueryState::new(world));
+        state.update_archetypes(world);
+        f(state, world)
+    }
+}
+
 /// The game's scripts, loaded before it starts, so that the first frame of play (and each
 /// spawn) does not wait on the disk: a recorded game plays the same every time.
 #[derive(Resource)]
@@ -81,29 +102,31 @@ pub fn add_game(app: &mut App, seed: i64) {
         .init_resource::<Hud>()
         .init_resource::<Played>()
         .insert_resource(GameSeed { value: seed })
-        .add_script_function("player_position", &[], |world: &mut World| {
-            let mut q = world.query_filtered::<&Transform, With<Player>>();
-            q.iter(world).next().map(|t| t.translation)
+        .add_script_function("player_position", &[], {
+            let players = Cached::<&Transform, With<Player>>::default();
+            move |world: &mut World| {
+                players.with(world, |q, w| q.iter(w).next().map(|t| t.translation))
+            }
         })
-        .add_script_function("player_entity", &[], |world: &mut World| {
-            let mut q = world.query_filtered::<Entity, With<Player>>();
-            q.iter(world).next()
+        .add_script_function("player_entity", &[], {
+            let players = Cached::<Entity, With<Player>>::default();
+            move |world: &mut World| players.with(world, |q, w| q.iter(w).next())
         })
-        .add_script_function(
-            "nearest_enemy",
-            &["position", "radius"],
-            |world: &mut World, at: Vec3, radius: f32| {
-                let mut q = world.query_filtered::<(Entity, &Transform), With<Enemy>>();
-                q.iter(world)
-                    .map(|(e, t)| (e, t.translation.truncate().distance(at.truncate())))
-                    .filter(|(_, d)| *d <= radius)
-                    .min_by(|a, b| a.1.total_cmp(&b.1))
-                    .map(|(e, _)| e)
-            },
-        )
-        .add_script_function("enemy_count", &[], |world: &mut World| {
-            let mut q = world.query_filtered::<(), With<Enemy>>();
-            q.iter(world).count() as i64
+        .add_script_function("nearest_enemy", &["position", "radius"], {
+            let enemies = Cached::<(Entity, &Transform), With<Enemy>>::default();
+            move |world: &mut World, at: Vec3, radius: f32| {
+                enemies.with(world, |q, w| {
+                    q.iter(w)
+                        .map(|(e, t)| (e, t.translation.truncate().distance(at.truncate())))
+                        .filter(|(_, d)| *d <= radius)
+                        .min_by(|a, b| a.1.total_cmp(&b.1))
+                        .map(|(e, _)| e)
+                })
+            }
+        })
+        .add_script_function("enemy_count", &[], {
+            let enemies = Cached::<(), With<Enemy>>::default();
+            move |world: &mut World| enemies.with(world, |q, w| q.iter(w).count() as i64)
         })
         .add_systems(Startup, load)
         .add_systems(Update, start_when_loaded.before(MoonpoolSystems::Run));
@@ -200,6 +223,7 @@ pub fn play(app: &mut App, recording: &[Recorded], frames: u64) -> Vec<ScriptVal
     let mut outcomes = Vec::new();
     app.add_systems(Last, collect_outcomes);
     app.init_resource::<Outcomes>();
+    app.init_resource::<FrameRows>();
     app.init_resource::<ScriptErrors>();
     let mut guard = 0;
     while app.world().resource::<Played>().0 == 0 && guard < 10_000 {
@@ -215,6 +239,17 @@ pub fn play(app: &mut App, recording: &[Recorded], frames: u64) -> Vec<ScriptVal
             frame,
         );
         app.update();
+        {
+            let rt = app.world().non_send::<ScriptRuntime>();
+            let r = rt.report();
+            let row = FrameRow {
+                script_time: r.script_time,
+                rust_allocations: r.rust_allocations,
+                vm_objects: r.vm_objects(),
+                entities: r.entities,
+            };
+            app.world_mut().resource_mut::<FrameRows>().0.push(row);
+        }
         if std::env::var_os("MOONRUSH_TRACE").is_some() && frame.is_multiple_of(120) {
             let world = app.world_mut();
             let enemies: Vec<_> = world
@@ -241,6 +276,18 @@ pub fn play(app: &mut App, recording: &[Recorded], frames: u64) -> Vec<ScriptVal
 #[derive(Resource, Default)]
 struct Outcomes(Vec<ScriptValue>);
 
+/// One played frame as the script system reported it.
+pub struct FrameRow {
+    pub script_time: Duration,
+    pub rust_allocations: u64,
+    pub vm_objects: u64,
+    pub entities: usize,
+}
+
+/// Every played frame (`play`).
+#[derive(Resource, Default)]
+pub struct FrameRows(pub Vec<FrameRow>);
+
 /// Script errors so far (the game should raise none).
 #[derive(Resource, Default)]
 pub struct ScriptErrors(pub Vec<String>);
@@ -260,6 +307,39 @@ fn collect_outcomes(
         eprintln!("script error: {}: {}", e.path, e.message);
         seen.0.push(format!("{}: {}", e.path, e.message));
     }
+}
+
+/// Script time and Rust heap allocations per frame: median, 99th percentile and worst, and how
+/// many frames allocated at all.
+fn report(rows: &[FrameRow]) {
+    if rows.is_empty() {
+        return;
+    }
+    let mut times: Vec<f64> = rows
+        .iter()
+        .map(|r| r.script_time.as_secs_f64() * 1e3)
+        .collect();
+    let mut allocs: Vec<u64> = rows.iter().map(|r| r.rust_allocations).collect();
+    times.sort_by(f64::total_cmp);
+    allocs.sort();
+    let pick = |n: usize, q: f64| ((n as f64 - 1.0) * q).round() as usize;
+    let n = rows.len();
+    let allocating = rows.iter().filter(|r| r.rust_allocations > 0).count();
+    let objects: u64 = rows.iter().map(|r| r.vm_objects).sum();
+    let entities = rows.iter().map(|r| r.entities).max().unwrap_or(0);
+    println!(
+        "script time per frame: median {:.3} ms, p99 {:.3} ms, worst {:.3} ms (up to {entities} scripted entities)",
+        times[pick(n, 0.5)],
+        times[pick(n, 0.99)],
+        times[n - 1]
+    );
+    println!(
+        "Rust heap allocations per frame: median {}, p99 {}, worst {}; {allocating} of {n} frames allocate; {:.1} VM objects per frame",
+        allocs[pick(n, 0.5)],
+        allocs[pick(n, 0.99)],
+        allocs[n - 1],
+        objects as f64 / n as f64
+    );
 }
 
 fn arg_value(name: &str) -> Option<String> {
@@ -303,6 +383,22 @@ fn main() -> AppExit {
         hud.state,
         hud.score
     );
+    let rows = &app.world().resource::<FrameRows>().0;
+    report(rows);
+    if let Some(path) = arg_value("--csv") {
+        let mut csv = String::from("frame,script_us,rust_allocations,vm_objects,entities\n");
+        for (i, r) in rows.iter().enumerate() {
+            csv.push_str(&format!(
+                "{},{:.1},{},{},{}\n",
+                i + 1,
+                r.script_time.as_secs_f64() * 1e6,
+                r.rust_allocations,
+                r.vm_objects,
+                r.entities
+            ));
+        }
+        std::fs::write(&path, csv).expect("--csv: cannot write");
+    }
     AppExit::Success
 }
 

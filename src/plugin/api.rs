@@ -17,7 +17,7 @@ use crate::vm::runtime::value::Value;
 use slotmap::Key;
 
 use super::value::Delivery;
-use super::wait::{Instance, Tags, Wait};
+use super::wait::{Tags, Wait};
 
 /// Lua side of the API. The wait functions yield a request (a tag string and an argument) to
 /// the scheduler in `tasks.rs`, which resumes the task when the request is met.
@@ -93,10 +93,9 @@ pub struct Context {
 
 /// A task request of the running instance, filed by the runtime when the run ends.
 pub enum TaskRequest {
-    /// A new task: after its first slice (`task.spawn`), or not yet run (`task.defer`,
-    /// `task.delay`, which give `args`).
+    /// A new task of the instance that ran: after its first slice (`task.spawn`), or not yet
+    /// run (`task.defer`, `task.delay`, which give `args`).
     Spawn {
-        owner: Instance,
         id: u64,
         thread: RootKey,
         key: ThreadKey,
@@ -108,6 +107,9 @@ pub enum TaskRequest {
 }
 
 thread_local! {
+    /// The handles `spawn` made, by path (kept: the scripts stay loaded).
+    static SCRIPT_HANDLES: RefCell<rustc_hash::FxHashMap<String, bevy::asset::Handle<super::LuaScript>>> =
+        RefCell::new(rustc_hash::FxHashMap::default());
     /// `spawn(path, components, init)` tables waiting for their entity's script to start.
     pub static PENDING_INIT: RefCell<rustc_hash::FxHashMap<Entity, RootKey>> =
         RefCell::new(rustc_hash::FxHashMap::default());
@@ -115,9 +117,12 @@ thread_local! {
     /// The script instance that runs (and its serial, which task handles carry). Apart from
     /// `CONTEXT`, and with the address of the path `CONTEXT` holds, because both are set
     /// before every script run: plain loads and stores instead of a `RefCell` borrow.
-    pub static CURRENT: Cell<Option<(Instance, u64)>> = const { Cell::new(None) };
+    pub static CURRENT: Cell<Option<(Entity, u64)>> = const { Cell::new(None) };
     /// Task spawns and cancels of the running instance (see `TaskRequest`).
     pub static TASK_REQUESTS: RefCell<Vec<TaskRequest>> = const { RefCell::new(Vec::new()) };
+    /// Set when `TASK_REQUESTS` or `TASK_FAILURES` got an entry: the runtime looks at them
+    /// after a run only then (one flag read per entity and frame).
+    pub static TASK_WORK: Cell<bool> = const { Cell::new(false) };
     /// Errors of tasks that failed in their first slice (inside `task.spawn`): path, entity,
     /// message.
     pub static TASK_FAILURES: RefCell<Vec<(Option<Entity>, String)>> = const { RefCell::new(Vec::new()) };
@@ -155,6 +160,11 @@ fn take_cap(
     Ok(())
 }
 
+fn push_task_request(r: TaskRequest) {
+    TASK_REQUESTS.with(|q| q.borrow_mut().push(r));
+    TASK_WORK.set(true);
+}
+
 /// A new task id (ids are never reused, so a stale handle names no live task).
 pub fn next_task_id() -> u64 {
     let id = NEXT_TASK.get() + 1;
@@ -163,7 +173,7 @@ pub fn next_task_id() -> u64 {
 }
 
 /// Sets the script instance and path natives see.
-pub fn set_context(current: Option<(Instance, u64)>, path: &std::rc::Rc<str>) {
+pub fn set_context(current: Option<(Entity, u64)>, path: &std::rc::Rc<str>) {
     CURRENT.set(current);
     // `CONTEXT` keeps the path it holds alive, so an equal address is the same string.
     let address = std::rc::Rc::as_ptr(path) as *const u8;
@@ -433,7 +443,8 @@ fn search_asset(vm: &mut Vm, args: Args) -> LuaResult<usize> {
 /// Marks errors caused by a dependency still loading (not reported).
 pub const MODULE_LOADING: &str = "moonpool: waiting";
 
-fn current(vm: &mut Vm, fname: &str) -> LuaResult<(Instance, u64)> {
+/// The running script's entity and instance serial.
+fn current(vm: &mut Vm, fname: &str) -> LuaResult<(Entity, u64)> {
     match CURRENT.get() {
         Some(c) => Ok(c),
         None => Err(vm.rt_error(&format!("'{fname}' needs a running script"))),
@@ -441,7 +452,7 @@ fn current(vm: &mut Vm, fname: &str) -> LuaResult<(Instance, u64)> {
 }
 
 fn current_entity(vm: &mut Vm, fname: &str) -> LuaResult<Entity> {
-    Ok(current(vm, fname)?.0.entity)
+    Ok(current(vm, fname)?.0)
 }
 
 /// The opaque handle of a task: a userdata only this module makes, carrying the task id, the
@@ -491,7 +502,7 @@ fn take_task_cap(vm: &mut Vm) -> LuaResult<()> {
 /// handle.
 fn task_spawn(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let f = task_function(vm, args, 0, "spawn")?;
-    let (owner, serial) = current(vm, "task.spawn")?;
+    let (entity, serial) = current(vm, "task.spawn")?;
     take_task_cap(vm)?;
     let co = vm.new_thread(f);
     let thread = vm.root(Value::Thread(co));
@@ -507,28 +518,22 @@ fn task_spawn(vm: &mut Vm, args: Args) -> LuaResult<usize> {
                 vm.resume_values().iter().take(3).copied().collect();
             let (elapsed, frame) = CLOCK.get();
             let wait = Tags::new(vm).wait_for(vm, &vals, elapsed, frame);
-            TASK_REQUESTS.with(|r| {
-                r.borrow_mut().push(TaskRequest::Spawn {
-                    owner,
-                    id,
-                    thread,
-                    key: co,
-                    wait,
-                    args: None,
-                })
+            push_task_request(TaskRequest::Spawn {
+                id,
+                thread,
+                key: co,
+                wait,
+                args: None,
             });
         }
         // The run's fuel is spent: the spawner stops at its next check; the task goes on
         // next frame.
-        Ok(Resumed::OutOfFuel) => TASK_REQUESTS.with(|r| {
-            r.borrow_mut().push(TaskRequest::Spawn {
-                owner,
-                id,
-                thread,
-                key: co,
-                wait: Wait::Ready,
-                args: None,
-            })
+        Ok(Resumed::OutOfFuel) => push_task_request(TaskRequest::Spawn {
+            id,
+            thread,
+            key: co,
+            wait: Wait::Ready,
+            args: None,
         }),
         Err(e) => {
             let mut message = vm.error_message(&e, 4096);
@@ -539,7 +544,8 @@ fn task_spawn(vm: &mut Vm, args: Args) -> LuaResult<usize> {
             }
             vm.close_thread(co);
             vm.unroot(thread);
-            TASK_FAILURES.with(|f| f.borrow_mut().push((Some(owner.entity), message)));
+            TASK_FAILURES.with(|f| f.borrow_mut().push((Some(entity), message)));
+            TASK_WORK.set(true);
         }
     }
     vm.ret1(args, handle)
@@ -548,7 +554,7 @@ fn task_spawn(vm: &mut Vm, args: Args) -> LuaResult<usize> {
 /// A task that runs later with `fn(...)`: after `wait` is met.
 fn later(vm: &mut Vm, args: Args, at: usize, fname: &str, wait: Wait) -> LuaResult<usize> {
     let f = task_function(vm, args, at, fname)?;
-    let (owner, serial) = current(vm, fname)?;
+    let (_, serial) = current(vm, fname)?;
     take_task_cap(vm)?;
     vm.charge_fuel(REQUEST_FUEL)?;
     let rest = vm.new_table_with(args.n.saturating_sub(at + 1), 0);
@@ -561,15 +567,12 @@ fn later(vm: &mut Vm, args: Args, at: usize, fname: &str, wait: Wait) -> LuaResu
     let args_key = vm.root(Value::Table(rest));
     let id = next_task_id();
     let handle = task_handle(vm, id, serial, co);
-    TASK_REQUESTS.with(|r| {
-        r.borrow_mut().push(TaskRequest::Spawn {
-            owner,
-            id,
-            thread,
-            key: co,
-            wait,
-            args: Some(args_key),
-        })
+    push_task_request(TaskRequest::Spawn {
+        id,
+        thread,
+        key: co,
+        wait,
+        args: Some(args_key),
     });
     vm.ret1(args, handle)
 }
@@ -617,7 +620,7 @@ fn task_cancel(vm: &mut Vm, args: Args) -> LuaResult<usize> {
         // Finished (or never filed): nothing to end.
         Some(CoStatus::Dead) | None => return Ok(0),
     }
-    TASK_REQUESTS.with(|r| r.borrow_mut().push(TaskRequest::Cancel(id)));
+    push_task_request(TaskRequest::Cancel(id));
     Ok(0)
 }
 
@@ -723,7 +726,7 @@ fn despawn(vm: &mut Vm, args: Args) -> LuaResult<usize> {
 fn spawn(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let path = match vm.arg(args, 0) {
         Value::Nil => None,
-        Value::Str(s) => Some(s.to_str_lossy().into_owned()),
+        Value::Str(s) => Some(s),
         _ => return Err(vm.arg_type_error(args, 0, "spawn", "string or nil")),
     };
     let components = match vm.arg(args, 1) {
@@ -771,9 +774,20 @@ fn spawn(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     }
     if let Some(path) = path {
         let world = super::world::world(vm)?;
-        let handle = world
-            .resource::<bevy::asset::AssetServer>()
-            .load::<super::LuaScript>(path);
+        // Handles by path: asking the asset server again for a loaded script allocates (the
+        // path is parsed and looked up), and games spawn the same few scripts over and over.
+        let path = path.to_str_lossy();
+        let cached = SCRIPT_HANDLES.with(|h| h.borrow().get(&*path).cloned());
+        let handle = match cached {
+            Some(h) => h,
+            None => {
+                let h = world
+                    .resource::<bevy::asset::AssetServer>()
+                    .load::<super::LuaScript>(path.to_string());
+                SCRIPT_HANDLES.with(|c| c.borrow_mut().insert(path.into_owned(), h.clone()));
+                h
+            }
+        };
         world.entity_mut(entity).insert(super::Script::new(handle));
         if let Some(init) = init {
             let key = vm.root(Value::Table(init));

@@ -198,9 +198,9 @@ impl EntityScripts {
         }
     }
 
-    /// The instance at position `i` of the resume order.
-    pub(crate) fn instance_at(&self, i: usize) -> Option<Instance> {
-        self.list.get(i).map(|(inst, _)| *inst)
+    /// The entity of the instance at position `i` of the resume order.
+    pub(crate) fn entity_at(&self, i: usize) -> Option<Entity> {
+        self.list.get(i).map(|(inst, _)| inst.entity)
     }
 
     /// Instances in resume order.
@@ -274,6 +274,8 @@ pub struct ScriptRuntime {
     pub(crate) pending: Vec<Entity>,
     /// Changed scripts to swap in this frame (see `reload.rs`).
     pub(crate) reloads: Vec<(bevy::asset::AssetId<super::LuaScript>, super::LuaScript)>,
+    /// The request list not in use (see `write_outputs`).
+    pub(crate) spare_requests: Vec<api::Request>,
     /// Asset paths of changed modules (`require`d): they and their dependents reload.
     pub(crate) module_reloads: Vec<String>,
     /// This frame's work lists, kept to reuse their buffers.
@@ -417,6 +419,7 @@ impl ScriptRuntime {
             pending: Vec::new(),
             reloads: Vec::new(),
             module_reloads: Vec::new(),
+            spare_requests: Vec::new(),
             removed: Vec::new(),
             removed_world: Vec::new(),
             starting: Vec::new(),
@@ -672,7 +675,7 @@ impl ScriptRuntime {
                 })
             }
         };
-        self.leave(used);
+        self.leave(inst, used);
         outcome
     }
 
@@ -738,7 +741,7 @@ impl ScriptRuntime {
         used: &ScriptFrameUse,
         tasks: usize,
     ) {
-        set_context(Some((inst, serial)), path);
+        set_context(Some((inst.entity, serial)), path);
         api::TASKS_LEFT.set(self.max_tasks_per_entity.saturating_sub(tasks as u32));
         api::SPAWNS_LEFT.set(self.max_spawns_per_frame.saturating_sub(used.spawned.get()));
         api::MESSAGES_LEFT.set(
@@ -749,15 +752,23 @@ impl ScriptRuntime {
 
     /// After an instance's run: records the spawns it made against its script's cap, and
     /// files the tasks it spawned or cancelled.
-    fn leave(&mut self, used: &ScriptFrameUse) {
+    fn leave(&mut self, inst: Instance, used: &ScriptFrameUse) {
         used.spawned
             .set(self.max_spawns_per_frame - api::SPAWNS_LEFT.get().min(self.max_spawns_per_frame));
         used.messages.set(
             self.max_messages_per_frame - api::MESSAGES_LEFT.get().min(self.max_messages_per_frame),
         );
-        if api::TASK_REQUESTS.with(|r| !r.borrow().is_empty()) {
-            self.file_task_requests();
+        if api::TASK_WORK.get() {
+            self.file_task_work(inst, used);
         }
+    }
+
+    #[inline(never)]
+    /// Files what the natives of the last run recorded: task spawns and cancels, and errors
+    /// of tasks that failed inside `task.spawn`.
+    fn file_task_work(&mut self, inst: Instance, used: &ScriptFrameUse) {
+        api::TASK_WORK.set(false);
+        self.file_task_requests(inst);
         if api::TASK_FAILURES.with(|f| !f.borrow().is_empty()) {
             let path = api::CONTEXT.with(|c| c.borrow().path.to_string());
             for (entity, message) in
@@ -878,12 +889,11 @@ impl ScriptRuntime {
     /// Files the tasks the run of `inst` spawned (`task.spawn` after its first slice,
     /// `task.defer`, `task.delay`) and drops the ones it cancelled (`task.cancel` closed them
     /// already). Spawned tasks go after the instance's others, in spawn order.
-    fn file_task_requests(&mut self) {
+    fn file_task_requests(&mut self, inst: Instance) {
         let requests = api::TASK_REQUESTS.with(|r| std::mem::take(&mut *r.borrow_mut()));
         for r in requests {
             match r {
                 api::TaskRequest::Spawn {
-                    owner,
                     id,
                     thread,
                     key,
@@ -898,7 +908,7 @@ impl ScriptRuntime {
                         args,
                         ran_in: self.frame,
                     };
-                    self.add_task(owner, task);
+                    self.add_task(inst, task);
                 }
                 api::TaskRequest::Cancel(id) => {
                     let Some(&owner) = self.task_owner.get(&id) else {
@@ -1309,7 +1319,15 @@ impl ScriptRuntime {
         }
         let used = module.frame_use.clone();
         let path = module.path.clone();
-        let (inst, me, tasks, serial) = (*inst, es.me, es.tasks.len(), es.serial);
+        let (inst, me, tasks, serial) = (
+            Instance {
+                entity: inst.entity,
+                asset: es.asset,
+            },
+            es.me,
+            es.tasks.len(),
+            es.serial,
+        );
         // A world script has no transform to sync.
         let transform = if es.world { None } else { transform };
         let copied_in = match &transform {
@@ -1340,14 +1358,18 @@ impl ScriptRuntime {
                 self.fail(Some(inst.entity), &used, &path, &e, None, hit);
             }
         }
-        if pass == Pass::Update && !used.exhausted.get() {
+        if pass == Pass::Update && !used.exhausted.get() && (tasks > 0 || api::TASK_WORK.get()) {
             // Tasks `task.defer` added run in the same turn, after the others: a few rounds
             // (deferring from a deferred task), the rest next frame.
             for _ in 0..MAX_DEFER_ROUNDS {
-                if api::TASK_REQUESTS.with(|r| !r.borrow().is_empty()) {
-                    self.file_task_requests();
+                if api::TASK_WORK.get() {
+                    self.file_task_work(inst, &used);
                 }
-                let due = self.entities.get(&inst).is_some_and(|es| {
+                let es = match self.entities.list.get(position) {
+                    Some((_, es)) if es.serial == serial => Some(es),
+                    _ => self.entities.get(&inst),
+                };
+                let due = es.is_some_and(|es| {
                     es.tasks
                         .iter()
                         .any(|t| t.ran_in != self.frame || matches!(t.wait, Wait::Ready))
@@ -1360,10 +1382,10 @@ impl ScriptRuntime {
                 }
             }
         }
-        self.leave(&used);
+        self.leave(inst, &used);
         if let Some((instructions, objects, t0)) = before {
             let tasks = match self.entities.list.get(position) {
-                Some((i, es)) if *i == inst => es.tasks.len(),
+                Some((_, es)) if es.serial == serial => es.tasks.len(),
                 _ => self.entities.get(&inst).map_or(0, |es| es.tasks.len()),
             };
             let (instructions, objects) = (
@@ -1384,7 +1406,7 @@ impl ScriptRuntime {
         };
         // Looked up again: the script may have ended (its `self` no longer rooted).
         let es = match self.entities.list.get_mut(position) {
-            Some((i, es)) if *i == inst => Some(es),
+            Some((_, es)) if es.serial == serial => Some(es),
             _ => self.entities.get_mut(&inst),
         };
         let Some(es) = es else {
@@ -1524,7 +1546,7 @@ impl ScriptRuntime {
         let (key, id) = (task.key, task.id);
         task.ran_in = frame;
         let first_args = task.args.take();
-        set_context(Some((inst, serial)), path);
+        set_context(Some((inst.entity, serial)), path);
         self.arm(fuel, used);
         let result = match first_args {
             Some(k) => {
@@ -1541,11 +1563,13 @@ impl ScriptRuntime {
         };
         let hit = self.disarm(used);
         // Cancelled by itself while it ran: it ends now that it has yielded.
-        if api::TASK_REQUESTS.with(|r| {
-            r.borrow()
-                .iter()
-                .any(|q| matches!(q, api::TaskRequest::Cancel(c) if *c == id))
-        }) {
+        if api::TASK_WORK.get()
+            && api::TASK_REQUESTS.with(|r| {
+                r.borrow()
+                    .iter()
+                    .any(|q| matches!(q, api::TaskRequest::Cancel(c) if *c == id))
+            })
+        {
             return TaskState::Ended;
         }
         match result {
@@ -1628,7 +1652,7 @@ impl ScriptRuntime {
             self.enter(inst, serial, &path, &used, tasks);
             let p = payload.to_lua(&mut self.vm);
             let state = self.resume_task(inst, i, &[p], &path, &used, fuel, runaway);
-            self.leave(&used);
+            self.leave(inst, &used);
             match state {
                 TaskState::Alive => from = i + 1,
                 TaskState::Ended => {
