@@ -20,3 +20,9 @@ pub mod prelude {
     };
     pub use crate::vm::{FromLua, IntoLua, LuaFunction, LuaTable, LuaValue};
 }
+
+/// The guide's Rust examples, run as doctests (`docs/guide.md`; its Lua examples are run by
+/// `tests/guide.rs`).
+#[cfg(all(doctest, feature = "plugin"))]
+#[doc = include_str!("../docs/guide.md")]
+pub struct Guide;
