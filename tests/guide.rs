@@ -34,7 +34,11 @@ fn lua_blocks(markdown: &str) -> Vec<String> {
 fn every_lua_example_of_the_guide_runs() {
     let guide = include_str!("../docs/guide.md");
     let blocks = lua_blocks(guide);
-    assert!(blocks.len() >= 10, "found only {} Lua examples", blocks.len());
+    assert!(
+        blocks.len() >= 10,
+        "found only {} Lua examples",
+        blocks.len()
+    );
     for (i, source) in blocks.iter().enumerate() {
         let mut app = app();
         let name = format!("guide_{}.lua", i + 1);
@@ -42,13 +46,18 @@ fn every_lua_example_of_the_guide_runs() {
         if source.starts_with("-- world script") {
             app.world_mut().spawn(WorldScript::new(h));
         } else {
-            app.world_mut().spawn((Transform::default(), Script::new(h)));
+            app.world_mut()
+                .spawn((Transform::default(), Script::new(h)));
         }
         for _ in 0..30 {
             app.update();
         }
         let errs = errors(&app);
-        assert!(errs.is_empty(), "guide example {} failed:\n{source}\n{errs:#?}", i + 1);
+        assert!(
+            errs.is_empty(),
+            "guide example {} failed:\n{source}\n{errs:#?}",
+            i + 1
+        );
         let rt = app.world().non_send::<ScriptRuntime>();
         assert_eq!(rt.report().entities, 1, "guide example {} stopped", i + 1);
     }

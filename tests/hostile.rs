@@ -445,3 +445,11 @@ fn emitting_and_logging_without_end() {
     let o = run("emit-loop");
     o.assert_reported("max_messages_per_frame", Some(Budget::Messages));
 }
+
+/// Broadcasting without end (and echoing every broadcast back to everyone): the sender pays
+/// per receiver, so its fuel or its message cap stops it; the movers are undisturbed.
+#[test]
+fn a_broadcast_storm_is_stopped_by_the_senders_budgets() {
+    let o = run("broadcast-storm");
+    o.assert_reported_any(&["budget exhausted", "max_messages_per_frame"]);
+}

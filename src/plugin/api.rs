@@ -128,6 +128,9 @@ thread_local! {
     pub static TASK_FAILURES: RefCell<Vec<(Option<Entity>, String)>> = const { RefCell::new(Vec::new()) };
     /// Messages scripts sent (`send`), for the runtime to deliver this frame.
     pub static OUTBOX: RefCell<Vec<Delivery>> = const { RefCell::new(Vec::new()) };
+    /// Script instances running (all, and world scripts), for charging broadcasts.
+    pub static RUNNING_SCRIPTS: Cell<usize> = const { Cell::new(0) };
+    pub static RUNNING_WORLD_SCRIPTS: Cell<usize> = const { Cell::new(0) };
     /// Game time and frame number now (for the waits of tasks started inside a native).
     pub static CLOCK: Cell<(f64, u64)> = const { Cell::new((0.0, 0)) };
     static NEXT_TASK: Cell<u64> = const { Cell::new(0) };
@@ -670,6 +673,10 @@ fn payload_size(p: &super::ScriptValue) -> usize {
     }
 }
 
+/// Fuel a sender pays per receiver of a message: delivering costs the host a payload copy and a
+/// call, about what a dozen instructions do.
+const DELIVERY_FUEL: i64 = 16;
+
 /// `send(target, name, payload)`: a message to scripts, delivered this frame (`on_event`,
 /// `wait_event`). `target`: an entity (`self`, a spawned or queried entity), `"all"` or
 /// `"world"`.
@@ -692,6 +699,13 @@ fn send(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     };
     let name = vm.check_str(args, 1, "send")?.to_str_lossy().into_owned();
     let payload = payload_arg(vm, args, 2, "send")?;
+    // The sender pays for the deliveries a broadcast makes (each is a callback or a resume).
+    let receivers = match target {
+        super::ScriptTarget::All => RUNNING_SCRIPTS.get(),
+        super::ScriptTarget::World => RUNNING_WORLD_SCRIPTS.get(),
+        super::ScriptTarget::Entity(_) => 1,
+    };
+    vm.charge_fuel(receivers as i64 * DELIVERY_FUEL)?;
     OUTBOX.with(|o| {
         o.borrow_mut().push(Delivery {
             target,

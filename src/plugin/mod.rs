@@ -447,6 +447,8 @@ pub fn run_scripts(
     rt.clock.start_frame(started, settings.time_per_script);
     let dt = rt.dt;
     api::CLOCK.set((rt.elapsed, rt.frame));
+    api::RUNNING_SCRIPTS.set(rt.entities.len());
+    api::RUNNING_WORLD_SCRIPTS.set(rt.entities.world_scripts());
     if let Value::Table(t) = functions::internal(&mut rt.vm, "__mp_time") {
         rt.vm.set_field(t, "delta", Value::Float(dt));
         rt.vm.set_field(t, "elapsed", Value::Float(rt.elapsed));

@@ -203,6 +203,11 @@ impl EntityScripts {
         self.list.get(i).map(|(inst, _)| inst.entity)
     }
 
+    /// How many world scripts run (they come first in the resume order).
+    pub(crate) fn world_scripts(&self) -> usize {
+        self.worlds
+    }
+
     /// Instances in resume order.
     pub(crate) fn instances(&self) -> impl Iterator<Item = Instance> + '_ {
         self.list.iter().map(|(i, _)| *i)
@@ -1622,6 +1627,15 @@ impl ScriptRuntime {
     /// receiver gets its own copy of the payload.
     pub(crate) fn deliver(&mut self, inst: Instance, name: &str, payload: &ScriptValue) {
         if self.entities.get(&inst).is_none() {
+            return;
+        }
+        // A script out of time this frame gets no more runs, messages included (a storm of
+        // messages costs its receivers, and stops with their budgets).
+        if self
+            .modules
+            .get(&inst.asset)
+            .is_some_and(|m| m.frame_use.exhausted.get())
+        {
             return;
         }
         let defines = self
