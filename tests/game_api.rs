@@ -603,3 +603,36 @@ fn input_reads_mouse_cursor_wheel_and_gamepads() {
         "input.lua:8: bad argument #1 to 'mouse_pressed' (unknown mouse button 'Thumb'",
     );
 }
+
+/// A world script hot-reloads like an entity script: `self` kept, tasks restarted,
+/// `on_reload` run.
+#[test]
+fn a_world_script_reloads_keeping_its_state() {
+    let mut app = app();
+    let h = add_script(
+        &mut app,
+        "level.lua",
+        "function on_spawn(self) self.turns = 0 end
+         function on_update(self) self.turns = self.turns + 1 end
+         function main(self) while true do wait_frames(1) emit('v1', self.turns) end end",
+    );
+    app.world_mut().spawn(WorldScript::new(h.clone()));
+    frames(&mut app, 3);
+    let script = LuaScript::from_source(
+        "level.lua",
+        "function on_update(self) self.turns = self.turns + 1 end
+         function on_reload(self) emit('reloaded', self.turns) end
+         function main(self) while true do wait_frames(1) emit('v2', self.turns) end end",
+    )
+    .unwrap();
+    app.world_mut()
+        .resource_mut::<Assets<LuaScript>>()
+        .insert(h.id(), script)
+        .unwrap();
+    frames(&mut app, 3);
+    assert!(errors(&app).is_empty(), "{:?}", errors(&app));
+    let reloaded = emitted(&app, "reloaded");
+    assert_eq!(reloaded.len(), 1);
+    assert!(reloaded[0].as_i64().unwrap() >= 3, "{reloaded:?}");
+    assert!(!emitted(&app, "v2").is_empty());
+}

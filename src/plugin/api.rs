@@ -120,8 +120,8 @@ thread_local! {
     pub static CURRENT: Cell<Option<(Entity, u64)>> = const { Cell::new(None) };
     /// Task spawns and cancels of the running instance (see `TaskRequest`).
     pub static TASK_REQUESTS: RefCell<Vec<TaskRequest>> = const { RefCell::new(Vec::new()) };
-    /// Set when `TASK_REQUESTS` or `TASK_FAILURES` got an entry: the runtime looks at them
-    /// after a run only then (one flag read per entity and frame).
+    /// Set when a native left work for the runtime after the run (a cap taken, an entry in
+    /// `TASK_REQUESTS` or `TASK_FAILURES`): it looks only then (one flag read per run).
     pub static TASK_WORK: Cell<bool> = const { Cell::new(false) };
     /// Errors of tasks that failed in their first slice (inside `task.spawn`): path, entity,
     /// message.
@@ -160,6 +160,8 @@ fn take_cap(
         return Err(vm.rt_error(what));
     }
     left.set(n - 1);
+    // The runtime settles the caps after the run.
+    TASK_WORK.set(true);
     Ok(())
 }
 

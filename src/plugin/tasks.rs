@@ -755,24 +755,27 @@ impl ScriptRuntime {
         );
     }
 
-    /// After an instance's run: records the spawns it made against its script's cap, and
-    /// files the tasks it spawned or cancelled.
+    /// After an instance's run: whatever its natives left for the runtime (a flag read when
+    /// they left nothing, as in most runs).
+    #[inline]
     fn leave(&mut self, inst: Instance, used: &ScriptFrameUse) {
-        used.spawned
-            .set(self.max_spawns_per_frame - api::SPAWNS_LEFT.get().min(self.max_spawns_per_frame));
-        used.messages.set(
-            self.max_messages_per_frame - api::MESSAGES_LEFT.get().min(self.max_messages_per_frame),
-        );
         if api::TASK_WORK.get() {
             self.file_task_work(inst, used);
         }
     }
 
     #[inline(never)]
-    /// Files what the natives of the last run recorded: task spawns and cancels, and errors
-    /// of tasks that failed inside `task.spawn`.
+    /// Files what the natives of the last run recorded: the spawns and messages it counted
+    /// against its script's caps, task spawns and cancels, and errors of tasks that failed
+    /// inside `task.spawn`.
     fn file_task_work(&mut self, inst: Instance, used: &ScriptFrameUse) {
         api::TASK_WORK.set(false);
+        // Absolute (what is left since `enter`), so settling twice in one run is harmless.
+        used.spawned
+            .set(self.max_spawns_per_frame - api::SPAWNS_LEFT.get().min(self.max_spawns_per_frame));
+        used.messages.set(
+            self.max_messages_per_frame - api::MESSAGES_LEFT.get().min(self.max_messages_per_frame),
+        );
         self.file_task_requests(inst);
         if api::TASK_FAILURES.with(|f| !f.borrow().is_empty()) {
             let path = api::CONTEXT.with(|c| c.borrow().path.to_string());
@@ -1324,15 +1327,7 @@ impl ScriptRuntime {
         }
         let used = module.frame_use.clone();
         let path = module.path.clone();
-        let (inst, me, tasks, serial) = (
-            Instance {
-                entity: inst.entity,
-                asset: es.asset,
-            },
-            es.me,
-            es.tasks.len(),
-            es.serial,
-        );
+        let (inst, me, tasks, serial) = (*inst, es.me, es.tasks.len(), es.serial);
         // A world script has no transform to sync.
         let transform = if es.world { None } else { transform };
         let copied_in = match &transform {
@@ -1363,7 +1358,8 @@ impl ScriptRuntime {
                 self.fail(Some(inst.entity), &used, &path, &e, None, hit);
             }
         }
-        if pass == Pass::Update && !used.exhausted.get() && (tasks > 0 || api::TASK_WORK.get()) {
+        // Most entities of a big scene have no tasks: test that first.
+        if (tasks > 0 || api::TASK_WORK.get()) && pass == Pass::Update && !used.exhausted.get() {
             // Tasks `task.defer` added run in the same turn, after the others: a few rounds
             // (deferring from a deferred task), the rest next frame.
             for _ in 0..MAX_DEFER_ROUNDS {
