@@ -969,6 +969,9 @@ impl ScriptRuntime {
             return;
         }
         let used = self.frame_use(asset);
+        // The script is stopping or reloading: a `__close` handler cannot start tasks or
+        // message anyone from it (natives see no running script).
+        api::CURRENT.set(None);
         self.arm(self.fuel_per_run, &used);
         for t in tasks {
             self.end_task(t);
