@@ -636,3 +636,29 @@ fn a_world_script_reloads_keeping_its_state() {
     assert!(reloaded[0].as_i64().unwrap() >= 3, "{reloaded:?}");
     assert!(!emitted(&app, "v2").is_empty());
 }
+
+/// A `__close` handler of a task whose script stops runs as that script (its `emit` names the
+/// entity), and a task it starts ends with the script instead of living on.
+#[test]
+fn a_task_started_while_its_script_stops_ends_with_it() {
+    let mut app = app();
+    let h = add_script(
+        &mut app,
+        "stopping.lua",
+        "function main(self)
+           local guard <close> = setmetatable({}, {__close = function()
+             emit('closing', self)
+             task.spawn(function() while true do wait_frames(1) emit('ghost', 1) end end)
+           end})
+           while true do wait_frames(1) end
+         end",
+    );
+    let e = app.world_mut().spawn(Script::new(h)).id();
+    frames(&mut app, 2);
+    app.world_mut().despawn(e);
+    frames(&mut app, 4);
+    assert_eq!(emitted(&app, "closing"), vec![ScriptValue::Entity(e)]);
+    assert!(emitted(&app, "ghost").is_empty());
+    let rt = app.world().non_send::<ScriptRuntime>();
+    assert_eq!((rt.report().entities, rt.report().live_tasks), (0, 0));
+}

@@ -944,7 +944,7 @@ impl ScriptRuntime {
         let Some(es) = self.entities.remove(&inst) else {
             return;
         };
-        self.end_tasks(es.asset, es.tasks);
+        self.end_tasks(inst, es.serial, es.tasks);
         self.vm.unroot(es.self_table);
         // Its state and tasks are garbage now: collect them in the next frames' steps.
         self.vm.gc_request_cycle();
@@ -964,19 +964,23 @@ impl ScriptRuntime {
 
     /// Ends tasks of `asset`'s script. Their `__close` handlers share one run's budgets: a
     /// thousand tasks with handlers that never return cost one budget, not a thousand.
-    fn end_tasks(&mut self, asset: bevy::asset::AssetId<super::LuaScript>, tasks: Vec<Task>) {
+    /// The `__close` handlers run as the instance's own code (`emit` names its entity; a task
+    /// one starts is filed under the instance, or ended if the instance is stopping).
+    fn end_tasks(&mut self, inst: Instance, serial: u64, tasks: Vec<Task>) {
         if tasks.is_empty() {
             return;
         }
-        let used = self.frame_use(asset);
-        // The script is stopping or reloading: a `__close` handler cannot start tasks or
-        // message anyone from it (natives see no running script).
-        api::CURRENT.set(None);
+        let used = self.frame_use(inst.asset);
+        let path = self.path_of(inst.asset);
+        set_context(Some((inst.entity, serial)), &path);
         self.arm(self.fuel_per_run, &used);
         for t in tasks {
             self.end_task(t);
         }
         self.disarm(&used);
+        if api::TASK_WORK.get() {
+            self.file_task_work(inst, &used);
+        }
     }
 
     /// Ends one task of a script whose budgets are `used`.
@@ -1010,11 +1014,11 @@ impl ScriptRuntime {
 
     /// Restarts an instance's tasks after a hot reload and runs `on_reload(self)`.
     pub(crate) fn reload_entity(&mut self, inst: Instance) {
-        let tasks = match self.entities.get_mut(&inst) {
-            Some(es) => std::mem::take(&mut es.tasks),
+        let (tasks, serial) = match self.entities.get_mut(&inst) {
+            Some(es) => (std::mem::take(&mut es.tasks), es.serial),
             None => return,
         };
-        self.end_tasks(inst.asset, tasks);
+        self.end_tasks(inst, serial, tasks);
         self.callback(inst, "on_reload", &[]);
         self.start_main(inst);
     }
