@@ -1629,22 +1629,26 @@ impl ScriptRuntime {
     /// tasks waiting for `name` (`wait_event`) resumes with the payload, in spawn order. Each
     /// receiver gets its own copy of the payload.
     pub(crate) fn deliver(&mut self, inst: Instance, name: &str, payload: &ScriptValue) {
-        if self.entities.get(&inst).is_none() {
+        let Some(es) = self.entities.get(&inst) else {
             return;
-        }
+        };
+        let waiting = es
+            .tasks
+            .iter()
+            .any(|t| matches!(&t.wait, Wait::Event { name: n, .. } if n == name));
+        let Some(module) = self.modules.get(&inst.asset) else {
+            return;
+        };
         // A script out of time this frame gets no more runs, messages included (a storm of
         // messages costs its receivers, and stops with their budgets).
-        if self
-            .modules
-            .get(&inst.asset)
-            .is_some_and(|m| m.frame_use.exhausted.get())
-        {
+        if module.frame_use.exhausted.get() {
             return;
         }
-        let defines = self
-            .modules
-            .get(&inst.asset)
-            .is_some_and(|m| !m.env_table.get_str(self.keys.on_event).is_nil());
+        let defines = !module.env_table.get_str(self.keys.on_event).is_nil();
+        // Most receivers of a broadcast neither handle nor wait for it: nothing to do.
+        if !defines && !waiting {
+            return;
+        }
         if defines {
             let n = self.vm.str_value(name);
             let p = payload.to_lua(&mut self.vm);
