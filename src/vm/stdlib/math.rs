@@ -32,6 +32,16 @@ pub(crate) fn open(vm: &mut Vm) {
             ("ult", ult),
             ("deg", deg),
             ("rad", rad),
+            // lua.org's default build keeps these 5.3 functions (LUA_COMPAT_MATHLIB, on in
+            // Debian's `lua5.4` too), and libraries still call them.
+            ("atan2", atan),
+            ("cosh", cosh),
+            ("sinh", sinh),
+            ("tanh", tanh),
+            ("pow", pow),
+            ("frexp", frexp),
+            ("ldexp", ldexp),
+            ("log10", log10),
         ],
     );
     vm.set_field(t, "pi", Value::Float(std::f64::consts::PI));
@@ -125,6 +135,75 @@ float_fn!(cos, "cos", f64::cos);
 float_fn!(tan, "tan", f64::tan);
 float_fn!(asin, "asin", f64::asin);
 float_fn!(acos, "acos", f64::acos);
+float_fn!(cosh, "cosh", f64::cosh);
+float_fn!(sinh, "sinh", f64::sinh);
+float_fn!(tanh, "tanh", f64::tanh);
+float_fn!(log10, "log10", f64::log10);
+
+/// `math.pow(x, y)` (5.3 compatibility): `x ^ y` on floats.
+fn pow(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let x = vm.check_float(args, 0, "pow")?;
+    let y = vm.check_float(args, 1, "pow")?;
+    vm.ret1(args, Value::Float(x.powf(y)))
+}
+
+/// `math.frexp(x)` (5.3 compatibility): `m, e` with `x = m * 2^e` and `0.5 <= |m| < 1` (C's
+/// `frexp`; 0, infinities and NaN give `x, 0`).
+fn frexp(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let x = vm.check_float(args, 0, "frexp")?;
+    let (m, e) = split_exponent(x);
+    vm.ret_values(args, &[Value::Float(m), Value::Int(e as i64)])
+}
+
+fn split_exponent(x: f64) -> (f64, i32) {
+    let bits = x.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i32;
+    if biased == 0 {
+        if x == 0.0 {
+            return (x, 0);
+        }
+        // Subnormal: scale into the normal range first.
+        let (m, e) = split_exponent(x * f64::from_bits(0x43f0_0000_0000_0000)); // 2^64
+        return (m, e - 64);
+    }
+    if biased == 0x7ff {
+        return (x, 0);
+    }
+    let m = f64::from_bits((bits & 0x800f_ffff_ffff_ffff) | 0x3fe0_0000_0000_0000);
+    (m, biased - 0x3fe)
+}
+
+/// `math.ldexp(m, e)` (5.3 compatibility): `m * 2^e`, rounded once (C's `ldexp`).
+fn ldexp(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let m = vm.check_float(args, 0, "ldexp")?;
+    let e = vm.check_int(args, 1, "ldexp")?;
+    vm.ret1(args, Value::Float(scale_by_power_of_two(m, e)))
+}
+
+/// `x * 2^n` in steps that keep every intermediate exact, so that a subnormal result is
+/// rounded only once.
+fn scale_by_power_of_two(x: f64, n: i64) -> f64 {
+    let two_to = |k: i64| f64::from_bits(((0x3ff + k) as u64) << 52);
+    let mut y = x;
+    let mut n = n.clamp(-3000, 3000);
+    if n > 1023 {
+        y *= two_to(1023);
+        n -= 1023;
+        if n > 1023 {
+            y *= two_to(1023);
+            n = (n - 1023).min(1023);
+        }
+    } else if n < -1022 {
+        // Keep the final step below -53 so the subnormal rounding happens once.
+        y *= two_to(-1022) * two_to(53);
+        n += 1022 - 53;
+        if n < -1022 {
+            y *= two_to(-1022) * two_to(53);
+            n = (n + 1022 - 53).max(-1022);
+        }
+    }
+    y * two_to(n)
+}
 
 fn deg(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let x = vm.check_float(args, 0, "deg")?;
