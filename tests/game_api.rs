@@ -662,3 +662,24 @@ fn a_task_started_while_its_script_stops_ends_with_it() {
     let rt = app.world().non_send::<ScriptRuntime>();
     assert_eq!((rt.report().entities, rt.report().live_tasks), (0, 0));
 }
+
+/// A script file saved with a UTF-8 byte order mark loads, with its line numbers right.
+#[test]
+fn a_script_file_with_a_byte_order_mark_loads() {
+    let mut app = app();
+    let h: Handle<LuaScript> = app.world().resource::<AssetServer>().load("with_bom.lua");
+    app.world_mut().spawn(Script::new(h));
+    for _ in 0..300 {
+        app.update();
+        if !emitted(&app, "bom_loaded").is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert_eq!(
+        emitted(&app, "bom_loaded"),
+        vec![ScriptValue::Int(2)],
+        "{:?}",
+        errors(&app)
+    );
+}

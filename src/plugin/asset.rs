@@ -116,6 +116,9 @@ impl AssetLoader for LuaScriptLoader {
             .await
             .map_err(LuaScriptLoadError::Io)?;
         let path = load_context.path().to_string();
+        // A file, as `lua5.4` loads one: a byte order mark (editors on Windows write one) and
+        // a first `#` line are skipped, line numbers kept.
+        let bytes = crate::vm::strip_shebang(bytes);
         LuaScript::from_source(path, bytes.as_slice()).map_err(|e| {
             if let Some(text) = source_line(&bytes, e.line) {
                 // The app may be gone (shutting down): then nobody needs the line.

@@ -347,6 +347,8 @@ pub enum Stat {
         target: ExprId,
         func: FuncId,
         line: Line,
+        /// The line of the token after `end`, where Lua reports assigning to a `<const>`.
+        end_line: Line,
     },
     LocalFunction {
         name: StrId,

@@ -952,7 +952,16 @@ impl Compiler {
                 body,
                 line,
             } => self.genfor_stat(names, exprs, body, line)?,
-            Stat::Function { target, func, line } => {
+            Stat::Function {
+                target,
+                func,
+                line,
+                end_line,
+            } => {
+                // `function x() end` assigns to `x`: refused for a `<const>` or `<close>`
+                // local, as Lua does, at the token after `end`.
+                self.line = end_line;
+                self.check_assignable(self.ex(target))?;
                 self.line = line;
                 let r = self.reserve(1)?;
                 self.function_expr(func, r)?;

@@ -553,7 +553,13 @@ impl<'a> Parser<'a> {
         }
         let target = self.push(target);
         let (func, fd) = self.func_body(is_method, line)?;
-        self.stat_stack.push(Stat::Function { target, func, line });
+        let end_line = self.cur.line;
+        self.stat_stack.push(Stat::Function {
+            target,
+            func,
+            line,
+            end_line,
+        });
         self.grow(td.max(fd))
     }
 
@@ -1355,6 +1361,7 @@ mod tests {
             target,
             func: f,
             line: 7,
+            ..
         } = s[10]
         else {
             panic!()

@@ -457,6 +457,10 @@ fn warn_(vm: &mut Vm, args: Args) -> LuaResult<usize> {
 /// Drops a first line starting with `#` (a Unix shebang) but keeps its newline, so line
 /// numbers stay right; files loaded by the interpreter, `dofile` and `require` get this.
 pub fn strip_shebang(mut src: Vec<u8>) -> Vec<u8> {
+    // A UTF-8 byte order mark first, as `luaL_loadfilex` skips it.
+    if src.starts_with(b"\xEF\xBB\xBF") {
+        src.drain(..3);
+    }
     if src.first() == Some(&b'#') {
         let nl = src.iter().position(|&c| c == b'\n').unwrap_or(src.len());
         src.drain(..nl);
