@@ -380,6 +380,23 @@ fn collectgarbage(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let opt = opt
         .map(|s| s.to_str_lossy().into_owned())
         .unwrap_or_else(|| "collect".into());
+    // Inside a finalizer the collector is busy: every valid option fails (returns nil) and
+    // changes nothing, as `lua_gc` refuses while the collector runs one.
+    const OPTIONS: [&str; 10] = [
+        "collect",
+        "stop",
+        "restart",
+        "count",
+        "step",
+        "isrunning",
+        "incremental",
+        "generational",
+        "setpause",
+        "setstepmul",
+    ];
+    if vm.heap.in_finalizer && OPTIONS.contains(&opt.as_str()) {
+        return vm.ret1(args, Value::Nil);
+    }
     let r = match opt.as_str() {
         "collect" => {
             vm.collect_garbage();
