@@ -114,6 +114,56 @@ fn game_scripts_get_no_files_processes_binary_chunks_or_registry() {
     }
 }
 
+/// A binary chunk made outside the sandbox (where `string.dump` exists) is refused by every
+/// `load` a game script can reach, and the script cannot dump its own functions either.
+#[test]
+fn game_scripts_cannot_load_dumped_chunks() {
+    let mut vm = moonpool::vm::Vm::with_stdlib();
+    let chunk: moonpool::vm::LuaString = vm
+        .exec(
+            "return string.dump(function() emit('ran', true) return 1 end)",
+            "=dump",
+        )
+        .unwrap();
+    assert!(chunk.as_bytes().starts_with(b"\x1bLua"));
+    // The chunk as a Lua string literal.
+    let literal: String = chunk.as_bytes().iter().map(|b| format!("\\{b}")).collect();
+    let src = format!(
+        "local BIN = \"{literal}\"
+         function on_spawn(self)
+           local refused = true
+           local function refuses(f, msg)
+             refused = refused and f == nil and type(msg) == 'string'
+               and msg:find('binary chunk') ~= nil
+           end
+           refuses(load(BIN))
+           refuses(load(BIN, 'bin', 'b'))
+           refuses(load(BIN, 'bin', 'bt', {{}}))
+           local pieces = {{BIN:sub(1, 5), BIN:sub(6)}}
+           refuses(load(function() return table.remove(pieces, 1) end))
+           -- The shared `load` behind the script's own one refuses too.
+           refuses(package.loaded._G.load(BIN))
+           load = nil
+           refuses(load(BIN))
+           emit('refused', refused)
+           emit('no_dump', string.dump == nil and ('').dump == nil)
+         end"
+    );
+    let mut app = app();
+    let h = add_script(&mut app, "binary.lua", &src);
+    spawn(&mut app, &h);
+    app.update();
+    for name in ["refused", "no_dump"] {
+        assert_eq!(
+            emitted(&app, name),
+            vec![ScriptValue::Bool(true)],
+            "{name}: {:?}",
+            errors(&app)
+        );
+    }
+    assert!(emitted(&app, "ran").is_empty());
+}
+
 #[test]
 fn a_script_that_errors_every_frame_is_reported_each_frame_and_others_keep_state() {
     let mut app = app();
@@ -136,8 +186,11 @@ fn a_script_that_errors_every_frame_is_reported_each_frame_and_others_keep_state
 
 #[test]
 fn a_script_that_allocates_until_its_limit_fails_alone() {
+    // No time budget: on a slow or busy machine it could stop the loop before the memory
+    // budget does, and this test is about the memory budget.
     let mut app = app_with(MoonpoolSettings {
         memory_per_task: 4 << 20,
+        time_per_script: None,
         ..Default::default()
     });
     let hog = add_script(

@@ -466,3 +466,13 @@ fn fuzz_regressions_end() {
     }
     assert!(n > 0);
 }
+
+/// `debug.setlocal` on a numeric for loop's hidden control variables is an error at the loop
+/// (PUC Lua crashes on it), not a panic of the host.
+#[test]
+fn a_for_loop_whose_state_the_debug_library_changed_is_an_error() {
+    let e = err_of("for i = 1.5, 3 do debug.setlocal(1, 1, 'x') end");
+    assert!(e.contains("'for' loop state changed"), "{e}");
+    let e = err_of("for i = 1, 3 do debug.setlocal(1, 2, {}) end");
+    assert!(e.contains("'for' loop state changed"), "{e}");
+}

@@ -251,6 +251,8 @@ pub fn install(vm: &mut Vm) {
     }
     vm.set_global_value("__mp_Entity", Value::Nil);
     vm.set_global_value("__mp_Vec3", Value::Nil);
+    // Game scripts load text only: no binary chunk reaches them through any `load`.
+    vm.set_binary_chunks(false);
     let sandbox = vm
         .load_value(SANDBOX.as_bytes(), "=moonpool")
         .expect("sandbox compiles");
@@ -261,16 +263,18 @@ pub fn install(vm: &mut Vm) {
 }
 
 /// The sandbox (see the README's "Sandbox"): game scripts get the standard library minus
-/// `io`, the process and file parts of `os`, `dofile`/`loadfile`, most of `debug` and the
-/// collector controls; the shared library tables are reachable only through read-only views,
-/// and each script asset gets its own environment in which it may replace anything (its own
-/// `string.format`, `math`, `print`, `_G.x`) without touching other scripts.
+/// `io`, the process and file parts of `os`, `dofile`/`loadfile`, `string.dump` (and the VM
+/// refuses binary chunks), most of `debug` and the collector controls; the shared library
+/// tables are reachable only through read-only views, and each script asset gets its own
+/// environment in which it may replace anything (its own `string.format`, `math`, `print`,
+/// `_G.x`) without touching other scripts.
 const SANDBOX: &str = r##"
 local make_require = ...
 local G, rawload, rawrequire = _G, load, require
 local setmetatable, getmetatable, rawset, select, pairs, ipairs, error, tostring =
   setmetatable, getmetatable, rawset, select, pairs, ipairs, error, tostring
 local collect = collectgarbage
+G.string.dump = nil
 G.debug = {traceback = debug.traceback, getinfo = debug.getinfo}
 G.os = {clock = os.clock, time = os.time, date = os.date, difftime = os.difftime}
 G.collectgarbage = function(opt, ...)

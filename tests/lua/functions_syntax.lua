@@ -1,3 +1,4 @@
+-- reference: PUC Lua 5.4.8 (a call is on the line of its arguments since 5.4.8)
 -- Function definition and call syntax.
 local t = { a = { b = {} } }
 function t.a.b.f(x) return "t.a.b.f " .. x end

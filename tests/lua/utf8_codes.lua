@@ -1,3 +1,4 @@
+-- reference: PUC Lua 5.4.8 (5.4.8 made stray continuation bytes an error in utf8.codes)
 -- utf8.codes iteration: positions and code points, lax mode, errors while iterating.
 local function iter(s, lax)
   local out = {}
@@ -27,3 +28,10 @@ print(f(s, -5))
 print(pcall(utf8.codes))
 print(pcall(utf8.codes, {}))
 print(select("#", utf8.codes(123)))
+
+-- Lua 5.4.8: a continuation byte may neither start the string nor follow a character.
+iter("in\x80valid")
+iter("\xbfinvalid")
+iter("αλφ\xBFα")
+iter("汉字\x80")
+print(pcall(utf8.codes, "\x80"))

@@ -7,6 +7,7 @@
 use super::convert::{FromLua, FromLuaMulti, IntoLua, IntoLuaMulti, MultiValue};
 use super::error::{Error, ErrorKind, Result};
 use super::value::{Handle, LuaFunction, LuaTable, LuaThread, LuaValue};
+use crate::vm::runtime::error::LuaError;
 use crate::vm::runtime::state::{Resumed, Vm};
 use crate::vm::runtime::value::Value;
 
@@ -23,7 +24,8 @@ pub enum Resume<R> {
 
 impl Vm {
     /// Compiles `source` into a function without running it. `chunk_name` follows Lua's
-    /// conventions: `@file.lua` for a file, `=name` for anything else.
+    /// conventions: `@file.lua` for a file, `=name` for anything else. A binary chunk (the
+    /// output of `string.dump`) is verified and loaded unless `set_binary_chunks(false)`.
     ///
     /// ```
     /// let mut vm = moonpool::vm::Vm::with_stdlib();
@@ -39,7 +41,18 @@ impl Vm {
     fn load_bytes(&mut self, source: &[u8], chunk_name: &str) -> Result<LuaFunction> {
         self.release_dropped_roots();
         self.budget.exhausted = None;
-        match self.load_value(source, chunk_name) {
+        let loaded = if source.first() == Some(&0x1b) {
+            if self.binary_chunks {
+                let env = Value::Table(self.globals());
+                self.load_binary(source, chunk_name.as_bytes(), env)
+            } else {
+                let msg = "attempt to load a binary chunk (binary chunks are disabled)";
+                Err(LuaError::Value(self.str_value(msg)))
+            }
+        } else {
+            self.load_value(source, chunk_name)
+        };
+        match loaded {
             Ok(f) => Ok(LuaFunction(self.handle(f))),
             Err(e) => Err(self.public_error(e, ErrorKind::Syntax)),
         }

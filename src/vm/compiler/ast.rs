@@ -340,6 +340,8 @@ pub enum Stat {
         exprs: Span<Expr>,
         body: Block,
         line: Line,
+        /// The line of the first token after `in`: calls of the iterator report it.
+        in_line: Line,
     },
     /// `function a.b.c:m(...) end`. For a method the parser has already put `self` first in
     /// `func.params`. `target` is a `Name` or an `Index` chain.

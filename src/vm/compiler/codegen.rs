@@ -16,7 +16,7 @@ use crate::vm::bytecode::opcode::{Instr, MAX_BX, MAX_SJ, OFFSET_SBX, OFFSET_SC, 
 use crate::vm::bytecode::proto::{Constant, FuncProto, LocVar, UpvalDesc};
 
 const MAX_REGS: u32 = 255;
-const MAX_LOCALS: usize = 200;
+pub(super) const MAX_LOCALS: usize = 200;
 const MAX_UPVALS: usize = 255;
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -44,6 +44,9 @@ struct BlockScope {
     /// Some local of this block is captured by a closure or is to-be-closed: leaving the block
     /// must emit `Close`.
     needs_close: bool,
+    /// The enclosing function's `has_tbc` when this block began: a to-be-closed variable stops
+    /// tail calls only until its block ends (PUC Lua's `insidetbc`).
+    outer_has_tbc: bool,
 }
 
 struct LabelDesc {
@@ -589,7 +592,8 @@ impl Compiler {
         };
         let fs = &mut self.funcs[level];
         if fs.proto.upvals.len() >= MAX_UPVALS {
-            return self.err("too many upvalues (limit is 255)");
+            let desc = self.func_desc_at(level);
+            return self.err(format!("too many upvalues (limit is 255) in {desc}"));
         }
         let bytes = self.ast.str(name).to_vec();
         let fs = &mut self.funcs[level];
@@ -647,10 +651,15 @@ impl Compiler {
     }
 
     fn func_desc(&mut self) -> String {
-        if self.funcs.len() == 1 {
+        self.func_desc_at(self.funcs.len() - 1)
+    }
+
+    /// "main function" or "function at line N", for limit messages about `funcs[level]`.
+    fn func_desc_at(&self, level: usize) -> String {
+        if level == 0 {
             "main function".into()
         } else {
-            format!("function at line {}", self.fs().proto.linedefined)
+            format!("function at line {}", self.funcs[level].proto.linedefined)
         }
     }
 
@@ -664,6 +673,7 @@ impl Compiler {
             first_goto: fs.gotos.len(),
             is_loop,
             needs_close: false,
+            outer_has_tbc: fs.has_tbc,
         };
         fs.blocks.push(b);
     }
@@ -705,9 +715,7 @@ impl Compiler {
                 g.nactvar = bl.nactvar;
             }
         }
-        if bl.needs_close {
-            // Nothing more: the label that resolves the goto emits the Close.
-        }
+        fs.has_tbc = bl.outer_has_tbc;
         Ok(())
     }
 
@@ -823,6 +831,7 @@ impl Compiler {
             first_goto: bl.first_goto,
             is_loop: bl.is_loop,
             needs_close: bl.needs_close,
+            outer_has_tbc: bl.outer_has_tbc,
         };
         let nactvar = if last { bl.nactvar } else { self.nactvar() };
         self.create_label(name, line, nactvar, &bl)?;
@@ -951,7 +960,8 @@ impl Compiler {
                 exprs,
                 body,
                 line,
-            } => self.genfor_stat(names, exprs, body, line)?,
+                in_line,
+            } => self.genfor_stat(names, exprs, body, line, in_line)?,
             Stat::Function {
                 target,
                 func,
@@ -1368,6 +1378,7 @@ impl Compiler {
         exprs: Span<Expr>,
         body: Block,
         line: Line,
+        in_line: Line,
     ) -> CResult<()> {
         self.line = line;
         self.enter_block(true);
@@ -1376,8 +1387,10 @@ impl Compiler {
         for i in 0..4 {
             self.activate_local(StrId::FOR_STATE, Attrib::None, base + i)?;
         }
-        // The fourth value is to-be-closed; leaving the loop closes it.
+        // The fourth value is to-be-closed; leaving the loop closes it, and a `return f()` in
+        // the body is no tail call (the frame must stay to close it).
         self.fs().blocks.last_mut().unwrap().needs_close = true;
+        self.fs().has_tbc = true;
         self.line = line;
         let prep = self.emit(Instr::abx(Op::TForPrep, base, 0));
         let body_start = self.label_here();
@@ -1389,9 +1402,10 @@ impl Compiler {
         }
         self.stats(body)?;
         self.leave_block()?;
-        self.line = line;
+        self.line = in_line;
         let call = self.label_here();
         self.emit_abc(Op::TForCall, base, 0, names.len() as u32, false);
+        self.line = line;
         self.bump_maxstack(base + 4 + names.len() as u32 + 3)?;
         let lp = self.emit(Instr::abx(Op::TForLoop, base, 0));
         let fwd = call - prep - 1;

@@ -11,7 +11,7 @@
 
 use super::CompileError;
 use super::ast::*;
-use super::codegen::{Chunk, Compiler};
+use super::codegen::{Chunk, Compiler, MAX_LOCALS};
 use super::lexer::{Lexer, Tok, Token};
 
 /// Lua's `LUAI_MAXCCALLS`: nested statements and expressions share one counter of "C levels".
@@ -96,6 +96,12 @@ struct Parser<'a> {
     arm_stack: Vec<(ExprId, Block)>,
     name_stack: Vec<StrId>,
     local_stack: Vec<(StrId, Attrib)>,
+    /// Locals declared and in scope in the function being parsed (hidden loop variables too),
+    /// to report "too many local variables" where Lua does: at the declaration, near the token
+    /// after the name, before anything later in the source is parsed.
+    nlocals: u32,
+    /// The line the function being parsed starts on (0 for the main chunk).
+    func_line: Line,
     /// Code generation of the main chunk, fed one top-level statement at a time; `None` when
     /// only building a tree, or after a codegen error.
     cg: Option<Compiler>,
@@ -166,6 +172,8 @@ impl<'a> Parser<'a> {
             arm_stack: Vec::new(),
             name_stack: Vec::new(),
             local_stack: Vec::new(),
+            nlocals: 0,
+            func_line: 0,
             cg,
             cg_error: None,
         })
@@ -255,6 +263,22 @@ impl<'a> Parser<'a> {
         })
     }
 
+    /// Counts a new local of the current function (`n` of them), failing past Lua's limit.
+    fn declare_locals(&mut self, n: u32) -> PResult<()> {
+        if (self.nlocals + n) as usize > MAX_LOCALS {
+            let place = if self.func_line == 0 {
+                "main function".to_string()
+            } else {
+                format!("function at line {}", self.func_line)
+            };
+            return Err(self.error_near(&format!(
+                "too many local variables (limit is {MAX_LOCALS}) in {place}"
+            )));
+        }
+        self.nlocals += n;
+        Ok(())
+    }
+
     #[cold]
     fn error_expected(&self, t: Tok) -> Box<CompileError> {
         self.error_near(&format!("{} expected", t.describe()))
@@ -311,6 +335,7 @@ impl<'a> Parser<'a> {
 
     /// A statement list up to a block terminator, which is left for the caller to check.
     fn block(&mut self) -> PResult<(Block, Depth)> {
+        let outer_locals = self.nlocals;
         let mark = self.stat_stack.len();
         let mut ret = None;
         let mut d = 0;
@@ -326,6 +351,7 @@ impl<'a> Parser<'a> {
         }
         let stats = finish_list(&mut self.ast.stats, &mut self.stat_stack, mark);
         let d = self.grow(d)?;
+        self.nlocals = outer_locals;
         Ok((Block { stats, ret }, d))
     }
 
@@ -475,11 +501,20 @@ impl<'a> Parser<'a> {
     fn for_stat(&mut self, line: Line) -> PResult<Depth> {
         self.next()?; // skip `for`
         let var = self.check_name()?;
+        let outer_locals = self.nlocals;
+        // Three (numeric) or four (generic) hidden control variables, then the named ones.
         let (stat, d) = match self.cur.tok {
-            Tok::Assign => self.num_for(var, line)?,
-            Tok::Comma | Tok::In => self.gen_for(var, line)?,
+            Tok::Assign => {
+                self.declare_locals(4)?;
+                self.num_for(var, line)?
+            }
+            Tok::Comma | Tok::In => {
+                self.declare_locals(5)?;
+                self.gen_for(var, line)?
+            }
             _ => return Err(self.error_near("'=' or 'in' expected")),
         };
+        self.nlocals = outer_locals;
         self.check_match(Tok::End, Tok::For, line)?;
         self.stat_stack.push(stat);
         self.grow(d)
@@ -520,10 +555,12 @@ impl<'a> Parser<'a> {
         self.name_stack.push(first);
         while self.test_next(Tok::Comma)? {
             let name = self.check_name()?;
+            self.declare_locals(1)?;
             self.name_stack.push(name);
         }
         let names = finish_list(&mut self.ast.names, &mut self.name_stack, mark);
         self.check_next(Tok::In)?;
+        let in_line = self.cur.line;
         let (exprs, ed) = self.expr_list()?;
         self.check_next(Tok::Do)?;
         let (body, bd) = self.block()?;
@@ -532,6 +569,7 @@ impl<'a> Parser<'a> {
             exprs,
             body,
             line,
+            in_line,
         };
         Ok((stat, ed.max(bd)))
     }
@@ -578,6 +616,7 @@ impl<'a> Parser<'a> {
     #[inline(never)]
     fn local_function(&mut self, line: Line) -> PResult<Depth> {
         let name = self.check_name()?;
+        self.declare_locals(1)?;
         // Lua dates a local function from the token after its name.
         let fline = self.cur.line;
         let (func, d) = self.func_body(false, fline)?;
@@ -593,6 +632,7 @@ impl<'a> Parser<'a> {
         let mut has_close = false;
         loop {
             let name = self.check_name()?;
+            self.declare_locals(1)?;
             let attrib = self.attrib()?;
             if attrib == Attrib::Close {
                 if has_close {
@@ -711,12 +751,16 @@ impl<'a> Parser<'a> {
     /// after `function` (or after a local function's name) otherwise, normally the same line.
     #[inline(never)]
     fn func_body(&mut self, is_method: bool, line: Line) -> PResult<(FuncId, Depth)> {
+        let outer_locals = std::mem::replace(&mut self.nlocals, 0);
+        let outer_line = std::mem::replace(&mut self.func_line, line);
         let (params, is_vararg) = self.params(is_method)?;
         let outer_vararg = std::mem::replace(&mut self.vararg, is_vararg);
         let (block, d) = self.block()?;
         let end_line = self.cur.line;
         self.check_match(Tok::End, Tok::Function, line)?;
         self.vararg = outer_vararg;
+        self.nlocals = outer_locals;
+        self.func_line = outer_line;
         let body = FuncBody {
             params,
             is_vararg,
@@ -733,6 +777,7 @@ impl<'a> Parser<'a> {
         self.check_next(Tok::LParen)?;
         let mark = self.name_stack.len();
         if is_method {
+            self.declare_locals(1)?;
             self.name_stack.push(StrId::SELF);
         }
         let mut is_vararg = false;
@@ -741,6 +786,7 @@ impl<'a> Parser<'a> {
                 match self.cur.tok {
                     Tok::Name => {
                         let name = self.check_name()?;
+                        self.declare_locals(1)?;
                         self.name_stack.push(name);
                     }
                     Tok::Dots => {
@@ -892,16 +938,13 @@ impl<'a> Parser<'a> {
     /// A primary expression followed by any number of `.name`, `[k]`, `:m(args)` and call
     /// suffixes, built left to right in a loop.
     fn suffixed_exp(&mut self) -> PResult<(Expr, Depth)> {
-        // Lua attributes every call in the chain to the line where the chain starts, and
-        // reports an unclosed `(` of the arguments as opened there too.
-        let line = self.cur.line;
         let mut result = self.primary_exp();
         while let Ok((e, d)) = result {
             result = match self.cur.tok {
                 Tok::Dot => self.field_sel(e, d),
                 Tok::LBracket => self.index_exp(e, d),
-                Tok::Colon => self.method_call(e, d, line),
-                Tok::LParen | Tok::Str | Tok::LBrace => self.call(e, d, line),
+                Tok::Colon => self.method_call(e, d),
+                Tok::LParen | Tok::Str | Tok::LBrace => self.call(e, d),
                 _ => return Ok((e, d)),
             };
         }
@@ -935,28 +978,31 @@ impl<'a> Parser<'a> {
         Ok((Expr::new(ExprKind::Index(e, key), line), d))
     }
 
-    /// `:name args` after `e`.
+    /// `:name args` after `e`. As in Lua 5.4.8, a call is on the line where its arguments start
+    /// (5.4.4 used the line where the whole expression started).
     #[inline(never)]
-    fn method_call(&mut self, e: Expr, d: Depth, line: Line) -> PResult<(Expr, Depth)> {
+    fn method_call(&mut self, e: Expr, d: Depth) -> PResult<(Expr, Depth)> {
         self.next()?;
         let name = self.check_name()?;
+        let line = self.cur.line;
         let (args, ad) = self.call_args(line)?;
         let d = self.grow(d.max(ad))?;
         let e = self.push(e);
         Ok((Expr::new(ExprKind::Method(e, name, args), line), d))
     }
 
-    /// Call arguments after `e`.
+    /// Call arguments after `e`, on the line where they start (see `method_call`).
     #[inline(never)]
-    fn call(&mut self, e: Expr, d: Depth, line: Line) -> PResult<(Expr, Depth)> {
+    fn call(&mut self, e: Expr, d: Depth) -> PResult<(Expr, Depth)> {
+        let line = self.cur.line;
         let (args, ad) = self.call_args(line)?;
         let d = self.grow(d.max(ad))?;
         let e = self.push(e);
         Ok((Expr::new(ExprKind::Call(e, args), line), d))
     }
 
-    /// Call arguments: `(exprs)`, a table constructor or a string literal. `line` is where the
-    /// call expression started.
+    /// Call arguments: `(exprs)`, a table constructor or a string literal. `line` is where they
+    /// start.
     fn call_args(&mut self, line: Line) -> PResult<(Span<Expr>, Depth)> {
         match self.cur.tok {
             Tok::LParen => self.paren_args(line),
@@ -975,7 +1021,7 @@ impl<'a> Parser<'a> {
         Span::new(id.0 as usize, 1)
     }
 
-    /// `( [exprs] )`; `line` is where the call expression started.
+    /// `( [exprs] )`; `line` is the line of the `(`.
     #[inline(never)]
     fn paren_args(&mut self, line: Line) -> PResult<(Span<Expr>, Depth)> {
         self.next()?;
@@ -1411,9 +1457,9 @@ mod tests {
             panic!()
         };
         assert_eq!((ex(l).line, ex(r).line), (1, 2));
-        // A call is on the line where its prefix expression starts (where Lua reports it).
+        // A call is on the line where its arguments start (where Lua 5.4.8 reports it).
         let Stat::Call(call) = s[1] else { panic!() };
-        assert_eq!(call.line, 3);
+        assert_eq!(call.line, 4);
         let ExprKind::Call(_, args) = call.kind else {
             panic!()
         };
@@ -1500,8 +1546,9 @@ mod tests {
                 2,
                 "'}' expected (to close '{' at line 1) near <eof>",
             ),
+            ("f\n(1", 2, "')' expected near <eof>"),
             (
-                "f\n(1",
+                "f(\n1",
                 2,
                 "')' expected (to close '(' at line 1) near <eof>",
             ),

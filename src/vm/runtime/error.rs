@@ -20,6 +20,14 @@ pub enum Control {
     Resume { thread: ThreadKey, wrap: bool },
     /// `coroutine.yield(...)`.
     Yield,
+    /// The native has put a function in its own slot (`Vm::tail_call`) with `nargs` arguments
+    /// above it: call that in the native's place (its results, adjusted to exactly `max_results` when
+    /// given, are the native's). The call stays in the interpreter loop, so the function may yield, as PUC
+    /// Lua's continuations (`lua_callk`) allow for `dofile` and `__pairs`.
+    TailCall {
+        nargs: usize,
+        max_results: Option<u8>,
+    },
 }
 
 pub type LuaResult<T> = Result<T, LuaError>;

@@ -63,7 +63,11 @@ impl Vm {
             match r {
                 Ok(Exit::Rerun) => self.hooks.changed = false,
                 Ok(exit) => return Ok(exit),
-                Err(LuaError::Value(e)) => self.recover(e)?,
+                Err(LuaError::Value(e)) => {
+                    if let Some(exit) = self.recover(e)? {
+                        return Ok(exit);
+                    }
+                }
                 // Controls are carried out where natives are called; one reaching here is a bug,
                 // reported as a Lua error rather than a crash.
                 Err(LuaError::Control(_)) => {
@@ -71,7 +75,9 @@ impl Vm {
                     let LuaError::Value(v) = e else {
                         unreachable!()
                     };
-                    self.recover(v)?
+                    if let Some(exit) = self.recover(v)? {
+                        return Ok(exit);
+                    }
                 }
             }
         }
@@ -397,7 +403,18 @@ impl Vm {
     pub(crate) fn close_tbc(
         &mut self,
         level: usize,
+        err: Option<Value>,
+    ) -> Result<Option<Value>, LuaError> {
+        self.close_tbc_handled(level, err, None)
+    }
+
+    /// `close_tbc` while unwinding to an `xpcall`: an error raised by a `__close` replaces the
+    /// one being unwound, and goes through the message `handler` as every error there does.
+    pub(crate) fn close_tbc_handled(
+        &mut self,
+        level: usize,
         mut err: Option<Value>,
+        handler: Option<Value>,
     ) -> Result<Option<Value>, LuaError> {
         while let Some(&slot) = self.th().tbc.last() {
             if slot < level {
@@ -416,7 +433,10 @@ impl Vm {
                 Ok(_) => {}
                 Err(LuaError::Value(new)) => {
                     if err.is_some() {
-                        err = Some(new);
+                        err = Some(match handler {
+                            Some(h) => self.run_message_handler(h, new),
+                            None => new,
+                        });
                     } else {
                         return Err(LuaError::Value(new));
                     }
@@ -453,6 +473,11 @@ impl Vm {
                 self.move_results(first, n, fr.func, fr.nresults);
                 Ok(None)
             }
+            FrameKind::Capped => {
+                let n = self.exactly(first, n, fr.aux)?;
+                self.move_results(first, n, fr.func, fr.nresults);
+                Ok(None)
+            }
             FrameKind::Fresh => {
                 self.move_results(first, n, fr.func, fr.nresults);
                 let count = if fr.nresults < 0 {
@@ -469,6 +494,11 @@ impl Vm {
                 st.copy_within(first..first + n, fr.func);
                 st[dest..fr.func].fill(Value::Bool(true));
                 self.move_results(dest, n + 1 + fr.aux, dest, fr.nresults);
+                if fr.parent.is_none() {
+                    // The bottom frame of `coroutine.create(pcall)`: the coroutine ends.
+                    self.free_frames(self.current);
+                    return self.deliver_to_resumer(dest, n + 1 + fr.aux, true);
+                }
                 Ok(None)
             }
             FrameKind::Meta => {
@@ -603,6 +633,17 @@ impl Vm {
             let r = self.precall(0, nargs, -1, FrameKind::CoroutineBody);
             self.next_call_from_native = false;
             let pushed = match r {
+                // `coroutine.create(pcall)` with a Lua function: its protected frame is the
+                // coroutine's bottom frame and stays in the loop, so the function may yield.
+                Err(LuaError::Control(c @ Control::Pcall { handler }))
+                    if matches!(self.th().stack.get(1), Some(Value::LuaFn(_)))
+                        && nargs >= if handler { 2 } else { 1 } =>
+                {
+                    match self.control_in_loop(c, 0, nargs, -1)? {
+                        Some(_) => unreachable!("a protected Lua call does not leave the loop"),
+                        None => self.th().top_frame.is_some(),
+                    }
+                }
                 // A native body asking for pcall or a resume: run it nested (it cannot yield).
                 Err(LuaError::Control(c @ (Control::Pcall { .. } | Control::Resume { .. }))) => {
                     self.th_mut().nny += 1;
@@ -613,6 +654,23 @@ impl Vm {
                 }
                 Err(LuaError::Control(Control::Yield)) => {
                     return Err(self.plain_error("attempt to yield across a C-call boundary"));
+                }
+                // A native body handing over to a function (`coroutine.wrap(dofile)`): that
+                // function becomes the body.
+                Err(LuaError::Control(Control::TailCall { nargs, .. })) => {
+                    self.next_call_from_native = true;
+                    let r = self.precall(0, nargs, -1, FrameKind::CoroutineBody);
+                    self.next_call_from_native = false;
+                    match r {
+                        Err(LuaError::Control(c)) => {
+                            self.th_mut().nny += 1;
+                            let n = self.control_nested(c, 0, nargs, -1);
+                            self.th_mut().nny -= 1;
+                            n?;
+                            false
+                        }
+                        other => other?,
+                    }
                 }
                 other => other?,
             };
@@ -630,6 +688,10 @@ impl Vm {
             }
             fill(self, slot);
             self.move_results(slot, nargs, slot, want);
+            if self.hooks.mask & super::state::HOOK_RETURN != 0 {
+                // `coroutine.yield` returns now: its return hook, as in PUC Lua.
+                self.hook_event("return", None)?;
+            }
             Ok(true)
         }
     }
@@ -648,11 +710,19 @@ impl Vm {
                 let (mut func, mut nargs, mut handler) = (func, nargs, handler);
                 let outer = func;
                 let mut extra = 0usize;
+                // The level below the current one: its slot and whether it has a handler.
+                let mut below = (func, false);
                 loop {
                     let (callee, cnargs, kind) = match self.pcall_setup(func, nargs, handler) {
                         Ok(x) => x,
+                        // This level's pcall/xpcall failed: the level below catches that.
                         Err(LuaError::Value(e)) if extra > 0 => {
-                            self.pcall_failed(outer, extra, e, nresults);
+                            let e = if below.1 {
+                                self.call_handler(below.0, e)
+                            } else {
+                                e
+                            };
+                            self.pcall_failed(outer, extra - 1, e, nresults);
                             return Ok(None);
                         }
                         Err(e) => return Err(e),
@@ -682,12 +752,64 @@ impl Vm {
                             return Ok(None);
                         }
                         Ok(false) => Ok(self.th().top - callee),
-                        Err(LuaError::Control(Control::Pcall { handler: h2 })) if !handler => {
+                        Err(LuaError::Control(Control::Pcall { handler: h2 })) => {
                             extra += 1;
+                            below = (func, handler);
                             func = callee;
                             nargs = cnargs;
                             handler = h2;
                             continue;
+                        }
+                        // `pcall(coroutine.yield, ...)`: the pcall yields; resumed, it returns
+                        // true and the values passed to resume.
+                        Err(LuaError::Control(Control::Yield)) => match self.yield_check() {
+                            Ok(()) => {
+                                let st = &mut self.th_mut().stack;
+                                st[outer..callee].fill(Value::Bool(true));
+                                let want = if nresults < 0 {
+                                    -1
+                                } else {
+                                    (nresults - (callee - outer) as i32).max(0)
+                                };
+                                return self.yield_in_loop(callee, cnargs, want);
+                            }
+                            Err(e) => Err(e),
+                        },
+                        // A native handing over to a function (`pcall(dofile, f)`): call that
+                        // under the same protection.
+                        Err(LuaError::Control(Control::TailCall {
+                            nargs: n2,
+                            max_results,
+                        })) => {
+                            let callee_fn = self.th().stack[callee];
+                            let native =
+                                matches!(callee_fn, Value::Native(_) | Value::NativeClosure(_));
+                            // (A capped hand-over under pcall runs nested: a frame has one
+                            // kind, and `pcall(pairs, t)` yielding in `__pairs` is rare.)
+                            if !native && max_results.is_none() {
+                                self.next_call_from_native = true;
+                                let r = self.precall(callee, n2, nresults, kind);
+                                self.next_call_from_native = false;
+                                match r {
+                                    Ok(true) => {
+                                        let fk = self.th().top_frame.unwrap();
+                                        self.frames[fk].aux = extra;
+                                        self.th_mut().c_levels += 1;
+                                        return Ok(None);
+                                    }
+                                    Ok(false) => Ok(self.th().top - callee),
+                                    Err(LuaError::Control(c3)) => {
+                                        self.control_nested(c3, callee, n2, -1)
+                                    }
+                                    Err(e) => Err(e),
+                                }
+                            } else {
+                                self.call_slot(callee, n2, -1)
+                                    .and_then(|n| match max_results {
+                                        Some(cap) => self.exactly(callee, n, cap as usize),
+                                        None => Ok(n),
+                                    })
+                            }
                         }
                         Err(LuaError::Control(c2)) => self.control_nested(c2, callee, cnargs, -1),
                         Err(e) => Err(e),
@@ -767,29 +889,92 @@ impl Vm {
                     }
                     Err(LuaError::Value(e)) => {
                         self.kill_coroutine(e);
-                        self.recover_in_resumer(e)?;
-                        Ok(None)
+                        self.recover_in_resumer(e)
                     }
                     Err(c) => Err(c),
                 }
             }
             Control::Yield => {
-                // Raised by the C function `yield` in Lua, so without a position.
-                if self.current == self.main {
-                    return Err(self.plain_error("attempt to yield from outside a coroutine"));
+                self.yield_check()?;
+                self.yield_in_loop(func, nargs, nresults)
+            }
+            Control::TailCall { nargs, max_results } => {
+                let native = matches!(
+                    self.th().stack[func],
+                    Value::Native(_) | Value::NativeClosure(_)
+                );
+                let kind = match max_results {
+                    Some(_) if !native => FrameKind::Capped,
+                    _ => FrameKind::Lua,
+                };
+                let want = if native && max_results.is_some() {
+                    -1
+                } else {
+                    nresults
+                };
+                // The native makes the call: a failure to call carries no Lua position.
+                self.next_call_from_native = true;
+                let r = self.precall(func, nargs, want, kind);
+                self.next_call_from_native = false;
+                match r {
+                    Ok(true) => {
+                        if let Some(cap) = max_results {
+                            let fk = self.th().top_frame.unwrap();
+                            self.frames[fk].aux = cap as usize;
+                        }
+                        Ok(None)
+                    }
+                    Ok(false) => {
+                        if let Some(cap) = max_results {
+                            let n = self.exactly(func, self.th().top - func, cap as usize)?;
+                            self.move_results(func, n, func, nresults);
+                        }
+                        Ok(None)
+                    }
+                    Err(LuaError::Control(c)) => self.control_in_loop(c, func, nargs, nresults),
+                    Err(e) => Err(e),
                 }
-                if self.th().nny > 0 {
-                    return Err(self.plain_error("attempt to yield across a C-call boundary"));
-                }
-                // A safe point: a coroutine that grew its register file without allocating is
-                // held to the memory limits before it is suspended with it.
-                self.gc_check()?;
-                let th = self.th_mut();
-                th.yield_slot = func;
-                th.yield_nresults = nresults;
-                self.deliver_to_resumer(func + 1, nargs, false)
             }
         }
+    }
+
+    /// Adjusts the `n` values at `first` to exactly `want` (dropping or adding nils), as a C
+    /// function calling with a fixed result count sees them.
+    fn exactly(&mut self, first: usize, n: usize, want: usize) -> LuaResult<usize> {
+        if n < want {
+            self.reserve_stack(first, want + 1)?;
+            self.th_mut().stack[first + n..first + want].fill(Value::Nil);
+        }
+        Ok(want)
+    }
+
+    /// Whether the running code may yield now; the error `coroutine.yield` raises if not
+    /// (without a position: it comes from a C function in PUC Lua).
+    fn yield_check(&mut self) -> LuaResult<()> {
+        if self.current == self.main {
+            return Err(self.plain_error("attempt to yield from outside a coroutine"));
+        }
+        if self.th().nny > 0 {
+            return Err(self.plain_error("attempt to yield across a C-call boundary"));
+        }
+        Ok(())
+    }
+
+    /// Suspends the current coroutine, passing the `nargs` values above `func` to its resumer;
+    /// resumed, the values it is given land at `func`, adjusted to `nresults`.
+    fn yield_in_loop(
+        &mut self,
+        func: usize,
+        nargs: usize,
+        nresults: i32,
+    ) -> LuaResult<Option<Exit>> {
+        // A safe point: a coroutine that grew its register file without allocating is held to
+        // the memory limits before it is suspended with it.
+        self.gc_check()?;
+        let th = self.th_mut();
+        th.yield_slot = func;
+        th.yield_nresults = nresults;
+        self.deliver_to_resumer(func + 1, nargs, false)
     }
 
     /// Arranges the stack for `pcall`/`xpcall` at `func`: returns the callee slot, its argument
@@ -974,6 +1159,14 @@ impl Vm {
                     self.plain_error("attempt to yield across a C-call boundary")
                 });
             }
+            Control::TailCall { nargs, max_results } => {
+                let n = self.call_slot(func, nargs, -1)?;
+                let n = match max_results {
+                    Some(cap) => self.exactly(func, n, cap as usize)?,
+                    None => n,
+                };
+                self.move_results(func, n, func, nresults);
+            }
         }
         Ok(self.th().top - func)
     }
@@ -994,7 +1187,7 @@ impl Vm {
 
     /// After a coroutine died with `e`: switch to its Lua resumer and either return
     /// `(false, e)` there or (for wrap) keep propagating the error. Host resumers get `Err`.
-    fn recover_in_resumer(&mut self, e: Value) -> LuaResult<()> {
+    fn recover_in_resumer(&mut self, e: Value) -> LuaResult<Option<Exit>> {
         let co = self.current;
         match self.threads[co].resumer {
             Resumer::Host => Err(LuaError::Value(e)),
@@ -1028,14 +1221,15 @@ impl Vm {
                 st[slot] = Value::Bool(false);
                 st[slot + 1] = e;
                 self.move_results(slot, 2, slot, nresults);
-                Ok(())
+                Ok(None)
             }
         }
     }
 
     /// Unwinds after error `e` to the nearest protected call of the current coroutine. Returns
-    /// `Err` when the error must leave the interpreter.
-    fn recover(&mut self, mut e: Value) -> LuaResult<()> {
+    /// `Err` when the error must leave the interpreter, and an exit when the coroutine ends
+    /// (its bottom frame was the protected call: `coroutine.create(pcall)`).
+    fn recover(&mut self, mut e: Value) -> LuaResult<Option<Exit>> {
         // Find the catching frame first, so a message handler sees the whole stack.
         let mut f = self.th().top_frame;
         let mut target = None;
@@ -1059,8 +1253,8 @@ impl Vm {
             let t = &self.frames[tk];
             (t.kind, t.func, t.nresults, t.aux)
         };
-        if kind == FrameKind::Xpcall {
-            let h = self.th().stack[func - 1];
+        let handler = (kind == FrameKind::Xpcall).then(|| self.th().stack[func - 1]);
+        if let Some(h) = handler {
             e = self.run_message_handler(h, e);
         }
         if kind == FrameKind::CoroutineBody {
@@ -1070,13 +1264,11 @@ impl Vm {
         if kind == FrameKind::Fresh && self.c_depth <= 1 && self.capture_tracebacks {
             self.last_traceback = Some(self.traceback());
         }
-        // Pop frames above and including the target, closing what they leave open.
+        // Pop frames above and including the target, then close what they leave open (so a
+        // `__close` runs as called from the protected call's level, as in PUC Lua), above
+        // everything they used.
         self.th_mut().top = self.th().top.max(self.free_slot());
-        self.close_upvals(func);
-        if let Ok(Some(new_e)) = self.close_tbc(func, Some(e)) {
-            e = new_e;
-        }
-        self.close_upvals(func);
+        let bottom = self.frames[tk].parent.is_none();
         let mut cur = self.th().top_frame;
         loop {
             let k = cur.unwrap();
@@ -1095,11 +1287,27 @@ impl Vm {
                 break;
             }
         }
+        self.close_upvals(func);
+        if let Ok(Some(new_e)) = self.close_tbc_handled(func, Some(e), handler) {
+            e = new_e;
+        }
+        self.close_upvals(func);
         match kind {
-            FrameKind::Fresh => Err(LuaError::Value(e)),
+            FrameKind::Fresh => {
+                // Everything the call left above its slot is dead: a stack top left high would
+                // keep it (error messages, the frames' registers) alive for the collector.
+                self.th_mut().top = func;
+                Err(LuaError::Value(e))
+            }
             _ => {
-                self.pcall_failed(func - 1 - extra, extra, e, nresults);
-                Ok(())
+                let dest = func - 1 - extra;
+                self.pcall_failed(dest, extra, e, nresults);
+                if bottom {
+                    // The bottom frame of `coroutine.create(pcall)`: the coroutine ends.
+                    self.free_frames(self.current);
+                    return self.deliver_to_resumer(dest, extra + 2, true);
+                }
+                Ok(None)
             }
         }
     }
@@ -2239,6 +2447,13 @@ impl Vm {
                     } else {
                         charge!(pc!() - 1);
                     }
+                    // Call and return hooks of a native (a Lua function's fire in its frame).
+                    let hooked_native =
+                        HOOKS && matches!(r!(a), Value::Native(_) | Value::NativeClosure(_));
+                    if hooked_native {
+                        self.hook_event("call", None)?;
+                        reload!();
+                    }
                     // A native function (the other common callee) skips precall's dispatch.
                     let called = match r!(a) {
                         Value::Native(nf) => {
@@ -2246,6 +2461,9 @@ impl Vm {
                         }
                         _ => self.precall(func, nargs, nresults, FrameKind::Lua),
                     };
+                    if hooked_native && matches!(called, Ok(false)) {
+                        self.hook_event("return", None)?;
+                    }
                     match called {
                         Ok(true) => load_frame!(),
                         Ok(false) => {
@@ -2259,6 +2477,10 @@ impl Vm {
                         Err(LuaError::Control(c)) => {
                             if let Some(x) = self.control_in_loop(c, func, nargs, nresults)? {
                                 return Ok(x);
+                            }
+                            if self.hooks.changed {
+                                // Another coroutine (with another hook) runs now.
+                                return Ok(Exit::Rerun);
                             }
                             load_frame!();
                         }
@@ -2313,6 +2535,9 @@ impl Vm {
                             Err(LuaError::Control(c)) => {
                                 if let Some(x) = self.control_in_loop(c, func, nargs, -1)? {
                                     return Ok(x);
+                                }
+                                if self.hooks.changed {
+                                    return Ok(Exit::Rerun);
                                 }
                                 load_frame!();
                             }
@@ -2417,7 +2642,10 @@ impl Vm {
                         let (Value::Float(idx), Value::Float(lim), Value::Float(step)) =
                             (r!(a), r!(a + 1), r!(a + 2))
                         else {
-                            unreachable!()
+                            // Only `debug.setlocal` on the hidden control variables gets here
+                            // (the compiler and the binary-chunk verifier never allow it).
+                            save_pc!();
+                            return Err(self.rt_error("'for' loop state changed during the loop"));
                         };
                         let idx = idx + step;
                         if if step > 0.0 { idx <= lim } else { lim <= idx } {

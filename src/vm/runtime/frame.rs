@@ -30,6 +30,9 @@ pub enum FrameKind {
     Meta,
     /// The first function of a coroutine: returning finishes the coroutine.
     CoroutineBody,
+    /// Called in a native's place (`Control::TailCall`): results go to the caller's registers,
+    /// adjusted to exactly `aux` of them.
+    Capped,
 }
 
 #[derive(Clone, Copy)]
@@ -49,7 +52,8 @@ pub struct CallFrame {
     pub nresults: i32,
     pub nvarargs: usize,
     pub kind: FrameKind,
-    /// For `Meta` frames finishing a concatenation: the register the result goes to.
+    /// For `Meta` frames finishing a concatenation: the register the result goes to; for
+    /// `Capped` frames the number of results passed on.
     pub aux: usize,
     /// Entered by a tail call (the caller's frame is gone), for `debug.getinfo`.
     pub tail: bool,

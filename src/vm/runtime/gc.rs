@@ -725,13 +725,8 @@ impl Heap {
                 self.ephemerons.push(t);
             }
             (true, true) => {
-                t.for_each_entry(|k, v| {
-                    for x in [k, v] {
-                        if let Value::Str(_) = x {
-                            self.mark_value(x);
-                        }
-                    }
-                });
+                // Strings are values (never cleared), but an entry cleared for its other half
+                // must not keep its string alive: they are marked after clearing, in `atomic`.
                 self.all_weak.push(t);
             }
         }
@@ -1134,12 +1129,16 @@ impl Vm {
             }
             co.hwm = live;
             if idle {
-                // The file keeps every frame's whole window (the interpreter reads a resumed
-                // frame's registers without checking) and every open upvalue's slot.
-                let window_top = co.top_frame.map_or(0, |k| {
-                    let f = &self.frames[k];
-                    f.base + f.closure.proto.maxstack as usize
-                });
+                // The file keeps every frame's whole window (the interpreter reads and writes a
+                // resumed frame's registers without checking, and a caller's window may reach
+                // above its callee's) and every open upvalue's slot.
+                let mut window_top = 0;
+                let mut f = co.top_frame;
+                while let Some(k) = f {
+                    let fr = &self.frames[k];
+                    window_top = window_top.max(fr.base + fr.closure.proto.maxstack as usize);
+                    f = fr.parent;
+                }
                 let upvals_top = co.open_upvals.last().map_or(0, |&(s, _)| s + 1);
                 let floor = live.max(window_top).max(upvals_top).max(co.top + 1);
                 let released = co.shrink_stack(floor);
@@ -1157,6 +1156,7 @@ impl Vm {
         if let Some(e) = co.error {
             h.mark_value(&e);
         }
+        h.mark_value(&co.hook_func);
         let mut f = co.top_frame;
         while let Some(fk) = f {
             let fr = &self.frames[fk];
@@ -1219,6 +1219,7 @@ impl Vm {
         self.converge_ephemerons();
         self.clear_weak_keys();
         self.clear_weak_values();
+        self.mark_strings_of_all_weak();
         // Everything reachable is now gray-free and non-white; the old white becomes "dead".
         self.heap.white ^= 1;
         // Register files left unused since the last cycle go back to the system first.
@@ -1281,6 +1282,23 @@ impl Vm {
             };
             t.get_mut()
                 .clear_entries(|_, v| is_weak_dead(v, &self.threads, self.heap.cycle, self.main));
+        }
+    }
+
+    /// The strings left in fully weak tables once dead entries are gone survive the cycle.
+    fn mark_strings_of_all_weak(&mut self) {
+        let h = &mut self.heap;
+        for i in 0..h.all_weak.len() {
+            let t = h.all_weak[i];
+            t.for_each_entry(|k, v| {
+                for s in [k, v] {
+                    if let Value::Str(s) = s
+                        && s.is_white()
+                    {
+                        s.set_color(BLACK);
+                    }
+                }
+            });
         }
     }
 

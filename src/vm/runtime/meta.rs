@@ -189,11 +189,21 @@ impl Vm {
     /// `Meta` frame and `None` is returned.
     pub(crate) fn call_tm(
         &mut self,
+        tm: Tm,
         f: Value,
         args: &[Value],
         in_loop: bool,
         aux: usize,
     ) -> LuaResult<Option<Value>> {
+        if in_loop && !f.is_function() && !self.tm_of(&f, Tm::Call).is_function() {
+            // Named like PUC Lua does: the instruction called the metamethod.
+            let tn = self.obj_type_name(&f);
+            let name = self.tm_name(tm).to_str_lossy().into_owned();
+            let name = name.trim_start_matches("__");
+            return Err(self.rt_error(&format!(
+                "attempt to call a {tn} value (metamethod '{name}')"
+            )));
+        }
         if in_loop && matches!(f, Value::LuaFn(_)) {
             if self.c_stack_full() {
                 return Err(self.budget_error(super::budget::Exhausted::CStack));
@@ -257,7 +267,7 @@ impl Vm {
                 tm
             };
             if tm.is_function() {
-                return self.call_tm(tm, &[t, key], in_loop, 0);
+                return self.call_tm(Tm::Index, tm, &[t, key], in_loop, 0);
             }
             t = tm;
         }
@@ -311,7 +321,9 @@ impl Vm {
                 tm
             };
             if tm.is_function() {
-                return Ok(self.call_tm(tm, &[t, key, val], in_loop, 0)?.is_some());
+                return Ok(self
+                    .call_tm(Tm::NewIndex, tm, &[t, key, val], in_loop, 0)?
+                    .is_some());
             }
             t = tm;
         }
@@ -368,7 +380,7 @@ impl Vm {
         if tm.is_nil() {
             return Err(self.arith_error(op, a, b, oa, ob));
         }
-        self.call_tm(tm, &[a, b], in_loop, 0)
+        self.call_tm(arith_tm(op), tm, &[a, b], in_loop, 0)
     }
 
     fn to_int_coerce(&self, v: &Value) -> Option<i64> {
@@ -444,7 +456,9 @@ impl Vm {
         if tm.is_nil() {
             return Ok(Some(false));
         }
-        Ok(self.call_tm(tm, &[a, b], in_loop, 0)?.map(|v| v.truthy()))
+        Ok(self
+            .call_tm(Tm::Eq, tm, &[a, b], in_loop, 0)?
+            .map(|v| v.truthy()))
     }
 
     /// `a < b` (`le` false) or `a <= b` (`le` true) for non-number pairs.
@@ -482,7 +496,9 @@ impl Vm {
             }
             return Err(self.compare_error(a, b));
         }
-        Ok(self.call_tm(tm, &[a, b], in_loop, 0)?.map(|v| v.truthy()))
+        Ok(self
+            .call_tm(tmk, tm, &[a, b], in_loop, 0)?
+            .map(|v| v.truthy()))
     }
 
     pub(crate) fn compare_error(&mut self, a: Value, b: Value) -> super::error::LuaError {
@@ -508,7 +524,7 @@ impl Vm {
                 if let Some(mt) = t.meta {
                     let tm = self.fast_tm(mt, Tm::Len);
                     if !tm.is_nil() {
-                        return self.call_tm(tm, &[v, v], in_loop, 0);
+                        return self.call_tm(Tm::Len, tm, &[v, v], in_loop, 0);
                     }
                 }
                 Ok(Some(Value::Int(t.len())))
@@ -522,7 +538,7 @@ impl Vm {
                         self.vm_error(&format!("attempt to get length of a {tn} value{info}"))
                     );
                 }
-                self.call_tm(tm, &[v, v], in_loop, 0)
+                self.call_tm(Tm::Len, tm, &[v, v], in_loop, 0)
             }
         }
     }
@@ -581,7 +597,7 @@ impl Vm {
                         self.vm_error(&format!("attempt to concatenate a {tn} value{info}"))
                     );
                 }
-                match self.call_tm(tm, &[prev, top], in_loop, end - 2)? {
+                match self.call_tm(Tm::Concat, tm, &[prev, top], in_loop, end - 2)? {
                     Some(v) => {
                         self.th_mut().stack[end - 2] = v;
                         end -= 1;

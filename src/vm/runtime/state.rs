@@ -156,6 +156,8 @@ pub struct Vm {
     pub(crate) gc_live_top: usize,
     /// Errors of `__gc` finalizers kept for the host (see `capture_finalizer_errors`).
     pub(crate) finalizer_errors: Option<Vec<String>>,
+    /// Whether `load` accepts binary chunks (see `set_binary_chunks`).
+    pub(crate) binary_chunks: bool,
 }
 
 /// C levels allowed before "C stack overflow", as Lua's LUAI_MAXCCALLS: nested calls from Rust
@@ -238,6 +240,7 @@ impl Vm {
             host_results: Vec::new(),
             gc_live_top: 0,
             finalizer_errors: None,
+            binary_chunks: true,
         }
     }
 
@@ -438,6 +441,26 @@ impl Vm {
     pub(crate) fn set_current(&mut self, t: ThreadKey) {
         self.current = t;
         self.cur = &mut *self.threads[t];
+        // Hooks are per coroutine: two loads and a compare when no coroutine has one.
+        if self.hooks.mask != 0 || self.th().hook_mask != 0 {
+            self.load_hooks();
+        }
+    }
+
+    /// Makes the current coroutine's hook the active one (`hooks`), and has the interpreter
+    /// switch to its hooked or plain loop.
+    pub(crate) fn load_hooks(&mut self) {
+        let (f, mask, count) = {
+            let th = self.th();
+            (th.hook_func, th.hook_mask, th.hook_count)
+        };
+        let h = &mut self.hooks;
+        h.func = if mask == 0 { None } else { Some(f) };
+        h.mask = mask;
+        h.count = count;
+        h.counter = count;
+        h.changed = true;
+        h.last_frame = None;
     }
 
     /// The current coroutine's box, for the interpreter to keep in a local.
@@ -596,6 +619,37 @@ impl Vm {
         Ok(Value::LuaFn(cl))
     }
 
+    /// Loads a binary chunk (`string.dump`'s format), verified before it can run (see
+    /// `bytecode::verify`). `chunkname` is the name `load` was given, used only in the error: a
+    /// binary chunk keeps the source name it was dumped with ("=?" when stripped). As in PUC
+    /// Lua, the function's first upvalue, if it has any, is `env`; the others are fresh (nil).
+    pub(crate) fn load_binary(
+        &mut self,
+        bytes: &[u8],
+        chunkname: &[u8],
+        env: Value,
+    ) -> Result<Value, LuaError> {
+        use crate::vm::bytecode::dump::undump;
+        // Reading and verifying cost time in proportion to the chunk, like compiling.
+        self.charge_bytes(bytes.len())?;
+        let (proto, source) = match undump(bytes) {
+            Ok(r) => r,
+            Err(why) => {
+                let mut msg = binary_chunk_name(chunkname).to_vec();
+                msg.extend_from_slice(format!(": bad binary format ({why})").as_bytes());
+                return Err(LuaError::Value(Value::Str(self.intern(&msg))));
+            }
+        };
+        let source = self.intern(&source);
+        let p = self.instantiate(&proto, source);
+        let mut upvals: SmallVec<[Gc<UpVal>; 4]> = SmallVec::new();
+        for i in 0..proto.upvals.len() {
+            upvals.push(self.new_upval_closed(if i == 0 { env } else { Value::Nil }));
+        }
+        let cl = self.new_closure(p, &upvals);
+        Ok(Value::LuaFn(cl))
+    }
+
     /// Compiles under the running code's budgets: compiling costs fuel in proportion to the
     /// source (tokens and instructions), and a huge chunk stops within the budget.
     fn compile_budgeted(&mut self, source: &[u8]) -> LuaResult<Result<FuncProto, CompileError>> {
@@ -622,6 +676,18 @@ impl Vm {
     }
 
     fn instantiate(&mut self, fp: &FuncProto, source: Gc<LuaStr>) -> Gc<Proto> {
+        self.instantiate_in(fp, source, &mut rustc_hash::FxHashMap::default())
+    }
+
+    /// `instantiate`, with the long string constants made so far for this chunk: equal long
+    /// literals of one chunk are one string (as PUC Lua's parser shares them), while long
+    /// strings in general are not interned.
+    fn instantiate_in(
+        &mut self,
+        fp: &FuncProto,
+        source: Gc<LuaStr>,
+        long_consts: &mut rustc_hash::FxHashMap<Vec<u8>, Gc<LuaStr>>,
+    ) -> Gc<Proto> {
         let consts: Box<[Value]> = fp
             .consts
             .iter()
@@ -630,13 +696,22 @@ impl Vm {
                 Constant::Bool(b) => Value::Bool(*b),
                 Constant::Int(i) => Value::Int(*i),
                 Constant::Float(f) => Value::Float(*f),
+                Constant::Str(s) if s.len() > super::string::SHORT_MAX => {
+                    if let Some(&k) = long_consts.get(s) {
+                        Value::Str(k)
+                    } else {
+                        let k = self.intern(s);
+                        long_consts.insert(s.clone(), k);
+                        Value::Str(k)
+                    }
+                }
                 Constant::Str(s) => Value::Str(self.intern(s)),
             })
             .collect();
         let protos: Box<[Gc<Proto>]> = fp
             .protos
             .iter()
-            .map(|p| self.instantiate(p, source))
+            .map(|p| self.instantiate_in(p, source, long_consts))
             .collect();
         self.heap
             .charge(fp.code.len() * 8 + consts.len() * 16 + 128);
@@ -985,6 +1060,14 @@ impl Vm {
         self.capture_tracebacks = on;
     }
 
+    /// Whether `load` (and `Vm::load`, and the CLI's `loadfile` and `dofile`) accept binary
+    /// chunks, the output of `string.dump`: on by default. They are verified before they run, so a corrupt or
+    /// malicious chunk is refused with an error; a host that runs untrusted scripts may still
+    /// prefer to allow text only (the Bevy plugin does).
+    pub fn set_binary_chunks(&mut self, on: bool) {
+        self.binary_chunks = on;
+    }
+
     /// The traceback captured when the last error left the outermost host call.
     pub fn last_traceback(&mut self) -> Option<String> {
         self.last_traceback.take()
@@ -1016,6 +1099,16 @@ pub(crate) fn compile_source_metered(
     let block = compiler::parser::parse_metered(source, meter)?;
     let eof_line = 1 + source.iter().filter(|&&c| c == b'\n').count() as u32;
     compiler::codegen::compile_chunk(&block, eof_line)
+}
+
+/// How PUC Lua's undump names a chunk in its errors: without the `@` or `=` of a chunk name,
+/// "binary string" for a name that is the chunk itself.
+fn binary_chunk_name(name: &[u8]) -> &[u8] {
+    match name.first() {
+        Some(b'@' | b'=') => &name[1..],
+        Some(0x1b) => b"binary string",
+        _ => name,
+    }
 }
 
 /// Lua's `luaO_chunkid`: the chunk name as messages show it.

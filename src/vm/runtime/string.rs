@@ -1,9 +1,15 @@
-//! Lua strings: immutable byte strings, all interned.
+//! Lua strings: immutable byte strings; short ones interned.
 //!
-//! Interning every string (not only short ones, as PUC Lua does) makes string equality and table
-//! hashing a pointer comparison everywhere. The cost is one hash pass over a new string's bytes,
-//! which is the same order as the copy that created it (and charged with it). The intern table chains through each
-//! string's `next` link, so it needs no allocation beyond its bucket array.
+//! Strings of up to `SHORT_MAX` bytes are interned, as in PUC Lua: equal short strings are one
+//! object, so their equality (and a table lookup's key compare) is a pointer comparison. Longer
+//! strings are not: each is its own object (two equal ones are distinct, as `%p` shows in PUC
+//! Lua), compared by pointer, then length, hash and bytes (`str_eq`). Every string still gets
+//! its hash when created, one pass over bytes that the copy creating it touched anyway.
+//!
+//! The intern table owns every string: it chains through each string's `next` link (so it needs
+//! no allocation beyond its bucket array), and the sweep walks it. Long strings are in its
+//! chains too, spread by address rather than hash, so that many equal long strings do not make
+//! one chain long for the short strings hashing there.
 
 use std::cell::Cell;
 
@@ -19,6 +25,15 @@ pub struct LuaStr {
     /// one constructor, vectors the host fills) hold a field at the same position, so a lookup
     /// tries there first: one compare, no hash probe. Only a guess; checked on every use.
     slot_hint: Cell<u32>,
+}
+
+/// The longest interned string (PUC Lua's LUAI_MAXSHORTLEN).
+pub(crate) const SHORT_MAX: usize = 40;
+
+/// String equality: identity for short (interned) strings, contents for long ones.
+#[inline(always)]
+pub(crate) fn str_eq(a: Gc<LuaStr>, b: Gc<LuaStr>) -> bool {
+    a == b || (a.len() > SHORT_MAX && a.hash == b.hash && a.bytes == b.bytes)
 }
 
 impl LuaStr {
@@ -219,7 +234,9 @@ impl Interner {
     /// it was created (so the caller can account the allocation).
     pub(crate) fn intern(&mut self, bytes: &[u8], white: u8) -> (Gc<LuaStr>, bool) {
         let hash = hash_bytes(bytes, self.seed);
-        if let Some(s) = self.find(bytes, hash, white) {
+        if bytes.len() <= SHORT_MAX
+            && let Some(s) = self.find(bytes, hash, white)
+        {
             return (s, false);
         }
         (self.add(hash, Storage::Copy(bytes), white), true)
@@ -234,11 +251,8 @@ impl Interner {
             buf.clear();
             return r;
         }
+        // (Too large for a size class, so a long string: never shared.)
         let hash = hash_bytes(buf, self.seed);
-        if let Some(s) = self.find(buf, hash, white) {
-            buf.clear();
-            return (s, false);
-        }
         (
             self.add(hash, Storage::Move(std::mem::take(buf)), white),
             true,
@@ -268,9 +282,14 @@ impl Interner {
         if self.count >= self.buckets.len() {
             self.grow();
         }
-        let b = self.bucket(hash);
-        let next = Cell::new(self.buckets[b]);
         let len = bytes.len();
+        // Long strings: any chain will do, so one picked in turn spreads them evenly.
+        let b = if len <= SHORT_MAX {
+            self.bucket(hash)
+        } else {
+            self.bucket(hash_seed().wrapping_mul(self.created | 1))
+        };
+        let next = Cell::new(self.buckets[b]);
         let class = size_class(len);
         let recycled = class.and_then(|c| self.pool[c].pop());
         if let (Some(c), Some(_)) = (class, recycled) {
@@ -327,7 +346,12 @@ impl Interner {
             let mut cur = head;
             while let Some(s) = cur {
                 cur = s.next.get();
-                let b = (s.hash as usize) & (new_len - 1);
+                let key = if s.len() <= SHORT_MAX {
+                    s.hash
+                } else {
+                    hash_seed().wrapping_mul(s.addr() as u64 | 1) >> 16
+                };
+                let b = (key as usize) & (new_len - 1);
                 s.next.set(new_buckets[b]);
                 new_buckets[b] = Some(s);
             }

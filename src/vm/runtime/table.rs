@@ -64,7 +64,7 @@ fn key_hash(k: &Value) -> u64 {
 fn key_eq(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => x == y,
-        (Value::Str(x), Value::Str(y)) => x == y,
+        (Value::Str(x), Value::Str(y)) => super::string::str_eq(*x, *y),
         (Value::Float(x), Value::Float(y)) => x.to_bits() == y.to_bits(),
         _ => a.raw_eq(b) && std::mem::discriminant(a) == std::mem::discriminant(b),
     }
@@ -198,7 +198,7 @@ impl Table {
     fn hinted_str_node(&self, s: Gc<LuaStr>) -> Option<&Node> {
         self.nodes
             .get(s.slot_hint())
-            .filter(|n| matches!(n.key, Value::Str(x) if x == s))
+            .filter(|n| matches!(n.key, Value::Str(x) if super::string::str_eq(x, s)))
     }
 
     #[inline(always)]
@@ -209,8 +209,8 @@ impl Table {
         self.probe_str(s)
     }
 
-    /// `slot_of` for a string key, with the key compare specialized (strings are interned: a
-    /// pointer compare). Leaves the hint at the node found.
+    /// `slot_of` for a string key, with the key compare specialized (a pointer compare for the
+    /// interned short strings). Leaves the hint at the node found.
     #[inline(always)]
     fn probe_str(&self, s: Gc<LuaStr>) -> Option<usize> {
         if self.index.is_empty() {
@@ -226,7 +226,7 @@ impl Table {
             }
             let node = (n - 1) as usize;
             if let Value::Str(x) = unsafe { &self.nodes.get_unchecked(node).key }
-                && *x == s
+                && super::string::str_eq(*x, s)
             {
                 s.set_slot_hint(node);
                 return Some(node);

@@ -69,6 +69,11 @@ pub struct Coroutine {
     pub c_base: u32,
     /// Error that killed the coroutine, for `coroutine.close`.
     pub error: Option<Value>,
+    /// This coroutine's debug hook (`debug.sethook` sets one per coroutine, as in PUC Lua,
+    /// where a new coroutine runs no Lua hook either). Loaded into `Vm::hooks` while it runs.
+    pub hook_func: Value,
+    pub hook_mask: u8,
+    pub hook_count: i64,
     /// Suspended by the instruction budget rather than by `yield`.
     pub preempted: bool,
     /// The body function has been called (a fresh coroutine holds it in slot 0).
@@ -108,6 +113,9 @@ impl Coroutine {
             c_levels: 0,
             c_base: 0,
             error: None,
+            hook_func: Value::Nil,
+            hook_mask: 0,
+            hook_count: 0,
             preempted: false,
             started: false,
             hwm: 0,
@@ -208,6 +216,9 @@ impl Coroutine {
         self.c_levels = 0;
         self.c_base = 0;
         self.error = None;
+        self.hook_func = Value::Nil;
+        self.hook_mask = 0;
+        self.hook_count = 0;
         self.preempted = false;
         self.started = false;
         self.gc_mark = 0;

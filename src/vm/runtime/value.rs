@@ -146,8 +146,8 @@ impl Value {
         }
     }
 
-    /// Primitive equality (`rawequal`): same type and same value; objects by identity. Strings are
-    /// interned, so identity is equality.
+    /// Primitive equality (`rawequal`): same type and same value; objects by identity, strings
+    /// by contents (`str_eq`: identity for the interned short ones).
     #[inline]
     pub(crate) fn raw_eq(&self, other: &Value) -> bool {
         match (self, other) {
@@ -158,7 +158,7 @@ impl Value {
             (Value::Int(a), Value::Float(b)) | (Value::Float(b), Value::Int(a)) => {
                 crate::vm::number::int_eq_float(*a, *b)
             }
-            (Value::Str(a), Value::Str(b)) => a == b,
+            (Value::Str(a), Value::Str(b)) => super::string::str_eq(*a, *b),
             (Value::Table(a), Value::Table(b)) => a == b,
             (Value::LuaFn(a), Value::LuaFn(b)) => a == b,
             (Value::Native(a), Value::Native(b)) => std::ptr::fn_addr_eq(*a, *b),

@@ -146,13 +146,8 @@ fn pairs(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let t = vm.check_any(args, 0, "pairs")?;
     let tm = vm.tm_of(&t, Tm::Pairs);
     if !tm.is_nil() {
-        let slot = vm.free_slot();
-        vm.reserve_stack(slot, 4)?;
-        vm.stack_mut()[slot] = tm;
-        vm.stack_mut()[slot + 1] = t;
-        vm.call_slot(slot, 1, 3)?;
-        let r: [Value; 3] = [vm.stack()[slot], vm.stack()[slot + 1], vm.stack()[slot + 2]];
-        return vm.ret_values(args, &r);
+        // Called in pairs' place so that `__pairs` may yield (PUC Lua uses a continuation).
+        return vm.tail_call(args, tm, &[t], Some(3));
     }
     if !matches!(t, Value::Table(_)) {
         return Err(vm.arg_type_error(args, 0, "pairs", "table"));
@@ -342,21 +337,29 @@ fn load(vm: &mut Vm, args: Args) -> LuaResult<usize> {
         let m = vm.str_value(&msg);
         return vm.ret_values(args, &[Value::Nil, m]);
     }
-    if source.first() == Some(&0x1b) {
-        let m = vm.str_value("attempt to load a binary chunk (mode is 't')");
-        return vm.ret_values(args, &[Value::Nil, m]);
-    }
     let env = if args.n >= 4 {
         vm.arg(args, 3)
     } else {
         Value::Table(vm.globals())
     };
-    match vm.load_named(source, name, env) {
+    let loaded = if source.first() == Some(&0x1b) {
+        if !vm.binary_chunks {
+            let m = vm.str_value(BINARY_DISABLED);
+            return vm.ret_values(args, &[Value::Nil, m]);
+        }
+        vm.load_binary(source, name.as_bytes(), env)
+    } else {
+        vm.load_named(source, name, env)
+    };
+    match loaded {
         Ok(f) => vm.ret1(args, f),
         Err(LuaError::Value(msg)) => vm.ret_values(args, &[Value::Nil, msg]),
         Err(e) => Err(e),
     }
 }
+
+/// What `load` says to a binary chunk when the host allows text only (`Vm::set_binary_chunks`).
+const BINARY_DISABLED: &str = "attempt to load a binary chunk (binary chunks are disabled)";
 
 /// The message `load` gives when the chunk's kind (text or binary) is not allowed by `mode`.
 fn mode_error(source: &[u8], mode: &[u8]) -> Option<String> {
@@ -531,7 +534,15 @@ fn load_file(
         return Err(vm.str_value(&msg));
     }
     let env = env.unwrap_or(Value::Table(vm.globals()));
-    vm.load_with_env(&src, &chunk, env).map_err(|e| match e {
+    let loaded = if src.first() == Some(&0x1b) {
+        if !vm.binary_chunks {
+            return Err(vm.str_value(BINARY_DISABLED));
+        }
+        vm.load_binary(&src, chunk.as_bytes(), env)
+    } else {
+        vm.load_with_env(&src, &chunk, env)
+    };
+    loaded.map_err(|e| match e {
         LuaError::Value(v) => v,
         LuaError::Control(_) => Value::Nil,
     })
@@ -578,6 +589,6 @@ fn dofile(vm: &mut Vm, args: Args) -> LuaResult<usize> {
         .opt_str(args, 0, "dofile")?
         .map(|s| s.to_str_lossy().into_owned());
     let f = load_file(vm, name.as_deref(), None, None).map_err(LuaError::Value)?;
-    let r = vm.call_values(f, &[])?;
-    vm.ret_values(args, &r)
+    // The chunk runs in dofile's place, so it may yield (`coroutine.wrap(dofile)`).
+    vm.tail_call(args, f, &[], None)
 }

@@ -1,10 +1,10 @@
-//! The `debug` library (a subset: see the README). Levels count Lua frames only: native
-//! functions have no frames in this VM, so `pcall` and other natives between two Lua functions
-//! are not levels of their own as they are in PUC Lua.
+//! The `debug` library (a subset: see the README). Levels count native functions too, as in
+//! PUC Lua (level 0 is the debug function itself); `runtime::debug::Vm::levels` rebuilds them
+//! on demand, since natives push no frames.
 
-use crate::vm::runtime::debug::line_at;
+use crate::vm::runtime::debug::{Level, line_at};
 use crate::vm::runtime::error::LuaResult;
-use crate::vm::runtime::frame::{FrameKey, FrameKind};
+use crate::vm::runtime::frame::FrameKey;
 use crate::vm::runtime::function::Args;
 use crate::vm::runtime::gc::Gc;
 use crate::vm::runtime::state::{Vm, short_src};
@@ -44,24 +44,33 @@ fn thread_arg(vm: &Vm, args: Args) -> (ThreadKey, usize) {
     }
 }
 
-/// The frame at `level` (1 = the running Lua function) of coroutine `t`.
-fn frame_at(vm: &Vm, t: ThreadKey, level: i64) -> Option<FrameKey> {
-    if level < 1 {
-        return None;
+/// Level `level` of coroutine `t` (0 = the running debug function, or the top of another
+/// coroutine), if there is one.
+fn level_at(vm: &Vm, t: ThreadKey, level: i64) -> Option<Level> {
+    let i = usize::try_from(level).ok()?;
+    vm.levels(t).get(i).copied()
+}
+
+/// The Lua frame at `level`: `Err` past the stack, `Ok(None)` at a native level.
+fn frame_at(vm: &Vm, t: ThreadKey, level: i64) -> Result<Option<FrameKey>, ()> {
+    match level_at(vm, t, level) {
+        Some(Level::Lua(k)) => Ok(Some(k)),
+        Some(Level::Native { .. }) => Ok(None),
+        None => Err(()),
     }
-    let mut f = vm.threads.get(t)?.top_frame;
-    for _ in 1..level {
-        f = vm.frames.get(f?)?.parent;
-    }
-    f
 }
 
 fn traceback(vm: &mut Vm, args: Args) -> LuaResult<usize> {
-    let (_, first) = thread_arg(vm, args);
+    let (thread, first) = thread_arg(vm, args);
     let msg = vm.arg(args, first);
     if !msg.is_nil() && !matches!(msg, Value::Str(_) | Value::Int(_) | Value::Float(_)) {
         return vm.ret1(args, msg);
     }
+    // Level 1 (the caller) by default in the running coroutine, whose level 0 is traceback.
+    let own = thread == vm.current_thread();
+    let level = vm
+        .opt_int(args, first + 1, "traceback", if own { 1 } else { 0 })?
+        .max(0) as usize;
     // Bytes, not text: a message that is not UTF-8 comes back as it went in.
     let mut out = Vec::new();
     if !msg.is_nil() {
@@ -69,7 +78,7 @@ fn traceback(vm: &mut Vm, args: Args) -> LuaResult<usize> {
         vm.append_charged(&mut out, s.as_bytes())?;
         out.push(b'\n');
     }
-    out.extend_from_slice(vm.traceback().as_bytes());
+    out.extend_from_slice(vm.traceback_of(thread, level).as_bytes());
     let v = vm.intern_buffer(&mut out)?;
     vm.ret1(args, Value::Str(v))
 }
@@ -89,17 +98,14 @@ fn getinfo(vm: &mut Vm, args: Args) -> LuaResult<usize> {
         return Err(vm.arg_error(first + 2, "getinfo", "invalid option '>'"));
     }
     // Which function, and (for a level) which activation.
-    let (func, frame) = if target.is_function() {
-        (target, None)
+    let (func, frame, level) = if target.is_function() {
+        (target, None, None)
     } else {
         let level = vm.check_int(args, first, "getinfo")?;
-        if level == 0 {
-            (Value::Native(getinfo), None)
-        } else {
-            match frame_at(vm, thread, level) {
-                Some(k) => (Value::LuaFn(vm.frames[k].closure), Some(k)),
-                None => return vm.ret1(args, Value::Nil),
-            }
+        match level_at(vm, thread, level) {
+            Some(l @ Level::Lua(k)) => (Value::LuaFn(vm.frames[k].closure), Some(k), Some(l)),
+            Some(l @ Level::Native { func, .. }) => (func, None, Some(l)),
+            None => return vm.ret1(args, Value::Nil),
         }
     };
     // Like `lua_getinfo`, other options are checked once the function is known.
@@ -162,8 +168,8 @@ fn getinfo(vm: &mut Vm, args: Args) -> LuaResult<usize> {
                 set(vm, t, "isvararg", Value::Bool(vararg));
             }
             'n' => {
-                if let Some(k) = frame
-                    && let Some((kind, name)) = caller_name(vm, k)
+                if let Some(l) = level
+                    && let Some((kind, name)) = vm.level_name(&l)
                 {
                     let n = vm.str_value(&name);
                     set(vm, t, "name", n);
@@ -196,24 +202,6 @@ fn getinfo(vm: &mut Vm, args: Args) -> LuaResult<usize> {
         }
     }
     vm.ret1(args, Value::Table(t))
-}
-
-/// How the caller of frame `k` named the function it called ("global", "local", "method", ...).
-fn caller_name(vm: &Vm, k: FrameKey) -> Option<(&'static str, String)> {
-    let fr = &vm.frames[k];
-    if fr.kind != FrameKind::Lua || fr.tail {
-        return None;
-    }
-    let parent = &vm.frames[fr.parent?];
-    let p = parent.closure.proto;
-    let pc = parent.pc.checked_sub(1)?;
-    let i = *p.code.get(pc)?;
-    use crate::vm::bytecode::opcode::Op;
-    match i.op() {
-        Op::Call | Op::TailCall => crate::vm::runtime::debug::obj_name(&p, pc, i.a()),
-        Op::TForCall => Some(("for iterator", "for iterator".into())),
-        _ => None,
-    }
 }
 
 /// The `n`th active local of frame `k`: (name, stack slot).
@@ -266,10 +254,11 @@ fn getlocal(vm: &mut Vm, args: Args) -> LuaResult<usize> {
         return vm.ret1(args, v);
     }
     let level = vm.check_int(args, first, "getlocal")?;
-    let Some(k) = frame_at(vm, thread, level) else {
+    let Ok(k) = frame_at(vm, thread, level) else {
         return Err(vm.arg_error(first + 1, "getlocal", "level out of range"));
     };
-    match local_slot(vm, k, n) {
+    // (A native level has no named locals.)
+    match k.and_then(|k| local_slot(vm, k, n)) {
         Some((name, slot)) => {
             let v = vm.threads[thread].stack[slot];
             let nv = vm.str_value(&name);
@@ -284,10 +273,10 @@ fn setlocal(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let level = vm.check_int(args, first, "setlocal")?;
     let n = vm.check_int(args, first + 1, "setlocal")?;
     let v = vm.arg(args, first + 2);
-    let Some(k) = frame_at(vm, thread, level) else {
+    let Ok(k) = frame_at(vm, thread, level) else {
         return Err(vm.arg_error(first + 1, "setlocal", "level out of range"));
     };
-    match local_slot(vm, k, n) {
+    match k.and_then(|k| local_slot(vm, k, n)) {
         Some((name, slot)) => {
             vm.threads[thread].stack[slot] = v;
             vm.threads[thread].gc_dirty = true;
@@ -432,7 +421,7 @@ fn getregistry(vm: &mut Vm, args: Args) -> LuaResult<usize> {
 /// "return", "line" (with the line), "count".
 fn sethook(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     use crate::vm::runtime::state::{HOOK_CALL, HOOK_COUNT, HOOK_LINE, HOOK_RETURN};
-    let (_, first) = thread_arg(vm, args);
+    let (thread, first) = thread_arg(vm, args);
     let f = vm.arg(args, first);
     let mut mask = 0;
     let mut count = 0;
@@ -455,37 +444,38 @@ fn sethook(vm: &mut Vm, args: Args) -> LuaResult<usize> {
             mask |= HOOK_COUNT;
         }
     }
-    let h = &mut vm.hooks;
-    h.func = if mask == 0 { None } else { Some(f) };
-    h.mask = mask;
-    h.count = count;
-    h.counter = count;
-    h.changed = true;
-    h.last_frame = None;
-    // Keep the function reachable for the collector.
-    let reg = vm.registry();
-    let hv = if mask == 0 { Value::Nil } else { f };
-    vm.set_field(reg, "_HOOKFN", hv);
+    // The hook belongs to the coroutine (its trace keeps the function alive).
+    let co = &mut vm.threads[thread];
+    co.hook_func = if mask == 0 { Value::Nil } else { f };
+    co.hook_mask = mask;
+    co.hook_count = count;
+    co.gc_dirty = true;
+    if thread == vm.current_thread() {
+        vm.load_hooks();
+    }
     Ok(0)
 }
 
 fn gethook(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     use crate::vm::runtime::state::{HOOK_CALL, HOOK_LINE, HOOK_RETURN};
-    let Some(f) = vm.hooks.func else {
+    let (thread, _) = thread_arg(vm, args);
+    let co = &vm.threads[thread];
+    let (f, mask, count) = (co.hook_func, co.hook_mask, co.hook_count);
+    if mask == 0 {
         return vm.ret1(args, Value::Nil);
-    };
+    }
     let mut m = String::new();
-    if vm.hooks.mask & HOOK_CALL != 0 {
+    if mask & HOOK_CALL != 0 {
         m.push('c');
     }
-    if vm.hooks.mask & HOOK_RETURN != 0 {
+    if mask & HOOK_RETURN != 0 {
         m.push('r');
     }
-    if vm.hooks.mask & HOOK_LINE != 0 {
+    if mask & HOOK_LINE != 0 {
         m.push('l');
     }
     let ms = vm.str_value(&m);
-    let count = Value::Int(vm.hooks.count);
+    let count = Value::Int(count);
     vm.ret_values(args, &[f, ms, count])
 }
 

@@ -277,9 +277,11 @@ fn f_close(vm: &mut Vm, args: Args) -> LuaResult<usize> {
 }
 
 fn f_gc(vm: &mut Vm, args: Args) -> LuaResult<usize> {
-    if let Some(u) = as_file(&vm.arg(args, 0))
-        && !is_closed(u)
-    {
+    // Called by hand (`getmetatable(io.stdin).__gc()`), it checks its argument as PUC Lua does.
+    let Some(u) = as_file(&vm.arg(args, 0)) else {
+        return Err(vm.arg_type_error(args, 0, "__gc", REG_META));
+    };
+    if !is_closed(u) {
         aux_close(vm, args, u)?;
     }
     Ok(0)

@@ -224,6 +224,29 @@ impl Vm {
         Ok(vals.len())
     }
 
+    /// Ends a native by calling `f(vals...)` in its place (the native returns what this returns):
+    /// the interpreter makes the call, so `f` may yield as if the native were not there. Its results are
+    /// adjusted to exactly `max_results` (kept as they are with `None`).
+    pub(crate) fn tail_call(
+        &mut self,
+        args: Args,
+        f: Value,
+        vals: &[Value],
+        max_results: Option<u8>,
+    ) -> LuaResult<usize> {
+        let func = args.base - 1;
+        self.reserve_stack(func, vals.len() + 2)?;
+        let st = self.stack_mut();
+        st[func] = f;
+        st[func + 1..func + 1 + vals.len()].copy_from_slice(vals);
+        Err(crate::vm::runtime::error::LuaError::Control(
+            crate::vm::runtime::error::Control::TailCall {
+                nargs: vals.len(),
+                max_results,
+            },
+        ))
+    }
+
     /// `t[k]` honouring `__index`, from native code.
     pub(crate) fn index(&mut self, t: Value, k: Value) -> LuaResult<Value> {
         if let Value::Table(tt) = t

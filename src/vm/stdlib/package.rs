@@ -15,6 +15,14 @@ const DEFAULT_PATH: &str = "/usr/local/share/lua/5.4/?.lua;/usr/local/share/lua/
 /usr/local/lib/lua/5.4/?.lua;/usr/local/lib/lua/5.4/?/init.lua;/usr/share/lua/5.4/?.lua;\
 /usr/share/lua/5.4/?/init.lua;./?.lua;./?/init.lua";
 
+/// Debian's lua5.4 default `package.cpath`. Moonpool loads no C libraries, but `require` searches
+/// here as PUC Lua does, so its "not found" message lists the same files.
+const DEFAULT_CPATH: &str = "/usr/local/lib/lua/5.4/?.so;/usr/lib/x86_64-linux-gnu/lua/5.4/?.so;\
+/usr/lib/lua/5.4/?.so;/usr/local/lib/lua/5.4/loadall.so;./?.so";
+
+/// What PUC Lua built without dynamic-library support says when a C module is found.
+const NO_DYNAMIC_LIBS: &str = "dynamic libraries not enabled; check your Lua installation";
+
 pub(crate) fn open(vm: &mut Vm) {
     let package = vm.new_table();
     let loaded = vm.new_table();
@@ -33,6 +41,7 @@ pub(crate) fn open(vm: &mut Vm) {
     let cpath = vm.str_value("");
     vm.set_field(package, "cpath", cpath);
     vm.set_field(package, "searchpath", Value::Native(searchpath));
+    vm.set_field(package, "loadlib", Value::Native(loadlib));
     vm.set_global_value("package", Value::Table(package));
     vm.set_global_value("require", Value::Native(require));
     // The registry keeps `package.loaded` even if a script replaces the global.
@@ -68,19 +77,25 @@ pub(crate) fn open_cli(vm: &mut Vm) {
     let Value::Table(package) = vm.global_value("package") else {
         return;
     };
-    let env = std::env::var("LUA_PATH_5_4").or_else(|_| std::env::var("LUA_PATH"));
-    let path = match env {
-        Ok(p) => p.replace(";;", &format!(";{DEFAULT_PATH};")),
-        Err(_) => DEFAULT_PATH.to_string(),
-    };
-    let p = vm.str_value(&path);
-    vm.set_field(package, "path", p);
+    for (field, var, default) in [
+        ("path", "LUA_PATH", DEFAULT_PATH),
+        ("cpath", "LUA_CPATH", DEFAULT_CPATH),
+    ] {
+        let env = std::env::var(format!("{var}_5_4")).or_else(|_| std::env::var(var));
+        let value = match env {
+            Ok(p) => expand_default_path(&p, default),
+            Err(_) => default.to_string(),
+        };
+        let v = vm.str_value(&value);
+        vm.set_field(package, field, v);
+    }
     let key = vm.intern(b"searchers");
     if let Value::Table(searchers) = package.get_str(key) {
         let n = searchers.len();
-        searchers
-            .get_mut()
-            .set_int(n + 1, Value::Native(search_lua_file));
+        let list = searchers.get_mut();
+        list.set_int(n + 1, Value::Native(search_lua_file));
+        list.set_int(n + 2, Value::Native(search_c_file));
+        list.set_int(n + 3, Value::Native(search_c_root));
     }
     // Modules opened after `package` (io, and the CLI parts of os) are registered too.
     if let Some(loaded) = loaded_table(vm) {
@@ -90,6 +105,26 @@ pub(crate) fn open_cli(vm: &mut Vm) {
                 vm.set_field(loaded, name, lib);
             }
         }
+    }
+}
+
+/// `;;` in `LUA_PATH`/`LUA_CPATH` stands for the default path (once, as in PUC Lua's `setpath`).
+fn expand_default_path(path: &str, default: &str) -> String {
+    match path.find(";;") {
+        Some(at) => {
+            let (head, tail) = (&path[..at], &path[at + 2..]);
+            let mut out = String::from(head);
+            if !head.is_empty() {
+                out.push(';');
+            }
+            out.push_str(default);
+            if !tail.is_empty() {
+                out.push(';');
+                out.push_str(tail);
+            }
+            out
+        }
+        None => path.to_string(),
     }
 }
 
@@ -106,6 +141,19 @@ fn package_field(vm: &mut Vm, name: &str) -> LuaResult<Value> {
     }
     let k = vm.str_value(name);
     vm.index(package, k)
+}
+
+/// `package.path` or `package.cpath` as a string (a number is converted, as `lua_tostring` does).
+fn package_path(vm: &mut Vm, name: &str) -> LuaResult<Gc<crate::vm::runtime::string::LuaStr>> {
+    match package_field(vm, name)? {
+        Value::Str(s) => Ok(s),
+        v @ (Value::Int(_) | Value::Float(_)) => {
+            let mut text = Vec::new();
+            crate::vm::runtime::value::fmt_number(&mut text, &v);
+            Ok(vm.intern(&text))
+        }
+        _ => Err(vm.rt_error(&format!("'package.{name}' must be a string"))),
+    }
 }
 
 fn search_preload(vm: &mut Vm, args: Args) -> LuaResult<usize> {
@@ -174,10 +222,7 @@ fn search_lua_file(vm: &mut Vm, args: Args) -> LuaResult<usize> {
         .check_str(args, 0, "searcher")?
         .to_str_lossy()
         .into_owned();
-    let path = package_field(vm, "path")?;
-    let Value::Str(path) = path else {
-        return Err(vm.rt_error("'package.path' must be a string"));
-    };
+    let path = package_path(vm, "path")?;
     match search_path(&name, &path.to_str_lossy(), ".", "/") {
         Ok(file) => {
             let src = match std::fs::read(&file) {
@@ -205,6 +250,53 @@ fn search_lua_file(vm: &mut Vm, args: Args) -> LuaResult<usize> {
             vm.ret1(args, m)
         }
     }
+}
+
+/// The searcher for C modules over `package.cpath`: a file found there cannot be loaded (Moonpool
+/// has no dynamic libraries), which is an error naming the file, as PUC Lua's is.
+fn search_c_file(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let name = vm
+        .check_str(args, 0, "searcher")?
+        .to_str_lossy()
+        .into_owned();
+    search_c_path(vm, args, &name, &name)
+}
+
+/// The all-in-one searcher: for `a.b.c`, a C library named `a` that would hold `luaopen_a_b_c`.
+fn search_c_root(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let name = vm
+        .check_str(args, 0, "searcher")?
+        .to_str_lossy()
+        .into_owned();
+    match name.split_once('.') {
+        Some((root, _)) => {
+            let root = root.to_string();
+            search_c_path(vm, args, &name, &root)
+        }
+        None => vm.ret_values(args, &[]),
+    }
+}
+
+fn search_c_path(vm: &mut Vm, args: Args, name: &str, file_name: &str) -> LuaResult<usize> {
+    let cpath = package_path(vm, "cpath")?;
+    match search_path(file_name, &cpath.to_str_lossy(), ".", "/") {
+        Ok(file) => Err(vm.rt_error(&format!(
+            "error loading module '{name}' from file '{file}':\n\t{NO_DYNAMIC_LIBS}"
+        ))),
+        Err(tried) => {
+            let m = vm.str_value(&format!("\n\t{tried}"));
+            vm.ret1(args, m)
+        }
+    }
+}
+
+/// `package.loadlib`: always fails the way PUC Lua without dynamic libraries does.
+fn loadlib(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    vm.check_str(args, 0, "loadlib")?;
+    vm.check_str(args, 1, "loadlib")?;
+    let msg = vm.str_value(NO_DYNAMIC_LIBS);
+    let kind = vm.str_value("absent");
+    vm.ret_values(args, &[Value::Nil, msg, kind])
 }
 
 fn require(vm: &mut Vm, args: Args) -> LuaResult<usize> {

@@ -2,6 +2,7 @@
 //! `gsub`, over the matcher in `pattern.rs`), `format`, `pack`/`unpack`/`packsize` (in `pack.rs`)
 //! and the string metatable with its arithmetic metamethods.
 
+use crate::vm::bytecode::proto::{Constant, FuncProto};
 use crate::vm::number::{self, ArithOp};
 use crate::vm::runtime::budget::{COPY_CHUNK, Exhausted};
 use crate::vm::runtime::error::{LuaError, LuaResult};
@@ -29,6 +30,7 @@ pub(crate) fn open(vm: &mut Vm) -> Gc<Table> {
         &[
             ("byte", byte),
             ("char", char),
+            ("dump", dump),
             ("find", find),
             ("format", format),
             ("gmatch", gmatch),
@@ -60,6 +62,53 @@ pub(crate) fn open(vm: &mut Vm) -> Gc<Table> {
     }
     vm.set_string_metatable(Some(mt));
     t
+}
+
+// ---- dump ----
+
+/// `string.dump(f [, strip])`: a binary chunk of Lua function `f` (Moonpool's own format, see
+/// `bytecode::dump`), which `load` turns back into a function.
+fn dump(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    let f = vm.arg(args, 0);
+    let strip = vm.arg(args, 1).truthy();
+    let cl = match f {
+        Value::LuaFn(cl) => cl,
+        v if v.is_function() => return Err(vm.rt_error("unable to dump given function")),
+        _ => return Err(vm.arg_type_error(args, 0, "dump", "function")),
+    };
+    let proto = func_proto(&cl.proto);
+    let mut bytes = crate::vm::bytecode::dump::dump(&proto, cl.proto.source.as_bytes(), strip);
+    let s = vm.intern_buffer(&mut bytes)?;
+    vm.ret1(args, Value::Str(s))
+}
+
+/// The compiler's form of a running function's prototype (constants back to plain values).
+fn func_proto(p: &crate::vm::runtime::function::Proto) -> FuncProto {
+    FuncProto {
+        code: p.code.to_vec(),
+        lineinfo: p.lineinfo.to_vec(),
+        live_regs: p.live_regs.to_vec(),
+        consts: p
+            .consts
+            .iter()
+            .map(|c| match *c {
+                Value::Bool(b) => Constant::Bool(b),
+                Value::Int(i) => Constant::Int(i),
+                Value::Float(f) => Constant::Float(f),
+                Value::Str(s) => Constant::Str(s.as_bytes().to_vec()),
+                // Constants are only ever nil, booleans, numbers and strings.
+                _ => Constant::Nil,
+            })
+            .collect(),
+        protos: p.protos.iter().map(|c| func_proto(c)).collect(),
+        upvals: p.upvals.to_vec(),
+        locvars: p.locvars.to_vec(),
+        numparams: p.numparams,
+        is_vararg: p.is_vararg,
+        maxstack: p.maxstack,
+        linedefined: p.linedefined,
+        lastlinedefined: p.lastlinedefined,
+    }
 }
 
 // ---- shared helpers ----

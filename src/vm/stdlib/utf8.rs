@@ -249,6 +249,11 @@ fn offset(vm: &mut Vm, args: Args) -> LuaResult<usize> {
 fn codes(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let lax = vm.arg(args, 1).truthy();
     let s = vm.check_str(args, 0, "codes")?;
+    // Lua 5.4.8's rule (5.4.4 skipped stray continuation bytes silently): a string cannot start
+    // with one, and none may follow a character (checked in the iterator).
+    if is_cont(s.as_bytes(), 0) {
+        return Err(vm.arg_error(1, "codes", MSG_INVALID));
+    }
     let f = if lax {
         Value::Native(iter_lax)
     } else {
@@ -286,8 +291,10 @@ fn iter_aux(vm: &mut Vm, args: Args, strict: bool) -> LuaResult<usize> {
     }
     let n = n as i64;
     match decode(bytes, n as usize, strict) {
-        Some((code, _)) => vm.ret_values(args, &[Value::Int(n + 1), Value::Int(code as i64)]),
-        None => Err(vm.rt_error(MSG_INVALID)),
+        Some((code, next)) if !is_cont(bytes, next) => {
+            vm.ret_values(args, &[Value::Int(n + 1), Value::Int(code as i64)])
+        }
+        _ => Err(vm.rt_error(MSG_INVALID)),
     }
 }
 
