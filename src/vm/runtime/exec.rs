@@ -948,6 +948,14 @@ impl Vm {
         Ok(want)
     }
 
+    /// The error of a numeric for loop whose control variables `debug.setlocal` changed. Out of
+    /// line: the loop's arm stays as small as it was with a panic there.
+    #[cold]
+    #[inline(never)]
+    fn for_state_error(&mut self) -> LuaError {
+        self.rt_error("'for' loop state changed during the loop")
+    }
+
     /// Whether the running code may yield now; the error `coroutine.yield` raises if not
     /// (without a position: it comes from a C function in PUC Lua).
     fn yield_check(&mut self) -> LuaResult<()> {
@@ -2645,7 +2653,7 @@ impl Vm {
                             // Only `debug.setlocal` on the hidden control variables gets here
                             // (the compiler and the binary-chunk verifier never allow it).
                             save_pc!();
-                            return Err(self.rt_error("'for' loop state changed during the loop"));
+                            return Err(self.for_state_error());
                         };
                         let idx = idx + step;
                         if if step > 0.0 { idx <= lim } else { lim <= idx } {

@@ -6,7 +6,7 @@
 //! that frame; or synchronously from native code, where it always returns `Ok(Some(_))`.
 
 use super::debug::Origin;
-use super::error::LuaResult;
+use super::error::{LuaError, LuaResult};
 use super::frame::FrameKind;
 use super::gc::Gc;
 use super::state::Vm;
@@ -196,13 +196,7 @@ impl Vm {
         aux: usize,
     ) -> LuaResult<Option<Value>> {
         if in_loop && !f.is_function() && !self.tm_of(&f, Tm::Call).is_function() {
-            // Named like PUC Lua does: the instruction called the metamethod.
-            let tn = self.obj_type_name(&f);
-            let name = self.tm_name(tm).to_str_lossy().into_owned();
-            let name = name.trim_start_matches("__");
-            return Err(self.rt_error(&format!(
-                "attempt to call a {tn} value (metamethod '{name}')"
-            )));
+            return Err(self.metamethod_call_error(tm, f));
         }
         if in_loop && matches!(f, Value::LuaFn(_)) {
             if self.c_stack_full() {
@@ -231,6 +225,19 @@ impl Vm {
             return Ok(Some(self.th().stack[slot]));
         }
         Ok(Some(self.call1(f, args)?))
+    }
+
+    /// "attempt to call a number value (metamethod 'add')": a metamethod that cannot be called,
+    /// named like PUC Lua does (the instruction called it). Out of line, off the hot paths.
+    #[cold]
+    #[inline(never)]
+    fn metamethod_call_error(&mut self, tm: Tm, f: Value) -> LuaError {
+        let tn = self.obj_type_name(&f);
+        let name = self.tm_name(tm).to_str_lossy().into_owned();
+        let name = name.trim_start_matches("__");
+        self.rt_error(&format!(
+            "attempt to call a {tn} value (metamethod '{name}')"
+        ))
     }
 
     /// `obj[key]` with metamethods.

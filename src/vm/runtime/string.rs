@@ -30,10 +30,19 @@ pub struct LuaStr {
 /// The longest interned string (PUC Lua's LUAI_MAXSHORTLEN).
 pub(crate) const SHORT_MAX: usize = 40;
 
-/// String equality: identity for short (interned) strings, contents for long ones.
+/// String equality: identity for short (interned) strings, contents for long ones. Only `key`'s
+/// length is read before the contents are needed: a table probe passes the key it looks up
+/// (already in cache), so a miss against a short key costs no load of the other string (that
+/// load cost `table_hash` 15%).
 #[inline(always)]
-pub(crate) fn str_eq(a: Gc<LuaStr>, b: Gc<LuaStr>) -> bool {
-    a == b || (a.len() > SHORT_MAX && a.hash == b.hash && a.bytes == b.bytes)
+pub(crate) fn str_eq(other: Gc<LuaStr>, key: Gc<LuaStr>) -> bool {
+    other == key || (key.len() > SHORT_MAX && long_str_eq(other, key))
+}
+
+/// Contents equality of a long string with another string.
+#[inline(never)]
+fn long_str_eq(a: Gc<LuaStr>, b: Gc<LuaStr>) -> bool {
+    a.hash == b.hash && a.bytes == b.bytes
 }
 
 impl LuaStr {

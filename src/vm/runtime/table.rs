@@ -198,7 +198,9 @@ impl Table {
     fn hinted_str_node(&self, s: Gc<LuaStr>) -> Option<&Node> {
         self.nodes
             .get(s.slot_hint())
-            .filter(|n| matches!(n.key, Value::Str(x) if super::string::str_eq(x, s)))
+            // A pointer compare: a long key equal to `s` but another object is found by the
+            // probe that follows a miss.
+            .filter(|n| matches!(n.key, Value::Str(x) if x == s))
     }
 
     #[inline(always)]
