@@ -483,7 +483,9 @@ pub fn strip_shebang(mut src: Vec<u8>) -> Vec<u8> {
     }
     if src.first() == Some(&b'#') {
         let nl = src.iter().position(|&c| c == b'\n').unwrap_or(src.len());
-        src.drain(..nl);
+        // The newline stays (line numbers count it), unless a binary chunk follows.
+        let binary = src.get(nl + 1) == Some(&0x1b);
+        src.drain(..if binary { nl + 1 } else { nl });
     }
     src
 }
