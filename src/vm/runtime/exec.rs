@@ -1191,6 +1191,12 @@ impl Vm {
         c.c_levels = 0;
         c.status = CoStatus::Dead;
         c.error = Some(e);
+        // Only the open upvalues' and pending closes' slots stay live: a top left where the
+        // error struck would keep everything below it (error messages of a deep recursion, its
+        // registers) alive for as long as the coroutine is.
+        let upvals_top = c.open_upvals.last().map_or(0, |&(s, _)| s + 1);
+        let tbc_top = c.tbc.last().map_or(0, |&s| s + 1);
+        c.top = upvals_top.max(tbc_top);
     }
 
     /// After a coroutine died with `e`: switch to its Lua resumer and either return
