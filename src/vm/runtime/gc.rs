@@ -929,10 +929,11 @@ impl Vm {
     pub(crate) fn gc_request_cycle(&mut self) {
         if self.heap.phase == GcPhase::Pause {
             self.heap.threshold = 0;
-        } else {
-            // The running cycle may have marked what was just dropped: run one more after it.
-            self.heap.cycle_requested = true;
         }
+        // One more cycle after the one that starts (or runs) now: what a dropped coroutine's
+        // stack held is only garbage once the coroutine itself is freed, in that first cycle's
+        // atomic step; the second returns it.
+        self.heap.cycle_requested = true;
     }
 
     /// `collectgarbage("step", kb)`: work as if `kb` KiB had been allocated, starting a cycle if
