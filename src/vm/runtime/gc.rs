@@ -385,8 +385,8 @@ pub struct Heap {
     pub(crate) closing: bool,
     /// `collectgarbage("stop")`: no automatic collections until "restart".
     pub stopped: bool,
-    /// Start another cycle as soon as the running one ends (`Vm::gc_request_cycle`).
-    pub cycle_requested: bool,
+    /// Cycles still to start, each as soon as the one before ends (`Vm::gc_request_cycle`).
+    pub cycles_requested: u8,
     /// Collect at every safe point (`MOONPOOL_GC_STRESS=1`), to shake out missing roots.
     pub stress: bool,
     /// Do a tiny incremental step at every safe point (`MOONPOOL_GC_STRESS=step`).
@@ -436,7 +436,7 @@ impl Default for Heap {
             in_finalizer: false,
             closing: false,
             stopped: false,
-            cycle_requested: false,
+            cycles_requested: 0,
             stress: false,
             stress_steps: false,
             pause: 200,
@@ -927,13 +927,15 @@ impl Vm {
     /// grown past its threshold: a host that just dropped many objects (a despawned entity's
     /// state and tasks) gets the memory back without waiting for new allocation.
     pub(crate) fn gc_request_cycle(&mut self) {
+        // Two full cycles from now: what a dropped coroutine's stack held is only garbage once
+        // the coroutine itself is freed, in the first one's atomic step; the second returns it.
+        // A cycle already running may have marked what was just dropped: it does not count.
         if self.heap.phase == GcPhase::Pause {
             self.heap.threshold = 0;
+            self.heap.cycles_requested = self.heap.cycles_requested.max(1);
+        } else {
+            self.heap.cycles_requested = 2;
         }
-        // One more cycle after the one that starts (or runs) now: what a dropped coroutine's
-        // stack held is only garbage once the coroutine itself is freed, in that first cycle's
-        // atomic step; the second returns it.
-        self.heap.cycle_requested = true;
     }
 
     /// `collectgarbage("step", kb)`: work as if `kb` KiB had been allocated, starting a cycle if
@@ -1389,7 +1391,8 @@ impl Vm {
                     h.total = h.live;
                     // `pause` 200 (Lua's default) waits until the heap doubles.
                     h.threshold = (h.live / 100 * h.pause as usize).max(h.live + GC_MIN_HEAP);
-                    if std::mem::take(&mut h.cycle_requested) {
+                    if h.cycles_requested > 0 {
+                        h.cycles_requested -= 1;
                         h.threshold = 0;
                     }
                     h.objects_freed += freed.count as u64;
