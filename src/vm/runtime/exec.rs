@@ -746,9 +746,7 @@ impl Vm {
                     };
                     let r = match r {
                         Ok(true) => {
-                            let fk = self.th().top_frame.unwrap();
-                            self.frames[fk].aux = extra;
-                            self.th_mut().c_levels += 1;
+                            self.enter_protected_frame(extra);
                             return Ok(None);
                         }
                         Ok(false) => Ok(self.th().top - callee),
@@ -792,9 +790,7 @@ impl Vm {
                                 self.next_call_from_native = false;
                                 match r {
                                     Ok(true) => {
-                                        let fk = self.th().top_frame.unwrap();
-                                        self.frames[fk].aux = extra;
-                                        self.th_mut().c_levels += 1;
+                                        self.enter_protected_frame(extra);
                                         return Ok(None);
                                     }
                                     Ok(false) => Ok(self.th().top - callee),
@@ -936,6 +932,14 @@ impl Vm {
                 }
             }
         }
+    }
+
+    /// The protected call just pushed its frame: it remembers how many `pcall`s it chains
+    /// (`extra`, one `true` each in its results) and counts as a C level.
+    fn enter_protected_frame(&mut self, extra: usize) {
+        let fk = self.th().top_frame.unwrap();
+        self.frames[fk].aux = extra;
+        self.th_mut().c_levels += 1;
     }
 
     /// Adjusts the `n` values at `first` to exactly `want` (dropping or adding nils), as a C
