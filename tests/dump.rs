@@ -107,7 +107,7 @@ fn a_chunk_of_puc_lua_is_refused_with_its_reason() {
     let msg: String = vm
         .exec("return select(2, load(CHUNK, '=luac.out'))", "=puc")
         .unwrap();
-    assert_eq!(msg, "luac.out: bad binary format (version mismatch)");
+    assert_eq!(msg, "luac.out: bad binary format (not a Moonpool chunk)");
 }
 
 /// A host may refuse binary chunks altogether.

@@ -3,9 +3,13 @@
 //! The format is Moonpool's own, not PUC Lua's byte layout. Its header is PUC's (the signature
 //! `"\x1bLua"`, a version byte, a format byte, the `LUAC_DATA` bytes, the sizes of an
 //! instruction, an integer and a float, and the integer 0x5678 and the float 370.5 to check
-//! their encoding), checked in PUC's order with PUC's messages, except that the version byte
-//! is Moonpool's: a chunk of PUC Lua (0x54) is refused with "version mismatch", and so is
-//! Moonpool's by PUC Lua. After the header:
+//! their encoding), byte for byte, checked in PUC's order with PUC's messages (the official
+//! test suite compares it). The body is not PUC's, so each implementation must refuse the
+//! other's chunks cleanly. A marker follows the header: a zero byte, then ten 0x7f bytes. PUC
+//! Lua reads the zero as an upvalue count and the rest as a size whose varint never ends,
+//! which it refuses with "bad binary format (integer overflow)" before reading anything else;
+//! Moonpool refuses a chunk without the marker (any of PUC's) with "not a Moonpool chunk". After
+//! the marker:
 //!
 //! ```text
 //! source     u8 flag (0: stripped), then bytes
@@ -32,8 +36,8 @@ use super::proto::{Constant, FuncProto, LocVar, UpvalDesc};
 
 /// The first bytes of every binary chunk (`LUA_SIGNATURE`).
 pub const SIGNATURE: &[u8; 4] = b"\x1bLua";
-/// Moonpool's version byte: not PUC Lua's 0x54, so neither loads the other's chunks.
-pub const VERSION: u8 = 0x4d;
+/// Lua 5.4, as in PUC Lua's header.
+pub const VERSION: u8 = 0x54;
 /// Revision of the layout below the header.
 pub const FORMAT: u8 = 0;
 /// PUC Lua's `LUAC_DATA`: catches chunks mangled by text-mode conversions.
@@ -41,6 +45,8 @@ pub const DATA: &[u8; 6] = b"\x19\x93\r\n\x1a\n";
 /// PUC Lua's `LUAC_INT` and `LUAC_NUM`: check the byte order of numbers.
 pub const CHECK_INT: i64 = 0x5678;
 pub const CHECK_NUM: f64 = 370.5;
+/// Separates Moonpool's body from PUC Lua's (see the module doc).
+pub const MARKER: &[u8; 11] = b"\x00\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f";
 /// Functions nested deeper than this are refused (the compiler stops far below).
 pub const MAX_NESTING: usize = 200;
 
@@ -63,6 +69,7 @@ pub fn dump(proto: &FuncProto, source: &[u8], strip: bool) -> Vec<u8> {
     out.extend_from_slice(&[4, 8, 8]);
     out.extend_from_slice(&CHECK_INT.to_le_bytes());
     out.extend_from_slice(&CHECK_NUM.to_bits().to_le_bytes());
+    out.extend_from_slice(MARKER);
     if strip {
         out.push(0);
     } else {
@@ -180,6 +187,9 @@ pub fn undump(bytes: &[u8]) -> Result<(FuncProto, Vec<u8>), String> {
     }
     if f64::from_bits(r.u64_le()?) != CHECK_NUM {
         return Err("float format mismatch".into());
+    }
+    if r.take(MARKER.len())? != MARKER {
+        return Err("not a Moonpool chunk".into());
     }
     let source = match r.byte()? {
         0 => b"=?".to_vec(),

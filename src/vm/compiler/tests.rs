@@ -622,7 +622,7 @@ return f(2, 'k')";
             undump(&b).unwrap_err()
         };
         assert_eq!(with(1, b'X'), "not a binary chunk");
-        assert_eq!(with(4, 0x54), "version mismatch");
+        assert_eq!(with(4, 0x53), "version mismatch");
         assert_eq!(with(5, 1), "format mismatch");
         assert_eq!(with(9, b'\r'), "corrupted chunk");
         assert_eq!(with(12, 8), "Instruction size mismatch");
@@ -633,9 +633,11 @@ return f(2, 'k')";
         for n in 0..good.len() {
             assert_eq!(undump(&good[..n]).unwrap_err(), "truncated chunk", "{n}");
         }
-        // A chunk of PUC Lua 5.4 (`luac -s` of an empty file): its version byte differs.
+        assert_eq!(with(31, 1), "not a Moonpool chunk");
+        assert_eq!(with(33, 0xff), "not a Moonpool chunk");
+        // A chunk of PUC Lua 5.4 (`luac -s` of an empty file): same header, other body.
         let puc = b"\x1b\x4c\x75\x61\x54\x00\x19\x93\x0d\x0a\x1a\x0a\x04\x08\x08\x78\x56\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x28\x77\x40\x01\x80\x80\x80\x00\x01\x02\x82\x51\x00\x00\x00\x46\x00\x01\x01\x80\x81\x01\x00\x00\x80\x80\x80\x80\x80";
-        assert_eq!(undump(puc).unwrap_err(), "version mismatch");
+        assert_eq!(undump(puc).unwrap_err(), "not a Moonpool chunk");
     }
 
     /// Every single-byte change and every truncation of a few chunks: `undump` returns, and what
