@@ -87,9 +87,15 @@ impl Vm {
                 name: None,
             });
         }
+        // The frame of a failed protected call stays while its variables close, but (as in PUC
+        // Lua) its function is gone: the `__close` methods are called by the protected call.
+        let mut unwinding = false;
         while let Some(k) = f {
-            out.push(Level::Lua(k));
+            if !std::mem::take(&mut unwinding) {
+                out.push(Level::Lua(k));
+            }
             let fr = &self.frames[k];
+            unwinding = fr.kind == FrameKind::CloseUnwind;
             match fr.kind {
                 FrameKind::Pcall | FrameKind::Xpcall => {
                     // The protected-call natives below (several for `pcall(pcall, f)`).
@@ -114,7 +120,8 @@ impl Vm {
                 FrameKind::Fresh => match fr.parent {
                     // Called from a native (a `sort` comparator, a `gsub` callback).
                     Some(p) => {
-                        if let Some(v) = self.call_target(p)
+                        let returning = self.returning_native.filter(|&(k, _)| k == p);
+                        if let Some(v) = returning.map(|(_, v)| v).or_else(|| self.call_target(p))
                             && is_native(&v)
                         {
                             out.push(Level::Native {
@@ -209,8 +216,10 @@ impl Vm {
                         Op::TForCall => Some(("for iterator", "for iterator".into())),
                         _ => None,
                     },
+                    // Called by the failed protected call (a native): no name, as in PUC Lua.
+                    FrameKind::CloseUnwind => None,
                     // A metamethod the instruction ran (a `__close` runs from Close or Return).
-                    FrameKind::Meta | FrameKind::Fresh => {
+                    FrameKind::Meta | FrameKind::Fresh | FrameKind::Close => {
                         metamethod_of(i.op()).map(|m| ("metamethod", m.to_string()))
                     }
                     _ => None,

@@ -37,6 +37,18 @@ pub(crate) fn call_cost(code_len: usize) -> i64 {
     1 + (code_len >> 8) as i64
 }
 
+/// What `Vm::call_next_close` did.
+enum CloseCall {
+    /// A native method returned: run the instruction again.
+    Returned,
+    /// The running frame changed (a Lua method's frame, or a resumed coroutine): reload it.
+    Entered,
+    /// Control leaves the interpreter (a yield to the host).
+    Leave(Exit),
+    /// The hooks changed: continue in the other build of the loop.
+    Rerun,
+}
+
 /// The index in `code` of the instruction `ip` points at.
 #[inline(always)]
 fn pc_index(ip: *const Instr, code: &[Instr]) -> usize {
@@ -447,6 +459,57 @@ impl Vm {
         Ok(err)
     }
 
+    /// Calls the `__close` method of the innermost pending to-be-closed variable at or above
+    /// `level` as a call from the running frame `fk` (placed at the free slot `call_at`), so the
+    /// method may yield. The variable leaves the pending list first; the instruction that asked
+    /// (Close, or a Return: its results stay below `call_at`) runs again afterwards for the next
+    /// one. `None` when no variable is pending.
+    #[cold]
+    #[inline(never)]
+    fn call_next_close(
+        &mut self,
+        fk: FrameKey,
+        level: usize,
+        call_at: usize,
+    ) -> LuaResult<Option<CloseCall>> {
+        match self.th().tbc.last() {
+            Some(&slot) if slot >= level => {}
+            _ => return Ok(None),
+        }
+        let slot = self.th_mut().tbc.pop().unwrap_or_default();
+        let v = self.th().stack[slot];
+        let tm = self.tm_of(&v, Tm::Close);
+        if tm.is_nil() {
+            return Err(self.rt_error("attempt to call a nil value (metamethod 'close')"));
+        }
+        self.reserve_stack(call_at, 3)?;
+        let th = self.th_mut();
+        th.stack[call_at..call_at + 3].copy_from_slice(&[tm, v, Value::Nil]);
+        th.top = call_at + 3;
+        match self.precall(call_at, 2, 0, FrameKind::Close) {
+            Ok(true) => Ok(Some(CloseCall::Entered)),
+            Ok(false) => {
+                self.th_mut().top = call_at;
+                if self.hooks.changed {
+                    self.frames[fk].pc -= 1;
+                    return Ok(Some(CloseCall::Rerun));
+                }
+                Ok(Some(CloseCall::Returned))
+            }
+            Err(LuaError::Control(c)) => {
+                // A native that yields or calls (`__close = coroutine.yield`): the frame resumes
+                // at its saved position, the instruction again.
+                self.frames[fk].pc -= 1;
+                Ok(Some(match self.control_in_loop(c, call_at, 2, 0)? {
+                    Some(x) => CloseCall::Leave(x),
+                    None if self.hooks.changed => CloseCall::Rerun,
+                    None => CloseCall::Entered,
+                }))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     fn has_pending_close(&self, level: usize) -> bool {
         let th = self.th();
         th.open_upvals.last().is_some_and(|&(s, _)| s >= level)
@@ -464,6 +527,10 @@ impl Vm {
             self.close_tbc(base, None)?;
             self.close_upvals(base);
         }
+        // After the closes, which may have set it, as in PUC Lua.
+        if self.hooks.mask & super::state::HOOK_RETURN != 0 {
+            self.return_hook(first + n)?;
+        }
         let fr = self.frames[fk];
         let th = self.th_mut();
         th.top_frame = fr.parent;
@@ -471,6 +538,18 @@ impl Vm {
         match fr.kind {
             FrameKind::Lua => {
                 self.move_results(first, n, fr.func, fr.nresults);
+                Ok(None)
+            }
+            FrameKind::CloseUnwind => {
+                self.th_mut().top = fr.func;
+                self.unwind_closes(fr.parent.expect("a protected call's frame"))
+            }
+            FrameKind::Close => {
+                // The caller's Close or Return runs again, for the next pending variable. A
+                // Return takes its results up to the top (where this call was placed).
+                self.th_mut().top = fr.func;
+                let parent = fr.parent.expect("a __close is called by a Lua frame");
+                self.frames[parent].pc -= 1;
                 Ok(None)
             }
             FrameKind::Capped => {
@@ -739,8 +818,11 @@ impl Vm {
                     } else {
                         // pcall makes the call, so a failure to call carries no Lua position.
                         self.next_call_from_native = true;
-                        let nres = if is_native { -1 } else { nresults };
-                        let r = self.precall(callee, cnargs, nres, kind);
+                        let r = if is_native {
+                            self.behind_error_barrier(|vm| vm.precall(callee, cnargs, -1, kind))
+                        } else {
+                            self.precall(callee, cnargs, nresults, kind)
+                        };
                         self.next_call_from_native = false;
                         r
                     };
@@ -1097,7 +1179,8 @@ impl Vm {
                     }
                     (func + 1, nargs - 1)
                 };
-                match self.call_slot(callee, cnargs, -1) {
+                let r = self.behind_error_barrier(|vm| vm.call_slot(callee, cnargs, -1));
+                match r {
                     Ok(n) => {
                         self.th_mut().stack[func] = Value::Bool(true);
                         self.move_results(func, n + 1, func, nresults);
@@ -1267,13 +1350,29 @@ impl Vm {
         let Some(tk) = target else {
             return Err(LuaError::Value(e));
         };
-        let (kind, func, nresults, extra) = {
-            let t = &self.frames[tk];
-            (t.kind, t.func, t.nresults, t.aux)
-        };
+        let (kind, func) = (self.frames[tk].kind, self.frames[tk].func);
         let handler = (kind == FrameKind::Xpcall).then(|| self.th().stack[func - 1]);
-        if let Some(h) = handler {
+        let handled = self.handled_error.take();
+        let handled_by =
+            |k: FrameKey, e: &Value| matches!(handled, Some((hk, v)) if hk == k && v.raw_eq(e));
+        if let Some(h) = handler
+            && !handled_by(tk, &e)
+        {
             e = self.run_message_handler(h, e);
+        }
+        if kind == FrameKind::Fresh
+            && !self.in_error_handler
+            && let Some(xk) = self.enclosing_xpcall(tk)
+        {
+            // As in PUC Lua, the handler runs where the error was raised, while the nested call
+            // (a `__close`, a `gsub` callback) is still on the stack for its traceback; the
+            // xpcall then takes the handled error as it is (and so do the nested calls it
+            // leaves on the way).
+            if !handled_by(xk, &e) {
+                let h = self.th().stack[self.frames[xk].func - 1];
+                e = self.run_message_handler(h, e);
+            }
+            self.handled_error = Some((xk, e));
         }
         if kind == FrameKind::CoroutineBody {
             self.kill_coroutine(e);
@@ -1284,12 +1383,34 @@ impl Vm {
         }
         // Pop frames above and including the target, then close what they leave open (so a
         // `__close` runs as called from the protected call's level, as in PUC Lua), above
-        // everything they used.
+        // everything they used. A protected call keeps its frame while its variables close:
+        // Lua `__close` methods run as frames of the loop (they may yield), and the error waits
+        // in the callee's slot.
         self.th_mut().top = self.th().top.max(self.free_slot());
-        let bottom = self.frames[tk].parent.is_none();
+        let keep_target = matches!(kind, FrameKind::Pcall | FrameKind::Xpcall);
+        self.pop_frames_to(tk, !keep_target);
+        self.close_upvals(func);
+        if keep_target {
+            self.th_mut().stack[func] = e;
+            return self.unwind_closes(tk);
+        }
+        if let Ok(Some(new_e)) = self.close_tbc_handled(func, Some(e), handler) {
+            e = new_e;
+        }
+        self.close_upvals(func);
+        // Everything the call left above its slot is dead: a stack top left high would keep it
+        // (error messages, the frames' registers) alive for the collector.
+        self.th_mut().top = func;
+        Err(LuaError::Value(e))
+    }
+
+    /// Pops the current coroutine's frames above frame `tk`, and `tk` too when `including`.
+    fn pop_frames_to(&mut self, tk: FrameKey, including: bool) {
         let mut cur = self.th().top_frame;
-        loop {
-            let k = cur.unwrap();
+        while let Some(k) = cur {
+            if k == tk && !including {
+                break;
+            }
             let fr = self.frames[k];
             let th = self.th_mut();
             th.depth -= 1;
@@ -1305,29 +1426,93 @@ impl Vm {
                 break;
             }
         }
-        self.close_upvals(func);
-        if let Ok(Some(new_e)) = self.close_tbc_handled(func, Some(e), handler) {
-            e = new_e;
-        }
-        self.close_upvals(func);
-        match kind {
-            FrameKind::Fresh => {
-                // Everything the call left above its slot is dead: a stack top left high would
-                // keep it (error messages, the frames' registers) alive for the collector.
-                self.th_mut().top = func;
-                Err(LuaError::Value(e))
+    }
+
+    /// The protected call of frame `tk` failed (with the error in its callee's slot) and its
+    /// frames above are gone: closes its pending to-be-closed variables, innermost first, then
+    /// completes the call with `false` and the error. A Lua `__close` method runs as a
+    /// `CloseUnwind` frame above `tk` (so it may yield) and this continues when it returns; an
+    /// error it raises replaces the one being unwound (through `recover`, which comes back
+    /// here). Returns an exit when the coroutine ends (`coroutine.create(pcall)`).
+    fn unwind_closes(&mut self, tk: FrameKey) -> LuaResult<Option<Exit>> {
+        let (kind, func, nresults, extra, bottom) = {
+            let t = &self.frames[tk];
+            (t.kind, t.func, t.nresults, t.aux, t.parent.is_none())
+        };
+        while let Some(&slot) = self.th().tbc.last() {
+            if slot < func {
+                break;
             }
-            _ => {
-                let dest = func - 1 - extra;
-                self.pcall_failed(dest, extra, e, nresults);
-                if bottom {
-                    // The bottom frame of `coroutine.create(pcall)`: the coroutine ends.
-                    self.free_frames(self.current);
-                    return self.deliver_to_resumer(dest, extra + 2, true);
+            self.th_mut().tbc.pop();
+            let v = self.th().stack[slot];
+            let e = self.th().stack[func];
+            let tm = self.tm_of(&v, Tm::Close);
+            let r = if tm.is_nil() {
+                Err(self.rt_error("attempt to call a nil value (metamethod 'close')"))
+            } else if let Value::LuaFn(_) = tm {
+                let call_at = self.free_slot();
+                self.reserve_stack(call_at, 3)?;
+                let th = self.th_mut();
+                th.stack[call_at..call_at + 3].copy_from_slice(&[tm, v, e]);
+                th.top = call_at + 3;
+                match self.precall(call_at, 2, 0, FrameKind::CloseUnwind) {
+                    Ok(_) => return Ok(None),
+                    Err(err) => Err(err),
                 }
-                Ok(None)
+            } else {
+                self.call1(tm, &[v, e]).map(|_| Value::Nil)
+            };
+            match r {
+                Ok(_) => {}
+                Err(LuaError::Value(new)) => {
+                    let new = if kind == FrameKind::Xpcall {
+                        self.call_handler(func - 1, new)
+                    } else {
+                        new
+                    };
+                    self.th_mut().stack[func] = new;
+                }
+                Err(c) => return Err(c),
             }
         }
+        self.close_upvals(func);
+        self.pop_frames_to(tk, true);
+        let e = self.th().stack[func];
+        let dest = func - 1 - extra;
+        self.pcall_failed(dest, extra, e, nresults);
+        if bottom {
+            // The bottom frame of `coroutine.create(pcall)`: the coroutine ends.
+            self.free_frames(self.current);
+            return self.deliver_to_resumer(dest, extra + 2, true);
+        }
+        Ok(None)
+    }
+
+    /// Runs `f`, which catches the errors of the calls it makes without a frame of its own (a
+    /// native under pcall, a finalizer): an xpcall further out must not handle them.
+    pub(crate) fn behind_error_barrier<R>(&mut self, f: impl FnOnce(&mut Self) -> R) -> R {
+        let caller = self.th().top_frame;
+        self.error_barriers.push(caller);
+        let r = f(self);
+        self.error_barriers.pop();
+        r
+    }
+
+    /// The xpcall frame that catches an error leaving the nested call whose frame is `fresh`,
+    /// if a pcall, an error barrier or a coroutine's body does not catch it first.
+    fn enclosing_xpcall(&self, fresh: FrameKey) -> Option<FrameKey> {
+        let mut f = self.frames[fresh].parent;
+        while let Some(k) = f {
+            if self.error_barriers.contains(&Some(k)) {
+                return None;
+            }
+            match self.frames[k].kind {
+                FrameKind::Xpcall => return Some(k),
+                FrameKind::Pcall | FrameKind::CoroutineBody => return None,
+                _ => f = self.frames[k].parent,
+            }
+        }
+        None
     }
 
     /// Collector work at a collection point of the running frame (closure `cl`, instruction
@@ -1501,6 +1686,30 @@ impl Vm {
         macro_rules! reload {
             () => {{
                 base = unsafe { (*thp).stack.as_mut_ptr().add(base_idx) };
+            }};
+        }
+        // Runs the next pending `__close` at or above `$level` as a call placed at `$call_at`
+        // (see `call_next_close`); falls through when none is pending.
+        macro_rules! close_step {
+            ($level:expr, $call_at:expr) => {{
+                let level = $level;
+                if unsafe { &*thp }.tbc.last().is_some_and(|&s| s >= level) {
+                    match self.call_next_close(fk, level, $call_at)? {
+                        Some(CloseCall::Returned) => {
+                            // This instruction again, for the next variable.
+                            ip = unsafe { ip.sub(1) };
+                            reload!();
+                            continue;
+                        }
+                        Some(CloseCall::Entered) => {
+                            load_frame!();
+                            continue;
+                        }
+                        Some(CloseCall::Leave(x)) => return Ok(x),
+                        Some(CloseCall::Rerun) => return Ok(Exit::Rerun),
+                        None => {}
+                    }
+                }
             }};
         }
         // The index of the next instruction, as frames keep it.
@@ -2285,8 +2494,8 @@ impl Vm {
                     save_pc!();
                     let level = base_idx + i.a();
                     self.close_upvals(level);
-                    self.close_tbc(level, None)?;
-                    reload!();
+                    let call_at = base_idx + cl.proto.maxstack as usize;
+                    close_step!(level, call_at);
                 }
                 Op::Tbc => {
                     let v = r!(i.a());
@@ -2466,21 +2675,22 @@ impl Vm {
                         charge!(pc!() - 1);
                     }
                     // Call and return hooks of a native (a Lua function's fire in its frame).
+                    let callee = r!(a);
                     let hooked_native =
-                        HOOKS && matches!(r!(a), Value::Native(_) | Value::NativeClosure(_));
+                        HOOKS && matches!(callee, Value::Native(_) | Value::NativeClosure(_));
                     if hooked_native {
+                        // (The call below works on stack indices; the arms after it reload.)
                         self.hook_event("call", None)?;
-                        reload!();
                     }
                     // A native function (the other common callee) skips precall's dispatch.
-                    let called = match r!(a) {
+                    let called = match callee {
                         Value::Native(nf) => {
                             self.call_native(nf, func, nargs, nresults).map(|()| false)
                         }
                         _ => self.precall(func, nargs, nresults, FrameKind::Lua),
                     };
                     if hooked_native && matches!(called, Ok(false)) {
-                        self.hook_event("return", None)?;
+                        self.native_return_hook(fk, callee)?;
                     }
                     match called {
                         Ok(true) => load_frame!(),
@@ -2488,7 +2698,13 @@ impl Vm {
                             reload!();
                             gc_point!(a);
                             if self.hooks.changed {
-                                // debug.sethook ran: continue in the other build of the loop.
+                                // debug.sethook ran: its own return is hooked already (as in
+                                // PUC Lua); continue in the other build of the loop.
+                                if !HOOKS
+                                    && matches!(callee, Value::Native(_) | Value::NativeClosure(_))
+                                {
+                                    self.native_return_hook(fk, callee)?;
+                                }
                                 return Ok(Exit::Rerun);
                             }
                         }
@@ -2564,11 +2780,7 @@ impl Vm {
                     }
                 }
                 Op::Return => {
-                    if HOOKS {
-                        save_pc!();
-                        self.hook_event("return", None)?;
-                        // do_return below works on stack indices; no cached pointer to refresh.
-                    }
+                    // (do_return runs the return hook.)
                     let a = i.a();
                     let first = base_idx + a;
                     let n = if i.b() != 0 {
@@ -2577,17 +2789,22 @@ impl Vm {
                         top!() - first
                     };
                     save_pc!();
+                    // The `__close` calls go above the results. With B = 0 the results are
+                    // temporaries above every local, and run again this Return takes them up to
+                    // the top, which the call leaves right after them. Otherwise the results may
+                    // be locals below a pending variable: above the frame's registers.
+                    let call_at = if i.b() == 0 {
+                        first + n
+                    } else {
+                        (first + n).max(base_idx + cl.proto.maxstack as usize)
+                    };
+                    close_step!(base_idx, call_at);
                     if let Some(x) = self.do_return(fk, first, n)? {
                         return Ok(x);
                     }
                     load_frame!();
                 }
                 Op::Return0 | Op::Return1 => {
-                    if HOOKS {
-                        save_pc!();
-                        self.hook_event("return", None)?;
-                        reload!();
-                    }
                     let n = if i.op() == Op::Return0 { 0 } else { 1 };
                     let first = base_idx + i.a();
                     let fr = unsafe { self.frames.get_unchecked(fk) };
@@ -2599,7 +2816,8 @@ impl Vm {
                     let kind = fr.kind;
                     // (A host caller wanting more than one result may need the stack grown.)
                     let to_host = kind == FrameKind::Fresh && fr.nresults <= 1;
-                    if (kind == FrameKind::Lua || to_host) && no_close {
+                    // (With hooks on, do_return runs the return hook.)
+                    if !HOOKS && (kind == FrameKind::Lua || to_host) && no_close {
                         // Fast path: a plain return to a Lua caller (whose frame resumes here) or
                         // to the host (`Vm::call`).
                         let (func, want, parent) = (fr.func, fr.nresults, fr.parent);
@@ -2636,6 +2854,10 @@ impl Vm {
                         continue;
                     }
                     save_pc!();
+                    close_step!(
+                        base_idx,
+                        (first + n).max(base_idx + cl.proto.maxstack as usize)
+                    );
                     if let Some(x) = self.do_return(fk, first, n)? {
                         return Ok(x);
                     }
@@ -2876,6 +3098,26 @@ impl Vm {
         self.hooks.last_frame = Some(fk);
         self.hooks.last_pc = pc;
         Ok(ran)
+    }
+
+    /// The return hook of the running Lua function, whose results end at `results_end`.
+    #[cold]
+    #[inline(never)]
+    fn return_hook(&mut self, results_end: usize) -> LuaResult<()> {
+        // The hook runs above the results.
+        self.th_mut().top = results_end;
+        self.hook_event("return", None)
+    }
+
+    /// The return hook of native `callee`, just called by frame `caller` (whose call slot holds
+    /// its results now: the levels take the function from `returning_native`).
+    #[cold]
+    #[inline(never)]
+    fn native_return_hook(&mut self, caller: FrameKey, callee: Value) -> LuaResult<()> {
+        let saved = self.returning_native.replace((caller, callee));
+        let r = self.hook_event("return", None);
+        self.returning_native = saved;
+        r
     }
 
     /// Calls the hook function with an event (hooks are off while it runs, as in Lua).

@@ -30,6 +30,13 @@ pub enum FrameKind {
     Meta,
     /// The first function of a coroutine: returning finishes the coroutine.
     CoroutineBody,
+    /// A `__close` method called by a Close or Return instruction, which runs again when it
+    /// returns (for the next pending variable); its results are dropped. A call from the loop
+    /// rather than from Rust, so the method may yield.
+    Close,
+    /// A `__close` method of a failed protected call's variables; its parent is that call's
+    /// frame, which completes when the last one returns (`Vm::unwind_closes`).
+    CloseUnwind,
     /// Called in a native's place (`Control::TailCall`): results go to the caller's registers,
     /// adjusted to exactly `aux` of them.
     Capped,

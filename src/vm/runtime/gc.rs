@@ -1033,6 +1033,9 @@ impl Vm {
             h.mark_value(&f);
         }
         h.mark_value(&self.native_callee);
+        for (_, v) in self.handled_error.iter().chain(&self.returning_native) {
+            h.mark_value(v);
+        }
         for v in self.roots.values().chain(self.host_results.iter()) {
             h.mark_value(v);
         }
@@ -1185,6 +1188,9 @@ impl Vm {
             h.mark_value(&f);
         }
         h.mark_value(&self.native_callee);
+        for (_, v) in self.handled_error.iter().chain(&self.returning_native) {
+            h.mark_value(v);
+        }
         // Host roots change without barriers.
         for v in self.roots.values().chain(self.host_results.iter()) {
             h.mark_value(v);
@@ -1467,7 +1473,7 @@ impl Vm {
                 self.emit_warning(msg.as_bytes());
                 continue;
             }
-            if let Err(e) = self.call1(f, &[obj]) {
+            if let Err(e) = self.behind_error_barrier(|vm| vm.call1(f, &[obj])) {
                 let msg = match &e {
                     super::error::LuaError::Value(Value::Str(s)) => s.to_str_lossy().into_owned(),
                     super::error::LuaError::Value(_) => "error object is not a string".to_string(),

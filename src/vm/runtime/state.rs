@@ -139,6 +139,14 @@ pub struct Vm {
     pub(crate) hooks: Hooks,
     /// An xpcall message handler is running (it may use extra stack).
     pub(crate) in_error_handler: bool,
+    /// An error that already went through the message handler of this xpcall frame, where it
+    /// was raised inside a nested call (see `Vm::recover`).
+    pub(crate) handled_error: Option<(super::frame::FrameKey, Value)>,
+    /// Lua frames whose running call catches errors without a frame of its own (see
+    /// `Vm::behind_error_barrier`).
+    pub(crate) error_barriers: smallvec::SmallVec<[Option<super::frame::FrameKey>; 4]>,
+    /// While a native's return hook runs: the Lua frame that called it, and the native.
+    pub(crate) returning_native: Option<(super::frame::FrameKey, Value)>,
     /// The native function being called, to name it in argument errors.
     pub(crate) native_callee: Value,
     /// Values the host keeps alive across collections (`root` / `unroot`, and the public
@@ -229,6 +237,9 @@ impl Vm {
             warnings_on: false,
             hooks: Hooks::default(),
             in_error_handler: false,
+            handled_error: None,
+            returning_native: None,
+            error_barriers: smallvec::SmallVec::new(),
             native_callee: Value::Nil,
             roots: SlotMap::with_key(),
             id: {
