@@ -211,7 +211,8 @@ pub struct Ast {
     pub fields: Vec<TableField>,
     pub names: Vec<StrId>,
     pub locals: Vec<(StrId, Attrib)>,
-    pub arms: Vec<(ExprId, Block)>,
+    /// `if` arms: condition, block, and the line of `then`.
+    pub arms: Vec<(ExprId, Block, Line)>,
     pub funcs: Vec<FuncBody>,
 }
 
@@ -262,7 +263,7 @@ impl Ast {
     }
 
     #[cfg(test)]
-    pub(crate) fn arms(&self, s: Span<(ExprId, Block)>) -> &[(ExprId, Block)] {
+    pub(crate) fn arms(&self, s: Span<(ExprId, Block, Line)>) -> &[(ExprId, Block, Line)] {
         &self.arms[s.range()]
     }
 
@@ -323,7 +324,7 @@ pub enum Stat {
     },
     If {
         /// `if c1 then b1 elseif c2 then b2 ...`: at least one pair.
-        arms: Span<(ExprId, Block)>,
+        arms: Span<(ExprId, Block, Line)>,
         else_block: Option<Block>,
         line: Line,
     },

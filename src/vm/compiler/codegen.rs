@@ -105,6 +105,13 @@ pub struct Compiler {
     near_next: &'static str,
     /// The budget of this compilation, if metered (see `meter.rs`).
     meter: Option<std::rc::Rc<super::meter::Meter>>,
+    /// Line of the main chunk's last token: its final return's line, as in PUC Lua (whose
+    /// instructions take the line of the last token read).
+    last_token_line: Line,
+    /// Line of the main chunk's `<eof>`, where errors found at its end are reported.
+    eof_line: Line,
+    /// The line of the `then` of the `if` condition being compiled (see `cond_jump`).
+    then_line: Option<Line>,
 }
 
 /// A parsed chunk whose main function is still open (see [`super::parser::parse`]), or the
@@ -122,14 +129,13 @@ impl Chunk {
 }
 
 #[inline(never)]
-/// Finishes a parsed chunk into its main function. `eof_line` is the last line of the source,
-/// where Lua reports errors found at the end of the chunk. A chunk can be finished only once.
-pub(crate) fn compile_chunk(chunk: &Chunk, eof_line: Line) -> Result<FuncProto, CompileError> {
+/// Finishes a parsed chunk into its main function. A chunk can be finished only once.
+pub(crate) fn compile_chunk(chunk: &Chunk) -> Result<FuncProto, CompileError> {
     let c = chunk
         .state
         .take()
         .expect("compile_chunk: chunk already compiled")?;
-    c.finish(eof_line).map_err(|e| *e)
+    c.finish().map_err(|e| *e)
 }
 
 /// Folding result for constant expressions.
@@ -249,6 +255,9 @@ impl Compiler {
             line: 1,
             near_next: "'='",
             meter: None,
+            last_token_line: 1,
+            eof_line: 1,
+            then_line: None,
         };
         c.open_func(0);
         let fs = c.fs();
@@ -280,16 +289,21 @@ impl Compiler {
         result
     }
 
-    /// Takes over the parser's strings once the last statement is compiled.
-    pub(super) fn adopt_ast(&mut self, ast: Ast) {
+    /// Takes over the parser's strings once the last statement is compiled, and the lines of
+    /// the last token and of the end of the source.
+    pub(super) fn adopt_ast(&mut self, ast: Ast, last_token_line: Line, eof_line: Line) {
         self.ast = ast;
+        self.last_token_line = last_token_line;
+        self.eof_line = eof_line;
     }
 
     /// Closes the main function after its last statement.
-    pub(super) fn finish(mut self, eof_line: Line) -> CResult<FuncProto> {
+    pub(super) fn finish(mut self) -> CResult<FuncProto> {
         self.leave_block()?;
-        self.line = eof_line;
-        self.close_func(eof_line)
+        let (last, eof) = (self.last_token_line, self.eof_line);
+        // The main function has no defining lines (0, 0), as in PUC Lua; errors found at its
+        // end are on the line of `<eof>`.
+        self.close_func(0, last, eof)
     }
 
     fn fs(&mut self) -> &mut FuncState {
@@ -335,9 +349,17 @@ impl Compiler {
         self.funcs.push(fs);
     }
 
-    fn close_func(&mut self, end_line: Line) -> CResult<FuncProto> {
-        self.line = end_line;
+    /// Closes the innermost function, which ends on `end_line`, with a final return on
+    /// `return_line`; an unresolved `goto` is reported on `error_line`.
+    fn close_func(
+        &mut self,
+        end_line: Line,
+        return_line: Line,
+        error_line: Line,
+    ) -> CResult<FuncProto> {
+        self.line = return_line;
         self.emit(Instr::abc(Op::Return0, 0, 0, 0, false));
+        self.line = error_line;
         let mut fs = self.funcs.pop().unwrap();
         let pc = fs.proto.code.len() as u32;
         for v in &fs.actvars {
@@ -928,9 +950,10 @@ impl Compiler {
                 self.line = line;
                 let mut ends = Vec::new();
                 for i in arms.range() {
-                    let (cond, block) = self.ast.arms[i];
+                    let (cond, block, then_line) = self.ast.arms[i];
                     let cond = self.ex(cond);
                     self.line = cond.line;
+                    self.then_line = Some(then_line);
                     let next = self.cond_jump(cond, false)?;
                     self.block_body(block, false)?;
                     let is_last = i + 1 == arms.range().end && else_block.is_none();
@@ -1871,6 +1894,8 @@ impl Compiler {
     /// Emits code that jumps when `e`'s truthiness equals `when`, falling through otherwise.
     /// Returns the jumps to patch.
     fn cond_jump(&mut self, e: Expr, when: bool) -> CResult<Vec<usize>> {
+        // Only for the whole condition of an `if`, not the operands of `and`/`or`.
+        let then_line = self.then_line.take();
         let mark = self.fs().free_reg;
         let r = match e.kind {
             ExprKind::Paren(inner) if !self.ex(inner).is_multi() => {
@@ -1922,7 +1947,8 @@ impl Compiler {
             }
             _ => {
                 let r = self.expr_any(e)?;
-                self.line = e.line;
+                // An `if` tests its value after reading `then`: PUC Lua puts the test there.
+                self.line = then_line.unwrap_or(e.line);
                 self.emit_abc(Op::Test, r, 0, 0, when);
                 vec![self.emit_jump()]
             }
@@ -2115,11 +2141,12 @@ impl Compiler {
         self.stats(f.block)?;
         self.line = f.end_line;
         self.leave_block()?;
-        let proto = self.close_func(f.end_line)?;
+        let proto = self.close_func(f.end_line, f.end_line, f.end_line)?;
         let fs = self.fs();
         fs.proto.protos.push(proto);
         let idx = fs.proto.protos.len() as u32 - 1;
-        self.line = f.line;
+        // On the line of `end`, the last token read, as in PUC Lua (line hooks see it there).
+        self.line = f.end_line;
         self.emit(Instr::abx(Op::Closure, dst, idx));
         Ok(())
     }

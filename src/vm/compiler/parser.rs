@@ -61,7 +61,7 @@ pub(crate) fn parse_metered(
         (_, Some(e)) => Err(e),
         (Some(mut cg), None) => {
             // Finishing may still need the strings (for error messages).
-            cg.adopt_ast(p.ast);
+            cg.adopt_ast(p.ast, p.last_line, p.cur.line);
             Ok(cg)
         }
         (None, None) => unreachable!("codegen stops only on an error"),
@@ -93,7 +93,7 @@ struct Parser<'a> {
     expr_stack: Vec<Expr>,
     stat_stack: Vec<Stat>,
     field_stack: Vec<TableField>,
-    arm_stack: Vec<(ExprId, Block)>,
+    arm_stack: Vec<(ExprId, Block, Line)>,
     name_stack: Vec<StrId>,
     local_stack: Vec<(StrId, Attrib)>,
     /// Locals declared and in scope in the function being parsed (hidden loop variables too),
@@ -102,6 +102,8 @@ struct Parser<'a> {
     nlocals: u32,
     /// The line the function being parsed starts on (0 for the main chunk).
     func_line: Line,
+    /// Where the last token consumed ends (PUC Lua's `lastline`).
+    last_line: Line,
     /// Code generation of the main chunk, fed one top-level statement at a time; `None` when
     /// only building a tree, or after a codegen error.
     cg: Option<Compiler>,
@@ -174,6 +176,7 @@ impl<'a> Parser<'a> {
             local_stack: Vec::new(),
             nlocals: 0,
             func_line: 0,
+            last_line: 1,
             cg,
             cg_error: None,
         })
@@ -182,6 +185,7 @@ impl<'a> Parser<'a> {
     // ---- token helpers ----
 
     fn next(&mut self) -> PResult<()> {
+        self.last_line = self.cur.end_line;
         self.cur = match self.ahead.take() {
             Some(t) => t,
             None => self.lex.scan()?,
@@ -472,9 +476,10 @@ impl<'a> Parser<'a> {
             self.next()?; // skip `if` / `elseif`
             let (cond, cd) = self.expr()?;
             let cond = self.push(cond);
+            let then_line = self.cur.end_line;
             self.check_next(Tok::Then)?;
             let (body, bd) = self.block()?;
-            self.arm_stack.push((cond, body));
+            self.arm_stack.push((cond, body, then_line));
             d = d.max(cd).max(bd);
             if self.cur.tok != Tok::Elseif {
                 break;
@@ -1370,7 +1375,7 @@ mod tests {
         };
         let arms = with_ast(|a| a.arms(arms).to_vec());
         assert_eq!(
-            arms.iter().map(|(c, _)| sx(&ex(*c))).collect::<Vec<_>>(),
+            arms.iter().map(|(c, _, _)| sx(&ex(*c))).collect::<Vec<_>>(),
             ["a", "b"]
         );
         assert!(else_block.is_some());

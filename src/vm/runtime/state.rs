@@ -1108,8 +1108,7 @@ pub(crate) fn compile_source_metered(
     meter: Option<std::rc::Rc<compiler::meter::Meter>>,
 ) -> Result<FuncProto, CompileError> {
     let block = compiler::parser::parse_metered(source, meter)?;
-    let eof_line = 1 + source.iter().filter(|&&c| c == b'\n').count() as u32;
-    compiler::codegen::compile_chunk(&block, eof_line)
+    compiler::codegen::compile_chunk(&block)
 }
 
 /// How PUC Lua's undump names a chunk in its errors: without the `@` or `=` of a chunk name,
