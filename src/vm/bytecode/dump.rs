@@ -31,7 +31,7 @@
 //! allocation by the input's length, limits nesting, and runs the verifier (`verify.rs`) on
 //! the result, which rejects any prototype whose code could index out of bounds.
 
-use super::opcode::{Instr, NUM_OPS, Op};
+use super::opcode::{Instr, NUM_OPS};
 use super::proto::{Constant, FuncProto, LocVar, UpvalDesc};
 
 /// The first bytes of every binary chunk (`LUA_SIGNATURE`).
@@ -158,8 +158,8 @@ fn dump_function(out: &mut Vec<u8>, p: &FuncProto, strip: bool) {
 /// (...)": "truncated chunk", "version mismatch", ... or what the verifier found.
 ///
 /// Every instruction of the result has been checked (see `verify`), and `Return0`/`Return1`
-/// carry the k bit (the interpreter then checks for open upvalues and pending closes itself
-/// instead of trusting the chunk's promise that there are none).
+/// carry the k bit wherever the function could leave something to close (see
+/// `FuncProto::mark_returns_that_close`), whatever the chunk said.
 pub fn undump(bytes: &[u8]) -> Result<(FuncProto, Vec<u8>), String> {
     let mut r = Reader { b: bytes, pos: 0 };
     if r.byte()? != SIGNATURE[0] {
@@ -295,13 +295,10 @@ fn read_function(r: &mut Reader, depth: usize) -> Result<FuncProto, String> {
     let n = r.count(4)?;
     let mut code = Vec::with_capacity(n);
     for _ in 0..n {
-        let mut i = Instr(r.u32_le()?);
+        let i = Instr(r.u32_le()?);
         // The opcode is checked here, before anything decodes it (`Op::from_u8` trusts it).
         if (i.0 & 0x7f) as usize >= NUM_OPS {
             return Err(format!("invalid opcode {}", i.0 & 0x7f));
-        }
-        if matches!(i.op(), Op::Return0 | Op::Return1) {
-            i.0 |= 1 << 15;
         }
         code.push(i);
     }
@@ -356,7 +353,7 @@ fn read_function(r: &mut Reader, depth: usize) -> Result<FuncProto, String> {
             end_pc,
         });
     }
-    Ok(FuncProto {
+    let mut proto = FuncProto {
         code,
         lineinfo,
         live_regs,
@@ -369,5 +366,8 @@ fn read_function(r: &mut Reader, depth: usize) -> Result<FuncProto, String> {
         maxstack,
         linedefined,
         lastlinedefined,
-    })
+    };
+    // The chunk's k bits are not trusted: those the code needs are set again.
+    proto.mark_returns_that_close();
+    Ok(proto)
 }

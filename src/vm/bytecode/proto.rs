@@ -1,7 +1,7 @@
 //! Function prototypes: what the compiler produces and the runtime instantiates. Independent
 //! of any VM (constants are plain values, strings are bytes).
 
-use super::opcode::Instr;
+use super::opcode::{Instr, Op};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Constant {
@@ -49,6 +49,30 @@ pub struct FuncProto {
 }
 
 impl FuncProto {
+    /// Gives `Return0`/`Return1` the k bit ("check for open upvalues and pending closes") when
+    /// this function can leave any: when a closure it makes captures one of its registers, or
+    /// it has to-be-closed variables (`<close>`, a generic `for`). Without k the interpreter
+    /// trusts that there is nothing to close, as PUC Lua's `luaK_finish` decides. The compiler
+    /// and the binary-chunk loader both call this, so a chunk dumped, loaded and dumped again
+    /// is the same bytes, and a loaded chunk cannot make the interpreter skip a close it needs.
+    pub fn mark_returns_that_close(&mut self) {
+        let needs_close = self
+            .protos
+            .iter()
+            .any(|c| c.upvals.iter().any(|u| u.in_stack))
+            || self
+                .code
+                .iter()
+                .any(|i| matches!(i.op(), Op::Tbc | Op::TForPrep));
+        if needs_close {
+            for i in self.code.iter_mut() {
+                if matches!(i.op(), Op::Return0 | Op::Return1) {
+                    *i = Instr::abc(i.op(), i.a() as u32, 0, 0, true);
+                }
+            }
+        }
+    }
+
     /// A `luac -l`-style listing of this function and its nested functions.
     pub fn listing(&self) -> String {
         let mut out = String::new();

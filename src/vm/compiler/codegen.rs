@@ -382,17 +382,7 @@ impl Compiler {
         // to close (as PUC Lua's luaK_finish decides): only a function whose closures capture
         // its locals, or that has closing variables (`<close>`, generic for), can leave open
         // upvalues or pending closes, and only its returns get k (check at run time).
-        let needs_close = p.protos.iter().any(|c| c.upvals.iter().any(|u| u.in_stack))
-            || p.code
-                .iter()
-                .any(|i| matches!(i.op(), Op::Tbc | Op::TForPrep));
-        if needs_close {
-            for i in p.code.iter_mut() {
-                if matches!(i.op(), Op::Return0 | Op::Return1) {
-                    *i = Instr::abc(i.op(), i.a() as u32, 0, 0, true);
-                }
-            }
-        }
+        p.mark_returns_that_close();
         let proto = FuncProto {
             code: p.code.as_slice().to_vec(),
             lineinfo: p.lineinfo.as_slice().to_vec(),

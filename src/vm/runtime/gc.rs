@@ -700,6 +700,8 @@ impl Heap {
         }
         t.set_color(BLACK);
         let work = 1 + t.arr.len() + t.node_count();
+        // (The collector owns the heap: no reference into this table is alive here.)
+        t.get_mut().bury_dead_string_keys();
         match (weak_k, weak_v) {
             // Numbers and booleans (most of a big array) are skipped without a call.
             (false, false) => t.for_each_entry(|k, v| {
@@ -1299,14 +1301,16 @@ impl Vm {
         let h = &mut self.heap;
         for i in 0..h.all_weak.len() {
             let t = h.all_weak[i];
-            t.for_each_entry(|k, v| {
-                for s in [k, v] {
-                    if let Value::Str(s) = s
-                        && s.is_white()
-                    {
-                        s.set_color(BLACK);
-                    }
+            let keep = |v: &Value| {
+                if let Value::Str(s) = v
+                    && s.is_white()
+                {
+                    s.set_color(BLACK);
                 }
+            };
+            t.for_each_entry(|k, v| {
+                keep(k);
+                keep(v);
             });
         }
     }

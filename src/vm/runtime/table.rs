@@ -161,6 +161,7 @@ impl Table {
                 n.val = Value::Nil;
             }
         }
+        self.bury_dead_string_keys();
     }
 
     /// Approximate bytes held, for GC accounting.
@@ -646,7 +647,21 @@ impl Table {
                         {
                             arr_start = self.arr.len();
                         }
-                        None => return Err(NextError::InvalidKey),
+                        // A string key whose field was cleared and then buried by the
+                        // collector (see `bury_dead_string_keys`): found by its address.
+                        None => match key {
+                            Value::Str(k) => {
+                                let buried = Value::LightUserData(k.addr());
+                                match self.nodes.iter().position(|n| n.key.raw_eq(&buried)) {
+                                    Some(n) => {
+                                        arr_start = self.arr.len();
+                                        node_start = n + 1;
+                                    }
+                                    None => return Err(NextError::InvalidKey),
+                                }
+                            }
+                            _ => return Err(NextError::InvalidKey),
+                        },
                     }
                 }
             }
@@ -662,6 +677,23 @@ impl Table {
             }
         }
         Ok(None)
+    }
+
+    /// Turns the string keys of dead entries (nil value) into tombstones, for the collector. A
+    /// dead entry keeps its key until the table is rebuilt, and comparing a long string reads
+    /// the other string's bytes: a key left there after the collector freed it would be read.
+    /// As in PUC Lua (dead keys), the tombstone keeps only the address, which `next` still
+    /// recognizes (a traversal that cleared the field goes on from it) and nothing else
+    /// matches: a light userdata of the same address, whose lookups find a nil value, which
+    /// is right; storing one revives the entry under that very key.
+    pub(crate) fn bury_dead_string_keys(&mut self) {
+        for n in self.nodes.iter_mut() {
+            if n.val.is_nil()
+                && let Value::Str(k) = n.key
+            {
+                n.key = Value::LightUserData(k.addr());
+            }
+        }
     }
 
     /// Every live key and value, for the collector.
