@@ -119,6 +119,32 @@ impl Vm {
                 }
                 FrameKind::Fresh => match fr.parent {
                     // Called from a native (a `sort` comparator, a `gsub` callback).
+                    // Called by a native under pcall or xpcall (`xpcall(require, h, m)`): that
+                    // native and the protected call.
+                    Some(p)
+                        if t == self.current
+                            && let Some(
+                                b @ (super::exec::Barrier::Pcall { callee }
+                                | super::exec::Barrier::Xpcall { callee, .. }),
+                            ) = self.barrier_of(Some(p)) =>
+                    {
+                        let at = |slot: usize| th.stack.get(slot).copied().unwrap_or(Value::Nil);
+                        out.push(Level::Native {
+                            func: at(callee),
+                            called_by: None,
+                            name: None,
+                        });
+                        // An xpcall's slot holds its message handler now.
+                        let (func, name) = match b {
+                            super::exec::Barrier::Pcall { .. } => (at(callee - 1), None),
+                            _ => (Value::Nil, Some("xpcall")),
+                        };
+                        out.push(Level::Native {
+                            func,
+                            called_by: Some(p),
+                            name,
+                        });
+                    }
                     Some(p) => {
                         let returning = self.returning_native.filter(|&(k, _)| k == p);
                         if let Some(v) = returning.map(|(_, v)| v).or_else(|| self.call_target(p))

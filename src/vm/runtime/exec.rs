@@ -37,6 +37,34 @@ pub(crate) fn call_cost(code_len: usize) -> i64 {
     1 + (code_len >> 8) as i64
 }
 
+/// Whether `remembered` (an error kept in `handled_error` or `traceback_taken`, which do not
+/// keep it alive) is `e`: strings by identity, so a freed one is never read.
+fn same_error(remembered: &Value, e: &Value) -> bool {
+    match (remembered, e) {
+        (Value::Str(a), Value::Str(b)) => a.addr() == b.addr(),
+        _ => remembered.raw_eq(e),
+    }
+}
+
+/// A native that catches the errors of what it calls (see `Vm::behind_error_barrier`), with
+/// the stack slots of a protected call: its callee, and an xpcall's message handler.
+#[derive(Clone, Copy)]
+pub(crate) enum Barrier {
+    Pcall { callee: usize },
+    Xpcall { handler: usize, callee: usize },
+    Finalizer,
+}
+
+/// What catches an error leaving a nested call (see `Vm::enclosing_catcher`).
+enum Catcher {
+    /// An xpcall, whose message handler is in this stack slot.
+    Handler(usize),
+    /// A pcall, a native that catches, or a coroutine's body: no handler runs.
+    Silent,
+    /// Nothing: the error leaves the interpreter.
+    Host,
+}
+
 /// What `Vm::call_next_close` did.
 enum CloseCall {
     /// A native method returned: run the instruction again.
@@ -819,7 +847,15 @@ impl Vm {
                         // pcall makes the call, so a failure to call carries no Lua position.
                         self.next_call_from_native = true;
                         let r = if is_native {
-                            self.behind_error_barrier(|vm| vm.precall(callee, cnargs, -1, kind))
+                            let b = if handler {
+                                Barrier::Xpcall {
+                                    handler: func,
+                                    callee,
+                                }
+                            } else {
+                                Barrier::Pcall { callee }
+                            };
+                            self.behind_error_barrier(b, |vm| vm.precall(callee, cnargs, -1, kind))
                         } else {
                             self.precall(callee, cnargs, nresults, kind)
                         };
@@ -901,7 +937,7 @@ impl Vm {
                             self.move_results(outer, n + 1 + extra, outer, nresults);
                         }
                         Err(LuaError::Value(e)) => {
-                            let e = if handler {
+                            let e = if handler && !self.already_handled(func, &e) {
                                 self.call_handler(func, e)
                             } else {
                                 e
@@ -1179,14 +1215,22 @@ impl Vm {
                     }
                     (func + 1, nargs - 1)
                 };
-                let r = self.behind_error_barrier(|vm| vm.call_slot(callee, cnargs, -1));
+                let b = if handler {
+                    Barrier::Xpcall {
+                        handler: func,
+                        callee,
+                    }
+                } else {
+                    Barrier::Pcall { callee }
+                };
+                let r = self.behind_error_barrier(b, |vm| vm.call_slot(callee, cnargs, -1));
                 match r {
                     Ok(n) => {
                         self.th_mut().stack[func] = Value::Bool(true);
                         self.move_results(func, n + 1, func, nresults);
                     }
                     Err(LuaError::Value(e)) => {
-                        let e = if handler {
+                        let e = if handler && !self.already_handled(func, &e) {
                             let h = self.th().stack[func];
                             self.run_message_handler(h, e)
                         } else {
@@ -1352,34 +1396,38 @@ impl Vm {
         };
         let (kind, func) = (self.frames[tk].kind, self.frames[tk].func);
         let handler = (kind == FrameKind::Xpcall).then(|| self.th().stack[func - 1]);
-        let handled = self.handled_error.take();
-        let handled_by =
-            |k: FrameKey, e: &Value| matches!(handled, Some((hk, v)) if hk == k && v.raw_eq(e));
         if let Some(h) = handler
-            && !handled_by(tk, &e)
+            && !self.already_handled(func - 1, &e)
         {
             e = self.run_message_handler(h, e);
         }
-        if kind == FrameKind::Fresh
-            && !self.in_error_handler
-            && let Some(xk) = self.enclosing_xpcall(tk)
-        {
+        if kind == FrameKind::Fresh && !self.in_error_handler {
             // As in PUC Lua, the handler runs where the error was raised, while the nested call
-            // (a `__close`, a `gsub` callback) is still on the stack for its traceback; the
-            // xpcall then takes the handled error as it is (and so do the nested calls it
-            // leaves on the way).
-            if !handled_by(xk, &e) {
-                let h = self.th().stack[self.frames[xk].func - 1];
-                e = self.run_message_handler(h, e);
+            // (a `__close`, a `gsub` callback, a module `require` runs) is still on the stack
+            // for its traceback; the xpcall then takes the handled error as it is (and so do
+            // the nested calls it leaves on the way). An error that will reach the host gets
+            // its traceback here for the same reason.
+            match self.enclosing_catcher(tk) {
+                Catcher::Handler(slot) => {
+                    if !self.already_handled(slot, &e) {
+                        let h = self.th().stack[slot];
+                        e = self.run_message_handler(h, e);
+                    }
+                    self.handled_error = Some((slot, e));
+                }
+                Catcher::Host if self.capture_tracebacks => {
+                    let taken = self.traceback_taken.take();
+                    if !taken.is_some_and(|v| same_error(&v, &e)) {
+                        self.last_traceback = Some(self.traceback());
+                    }
+                    self.traceback_taken = Some(e);
+                }
+                _ => {}
             }
-            self.handled_error = Some((xk, e));
         }
         if kind == FrameKind::CoroutineBody {
             self.kill_coroutine(e);
             return self.recover_in_resumer(e);
-        }
-        if kind == FrameKind::Fresh && self.c_depth <= 1 && self.capture_tracebacks {
-            self.last_traceback = Some(self.traceback());
         }
         // Pop frames above and including the target, then close what they leave open (so a
         // `__close` runs as called from the protected call's level, as in PUC Lua), above
@@ -1489,30 +1537,55 @@ impl Vm {
     }
 
     /// Runs `f`, which catches the errors of the calls it makes without a frame of its own (a
-    /// native under pcall, a finalizer): an xpcall further out must not handle them.
-    pub(crate) fn behind_error_barrier<R>(&mut self, f: impl FnOnce(&mut Self) -> R) -> R {
+    /// native under pcall or xpcall, a finalizer): a handler further out must not see them.
+    pub(crate) fn behind_error_barrier<R>(
+        &mut self,
+        barrier: Barrier,
+        f: impl FnOnce(&mut Self) -> R,
+    ) -> R {
         let caller = self.th().top_frame;
-        self.error_barriers.push(caller);
+        self.error_barriers.push((caller, barrier));
         let r = f(self);
         self.error_barriers.pop();
         r
     }
 
-    /// The xpcall frame that catches an error leaving the nested call whose frame is `fresh`,
-    /// if a pcall, an error barrier or a coroutine's body does not catch it first.
-    fn enclosing_xpcall(&self, fresh: FrameKey) -> Option<FrameKey> {
+    /// The innermost error barrier set up while frame `caller` was running.
+    pub(crate) fn barrier_of(&self, caller: Option<FrameKey>) -> Option<Barrier> {
+        self.error_barriers
+            .iter()
+            .rev()
+            .find(|b| b.0 == caller)
+            .map(|b| b.1)
+    }
+
+    /// Whether error `e` already went through the message handler in stack slot `slot` (and
+    /// forgets that it did: see `recover`).
+    fn already_handled(&mut self, slot: usize, e: &Value) -> bool {
+        matches!(self.handled_error.take(), Some((s, v)) if s == slot && same_error(&v, e))
+    }
+
+    /// What catches an error leaving the nested call whose frame is `fresh`.
+    fn enclosing_catcher(&self, fresh: FrameKey) -> Catcher {
+        let barrier = |k: Option<FrameKey>| {
+            self.barrier_of(k).map(|b| match b {
+                Barrier::Xpcall { handler, .. } => Catcher::Handler(handler),
+                _ => Catcher::Silent,
+            })
+        };
         let mut f = self.frames[fresh].parent;
         while let Some(k) = f {
-            if self.error_barriers.contains(&Some(k)) {
-                return None;
+            if let Some(c) = barrier(Some(k)) {
+                return c;
             }
-            match self.frames[k].kind {
-                FrameKind::Xpcall => return Some(k),
-                FrameKind::Pcall | FrameKind::CoroutineBody => return None,
-                _ => f = self.frames[k].parent,
+            let fr = &self.frames[k];
+            match fr.kind {
+                FrameKind::Xpcall => return Catcher::Handler(fr.func - 1),
+                FrameKind::Pcall | FrameKind::CoroutineBody => return Catcher::Silent,
+                _ => f = fr.parent,
             }
         }
-        None
+        barrier(None).unwrap_or(Catcher::Host)
     }
 
     /// Collector work at a collection point of the running frame (closure `cl`, instruction

@@ -1035,7 +1035,7 @@ impl Vm {
             h.mark_value(&f);
         }
         h.mark_value(&self.native_callee);
-        for (_, v) in self.handled_error.iter().chain(&self.returning_native) {
+        if let Some((_, v)) = &self.returning_native {
             h.mark_value(v);
         }
         for v in self.roots.values().chain(self.host_results.iter()) {
@@ -1190,7 +1190,7 @@ impl Vm {
             h.mark_value(&f);
         }
         h.mark_value(&self.native_callee);
-        for (_, v) in self.handled_error.iter().chain(&self.returning_native) {
+        if let Some((_, v)) = &self.returning_native {
             h.mark_value(v);
         }
         // Host roots change without barriers.
@@ -1477,7 +1477,9 @@ impl Vm {
                 self.emit_warning(msg.as_bytes());
                 continue;
             }
-            if let Err(e) = self.behind_error_barrier(|vm| vm.call1(f, &[obj])) {
+            if let Err(e) =
+                self.behind_error_barrier(super::exec::Barrier::Finalizer, |vm| vm.call1(f, &[obj]))
+            {
                 let msg = match &e {
                     super::error::LuaError::Value(Value::Str(s)) => s.to_str_lossy().into_owned(),
                     super::error::LuaError::Value(_) => "error object is not a string".to_string(),

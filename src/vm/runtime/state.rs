@@ -139,12 +139,16 @@ pub struct Vm {
     pub(crate) hooks: Hooks,
     /// An xpcall message handler is running (it may use extra stack).
     pub(crate) in_error_handler: bool,
-    /// An error that already went through the message handler of this xpcall frame, where it
-    /// was raised inside a nested call (see `Vm::recover`).
-    pub(crate) handled_error: Option<(super::frame::FrameKey, Value)>,
+    /// An error that already went through the message handler in this stack slot, where it
+    /// was raised inside a nested call (see `Vm::recover`). Only compared, by identity: not a
+    /// root.
+    pub(crate) handled_error: Option<(usize, Value)>,
+    /// The error whose traceback `last_traceback` holds, taken where it was raised (likewise).
+    pub(crate) traceback_taken: Option<Value>,
     /// Lua frames whose running call catches errors without a frame of its own (see
     /// `Vm::behind_error_barrier`).
-    pub(crate) error_barriers: smallvec::SmallVec<[Option<super::frame::FrameKey>; 4]>,
+    pub(crate) error_barriers:
+        smallvec::SmallVec<[(Option<super::frame::FrameKey>, super::exec::Barrier); 4]>,
     /// While a native's return hook runs: the Lua frame that called it, and the native.
     pub(crate) returning_native: Option<(super::frame::FrameKey, Value)>,
     /// The native function being called, to name it in argument errors.
@@ -238,6 +242,7 @@ impl Vm {
             hooks: Hooks::default(),
             in_error_handler: false,
             handled_error: None,
+            traceback_taken: None,
             returning_native: None,
             error_barriers: smallvec::SmallVec::new(),
             native_callee: Value::Nil,

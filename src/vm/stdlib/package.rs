@@ -47,6 +47,8 @@ pub(crate) fn open(vm: &mut Vm) {
     // The registry keeps `package.loaded` even if a script replaces the global.
     let reg = vm.registry();
     vm.set_field(reg, "_LOADED", Value::Table(loaded));
+    // And the preload table: `require` reads this one, as PUC Lua's does.
+    vm.set_field(reg, "_PRELOAD", Value::Table(preload));
     // Libraries opened so far (and `_G`) are modules too.
     for name in [
         "_G",
@@ -158,10 +160,10 @@ fn package_path(vm: &mut Vm, name: &str) -> LuaResult<Gc<crate::vm::runtime::str
 
 fn search_preload(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let name = vm.check_str(args, 0, "searcher")?;
-    let preload = package_field(vm, "preload")?;
-    if !matches!(preload, Value::Table(_)) {
-        return Err(vm.rt_error("'package.preload' must be a table"));
-    }
+    let reg = vm.registry();
+    let k = vm.intern(b"_PRELOAD");
+    // (Not a table: indexing it fails, as in PUC Lua.)
+    let preload = reg.get_str(k);
     let f = vm.index(preload, Value::Str(name))?;
     if f.is_nil() {
         let msg = format!("\n\tno field package.preload['{}']", name.to_str_lossy());
