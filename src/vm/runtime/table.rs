@@ -557,6 +557,22 @@ impl Table {
     /// Rebuilds the hash part with room for at least `need` live keys, dropping dead keys.
     fn rebuild(&mut self, need: usize) {
         let cap = need.max(4).next_power_of_two();
+        if self.nodes.capacity() == cap {
+            // The same size: compacted in place, so a table whose keys come and go at a steady
+            // count allocates nothing (dead keys the collector buried are never revived).
+            self.nodes.retain(|n| !n.val.is_nil());
+            self.index.clear();
+            self.index.resize(cap * 2, 0);
+            let mask = self.index.len() - 1;
+            for (node, n) in self.nodes.iter().enumerate() {
+                let mut i = (key_hash(&n.key) >> 32) as usize & mask;
+                while self.index[i] != 0 {
+                    i = (i + 1) & mask;
+                }
+                self.index[i] = node as u32 + 1;
+            }
+            return;
+        }
         let old = std::mem::replace(&mut self.nodes, Vec::with_capacity(cap));
         self.index.clear();
         self.index.resize(cap * 2, 0);
