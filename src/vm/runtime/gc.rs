@@ -700,11 +700,14 @@ impl Heap {
         }
         t.set_color(BLACK);
         let work = 1 + t.arr.len() + t.node_count();
+        // Dead entries' string keys become tombstones (see `Table::bury_dead_string_keys`).
         // (The collector owns the heap: no reference into this table is alive here.)
-        t.get_mut().bury_dead_string_keys();
+        if weak_k || weak_v {
+            t.get_mut().bury_dead_string_keys();
+        }
         match (weak_k, weak_v) {
             // Numbers and booleans (most of a big array) are skipped without a call.
-            (false, false) => t.for_each_entry(|k, v| {
+            (false, false) => t.get_mut().for_each_entry_burying(|k, v| {
                 if k.is_collectable() {
                     self.mark_value(k);
                 }

@@ -712,6 +712,21 @@ impl Table {
         }
     }
 
+    /// `for_each_entry` and `bury_dead_string_keys` in one pass, for the collector's trace of a
+    /// strong table.
+    pub(crate) fn for_each_entry_burying(&mut self, mut f: impl FnMut(&Value, &Value)) {
+        for v in &self.arr {
+            f(&Value::Nil, v);
+        }
+        for n in self.nodes.iter_mut() {
+            if !n.val.is_nil() {
+                f(&n.key, &n.val);
+            } else if let Value::Str(k) = n.key {
+                n.key = Value::LightUserData(k.addr());
+            }
+        }
+    }
+
     /// Every live key and value, for the collector.
     pub(crate) fn for_each_entry(&self, mut f: impl FnMut(&Value, &Value)) {
         for v in &self.arr {
