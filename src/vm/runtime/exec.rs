@@ -3052,15 +3052,10 @@ impl Vm {
                     }
                     if let Value::Table(t) = r!(a) {
                         self.heap.table_barrier(t);
-                        let tm = t.get_mut();
-                        if tm.arr.len() as i64 == offset {
-                            tm.arr.reserve(n);
-                        }
-                        let mut grown = 0;
-                        for j in 1..=n {
-                            let v = r!(a + j);
-                            grown += tm.set_int(offset + j as i64, v);
-                        }
+                        // SAFETY: the items are the n registers after the table's, in the
+                        // stack (below its top for a multi-value list).
+                        let items = unsafe { std::slice::from_raw_parts(base.add(a + 1), n) };
+                        let grown = t.get_mut().set_list(offset as usize, items);
                         if grown != 0 {
                             save_pc!();
                             self.account_growth(grown)?;

@@ -36,6 +36,24 @@ pub struct Table {
     /// When this table is a metatable: its `__index` field, if that is a table, as last looked
     /// up (the class of an object, the `_G` behind an environment). Cleared by any write.
     pub index_table: Cell<Option<Gc<Table>>>,
+    /// Free nodes PUC Lua's hash part would have now (its sizes are 0, 1, 2, 4, ...). Integer
+    /// keys move to the array part when PUC Lua would rehash, not when our own (larger) hash
+    /// part fills, so that `#t` gives the border PUC Lua gives for tables filled with holes
+    /// (`t[i] = v[i]` with some nils): code passes `#t` to `table.unpack`.
+    puc_free: u32,
+    /// The size of PUC Lua's hash part (see `puc_free`).
+    puc_size: u32,
+    /// The border `#t` last found inside the array part (see `border_in_array`); 0 for none.
+    len_hint: Cell<usize>,
+}
+
+/// The size of PUC Lua's hash part for `n` keys: 0, or the power of two at or above `n`.
+fn puc_node_size(n: usize) -> u32 {
+    if n == 0 {
+        0
+    } else {
+        n.next_power_of_two().min(1 << 30) as u32
+    }
 }
 
 /// Spreads a key's bits over the bits the index uses (the high half): the high input bits are
@@ -88,6 +106,8 @@ impl Table {
         if nhash > 0 {
             t.rebuild(nhash);
         }
+        t.puc_free = puc_node_size(nhash);
+        t.puc_size = t.puc_free;
         t
     }
 
@@ -113,6 +133,9 @@ impl Table {
         self.meta = None;
         self.absent_tm.set(0);
         self.shrunk_from = 0;
+        self.puc_free = 0;
+        self.puc_size = 0;
+        self.len_hint.set(0);
     }
 
     /// Makes a recycled table ready to hold `narr` array and `nhash` hash entries.
@@ -123,6 +146,8 @@ impl Table {
         if nhash > self.nodes.capacity() {
             self.rebuild(nhash);
         }
+        self.puc_free = puc_node_size(nhash);
+        self.puc_size = self.puc_free;
     }
 
     #[inline(always)]
@@ -372,17 +397,6 @@ impl Table {
             self.arr[idx as usize] = val;
             return 0;
         }
-        // Appending within capacity, with no hash part a later key could have to move from.
-        // An integer key is no metamethod name: the absent-metamethod cache stays valid.
-        if idx == self.arr.len() as u64
-            && self.arr.len() < self.arr.capacity()
-            && self.nodes.is_empty()
-            && !val.is_nil()
-        {
-            self.touch();
-            self.arr.push(val);
-            return 0;
-        }
         self.set_int_slow(i, val)
     }
 
@@ -392,27 +406,26 @@ impl Table {
         let len = self.arr.len() as u64;
         if idx < len {
             self.arr[idx as usize] = val;
-            if val.is_nil() && idx + 1 == len {
-                // Keep the array part ending in a non-nil value, so `#t` stays O(1) after
-                // removals from the end (the capacity stays for the next append).
-                self.shrunk_from = self.shrunk_from.max(self.arr.len());
-                while self.arr.last().is_some_and(|v| v.is_nil()) {
-                    self.arr.pop();
-                }
-            }
+            // (A nil at the end stays: the array part keeps the size PUC Lua's would have, so
+            // `#t` finds the same border; `len` checks the slot below the end first, which
+            // keeps popping a stack O(1).)
             return 0;
         }
-        if idx == len && !val.is_nil() {
-            self.absent_tm.set(0);
-            if !self.nodes.is_empty() {
-                // The key may have lived in the hash part while the array was shorter.
-                if let Some(n) = self.find_node(&Value::Int(i)) {
-                    self.nodes[n].val = Value::Nil;
-                }
-            }
+        // Past the array part (appending too): PUC Lua's hash part takes the key, and its
+        // rehash resizes the array part (see `resize_array_as_puc`). The common case, appending
+        // to a full array with no hash part, is that rehash done directly: the array doubles.
+        if idx == len
+            && !val.is_nil()
+            && self.nodes.is_empty()
+            && self.arr.iter().all(|v| !v.is_nil())
+        {
             let cap = self.arr.capacity();
-            self.arr.push(val);
-            self.migrate_from_hash();
+            let size = (len as usize + 1).next_power_of_two();
+            self.len_hint.set(0);
+            // (At least 4 slots of capacity, as a push would take: fewer reallocations.)
+            self.arr.reserve(size.max(4) - len as usize);
+            self.arr.resize(size, Value::Nil);
+            self.arr[idx as usize] = val;
             return (self.arr.capacity() - cap) * std::mem::size_of::<Value>();
         }
         // An existing integer key in the hash part (e.g. index 0). Metamethod names are
@@ -423,6 +436,37 @@ impl Table {
             return 0;
         }
         self.set_hash(Value::Int(i), val)
+    }
+
+    /// A constructor's list items, keys `offset + 1..` (SETLIST); returns the bytes the table
+    /// grew by. Appended to the array part as they are, nils included, as PUC Lua's
+    /// constructor sizes its array part for them: `#{1, nil, 3}` is 3 there, and code passes
+    /// `#{...}` to `table.unpack`.
+    pub(crate) fn set_list(&mut self, offset: usize, vals: &[Value]) -> usize {
+        if self.arr.len() != offset {
+            // Not at the end of the array part (a constructor with `[k] = v` items before).
+            return vals
+                .iter()
+                .enumerate()
+                .map(|(j, v)| self.set_int((offset + j + 1) as i64, *v))
+                .sum();
+        }
+        self.touch();
+        if !self.nodes.is_empty() {
+            // A key given as `[k] = v` earlier in the constructor: the list item wins.
+            for j in 0..vals.len() {
+                if let Some(n) = self.slot_of_int((offset + j + 1) as i64) {
+                    self.nodes[n].val = Value::Nil;
+                }
+            }
+        }
+        let cap = self.arr.capacity();
+        self.len_hint.set(0);
+        self.arr.extend_from_slice(vals);
+        if vals.last().is_some_and(|v| !v.is_nil()) {
+            self.migrate_from_hash();
+        }
+        (self.arr.capacity() - cap) * std::mem::size_of::<Value>()
     }
 
     /// After the array grew, pull the following integer keys out of the hash part.
@@ -455,23 +499,46 @@ impl Table {
             return 0;
         }
         let mut grown = 0;
-        if self.nodes.len() == self.nodes.capacity() || self.index.is_empty() {
+        let full = self.nodes.len() == self.nodes.capacity() || self.index.is_empty();
+        // A hash part of one node whose key was removed: PUC Lua reuses that node (the new
+        // key's main position) rather than rehash.
+        let reuse_dead =
+            self.puc_free == 0 && self.puc_size == 1 && self.nodes.iter().all(|n| n.val.is_nil());
+        let puc_rehash = self.puc_free == 0 && !reuse_dead;
+        if full || puc_rehash {
             let before = self.byte_size();
-            if self.grow_array_for(&key, val) {
+            if puc_rehash && self.resize_array_as_puc(&key, val) {
+                self.puc_rehashed(0);
                 return self.byte_size().saturating_sub(before);
             }
-            let live = self.nodes.iter().filter(|n| !n.val.is_nil()).count();
-            self.rebuild(live + 1);
+            if self.nodes.len() == self.nodes.capacity() || self.index.is_empty() {
+                let live = self.nodes.iter().filter(|n| !n.val.is_nil()).count();
+                self.rebuild(live + 1);
+            }
+            if puc_rehash {
+                self.puc_rehashed(1);
+            }
             grown = self.byte_size().saturating_sub(before);
         }
         self.insert_new(key, val, hash);
+        self.puc_free = self.puc_free.saturating_sub(1);
         grown
     }
 
-    /// When the hash part is full, moves integer keys into the array part if that makes it more
-    /// than half full (Lua's rule), so tables filled out of order (or from 0, or backwards) still
-    /// get array access. Returns true if `key = val` was stored in the array part.
-    fn grow_array_for(&mut self, key: &Value, val: Value) -> bool {
+    /// PUC Lua rehashed: its hash part holds the live keys and `extra` more to come.
+    fn puc_rehashed(&mut self, extra: usize) {
+        let live = self.nodes.iter().filter(|n| !n.val.is_nil()).count();
+        self.puc_size = puc_node_size(live + extra);
+        self.puc_free = (self.puc_size as usize - live) as u32;
+    }
+
+    /// Where PUC Lua rehashes (see `puc_free`), sizes the array part as it does: the largest
+    /// power of two that integer keys (with `key`) fill more than half. Keys move into it from
+    /// the hash part, so tables filled out of order (or from 0, or backwards) still get array
+    /// access, and out of it when it is mostly holes. Returns true if `key = val` was stored in
+    /// the array part.
+    fn resize_array_as_puc(&mut self, key: &Value, val: Value) -> bool {
+        self.len_hint.set(0);
         // counts[b]: positive integer keys in (2^(b-1), 2^b].
         let mut counts = [0usize; 40];
         let slot = |k: i64| -> Option<usize> {
@@ -497,7 +564,7 @@ impl Table {
             counts[b] += 1;
             any = true;
         }
-        if !any {
+        if !any && self.arr.is_empty() {
             return false;
         }
         for (i, v) in self.arr.iter().enumerate() {
@@ -513,6 +580,21 @@ impl Table {
             if total > size / 2 {
                 best = size;
             }
+        }
+        if best < self.arr.len() {
+            // Mostly holes: the keys past `best` go to the hash part.
+            let moving = self.arr[best..].iter().filter(|v| !v.is_nil()).count();
+            let live = self.nodes.iter().filter(|n| !n.val.is_nil()).count();
+            self.rebuild(live + moving + 1);
+            for i in best..self.arr.len() {
+                let v = self.arr[i];
+                if !v.is_nil() {
+                    let k = Value::Int(i as i64 + 1);
+                    self.insert_new(k, v, key_hash(&k));
+                }
+            }
+            self.shrunk_from = self.shrunk_from.max(self.arr.len());
+            self.arr.truncate(best);
         }
         if best <= self.arr.len() {
             return false;
@@ -535,9 +617,6 @@ impl Table {
             }
             _ => false,
         };
-        while self.arr.last().is_some_and(|v| v.is_nil()) {
-            self.arr.pop();
-        }
         let live = self.nodes.iter().filter(|n| !n.val.is_nil()).count();
         self.rebuild(live + usize::from(!stored));
         stored
@@ -588,35 +667,32 @@ impl Table {
     pub(crate) fn len(&self) -> i64 {
         let n = self.arr.len();
         if n > 0 && self.arr[n - 1].is_nil() {
-            // Binary search for a border inside the array part.
-            let (mut lo, mut hi) = (0usize, n); // arr[lo-1] non-nil (or lo == 0), arr[hi-1] nil
-            while hi - lo > 1 {
-                let mid = (lo + hi) / 2;
-                if self.arr[mid - 1].is_nil() {
-                    hi = mid;
-                } else {
-                    lo = mid;
-                }
-            }
-            return lo as i64;
+            return self.border_in_array() as i64;
         }
         if self.nodes.is_empty() {
             return n as i64;
         }
-        // Unbounded search in the hash part, as Lua does for tables whose sequence left the array.
-        let mut i = n as i64;
-        let mut j = i + 1;
-        while !self.get_hash(&Value::Int(j)).is_nil() {
+        // The sequence goes on in the hash part: PUC Lua's unbounded search (doubling from the
+        // array's end), so tables with holes get the border PUC Lua gives.
+        if self.get_hash(&Value::Int(n as i64 + 1)).is_nil() {
+            return n as i64;
+        }
+        let mut j = (n as i64).max(1);
+        let mut i;
+        loop {
             i = j;
-            if j > i64::MAX / 2 {
-                // Pathological: fall back to a linear scan.
-                let mut k = 1;
-                while !self.get_int(k).is_nil() {
-                    k += 1;
+            if j <= i64::MAX / 2 {
+                j *= 2;
+            } else {
+                j = i64::MAX;
+                if self.get_int(j).is_nil() {
+                    break;
                 }
-                return k - 1;
+                return j;
             }
-            j *= 2;
+            if self.get_int(j).is_nil() {
+                break;
+            }
         }
         while j - i > 1 {
             let m = i + (j - i) / 2;
@@ -627,6 +703,47 @@ impl Table {
             }
         }
         i
+    }
+
+    /// `#t` when the array part ends in nil, as PUC Lua finds it (its `alimit`): from the
+    /// border found last time if it is still near one (so popping a stack costs O(1)), else the
+    /// slot below the end, else a binary search.
+    fn border_in_array(&self) -> usize {
+        let n = self.arr.len();
+        let present = |k: usize| k == 0 || !self.arr[k - 1].is_nil();
+        let mut limit = n;
+        let hint = self.len_hint.get();
+        if hint > 0 && hint < n {
+            if present(hint) {
+                // The border found last time, or the next one (the sequence grew by one).
+                if !present(hint + 1) {
+                    return hint;
+                }
+                if hint + 1 < n && !present(hint + 2) {
+                    self.len_hint.set(hint + 1);
+                    return hint + 1;
+                }
+            } else {
+                limit = hint;
+            }
+        }
+        if limit >= 2 && present(limit - 1) {
+            self.len_hint.set(limit - 1);
+            return limit - 1;
+        }
+        let (mut lo, mut hi) = (0usize, limit); // present(lo), !present(hi)
+        while hi - lo > 1 {
+            let mid = (lo + hi) / 2;
+            if present(mid) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        if lo > n / 2 {
+            self.len_hint.set(lo);
+        }
+        lo
     }
 
     /// `next(t, key)`: the entry after `key`, or None at the end.
