@@ -220,3 +220,90 @@ fn budgets_on_the_command_line_stop_runaway_scripts() {
     assert_eq!(code, 1);
     assert!(err.starts_with("moonpool: "), "{err}");
 }
+
+/// Runs the command with extra environment variables.
+fn moonpool_env(args: &[&str], env: &[(&str, &str)], stdin: &str) -> (String, String, i32) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_moonpool"));
+    cmd.args(args)
+        .env_remove("LUA_INIT")
+        .env_remove("LUA_INIT_5_4")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+/// As lua.c: `arg` exists without a script, LUA_INIT runs first (`-E` skips it), `-l` requires
+/// a module into a global, `-W` turns warnings on, `--` ends the options, and with no script
+/// and no `-e` the script comes from a standard input that is not a terminal.
+#[test]
+fn lua_c_options_and_environment() {
+    let (out, err, code) = moonpool_env(&["-e", "print(type(arg), arg[1], arg[2])"], &[], "");
+    assert_eq!(
+        (out.as_str(), code),
+        ("table\t-e\tprint(type(arg), arg[1], arg[2])\n", 0),
+        "{err}"
+    );
+    let init = [("LUA_INIT", "print('init') x = 5")];
+    let (out, _, code) = moonpool_env(&["-e", "print(x)"], &init, "");
+    assert_eq!((out.as_str(), code), ("init\n5\n", 0));
+    let (out, _, code) = moonpool_env(&["-E", "-e", "print(x)"], &init, "");
+    assert_eq!((out.as_str(), code), ("nil\n", 0));
+    let file = script("init.lua", "y = 7\n");
+    let at = format!("@{}", file.display());
+    let both = [("LUA_INIT", "y = 1"), ("LUA_INIT_5_4", at.as_str())];
+    let (out, _, _) = moonpool_env(&["-e", "print(y)"], &both, "");
+    assert_eq!(out, "7\n");
+    let (out, _, code) = moonpool_env(
+        &["-e", "print(y)"],
+        &[("LUA_INIT", "error('bad init')")],
+        "",
+    );
+    assert_eq!((out.as_str(), code), ("", 1));
+    let (out, _, _) = moonpool_env(&["-l", "s=string", "-e", "print(s.rep('ab', 2))"], &[], "");
+    assert_eq!(out, "abab\n");
+    let (out, _, _) = moonpool_env(
+        &["-l", "utf8", "-e", "print(utf8 == require('utf8'))"],
+        &[],
+        "",
+    );
+    assert_eq!(out, "true\n");
+    let (_, err, code) = moonpool_env(&["-l", "no_such_module_xyz"], &[], "");
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("module 'no_such_module_xyz' not found"),
+        "{err}"
+    );
+    let (_, err, _) = moonpool_env(&["-W", "-e", "warn('careful')"], &[], "");
+    assert!(err.contains("Lua warning: careful"), "{err}");
+    let dashed = script("dashed.lua", "print(arg[0] ~= nil, arg[1])\n");
+    let path = dashed.to_str().unwrap();
+    let (out, _, _) = moonpool_env(&["--", path, "-x"], &[], "");
+    assert_eq!(out, "true\t-x\n");
+    let (out, _, code) = moonpool_env(&[], &[], "print('piped', #arg)");
+    assert_eq!((out.as_str(), code), ("piped\t0\n", 0));
+}
+
+#[test]
+fn list_prints_the_bytecode() {
+    let file = script("listed.lua", "local x = 1\nreturn x + 1\n");
+    let (out, err, code) = moonpool(&["--list", file.to_str().unwrap()], "");
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("function <line 0>"), "{out}");
+    assert!(out.contains("AddI"), "{out}");
+}

@@ -1,6 +1,6 @@
 //! `moonpool FILE [args...]`: runs a Lua script like `lua5.4 FILE` does.
 
-use std::io::{Read, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 
 use moonpool::vm::{CountingAllocator, Error, MultiValue, Vm, heap_counters};
@@ -12,25 +12,59 @@ static ALLOCATOR: CountingAllocator = CountingAllocator;
 const USAGE: &str = "usage: moonpool [options] [script [args]]
 Available options are:
   -e stat   execute string 'stat'
-  -l file   list the bytecode of 'file'
-  -p file   only compile 'file' (like `luac -p`): report syntax errors
+  -l mod    require library 'mod' into global 'mod'
+  -l g=mod  require library 'mod' into global 'g'
   -v        show version information
+  -E        ignore environment variables
+  -W        turn warnings on
+  --        stop handling options
+  -         execute stdin and stop handling options
+  -p file   only compile 'file' (like `luac -p`): report syntax errors
+  --list file       list the bytecode of 'file' (like `luac -l`)
   --stats   after running, print VM and Rust heap counters to stderr
   --fuel N          stop the script after N units of fuel (calls, loop iterations, native work)
   --time-limit S    stop the script after S seconds
   --memory-limit B  limit the Lua heap to B bytes (default: a third of the address space that
-                    `ulimit -v` leaves, if it is set)
-  -         execute stdin and stop handling options";
+                    `ulimit -v` leaves, if it is set)";
+
+/// Options followed by a value.
+const WITH_VALUE: [&str; 7] = [
+    "-e",
+    "-l",
+    "-p",
+    "--list",
+    "--fuel",
+    "--time-limit",
+    "--memory-limit",
+];
+
+/// Where the script is in `argv` (`argv.len()` if there is none), as lua.c's `collectargs`
+/// finds it: after the options and their values, at `-`, or after `--`.
+fn script_index(argv: &[String]) -> usize {
+    let mut i = 1;
+    while i < argv.len() {
+        match argv[i].as_str() {
+            "--" => return i + 1,
+            "-" => return i,
+            a if WITH_VALUE.contains(&a) => i += 2,
+            a if a.starts_with('-') => i += 1,
+            _ => return i,
+        }
+    }
+    argv.len()
+}
 
 fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args().collect();
+    let options = &argv[1..script_index(&argv).min(argv.len())];
+    let no_env = options.iter().any(|a| a == "-E");
     let mut vm = Vm::with_stdlib();
-    vm.open_cli_libs();
-    let stats = argv
-        .iter()
-        .skip(1)
-        .take_while(|a| *a != "-" && a.starts_with('-'))
-        .any(|a| a == "--stats");
+    if no_env {
+        vm.open_cli_libs_ignoring_env();
+    } else {
+        vm.open_cli_libs();
+    }
+    let stats = options.iter().any(|a| a == "--stats");
     vm.set_instruction_counting(stats);
     // Under an address-space limit, the heap stops well below it: a table or string growing
     // past memory is Lua's "not enough memory", not an aborted process.
@@ -113,16 +147,35 @@ fn print_stats(vm: &Vm, heap_start: &moonpool::vm::HeapCounters) {
 }
 
 fn run(vm: &mut Vm, argv: &[String]) -> ExitCode {
+    let script_at = script_index(argv);
+    // Like lua.c: `arg` holds the script at 0, its arguments above and the interpreter and its
+    // options below (with no script, the interpreter is at 0), before anything runs.
+    let zero = if script_at < argv.len() { script_at } else { 0 };
+    let arg = vm.create_table();
+    for (k, a) in argv.iter().enumerate() {
+        if arg.set(vm, k as i64 - zero as i64, a.as_str()).is_err() {
+            return ExitCode::FAILURE;
+        }
+    }
+    if vm.set_global("arg", &arg).is_err() {
+        return ExitCode::FAILURE;
+    }
+    let no_env = argv[1..script_at.min(argv.len())].iter().any(|a| a == "-E");
+    if !no_env && let Err(code) = run_lua_init(vm) {
+        return code;
+    }
     let mut i = 1;
     let mut ran_something = false;
-    while i < argv.len() {
+    while i < script_at.min(argv.len()) {
         let a = &argv[i];
+        let value = argv.get(i + 1);
+        if WITH_VALUE.contains(&a.as_str()) && value.is_none() {
+            eprintln!("moonpool: '{a}' needs argument\n{USAGE}");
+            return ExitCode::FAILURE;
+        }
         match a.as_str() {
             "-p" => {
-                let Some(path) = argv.get(i + 1) else {
-                    eprintln!("moonpool: '-p' needs a file\n{USAGE}");
-                    return ExitCode::FAILURE;
-                };
+                let path = value.unwrap();
                 let src = match std::fs::read(path) {
                     Ok(s) => s,
                     Err(e) => {
@@ -136,12 +189,9 @@ fn run(vm: &mut Vm, argv: &[String]) -> ExitCode {
                 }
                 return ExitCode::SUCCESS;
             }
-            "-l" => {
-                // List the bytecode of the script instead of running it (like `luac -l`).
-                let Some(path) = argv.get(i + 1) else {
-                    eprintln!("moonpool: '-l' needs a file\n{USAGE}");
-                    return ExitCode::FAILURE;
-                };
+            "--list" => {
+                // The bytecode of the script instead of running it (like `luac -l`).
+                let path = value.unwrap();
                 let src = std::fs::read(path).unwrap_or_default();
                 match moonpool::vm::compile_source(&src) {
                     Ok(p) => print!("{}", p.listing()),
@@ -152,72 +202,69 @@ fn run(vm: &mut Vm, argv: &[String]) -> ExitCode {
                 }
                 return ExitCode::SUCCESS;
             }
-            "--stats" => i += 1,
-            "--fuel" => {
-                let n = match option_value(argv, i, "--fuel") {
-                    Ok(n) => n,
-                    Err(code) => return code,
-                };
-                vm.set_fuel(Some(n as i64));
-                i += 2;
+            "-l" => {
+                // `-l mod` or `-l g=mod`: the global takes what `require` returns.
+                let spec = value.unwrap();
+                let (global, module) = spec.split_once('=').unwrap_or((spec, spec));
+                let set = b"local g, m = ...; _ENV[g] = require(m)";
+                let names = [global.to_string(), module.to_string()];
+                if let Err(code) = run_chunk(vm, set, "=(command line)", &names) {
+                    return code;
+                }
             }
-            "--time-limit" => {
-                let s = match option_value(argv, i, "--time-limit") {
-                    Ok(s) => s,
-                    Err(code) => return code,
-                };
-                vm.set_time_limit(Some(std::time::Duration::from_secs_f64(s)));
-                i += 2;
+            "-e" => {
+                if let Err(code) = run_chunk(vm, value.unwrap().as_bytes(), "=(command line)", &[])
+                {
+                    return code;
+                }
+                ran_something = true;
             }
-            "--memory-limit" => {
-                let b = match option_value(argv, i, "--memory-limit") {
-                    Ok(b) => b,
-                    Err(code) => return code,
-                };
-                vm.set_memory_limit(Some(b as usize));
-                i += 2;
+            "-W" => {
+                if let Err(code) = run_chunk(vm, b"warn('@on')", "=(command line)", &[]) {
+                    return code;
+                }
             }
             "-v" => {
                 println!("Moonpool {} (Lua 5.4)", env!("CARGO_PKG_VERSION"));
                 ran_something = true;
-                i += 1;
             }
-            "-e" => {
-                let Some(chunk) = argv.get(i + 1) else {
-                    eprintln!("moonpool: '-e' needs argument\n{USAGE}");
-                    return ExitCode::FAILURE;
+            "--fuel" | "--time-limit" | "--memory-limit" => {
+                let n = match option_value(argv, i, a) {
+                    Ok(n) => n,
+                    Err(code) => return code,
                 };
-                if let Err(code) = run_chunk(vm, chunk.as_bytes(), "=(command line)", &[]) {
-                    return code;
+                match a.as_str() {
+                    "--fuel" => vm.set_fuel(Some(n as i64)),
+                    "--time-limit" => {
+                        vm.set_time_limit(Some(std::time::Duration::from_secs_f64(n)))
+                    }
+                    _ => vm.set_memory_limit(Some(n as usize)),
                 }
-                ran_something = true;
-                i += 2;
             }
-            s if s.starts_with('-') && s != "-" => {
+            "--stats" | "-E" | "--" => {}
+            s => {
                 eprintln!("moonpool: unrecognized option '{s}'\n{USAGE}");
                 return ExitCode::FAILURE;
             }
-            _ => break,
         }
+        i += if WITH_VALUE.contains(&a.as_str()) {
+            2
+        } else {
+            1
+        };
     }
-    if i >= argv.len() {
-        if !ran_something {
+    if script_at >= argv.len() {
+        // No script: lua.c reads one from stdin when it is not a terminal (it would start its
+        // interactive mode, which Moonpool does not have, on a terminal).
+        if ran_something {
+            return ExitCode::SUCCESS;
+        }
+        if std::io::stdin().is_terminal() {
             eprintln!("{USAGE}");
             return ExitCode::FAILURE;
         }
-        return ExitCode::SUCCESS;
     }
-    // The script and its arguments: `arg[0]` is the script, negative indices the interpreter.
-    let script = &argv[i];
-    let arg = vm.create_table();
-    for (k, a) in argv.iter().enumerate() {
-        if arg.set(vm, k as i64 - i as i64, a.as_str()).is_err() {
-            return ExitCode::FAILURE;
-        }
-    }
-    if vm.set_global("arg", &arg).is_err() {
-        return ExitCode::FAILURE;
-    }
+    let script = argv.get(script_at).map_or("-", |s| s.as_str());
     let (source, chunkname) = if script == "-" {
         let mut buf = Vec::new();
         if std::io::stdin().read_to_end(&mut buf).is_err() {
@@ -239,10 +286,39 @@ fn run(vm: &mut Vm, argv: &[String]) -> ExitCode {
     };
     // Like lua.c, skip a first line starting with '#' (a Unix shebang), keeping line numbers.
     let source = moonpool::vm::strip_shebang(source);
-    let script_args: &[String] = &argv[i + 1..];
+    let script_args: &[String] = argv.get(script_at + 1..).unwrap_or(&[]);
     match run_chunk(vm, &source, &chunkname, script_args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(code) => code,
+    }
+}
+
+/// `LUA_INIT_5_4` (or `LUA_INIT`): a chunk to run first, or `@file` to run a file, as lua.c.
+fn run_lua_init(vm: &mut Vm) -> Result<(), ExitCode> {
+    let (name, init) = match std::env::var("LUA_INIT_5_4") {
+        Ok(v) => ("=LUA_INIT_5_4", v),
+        Err(_) => match std::env::var("LUA_INIT") {
+            Ok(v) => ("=LUA_INIT", v),
+            Err(_) => return Ok(()),
+        },
+    };
+    match init.strip_prefix('@') {
+        Some(path) => match std::fs::read(path) {
+            Ok(src) => run_chunk(
+                vm,
+                &moonpool::vm::strip_shebang(src),
+                &format!("@{path}"),
+                &[],
+            ),
+            Err(e) => {
+                eprintln!(
+                    "moonpool: cannot open {path}: {}",
+                    moonpool::vm::io_error_text(&e)
+                );
+                Err(ExitCode::FAILURE)
+            }
+        },
+        None => run_chunk(vm, init.as_bytes(), name, &[]),
     }
 }
 

@@ -36,7 +36,12 @@ impl Vm {
     /// `io` library, `os.exit`, `os.remove`, `os.rename`, `os.tmpname`, `os.execute`,
     /// `dofile` and `loadfile`. Not for untrusted scripts.
     pub fn open_cli_libs(&mut self) {
-        open_cli(self);
+        open_cli(self, true);
+    }
+
+    /// `open_cli_libs` without reading `LUA_PATH`/`LUA_CPATH` (lua.c's `-E`).
+    pub fn open_cli_libs_ignoring_env(&mut self) {
+        open_cli(self, false);
     }
 }
 
@@ -56,13 +61,13 @@ pub(crate) fn open_all(vm: &mut Vm) {
 
 /// Adds what the standalone interpreter has on top of `open_all`: `io`, and `os.exit`,
 /// `remove`, `rename`, `tmpname` and `execute`.
-pub(crate) fn open_cli(vm: &mut Vm) {
+pub(crate) fn open_cli(vm: &mut Vm, read_env: bool) {
     // lua.c switches its state to generational mode; `collectgarbage` reports it the same way.
     vm.heap.generational_mode = true;
     io::open(vm);
     os::open_cli(vm);
     base::open_cli(vm);
-    package::open_cli(vm);
+    package::open_cli(vm, read_env);
 }
 
 /// Creates a library table with `funcs`, stores it as global `name`, and returns it.

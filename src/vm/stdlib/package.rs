@@ -75,7 +75,7 @@ pub(crate) fn open(vm: &mut Vm) {
 
 /// Adds the file searcher and `package.path` (from `LUA_PATH_5_4` or `LUA_PATH`, where `;;`
 /// stands for the default path), for the standalone interpreter.
-pub(crate) fn open_cli(vm: &mut Vm) {
+pub(crate) fn open_cli(vm: &mut Vm, read_env: bool) {
     let Value::Table(package) = vm.global_value("package") else {
         return;
     };
@@ -84,9 +84,9 @@ pub(crate) fn open_cli(vm: &mut Vm) {
         ("cpath", "LUA_CPATH", DEFAULT_CPATH),
     ] {
         let env = std::env::var(format!("{var}_5_4")).or_else(|_| std::env::var(var));
-        let value = match env {
-            Ok(p) => expand_default_path(&p, default),
-            Err(_) => default.to_string(),
+        let value = match env.ok().filter(|_| read_env) {
+            Some(p) => expand_default_path(&p, default),
+            None => default.to_string(),
         };
         let v = vm.str_value(&value);
         vm.set_field(package, field, v);
