@@ -310,6 +310,9 @@ pub enum Stat {
         targets: Span<Expr>,
         exprs: Span<Expr>,
         line: Line,
+        /// Where the last expression ends: the stores are on this line, as in PUC Lua (which
+        /// makes them once it has read the expressions).
+        end_line: Line,
     },
     Do(Block),
     While {

@@ -917,7 +917,8 @@ impl Compiler {
                 targets,
                 exprs,
                 line,
-            } => self.assign_stat(targets, exprs, line)?,
+                end_line,
+            } => self.assign_stat(targets, exprs, line, end_line)?,
             Stat::Do(b) => self.block_body(b, false)?,
             Stat::While { cond, body, line } => {
                 self.line = line;
@@ -1120,11 +1121,18 @@ impl Compiler {
         Ok(())
     }
 
-    fn assign_stat(&mut self, targets: Span<Expr>, exprs: Span<Expr>, line: Line) -> CResult<()> {
+    fn assign_stat(
+        &mut self,
+        targets: Span<Expr>,
+        exprs: Span<Expr>,
+        line: Line,
+        end_line: Line,
+    ) -> CResult<()> {
         self.line = line;
         for t in targets.ids() {
             self.check_assignable(self.ex(t))?;
         }
+        let line = end_line;
         if targets.len() == 1 && exprs.len() == 1 {
             return self.single_assign(self.ex(targets.get(0)), self.ex(exprs.get(0)), line);
         }
@@ -1762,12 +1770,14 @@ impl Compiler {
                 // A temporary destination can hold the left operand: it is overwritten only by
                 // the final instruction, so chains like a+b+c+... need one register, not one per
                 // level.
+                let before = self.pc();
                 let rb = if dst >= self.reg_level() && !matches!(a.kind, ExprKind::Name(_)) {
                     self.expr_to(a, dst)?;
                     dst
                 } else {
                     self.expr_any(a)?
                 };
+                self.loaded_at_operator(before, line);
                 if op == BinOp::Add
                     && let Some(Folded::Int(i)) = self.numeric_fold(b)
                     && (-(OFFSET_SC as i64)..=(255 - OFFSET_SC as i64)).contains(&i)
@@ -2139,6 +2149,22 @@ impl Compiler {
         self.line = f.end_line;
         self.emit(Instr::abx(Op::Closure, dst, idx));
         Ok(())
+    }
+
+    /// PUC Lua emits the load of a binary operator's left operand (`t.x`, `t[k]`, a global, an
+    /// upvalue) only when it reads the operator: that load (the last instruction since `from`)
+    /// takes the operator's line, which line hooks and errors see.
+    fn loaded_at_operator(&mut self, from: usize, line: Line) {
+        let fs = self.fs();
+        let n = fs.proto.code.len();
+        if n > from
+            && matches!(
+                fs.proto.code[n - 1].op(),
+                Op::GetField | Op::GetTable | Op::GetI | Op::GetTabUp | Op::GetUpval
+            )
+        {
+            fs.proto.lineinfo[n - 1] = line;
+        }
     }
 
     /// The operands of a chain of `..` (right associative: `a .. (b .. c)`), left to right.

@@ -747,6 +747,7 @@ impl<'a> Parser<'a> {
             targets,
             exprs,
             line,
+            end_line: self.last_line,
         });
         self.grow(d.max(ed))
     }
@@ -1339,6 +1340,7 @@ mod tests {
             targets,
             exprs: es,
             line,
+            ..
         } = s[1]
         else {
             panic!()

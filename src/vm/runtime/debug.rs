@@ -145,6 +145,11 @@ impl Vm {
                             name,
                         });
                     }
+                    // A hook between two instructions of `p`.
+                    Some(p)
+                        if self.hooks.running
+                            && self.hooks.at_instruction
+                            && self.hooks.hooked_frame == Some(p) => {}
                     Some(p) => {
                         let returning = self.returning_native.filter(|&(k, _)| k == p);
                         if let Some(v) = returning.map(|(_, v)| v).or_else(|| self.call_target(p))
@@ -244,6 +249,12 @@ impl Vm {
                     },
                     // Called by the failed protected call (a native): no name, as in PUC Lua.
                     FrameKind::CloseUnwind => None,
+                    // The hook function, called where it interrupted its caller.
+                    FrameKind::Fresh
+                        if self.hooks.running && self.hooks.hooked_frame == fr.parent =>
+                    {
+                        Some(("hook", "?".into()))
+                    }
                     // A metamethod the instruction ran (a `__close` runs from Close or Return).
                     FrameKind::Meta | FrameKind::Fresh | FrameKind::Close => {
                         metamethod_of(i.op()).map(|m| ("metamethod", m.to_string()))

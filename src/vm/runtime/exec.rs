@@ -3133,20 +3133,46 @@ impl Vm {
         p: &Gc<super::function::Proto>,
         pc: usize,
     ) -> LuaResult<bool> {
-        use super::state::{HOOK_CALL, HOOK_COUNT, HOOK_LINE};
         let mask = self.hooks.mask;
         let mut ran = false;
+        // As in PUC Lua, the hook sees the instruction about to run as the current one (the
+        // frame's position past it), and the frame is not inside the native that instruction
+        // may call.
+        self.frames[fk].pc = pc + 1;
+        self.hooks.at_instruction = true;
+        let r = self.hook_step_events(fk, p, pc, mask, &mut ran);
+        self.hooks.at_instruction = false;
+        if let Some(fr) = self.frames.get_mut(fk) {
+            fr.pc = pc;
+        }
+        r?;
+        self.hooks.last_frame = Some(fk);
+        self.hooks.last_pc = pc;
+        Ok(ran)
+    }
+
+    fn hook_step_events(
+        &mut self,
+        fk: FrameKey,
+        p: &Gc<super::function::Proto>,
+        pc: usize,
+        mask: u8,
+        ran: &mut bool,
+    ) -> LuaResult<()> {
+        use super::state::{HOOK_CALL, HOOK_COUNT, HOOK_LINE};
         let new_frame = self.hooks.last_frame != Some(fk);
         if new_frame && pc == 0 && mask & HOOK_CALL != 0 {
             self.hook_event("call", None)?;
-            ran = true;
+            *ran = true;
         }
+        // (A hook may have set another: the call hook can turn on the line hook.)
+        let mask = if *ran { self.hooks.mask } else { mask };
         if mask & HOOK_COUNT != 0 {
             self.hooks.counter -= 1;
             if self.hooks.counter <= 0 {
                 self.hooks.counter = self.hooks.count.max(1);
                 self.hook_event("count", None)?;
-                ran = true;
+                *ran = true;
             }
         }
         if mask & HOOK_LINE != 0 {
@@ -3160,12 +3186,10 @@ impl Vm {
             };
             if fire {
                 self.hook_event("line", Some(line as i64))?;
-                ran = true;
+                *ran = true;
             }
         }
-        self.hooks.last_frame = Some(fk);
-        self.hooks.last_pc = pc;
-        Ok(ran)
+        Ok(())
     }
 
     /// The return hook of the running Lua function, whose results end at `results_end`.
@@ -3205,9 +3229,11 @@ impl Vm {
         let ev = self.str_value(event);
         let arg = line.map_or(Value::Nil, Value::Int);
         self.hooks.running = true;
+        self.hooks.hooked_frame = self.th().top_frame;
         let saved_frame = self.hooks.last_frame;
         let r = self.call_values(f, &[ev, arg]);
         self.hooks.running = false;
+        self.hooks.hooked_frame = None;
         self.hooks.last_frame = saved_frame;
         r.map(|_| ())
     }

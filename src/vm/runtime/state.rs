@@ -80,6 +80,11 @@ pub(crate) struct Hooks {
     pub changed: bool,
     pub last_frame: Option<FrameKey>,
     pub last_pc: usize,
+    /// While a hook runs: the frame it interrupted (the hook's caller, named "hook").
+    pub hooked_frame: Option<FrameKey>,
+    /// The running hook is a line, count or Lua call event: the interrupted frame is between
+    /// instructions, not inside a native its current instruction calls.
+    pub at_instruction: bool,
 }
 
 pub struct Vm {

@@ -34,6 +34,13 @@ pub(crate) fn open(vm: &mut Vm) {
             ("setuservalue", setuservalue),
         ],
     );
+    let hooks = vm.new_table();
+    let mode = vm.new_table();
+    let k = vm.str_value("k");
+    vm.set_field(mode, "__mode", k);
+    hooks.get_mut().meta = Some(mode);
+    let reg = vm.registry();
+    vm.set_field(reg, "_HOOKKEY", Value::Table(hooks));
 }
 
 /// An optional leading thread argument: (thread, index of the next argument).
@@ -227,7 +234,15 @@ fn local_slot(vm: &Vm, k: FrameKey, n: i64) -> Option<(String, usize)> {
             }
         }
     }
-    None
+    // Registers without a name, up to the function this level is calling (or its whole frame):
+    // "(temporary)", as in PUC Lua.
+    use crate::vm::bytecode::opcode::Op;
+    let limit = match p.code.get(pc) {
+        Some(i) if matches!(i.op(), Op::Call | Op::TailCall) => fr.base + i.a(),
+        _ => fr.base + p.maxstack as usize,
+    };
+    let slot = fr.base + (n as usize).checked_sub(1)?;
+    (slot < limit).then(|| ("(temporary)".to_string(), slot))
 }
 
 fn getlocal(vm: &mut Vm, args: Args) -> LuaResult<usize> {
@@ -257,6 +272,16 @@ fn getlocal(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let Ok(k) = frame_at(vm, thread, level) else {
         return Err(vm.arg_error(first + 1, "getlocal", "level out of range"));
     };
+    // Level 0 is getlocal itself: its stack values (its arguments) are "(C temporary)" locals,
+    // as in PUC Lua. (Other native levels have none here.)
+    if level == 0 && thread == vm.current_thread() {
+        if n >= 1 && (n as usize) <= args.n {
+            let v = vm.arg(args, n as usize - 1);
+            let name = vm.str_value("(C temporary)");
+            return vm.ret_values(args, &[name, v]);
+        }
+        return vm.ret1(args, Value::Nil);
+    }
     // (A native level has no named locals.)
     match k.and_then(|k| local_slot(vm, k, n)) {
         Some((name, slot)) => {
@@ -443,6 +468,14 @@ fn sethook(vm: &mut Vm, args: Args) -> LuaResult<usize> {
         if count > 0 {
             mask |= HOOK_COUNT;
         }
+    }
+    // Also in the registry's weak `_HOOKKEY` table (thread -> hook), where PUC Lua keeps
+    // hooks and programs look for them.
+    let reg = vm.registry();
+    let key = vm.intern(b"_HOOKKEY");
+    if let Value::Table(hooks) = reg.get_str(key) {
+        let hook = if mask == 0 { Value::Nil } else { f };
+        vm.raw_set_checked(hooks, Value::Thread(thread), hook)?;
     }
     // The hook belongs to the coroutine (its trace keeps the function alive).
     let co = &mut vm.threads[thread];
