@@ -4,25 +4,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 fn moonpool(args: &[&str], stdin: &str) -> (String, String, i32) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_moonpool"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        out.status.code().unwrap_or(-1),
-    )
+    moonpool_env(args, &[], stdin)
 }
 
 fn script(name: &str, body: &str) -> std::path::PathBuf {
@@ -221,7 +203,7 @@ fn budgets_on_the_command_line_stop_runaway_scripts() {
     assert!(err.starts_with("moonpool: "), "{err}");
 }
 
-/// Runs the command with extra environment variables.
+/// Runs the command with extra environment variables (and none of the caller's `LUA_INIT`).
 fn moonpool_env(args: &[&str], env: &[(&str, &str)], stdin: &str) -> (String, String, i32) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_moonpool"));
     cmd.args(args)

@@ -55,6 +55,21 @@ pub(crate) enum Barrier {
     Finalizer,
 }
 
+impl Barrier {
+    /// A pcall (or, with `handler`, an xpcall whose message handler is in slot `func`) of the
+    /// native in slot `callee`.
+    fn protected_call(handler: bool, func: usize, callee: usize) -> Barrier {
+        if handler {
+            Barrier::Xpcall {
+                handler: func,
+                callee,
+            }
+        } else {
+            Barrier::Pcall { callee }
+        }
+    }
+}
+
 /// What catches an error leaving a nested call (see `Vm::enclosing_catcher`).
 enum Catcher {
     /// An xpcall, whose message handler is in this stack slot.
@@ -847,14 +862,7 @@ impl Vm {
                         // pcall makes the call, so a failure to call carries no Lua position.
                         self.next_call_from_native = true;
                         let r = if is_native {
-                            let b = if handler {
-                                Barrier::Xpcall {
-                                    handler: func,
-                                    callee,
-                                }
-                            } else {
-                                Barrier::Pcall { callee }
-                            };
+                            let b = Barrier::protected_call(handler, func, callee);
                             self.behind_error_barrier(b, |vm| vm.precall(callee, cnargs, -1, kind))
                         } else {
                             self.precall(callee, cnargs, nresults, kind)
@@ -1215,14 +1223,7 @@ impl Vm {
                     }
                     (func + 1, nargs - 1)
                 };
-                let b = if handler {
-                    Barrier::Xpcall {
-                        handler: func,
-                        callee,
-                    }
-                } else {
-                    Barrier::Pcall { callee }
-                };
+                let b = Barrier::protected_call(handler, func, callee);
                 let r = self.behind_error_barrier(b, |vm| vm.call_slot(callee, cnargs, -1));
                 match r {
                     Ok(n) => {
