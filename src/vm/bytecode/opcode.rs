@@ -108,6 +108,38 @@ impl Op {
         // the mask keeps any value inside the 7-bit field.
         unsafe { std::mem::transmute::<u8, Op>(b & 0x7f) }
     }
+
+    /// A comparison: tests its operands and skips the next instruction (a jump) or not.
+    pub(crate) fn is_comparison(self) -> bool {
+        matches!(
+            self,
+            Op::Eq | Op::Lt | Op::Le | Op::EqK | Op::EqI | Op::LtI | Op::LeI | Op::GtI | Op::GeI
+        )
+    }
+
+    /// Writes no register of its frame: stores into tables and upvalues, jumps and tests,
+    /// returns, list stores, closes.
+    pub(crate) fn writes_no_register(self) -> bool {
+        self.is_comparison()
+            || matches!(
+                self,
+                Op::SetUpval
+                    | Op::SetTabUp
+                    | Op::SetTable
+                    | Op::SetI
+                    | Op::SetField
+                    | Op::Jmp
+                    | Op::Test
+                    | Op::Return
+                    | Op::Return0
+                    | Op::Return1
+                    | Op::SetList
+                    | Op::Close
+                    | Op::Tbc
+                    | Op::TForPrep
+                    | Op::ExtraArg
+            )
+    }
 }
 
 pub const MAX_A: u32 = 255;

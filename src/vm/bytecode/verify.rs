@@ -62,20 +62,7 @@ fn valid_op(i: Instr) -> bool {
 }
 
 fn is_test(op: Op) -> bool {
-    matches!(
-        op,
-        Op::Eq
-            | Op::Lt
-            | Op::Le
-            | Op::EqK
-            | Op::EqI
-            | Op::LtI
-            | Op::LeI
-            | Op::GtI
-            | Op::GeI
-            | Op::Test
-            | Op::TestSet
-    )
+    op.is_comparison() || matches!(op, Op::Test | Op::TestSet)
 }
 
 /// Instructions that take their count from the stack top (B = 0).
@@ -521,30 +508,7 @@ fn written(i: Instr) -> Option<(usize, usize)> {
         Op::TForCall => (a + 4, 255),
         Op::TForLoop => (a + 2, a + 2),
         Op::ForPrep | Op::ForLoop => (a, a + 3),
-        Op::SetUpval
-        | Op::SetTabUp
-        | Op::SetTable
-        | Op::SetI
-        | Op::SetField
-        | Op::Jmp
-        | Op::Eq
-        | Op::Lt
-        | Op::Le
-        | Op::EqK
-        | Op::EqI
-        | Op::LtI
-        | Op::LeI
-        | Op::GtI
-        | Op::GeI
-        | Op::Test
-        | Op::Return
-        | Op::Return0
-        | Op::Return1
-        | Op::SetList
-        | Op::Close
-        | Op::Tbc
-        | Op::TForPrep
-        | Op::ExtraArg => return None,
+        op if op.writes_no_register() => return None,
         _ => (a, a),
     })
 }

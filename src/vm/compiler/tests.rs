@@ -568,36 +568,27 @@ return f(2, 'k')";
 
     #[test]
     fn deep_nesting_is_an_error_not_a_stack_overflow() {
-        // 100 000 functions, each the only child of the one before.
-        let depth = 100_000;
-        let mut b = header(true);
-        let ret0 = Instr::abc(Op::Return0, 0, 0, 0, true).0.to_le_bytes();
-        for _ in 0..depth {
-            b.extend_from_slice(&[0, 0, 0, 0, 2, 1]);
-            b.extend_from_slice(&ret0);
-            b.extend_from_slice(&[0, 0, 1]);
-        }
-        b.extend_from_slice(&[0, 0, 0, 0, 2, 1]);
-        b.extend_from_slice(&ret0);
-        b.extend_from_slice(&[0, 0, 0]);
-        for _ in 0..=depth {
-            b.extend_from_slice(&[1, 0, 0, 0]);
-        }
-        assert!(undump(&b).unwrap_err().contains("nested too deeply"));
+        // `depth` functions, each the only child of the one before, each just `return`.
+        let nested = |depth: usize| {
+            let mut b = header(true);
+            let ret0 = Instr::abc(Op::Return0, 0, 0, 0, true).0.to_le_bytes();
+            for level in 0..=depth {
+                b.extend_from_slice(&[0, 0, 0, 0, 2, 1]);
+                b.extend_from_slice(&ret0);
+                b.extend_from_slice(&[0, 0, u8::from(level < depth)]);
+            }
+            for _ in 0..=depth {
+                b.extend_from_slice(&[1, 0, 0, 0]);
+            }
+            b
+        };
+        assert!(
+            undump(&nested(100_000))
+                .unwrap_err()
+                .contains("nested too deeply")
+        );
         // Within the limit the same shape loads.
-        let mut b = header(true);
-        let depth = MAX_NESTING - 1;
-        for _ in 0..depth {
-            b.extend_from_slice(&[0, 0, 0, 0, 2, 1]);
-            b.extend_from_slice(&ret0);
-            b.extend_from_slice(&[0, 0, 1]);
-        }
-        b.extend_from_slice(&[0, 0, 0, 0, 2, 1]);
-        b.extend_from_slice(&ret0);
-        b.extend_from_slice(&[0, 0, 0]);
-        for _ in 0..=depth {
-            b.extend_from_slice(&[1, 0, 0, 0]);
-        }
+        let b = nested(MAX_NESTING - 1);
         assert!(undump(&b).is_ok());
     }
 

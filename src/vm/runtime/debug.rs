@@ -660,33 +660,9 @@ fn writes_reg(i: Instr, reg: usize) -> bool {
         Op::Call | Op::TailCall => reg >= a,
         Op::TForCall => reg >= a + 4,
         Op::SelfOp => reg == a || reg == a + 1,
-        Op::Jmp
-        | Op::SetTabUp
-        | Op::SetTable
-        | Op::SetI
-        | Op::SetField
-        | Op::SetUpval
-        | Op::Eq
-        | Op::Lt
-        | Op::Le
-        | Op::EqK
-        | Op::EqI
-        | Op::LtI
-        | Op::LeI
-        | Op::GtI
-        | Op::GeI
-        | Op::Test
-        | Op::Return
-        | Op::Return0
-        | Op::Return1
-        | Op::SetList
-        | Op::Close
-        | Op::Tbc
-        | Op::ExtraArg
-        | Op::TForPrep
-        | Op::TForLoop
-        | Op::ForLoop
-        | Op::ForPrep => false,
+        // (A loop's control registers hold no named value.)
+        Op::TForLoop | Op::ForLoop | Op::ForPrep => false,
+        op if op.writes_no_register() => false,
         Op::VarArg => reg >= a,
         _ => a == reg,
     }

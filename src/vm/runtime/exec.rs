@@ -650,15 +650,7 @@ impl Vm {
         };
         let i = proto.code[pc - 1];
         match i.op() {
-            Op::Eq
-            | Op::Lt
-            | Op::Le
-            | Op::EqK
-            | Op::EqI
-            | Op::LtI
-            | Op::LeI
-            | Op::GtI
-            | Op::GeI => {
+            op if op.is_comparison() => {
                 if v.truthy() != i.k() {
                     self.frames[fk].pc += 1;
                 } else {
