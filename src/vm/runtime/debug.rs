@@ -74,6 +74,15 @@ impl Vm {
                     name: None,
                 });
             }
+        } else if th.status == super::thread::CoStatus::Dead {
+            // Killed by an error a native raised.
+            if !th.died_in.is_nil() {
+                out.push(Level::Native {
+                    func: th.died_in,
+                    called_by: f,
+                    name: None,
+                });
+            }
         } else if (running || th.status == super::thread::CoStatus::Suspended)
             && let Some(k) = f
             && let Some(v) = self.call_target(k)
@@ -177,8 +186,26 @@ impl Vm {
         out
     }
 
+    /// While a call or return hook runs in coroutine `t`: the index in `levels` of the hooked
+    /// function (the level below the hook's own) and the values the event transfers.
+    pub(crate) fn hooked_level(
+        &self,
+        t: super::thread::ThreadKey,
+        levels: &[Level],
+    ) -> Option<(usize, super::state::Transfer)> {
+        let transfer = self.hooks.transfer?;
+        if t != self.current || !self.hooks.running {
+            return None;
+        }
+        let hook = levels.iter().position(|l| {
+            matches!(*l, Level::Lua(k) if self.frames[k].kind == FrameKind::Fresh
+                && self.frames[k].parent == self.hooks.hooked_frame)
+        })?;
+        Some((hook + 1, transfer))
+    }
+
     /// The function frame `k` is calling, if its current instruction is a call.
-    fn call_target(&self, k: FrameKey) -> Option<Value> {
+    pub(crate) fn call_target(&self, k: FrameKey) -> Option<Value> {
         let fr = self.frames.get(k)?;
         let p = fr.closure.proto;
         let pc = fr.pc.checked_sub(1)?;
@@ -236,6 +263,14 @@ impl Vm {
                 let fr = self.frames.get(k)?;
                 if fr.tail {
                     return None;
+                }
+                if fr.kind == FrameKind::Fresh
+                    && matches!(
+                        self.barrier_of(fr.parent),
+                        Some(super::exec::Barrier::Finalizer)
+                    )
+                {
+                    return Some(("metamethod", "__gc".into()));
                 }
                 let parent = self.frames.get(fr.parent?)?;
                 let p = parent.closure.proto;
@@ -620,7 +655,7 @@ pub(crate) fn line_at(p: &Gc<Proto>, pc: usize) -> u32 {
 
 /// `line_at`, but -1 for a function without line information (a stripped binary chunk), as
 /// PUC Lua's `currentline`.
-fn current_line(p: &Gc<Proto>, pc: usize) -> i64 {
+pub(crate) fn current_line(p: &Gc<Proto>, pc: usize) -> i64 {
     if p.lineinfo.is_empty() {
         -1
     } else {

@@ -14,7 +14,7 @@ use super::frame::{CallFrame, FrameKey, FrameKind};
 use super::function::{Args, NativeFn, UpVal};
 use super::gc::Gc;
 use super::meta::Tm;
-use super::state::{Exit, Vm};
+use super::state::{Exit, Transfer, Vm};
 use super::thread::{CoStatus, Resumer, ThreadKey};
 use super::value::Value;
 use crate::vm::bytecode::opcode::{Instr, Op};
@@ -572,7 +572,7 @@ impl Vm {
         }
         // After the closes, which may have set it, as in PUC Lua.
         if self.hooks.mask & super::state::HOOK_RETURN != 0 {
-            self.return_hook(first + n)?;
+            self.return_hook(fk, first, n)?;
         }
         let fr = self.frames[fk];
         let th = self.th_mut();
@@ -804,7 +804,7 @@ impl Vm {
             self.move_results(slot, nargs, slot, want);
             if self.hooks.mask & super::state::HOOK_RETURN != 0 {
                 // `coroutine.yield` returns now: its return hook, as in PUC Lua.
-                self.hook_event("return", None)?;
+                self.hook_event("return", None, None)?;
             }
             Ok(true)
         }
@@ -1309,8 +1309,15 @@ impl Vm {
         // function) closes them. Upvalues stay open on the kept stack until then or until the
         // collector frees the coroutine.
         let co = self.current;
-        self.free_frames(co);
+        // The frames stay for its traceback (the collector keeps none of their registers).
+        let died_in = self
+            .th()
+            .top_frame
+            .and_then(|k| self.call_target(k))
+            .filter(|v| matches!(v, Value::Native(_) | Value::NativeClosure(_)))
+            .unwrap_or(Value::Nil);
         let c = &mut self.threads[co];
+        c.died_in = died_in;
         c.depth = 0;
         c.c_levels = 0;
         c.status = CoStatus::Dead;
@@ -2740,24 +2747,19 @@ impl Vm {
                     } else {
                         charge!(pc!() - 1);
                     }
-                    // Call and return hooks of a native (a Lua function's fire in its frame).
                     let callee = r!(a);
-                    let hooked_native =
-                        HOOKS && matches!(callee, Value::Native(_) | Value::NativeClosure(_));
-                    if hooked_native {
-                        // (The call below works on stack indices; the arms after it reload.)
-                        self.hook_event("call", None)?;
-                    }
-                    // A native function (the other common callee) skips precall's dispatch.
+                    let is_native = matches!(callee, Value::Native(_) | Value::NativeClosure(_));
                     let called = match callee {
+                        // Call and return hooks of a native (a Lua function's fire in its frame).
+                        _ if HOOKS && is_native => {
+                            self.call_native_hooked(fk, func, nargs, nresults)
+                        }
+                        // A native function (the other common callee) skips precall's dispatch.
                         Value::Native(nf) => {
                             self.call_native(nf, func, nargs, nresults).map(|()| false)
                         }
                         _ => self.precall(func, nargs, nresults, FrameKind::Lua),
                     };
-                    if hooked_native && matches!(called, Ok(false)) {
-                        self.native_return_hook(fk, callee)?;
-                    }
                     match called {
                         Ok(true) => load_frame!(),
                         Ok(false) => {
@@ -2766,10 +2768,13 @@ impl Vm {
                             if self.hooks.changed {
                                 // debug.sethook ran: its own return is hooked already (as in
                                 // PUC Lua); continue in the other build of the loop.
-                                if !HOOKS
-                                    && matches!(callee, Value::Native(_) | Value::NativeClosure(_))
-                                {
-                                    self.native_return_hook(fk, callee)?;
+                                if !HOOKS && is_native {
+                                    let results = Transfer {
+                                        first_slot: func,
+                                        count: self.th().top - func,
+                                        ftransfer: 1,
+                                    };
+                                    self.native_return_hook(fk, callee, results)?;
                                 }
                                 return Ok(Exit::Rerun);
                             }
@@ -2825,11 +2830,20 @@ impl Vm {
                         let nk = self.th().top_frame.unwrap();
                         self.frames[nk].aux = fr.aux;
                         self.frames[nk].tail = true;
+                        if HOOKS {
+                            // The frame may be the same slot: its call hook must still fire.
+                            self.hooks.last_frame = None;
+                        }
                         load_frame!();
                     } else {
                         // Natives and callable objects: an ordinary call; the Return that
                         // follows passes the results on.
-                        match self.precall(func, nargs, -1, FrameKind::Lua) {
+                        let called = if HOOKS && r!(a).is_function() {
+                            self.call_native_hooked(fk, func, nargs, -1)
+                        } else {
+                            self.precall(func, nargs, -1, FrameKind::Lua)
+                        };
+                        match called {
                             Ok(true) => load_frame!(),
                             Ok(false) => reload!(),
                             Err(LuaError::Control(c)) => {
@@ -3155,7 +3169,18 @@ impl Vm {
         use super::state::{HOOK_CALL, HOOK_COUNT, HOOK_LINE};
         let new_frame = self.hooks.last_frame != Some(fk);
         if new_frame && pc == 0 && mask & HOOK_CALL != 0 {
-            self.hook_event("call", None)?;
+            // The parameters are transferred.
+            let transfer = Transfer {
+                first_slot: self.frames[fk].base,
+                count: p.numparams as usize,
+                ftransfer: 1,
+            };
+            let event = if self.frames[fk].tail {
+                "tail call"
+            } else {
+                "call"
+            };
+            self.hook_event(event, None, Some(transfer))?;
             *ran = true;
         }
         // (A hook may have set another: the call hook can turn on the line hook.)
@@ -3164,7 +3189,7 @@ impl Vm {
             self.hooks.counter -= 1;
             if self.hooks.counter <= 0 {
                 self.hooks.counter = self.hooks.count.max(1);
-                self.hook_event("count", None)?;
+                self.hook_event("count", None, None)?;
                 *ran = true;
             }
         }
@@ -3178,7 +3203,9 @@ impl Vm {
                     || line != p.lineinfo.get(self.hooks.last_pc).copied().unwrap_or(0)
             };
             if fire {
-                self.hook_event("line", Some(line as i64))?;
+                // A stripped function has no lines: the hook gets nil, as in PUC Lua.
+                let line = (!p.lineinfo.is_empty()).then_some(line as i64);
+                self.hook_event("line", line, None)?;
                 *ran = true;
             }
         }
@@ -3188,30 +3215,79 @@ impl Vm {
     /// The return hook of the running Lua function, whose results end at `results_end`.
     #[cold]
     #[inline(never)]
-    fn return_hook(&mut self, results_end: usize) -> LuaResult<()> {
+    fn return_hook(&mut self, fk: FrameKey, first: usize, n: usize) -> LuaResult<()> {
         // The hook runs above the results.
-        self.th_mut().top = results_end;
-        self.hook_event("return", None)
+        self.th_mut().top = first + n;
+        let transfer = Transfer {
+            first_slot: first,
+            count: n,
+            ftransfer: first + 1 - self.frames[fk].base,
+        };
+        self.hook_event("return", None, Some(transfer))
+    }
+
+    /// Calls the native at `func` (called by frame `caller`) with its call and return hooks,
+    /// which see its arguments and all its results; like `precall` otherwise.
+    #[cold]
+    #[inline(never)]
+    fn call_native_hooked(
+        &mut self,
+        caller: FrameKey,
+        func: usize,
+        nargs: usize,
+        nresults: i32,
+    ) -> LuaResult<bool> {
+        let callee = self.th().stack[func];
+        // The hook runs above the arguments.
+        self.th_mut().top = func + 1 + nargs;
+        let args = Transfer {
+            first_slot: func + 1,
+            count: nargs,
+            ftransfer: 1,
+        };
+        self.hook_event("call", None, Some(args))?;
+        let called = self.precall(func, nargs, -1, FrameKind::Lua);
+        if let Ok(false) = called {
+            let n = self.th().top - func;
+            let results = Transfer {
+                first_slot: func,
+                count: n,
+                ftransfer: 1,
+            };
+            self.native_return_hook(caller, callee, results)?;
+            self.move_results(func, n, func, nresults);
+        }
+        called
     }
 
     /// The return hook of native `callee`, just called by frame `caller` (whose call slot holds
     /// its results now: the levels take the function from `returning_native`).
     #[cold]
     #[inline(never)]
-    fn native_return_hook(&mut self, caller: FrameKey, callee: Value) -> LuaResult<()> {
+    fn native_return_hook(
+        &mut self,
+        caller: FrameKey,
+        callee: Value,
+        results: Transfer,
+    ) -> LuaResult<()> {
         let saved = self.returning_native.replace((caller, callee));
-        let r = self.hook_event("return", None);
+        let r = self.hook_event("return", None, Some(results));
         self.returning_native = saved;
         r
     }
 
     /// Calls the hook function with an event (hooks are off while it runs, as in Lua).
-    fn hook_event(&mut self, event: &str, line: Option<i64>) -> LuaResult<()> {
+    fn hook_event(
+        &mut self,
+        event: &str,
+        line: Option<i64>,
+        transfer: Option<Transfer>,
+    ) -> LuaResult<()> {
         let Some(f) = self.hooks.func else {
             return Ok(());
         };
         let mask_bit = match event {
-            "call" => super::state::HOOK_CALL,
+            "call" | "tail call" => super::state::HOOK_CALL,
             "return" => super::state::HOOK_RETURN,
             "line" => super::state::HOOK_LINE,
             _ => super::state::HOOK_COUNT,
@@ -3223,10 +3299,12 @@ impl Vm {
         let arg = line.map_or(Value::Nil, Value::Int);
         self.hooks.running = true;
         self.hooks.hooked_frame = self.th().top_frame;
+        self.hooks.transfer = transfer;
         let saved_frame = self.hooks.last_frame;
         let r = self.call_values(f, &[ev, arg]);
         self.hooks.running = false;
         self.hooks.hooked_frame = None;
+        self.hooks.transfer = None;
         self.hooks.last_frame = saved_frame;
         r.map(|_| ())
     }
@@ -3337,8 +3415,18 @@ impl Vm {
         let status = self.threads[t].status;
         if status == CoStatus::Dead && self.threads[t].tbc.is_empty() {
             self.close_upvals_of(t);
+            if t != self.current {
+                // (Current only while its own closes run: their frames stay.)
+                self.free_frames(t);
+                self.threads[t].died_in = Value::Nil;
+            }
             // Like lua_closethread: the error is reported once, then the coroutine is clean.
             return self.threads[t].error.take();
+        }
+        if status == CoStatus::Dead && t != prev {
+            // The frames kept for its traceback go first: the `__close` calls run on an empty
+            // call chain, as in a coroutine that never ran.
+            self.free_frames(t);
         }
         self.set_current(t);
         self.threads[t].gc_dirty = true;
@@ -3360,6 +3448,7 @@ impl Vm {
         c.depth = 0;
         c.status = CoStatus::Dead;
         c.error = None;
+        c.died_in = Value::Nil;
         self.set_current(prev);
         err
     }

@@ -1100,6 +1100,10 @@ impl Vm {
             // At a collection point of the running frame (`gc_check_live`).
             return self.gc_live_top.max(co.top).max(1).min(co.stack.len());
         }
+        if co.status == CoStatus::Dead {
+            // Its frames stay for tracebacks, but no register of theirs is read again.
+            return co.top.max(1).min(co.stack.len());
+        }
         if co.status == CoStatus::Suspended && co.started && !co.preempted && co.top_frame.is_some()
         {
             // Suspended in `yield`: its results go to the yield's call slot, and nothing at or
@@ -1144,7 +1148,7 @@ impl Vm {
                 // resumed frame's registers without checking, and a caller's window may reach
                 // above its callee's) and every open upvalue's slot.
                 let mut window_top = 0;
-                let mut f = co.top_frame;
+                let mut f = co.top_frame.filter(|_| co.status == CoStatus::Suspended);
                 while let Some(k) = f {
                     let fr = &self.frames[k];
                     window_top = window_top.max(fr.base + fr.closure.proto.maxstack as usize);
@@ -1167,6 +1171,7 @@ impl Vm {
         if let Some(e) = co.error {
             h.mark_value(&e);
         }
+        h.mark_value(&co.died_in);
         h.mark_value(&co.hook_func);
         let mut f = co.top_frame;
         while let Some(fk) = f {

@@ -85,6 +85,18 @@ pub(crate) struct Hooks {
     /// The running hook is a line, count or Lua call event: the interrupted frame is between
     /// instructions, not inside a native its current instruction calls.
     pub at_instruction: bool,
+    /// While a call or return hook runs: the arguments or results it transfers.
+    pub transfer: Option<Transfer>,
+}
+
+/// The values a call or return hook transfers (`debug.getinfo`'s "r" option): `count` stack
+/// slots from `first_slot`, which `debug.getlocal` at the hooked level numbers from
+/// `ftransfer`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Transfer {
+    pub first_slot: usize,
+    pub count: usize,
+    pub ftransfer: usize,
 }
 
 pub struct Vm {

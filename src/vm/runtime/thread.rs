@@ -69,6 +69,10 @@ pub struct Coroutine {
     pub c_base: u32,
     /// Error that killed the coroutine, for `coroutine.close`.
     pub error: Option<Value>,
+    /// The native that raised that error (`error`, `assert`), Nil if none: the top level of
+    /// the dead coroutine's traceback. Its frames stay for that traceback, as in PUC Lua,
+    /// until `coroutine.close` or the collector frees them.
+    pub died_in: Value,
     /// This coroutine's debug hook (`debug.sethook` sets one per coroutine, as in PUC Lua,
     /// where a new coroutine runs no Lua hook either). Loaded into `Vm::hooks` while it runs.
     pub hook_func: Value,
@@ -113,6 +117,7 @@ impl Coroutine {
             c_levels: 0,
             c_base: 0,
             error: None,
+            died_in: Value::Nil,
             hook_func: Value::Nil,
             hook_mask: 0,
             hook_count: 0,
@@ -216,6 +221,7 @@ impl Coroutine {
         self.c_levels = 0;
         self.c_base = 0;
         self.error = None;
+        self.died_in = Value::Nil;
         self.hook_func = Value::Nil;
         self.hook_mask = 0;
         self.hook_count = 0;

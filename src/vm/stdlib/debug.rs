@@ -2,12 +2,13 @@
 //! PUC Lua (level 0 is the debug function itself); `runtime::debug::Vm::levels` rebuilds them
 //! on demand, since natives push no frames.
 
-use crate::vm::runtime::debug::{Level, line_at};
+use crate::vm::runtime::debug::{Level, current_line};
 use crate::vm::runtime::error::LuaResult;
 use crate::vm::runtime::frame::FrameKey;
 use crate::vm::runtime::function::Args;
+use crate::vm::runtime::function::Proto;
 use crate::vm::runtime::gc::Gc;
-use crate::vm::runtime::state::{Vm, short_src};
+use crate::vm::runtime::state::{Transfer, Vm, short_src};
 use crate::vm::runtime::table::Table;
 use crate::vm::runtime::thread::ThreadKey;
 use crate::vm::runtime::value::Value;
@@ -56,6 +57,13 @@ fn thread_arg(vm: &Vm, args: Args) -> (ThreadKey, usize) {
 fn level_at(vm: &Vm, t: ThreadKey, level: i64) -> Option<Level> {
     let i = usize::try_from(level).ok()?;
     vm.levels(t).get(i).copied()
+}
+
+/// The arguments or results of the call or return hook running at `level`, if one is.
+fn hooked_transfer(vm: &Vm, t: ThreadKey, level: i64) -> Option<Transfer> {
+    let (at, transfer) = vm.hooked_level(t, &vm.levels(t))?;
+    // As in PUC Lua, an event that transfers nothing reports nothing.
+    (usize::try_from(level).ok()? == at && transfer.count > 0).then_some(transfer)
 }
 
 /// The Lua frame at `level`: `Err` past the stack, `Ok(None)` at a native level.
@@ -108,10 +116,10 @@ fn getinfo(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let (func, frame, level) = if target.is_function() {
         (target, None, None)
     } else {
-        let level = vm.check_int(args, first, "getinfo")?;
-        match level_at(vm, thread, level) {
-            Some(l @ Level::Lua(k)) => (Value::LuaFn(vm.frames[k].closure), Some(k), Some(l)),
-            Some(l @ Level::Native { func, .. }) => (func, None, Some(l)),
+        let n = vm.check_int(args, first, "getinfo")?;
+        match level_at(vm, thread, n) {
+            Some(l @ Level::Lua(k)) => (Value::LuaFn(vm.frames[k].closure), Some(k), Some((l, n))),
+            Some(l @ Level::Native { func, .. }) => (func, None, Some((l, n))),
             None => return vm.ret1(args, Value::Nil),
         }
     };
@@ -155,7 +163,7 @@ fn getinfo(vm: &mut Vm, args: Args) -> LuaResult<usize> {
             },
             'l' => {
                 let line = match (proto, frame) {
-                    (Some(p), Some(k)) => line_at(&p, vm.frames[k].pc) as i64,
+                    (Some(p), Some(k)) => current_line(&p, vm.frames[k].pc),
                     _ => -1,
                 };
                 set(vm, t, "currentline", Value::Int(line));
@@ -175,7 +183,7 @@ fn getinfo(vm: &mut Vm, args: Args) -> LuaResult<usize> {
                 set(vm, t, "isvararg", Value::Bool(vararg));
             }
             'n' => {
-                if let Some(l) = level
+                if let Some((l, _)) = level
                     && let Some((kind, name)) = vm.level_name(&l)
                 {
                     let n = vm.str_value(&name);
@@ -192,8 +200,11 @@ fn getinfo(vm: &mut Vm, args: Args) -> LuaResult<usize> {
                 set(vm, t, "istailcall", Value::Bool(tail));
             }
             'r' => {
-                set(vm, t, "ftransfer", Value::Int(0));
-                set(vm, t, "ntransfer", Value::Int(0));
+                let (ftransfer, ntransfer) = level
+                    .and_then(|(_, n)| hooked_transfer(vm, thread, n))
+                    .map_or((0, 0), |x| (x.ftransfer, x.count));
+                set(vm, t, "ftransfer", Value::Int(ftransfer as i64));
+                set(vm, t, "ntransfer", Value::Int(ntransfer as i64));
             }
             'f' => set(vm, t, "func", func),
             'L' => {
@@ -211,8 +222,9 @@ fn getinfo(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     vm.ret1(args, Value::Table(t))
 }
 
-/// The `n`th active local of frame `k`: (name, stack slot).
-fn local_slot(vm: &Vm, k: FrameKey, n: i64) -> Option<(String, usize)> {
+/// The `n`th active local of frame `k`: (name, stack slot). `transfer`: the values a hook
+/// at this level transfers, which may lie past the frame's registers (`return ...`).
+fn local_slot(vm: &Vm, k: FrameKey, n: i64, transfer: Option<Transfer>) -> Option<(String, usize)> {
     let fr = &vm.frames[k];
     let p = fr.closure.proto;
     if n < 0 {
@@ -241,6 +253,7 @@ fn local_slot(vm: &Vm, k: FrameKey, n: i64) -> Option<(String, usize)> {
         Some(i) if matches!(i.op(), Op::Call | Op::TailCall) => fr.base + i.a(),
         _ => fr.base + p.maxstack as usize,
     };
+    let limit = transfer.map_or(limit, |x| limit.max(x.first_slot + x.count));
     let slot = fr.base + (n as usize).checked_sub(1)?;
     (slot < limit).then(|| ("(temporary)".to_string(), slot))
 }
@@ -282,8 +295,16 @@ fn getlocal(vm: &mut Vm, args: Args) -> LuaResult<usize> {
         }
         return vm.ret1(args, Value::Nil);
     }
-    // (A native level has no named locals.)
-    match k.and_then(|k| local_slot(vm, k, n)) {
+    let transfer = hooked_transfer(vm, thread, level);
+    let slot = match k {
+        Some(k) => local_slot(vm, k, n, transfer),
+        // A native's only locals here are the arguments or results its hook sees.
+        None => transfer.and_then(|x| {
+            let i = usize::try_from(n).ok()?.checked_sub(x.ftransfer)?;
+            (i < x.count).then(|| ("(C temporary)".to_string(), x.first_slot + i))
+        }),
+    };
+    match slot {
         Some((name, slot)) => {
             let v = vm.threads[thread].stack[slot];
             let nv = vm.str_value(&name);
@@ -301,7 +322,8 @@ fn setlocal(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let Ok(k) = frame_at(vm, thread, level) else {
         return Err(vm.arg_error(first + 1, "setlocal", "level out of range"));
     };
-    match k.and_then(|k| local_slot(vm, k, n)) {
+    let transfer = hooked_transfer(vm, thread, level);
+    match k.and_then(|k| local_slot(vm, k, n, transfer)) {
         Some((name, slot)) => {
             vm.threads[thread].stack[slot] = v;
             vm.threads[thread].gc_dirty = true;
@@ -336,21 +358,21 @@ fn check_upvalue(
     Ok((f, n as usize - 1))
 }
 
+/// Upvalue `i`'s name: "(no name)" in a stripped binary chunk, as in PUC Lua.
+fn upvalue_name(p: &Proto, i: usize) -> String {
+    match p.upvals.get(i) {
+        Some(d) if !d.name.is_empty() => String::from_utf8_lossy(&d.name).into_owned(),
+        _ => "(no name)".into(),
+    }
+}
+
 fn getupvalue(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let (f, i) = check_upvalue(vm, args, 0, 1, "getupvalue")?;
     if i == usize::MAX {
         return Ok(0);
     }
     let (name, v) = match f {
-        Value::LuaFn(cl) => {
-            let name = cl
-                .proto
-                .upvals
-                .get(i)
-                .map(|d| String::from_utf8_lossy(&d.name).into_owned())
-                .unwrap_or_else(|| "?".into());
-            (name, cl.upvals[i].get())
-        }
+        Value::LuaFn(cl) => (upvalue_name(&cl.proto, i), cl.upvals[i].get()),
         Value::NativeClosure(nc) => (String::new(), nc.upvals[i]),
         _ => return Ok(0),
     };
@@ -368,11 +390,7 @@ fn setupvalue(vm: &mut Vm, args: Args) -> LuaResult<usize> {
         Value::LuaFn(cl) => {
             vm.heap.value_barrier(cl.upvals[i].is_black(), &v);
             cl.upvals[i].get_mut().set(v);
-            cl.proto
-                .upvals
-                .get(i)
-                .map(|d| String::from_utf8_lossy(&d.name).into_owned())
-                .unwrap_or_default()
+            upvalue_name(&cl.proto, i)
         }
         Value::NativeClosure(nc) => {
             vm.heap.value_barrier(nc.is_black(), &v);
