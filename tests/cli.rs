@@ -289,3 +289,18 @@ fn list_prints_the_bytecode() {
     assert!(out.starts_with("function <line 0>"), "{out}");
     assert!(out.contains("AddI"), "{out}");
 }
+
+/// `debug.debug` runs each line of standard input until "cont", reporting errors on stderr, as
+/// `lua5.4` does (its transcript for the same input).
+#[test]
+fn debug_debug_runs_commands_from_stdin_until_cont() {
+    let input = "x = 5\nprint(x)\nerror('boom')\nfor\ncont\nprint('not run')\n";
+    let (out, err, code) = moonpool(&["-e", "debug.debug() print('after', x)"], input);
+    assert_eq!(code, 0);
+    assert_eq!(out, "5\nafter\t5\n");
+    assert_eq!(
+        err,
+        "lua_debug> lua_debug> lua_debug> (debug command):1: boom\n\
+         lua_debug> (debug command):2: <name> expected near <eof>\nlua_debug> "
+    );
+}

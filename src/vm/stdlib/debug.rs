@@ -3,7 +3,7 @@
 //! on demand, since natives push no frames.
 
 use crate::vm::runtime::debug::{Level, current_line};
-use crate::vm::runtime::error::LuaResult;
+use crate::vm::runtime::error::{LuaError, LuaResult};
 use crate::vm::runtime::frame::FrameKey;
 use crate::vm::runtime::function::Args;
 use crate::vm::runtime::function::Proto;
@@ -33,6 +33,7 @@ pub(crate) fn open(vm: &mut Vm) {
             ("gethook", gethook),
             ("getuservalue", getuservalue),
             ("setuservalue", setuservalue),
+            ("setcstacklimit", setcstacklimit),
         ],
     );
     let hooks = vm.new_table();
@@ -42,6 +43,52 @@ pub(crate) fn open(vm: &mut Vm) {
     hooks.get_mut().meta = Some(mode);
     let reg = vm.registry();
     vm.set_field(reg, "_HOOKKEY", Value::Table(hooks));
+}
+
+/// What the stand-alone interpreter adds: `debug.debug`, which reads standard input (a game
+/// script must not block on it).
+pub(crate) fn open_cli(vm: &mut Vm) {
+    if let Value::Table(debug) = vm.global_value("debug") {
+        vm.set_field(debug, "debug", Value::Native(debug_prompt));
+    }
+}
+
+/// `debug.debug`: runs each line of standard input as a chunk until "cont" or the end of the
+/// input, reporting errors on standard error, as PUC Lua's does.
+fn debug_prompt(vm: &mut Vm, _args: Args) -> LuaResult<usize> {
+    use std::io::{BufRead, Write};
+    loop {
+        let _ = std::io::stderr().write_all(b"lua_debug> ");
+        let mut line = Vec::new();
+        match std::io::stdin().lock().read_until(b'\n', &mut line) {
+            Ok(0) | Err(_) => return Ok(0),
+            Ok(_) if line == b"cont\n" => return Ok(0),
+            Ok(_) => {}
+        }
+        let name = vm.intern(b"=(debug command)");
+        let env = Value::Table(vm.globals());
+        let ran = match vm.load_named(&line, name, env) {
+            Ok(f) => vm.call_values(f, &[]).map(|_| ()),
+            Err(e) => Err(e),
+        };
+        match ran {
+            Ok(()) => {}
+            Err(LuaError::Value(e)) => {
+                let mut msg = vm.tostring(e)?.as_bytes().to_vec();
+                msg.push(b'\n');
+                let _ = std::io::stderr().write_all(&msg);
+            }
+            Err(other) => return Err(other),
+        }
+    }
+}
+
+/// `debug.setcstacklimit`, kept by PUC Lua 5.4 for compatibility: the limit is fixed, and the
+/// function answers with it (LUAI_MAXCCALLS there).
+fn setcstacklimit(vm: &mut Vm, args: Args) -> LuaResult<usize> {
+    vm.check_int(args, 0, "setcstacklimit")?;
+    let limit = vm.c_limit;
+    vm.ret1(args, Value::Int(limit as i64))
 }
 
 /// An optional leading thread argument: (thread, index of the next argument).

@@ -67,6 +67,7 @@ pub(crate) fn open_cli(vm: &mut Vm, read_env: bool) {
     io::open(vm);
     os::open_cli(vm);
     base::open_cli(vm);
+    debug::open_cli(vm);
     package::open_cli(vm, read_env);
 }
 
