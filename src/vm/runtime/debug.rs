@@ -193,8 +193,8 @@ impl Vm {
         t: super::thread::ThreadKey,
         levels: &[Level],
     ) -> Option<(usize, super::state::Transfer)> {
-        let transfer = self.hooks.transfer?;
-        if t != self.current || !self.hooks.running {
+        let (owner, transfer) = self.hook_transfer?;
+        if t != owner || t != self.current || !self.hooks.running {
             return None;
         }
         let hook = levels.iter().position(|l| {

@@ -85,8 +85,6 @@ pub(crate) struct Hooks {
     /// The running hook is a line, count or Lua call event: the interrupted frame is between
     /// instructions, not inside a native its current instruction calls.
     pub at_instruction: bool,
-    /// While a call or return hook runs: the arguments or results it transfers.
-    pub transfer: Option<Transfer>,
 }
 
 /// The values a call or return hook transfers (`debug.getinfo`'s "r" option): `count` stack
@@ -94,9 +92,29 @@ pub(crate) struct Hooks {
 /// `ftransfer`.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Transfer {
-    pub first_slot: usize,
-    pub count: usize,
-    pub ftransfer: usize,
+    first_slot: u32,
+    count: u32,
+    ftransfer: u32,
+}
+
+impl Transfer {
+    pub(crate) fn new(first_slot: usize, count: usize, ftransfer: usize) -> Transfer {
+        // Stack slots stay below MAX_STACK, far under u32::MAX.
+        Transfer {
+            first_slot: first_slot as u32,
+            count: count as u32,
+            ftransfer: ftransfer as u32,
+        }
+    }
+    pub(crate) fn first_slot(&self) -> usize {
+        self.first_slot as usize
+    }
+    pub(crate) fn count(&self) -> usize {
+        self.count as usize
+    }
+    pub(crate) fn ftransfer(&self) -> usize {
+        self.ftransfer as usize
+    }
 }
 
 pub struct Vm {
@@ -168,6 +186,9 @@ pub struct Vm {
         smallvec::SmallVec<[(Option<super::frame::FrameKey>, super::exec::Barrier); 4]>,
     /// While a native's return hook runs: the Lua frame that called it, and the native.
     pub(crate) returning_native: Option<(super::frame::FrameKey, Value)>,
+    /// While a call or return hook runs: its coroutine and the arguments or results it
+    /// transfers (`debug.getinfo` "r", `debug.getlocal` at the hooked level).
+    pub(crate) hook_transfer: Option<(ThreadKey, Transfer)>,
     /// The native function being called, to name it in argument errors.
     pub(crate) native_callee: Value,
     /// Values the host keeps alive across collections (`root` / `unroot`, and the public
@@ -261,6 +282,7 @@ impl Vm {
             handled_error: None,
             traceback_taken: None,
             returning_native: None,
+            hook_transfer: None,
             error_barriers: smallvec::SmallVec::new(),
             native_callee: Value::Nil,
             roots: SlotMap::with_key(),
