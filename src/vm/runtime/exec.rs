@@ -3268,9 +3268,7 @@ impl Vm {
     }
 
     /// `hook_event` for a call or return event, whose arguments or results the hook may
-    /// inspect (`debug.getinfo` "r", `debug.getlocal`). (A separate function: passing the
-    /// transfer through `hook_event` changed the interpreter's register allocation and cost 5%
-    /// more instructions on calls, measured with cachegrind on benches/lua/fib.lua.)
+    /// inspect (`debug.getinfo` "r", `debug.getlocal` at the hooked level).
     #[cold]
     #[inline(never)]
     fn transfer_hook_event(&mut self, event: &str, transfer: Transfer) -> LuaResult<()> {
