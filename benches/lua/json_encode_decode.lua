@@ -90,6 +90,15 @@ local function decode_string(s, i)
   end
 end
 
+-- After an object member or array element: the closing byte `close` (true) or a comma.
+local function after_item(s, i, close)
+  i = skip_ws(s, i)
+  local c = byte(s, i)
+  if c == close then return true, i + 1 end
+  if c ~= 44 then error("expected ',' at " .. i) end
+  return false, i + 1
+end
+
 function decode_value(s, i)
   i = skip_ws(s, i)
   local c = byte(s, i)
@@ -106,11 +115,9 @@ function decode_value(s, i)
       i = skip_ws(s, i)
       if byte(s, i) ~= 58 then error("expected ':' at " .. i) end
       obj[k], i = decode_value(s, i + 1)
-      i = skip_ws(s, i)
-      c = byte(s, i)
-      if c == 125 then return obj, i + 1 end
-      if c ~= 44 then error("expected ',' at " .. i) end
-      i = i + 1
+      local closed
+      closed, i = after_item(s, i, 125)
+      if closed then return obj, i end
     end
   elseif c == 91 then -- [
     local arr, n = {}, 0
@@ -119,11 +126,9 @@ function decode_value(s, i)
     while true do
       n = n + 1
       arr[n], i = decode_value(s, i)
-      i = skip_ws(s, i)
-      c = byte(s, i)
-      if c == 93 then return arr, i + 1 end
-      if c ~= 44 then error("expected ',' at " .. i) end
-      i = i + 1
+      local closed
+      closed, i = after_item(s, i, 93)
+      if closed then return arr, i end
     end
   elseif find(s, "^true", i) then return true, i + 4
   elseif find(s, "^false", i) then return false, i + 5

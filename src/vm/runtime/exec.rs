@@ -3208,7 +3208,11 @@ impl Vm {
     #[inline(never)]
     fn lua_call_hook(&mut self, fk: FrameKey) -> LuaResult<()> {
         let fr = &self.frames[fk];
-        let transfer = Transfer::new(fr.base, fr.closure.proto.numparams as usize, 1);
+        let transfer = Transfer {
+            first_slot: fr.base,
+            count: fr.closure.proto.numparams as usize,
+            ftransfer: 1,
+        };
         let event = if fr.tail { "tail call" } else { "call" };
         self.transfer_hook_event(event, transfer)
     }
@@ -3221,7 +3225,11 @@ impl Vm {
         // The hook runs above the results.
         self.th_mut().top = first + n;
         let base = self.th().top_frame.map_or(first, |k| self.frames[k].base);
-        let transfer = Transfer::new(first, n, first + 1 - base);
+        let transfer = Transfer {
+            first_slot: first,
+            count: n,
+            ftransfer: first + 1 - base,
+        };
         self.transfer_hook_event("return", transfer)
     }
 
@@ -3239,7 +3247,11 @@ impl Vm {
         let callee = self.th().stack[func];
         // The hook runs above the arguments.
         self.th_mut().top = func + 1 + nargs;
-        let args = Transfer::new(func + 1, nargs, 1);
+        let args = Transfer {
+            first_slot: func + 1,
+            count: nargs,
+            ftransfer: 1,
+        };
         self.transfer_hook_event("call", args)?;
         let called = self.precall(func, nargs, -1, FrameKind::Lua);
         if let Ok(false) = called {
@@ -3260,7 +3272,11 @@ impl Vm {
         callee: Value,
         func: usize,
     ) -> LuaResult<()> {
-        let results = Transfer::new(func, self.th().top - func, 1);
+        let results = Transfer {
+            first_slot: func,
+            count: self.th().top - func,
+            ftransfer: 1,
+        };
         let saved = self.returning_native.replace((caller, callee));
         let r = self.transfer_hook_event("return", results);
         self.returning_native = saved;

@@ -92,29 +92,9 @@ pub(crate) struct Hooks {
 /// `ftransfer`.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Transfer {
-    first_slot: u32,
-    count: u32,
-    ftransfer: u32,
-}
-
-impl Transfer {
-    pub(crate) fn new(first_slot: usize, count: usize, ftransfer: usize) -> Transfer {
-        // Stack slots stay below MAX_STACK, far under u32::MAX.
-        Transfer {
-            first_slot: first_slot as u32,
-            count: count as u32,
-            ftransfer: ftransfer as u32,
-        }
-    }
-    pub(crate) fn first_slot(&self) -> usize {
-        self.first_slot as usize
-    }
-    pub(crate) fn count(&self) -> usize {
-        self.count as usize
-    }
-    pub(crate) fn ftransfer(&self) -> usize {
-        self.ftransfer as usize
-    }
+    pub first_slot: usize,
+    pub count: usize,
+    pub ftransfer: usize,
 }
 
 pub struct Vm {

@@ -110,7 +110,7 @@ fn level_at(vm: &Vm, t: ThreadKey, level: i64) -> Option<Level> {
 fn hooked_transfer(vm: &Vm, t: ThreadKey, level: i64) -> Option<Transfer> {
     let (at, transfer) = vm.hooked_level(t, &vm.levels(t))?;
     // As in PUC Lua, an event that transfers nothing reports nothing.
-    (usize::try_from(level).ok()? == at && transfer.count() > 0).then_some(transfer)
+    (usize::try_from(level).ok()? == at && transfer.count > 0).then_some(transfer)
 }
 
 /// The Lua frame at `level`: `Err` past the stack, `Ok(None)` at a native level.
@@ -249,7 +249,7 @@ fn getinfo(vm: &mut Vm, args: Args) -> LuaResult<usize> {
             'r' => {
                 let (ftransfer, ntransfer) = level
                     .and_then(|(_, n)| hooked_transfer(vm, thread, n))
-                    .map_or((0, 0), |x| (x.ftransfer(), x.count()));
+                    .map_or((0, 0), |x| (x.ftransfer, x.count));
                 set(vm, t, "ftransfer", Value::Int(ftransfer as i64));
                 set(vm, t, "ntransfer", Value::Int(ntransfer as i64));
             }
@@ -300,7 +300,7 @@ fn local_slot(vm: &Vm, k: FrameKey, n: i64, transfer: Option<Transfer>) -> Optio
         Some(i) if matches!(i.op(), Op::Call | Op::TailCall) => fr.base + i.a(),
         _ => fr.base + p.maxstack as usize,
     };
-    let limit = transfer.map_or(limit, |x| limit.max(x.first_slot() + x.count()));
+    let limit = transfer.map_or(limit, |x| limit.max(x.first_slot + x.count));
     let slot = fr.base + (n as usize).checked_sub(1)?;
     (slot < limit).then(|| ("(temporary)".to_string(), slot))
 }
@@ -347,8 +347,8 @@ fn getlocal(vm: &mut Vm, args: Args) -> LuaResult<usize> {
         Some(k) => local_slot(vm, k, n, transfer),
         // A native's only locals here are the arguments or results its hook sees.
         None => transfer.and_then(|x| {
-            let i = usize::try_from(n).ok()?.checked_sub(x.ftransfer())?;
-            (i < x.count()).then(|| ("(C temporary)".to_string(), x.first_slot() + i))
+            let i = usize::try_from(n).ok()?.checked_sub(x.ftransfer)?;
+            (i < x.count).then(|| ("(C temporary)".to_string(), x.first_slot + i))
         }),
     };
     match slot {
