@@ -1,11 +1,13 @@
 //! N entities, each with a script whose `on_update` reads and writes its Transform (the fast
 //! path, `self.transform`), then the same work on a custom component reached through
-//! reflection (`self:get("Mover")`): script time per frame and per entity, and Rust heap
-//! allocations per frame, in steady state.
+//! reflection (`self:get("Mover")`), then a Transform reached through reflection
+//! (`self:get("Transform").translation.x = ...`): script time per frame (median and worst of
+//! 1,000 frames after 100 of warm-up) and per entity, VM objects made and Rust heap
+//! allocations per frame, and the VM heap at the start and end of the 1,000 frames.
 //!
-//! `cargo bench --bench plugin_entities` (optional: `-- N...`, default 1000 10000; `transform`
-//! or `reflect` runs only that variant; `untimed` lifts `time_per_script`, for runs under
-//! valgrind, which is slow enough to pass it).
+//! `cargo bench --bench plugin_entities` (optional: `-- N...`, default 1000 10000; `transform`,
+//! `reflect` or `reflect_transform` runs only that variant; `frames=F` measures F frames;
+//! `untimed` lifts `time_per_script`, for runs under valgrind, which is slow enough to pass it).
 
 use std::time::Duration;
 
@@ -39,6 +41,12 @@ function on_update(self, dt)
   p.y = p.y + math.sin(p.x * 0.01) * dt
 end";
 
+const REFLECT_TRANSFORM_SCRIPT: &str = "
+function on_update(self, dt)
+  local t = self:get('Transform')
+  t.translation.x = t.translation.x + 0.01
+end";
+
 /// A game's own component, known to scripts only through reflection.
 #[derive(Component, Reflect, Default)]
 #[reflect(Component)]
@@ -51,6 +59,7 @@ struct Mover {
 enum Access {
     Transform,
     Reflect,
+    ReflectTransform,
 }
 
 fn main() {
@@ -64,23 +73,34 @@ fn main() {
         counts
     };
     let only = |name: &str| std::env::args().skip(1).any(|a| a == name);
-    let accesses = match (only("transform"), only("reflect")) {
-        (true, false) => vec![Access::Transform],
-        (false, true) => vec![Access::Reflect],
-        _ => vec![Access::Transform, Access::Reflect],
-    };
+    let mut accesses: Vec<Access> = [
+        ("transform", Access::Transform),
+        ("reflect", Access::Reflect),
+        ("reflect_transform", Access::ReflectTransform),
+    ]
+    .into_iter()
+    .filter(|(name, _)| only(name))
+    .map(|(_, a)| a)
+    .collect();
+    if accesses.is_empty() {
+        accesses = vec![Access::Transform, Access::Reflect, Access::ReflectTransform];
+    }
+    let frames = std::env::args()
+        .skip(1)
+        .find_map(|a| a.strip_prefix("frames=")?.parse().ok())
+        .unwrap_or(1000);
     let mut settings = MoonpoolSettings::default();
     if only("untimed") {
         settings.time_per_script = None;
     }
     for access in accesses {
         for &n in &counts {
-            run(n, access, &settings);
+            run(n, access, frames, &settings);
         }
     }
 }
 
-fn run(n: usize, access: Access, settings: &MoonpoolSettings) {
+fn run(n: usize, access: Access, frames: usize, settings: &MoonpoolSettings) {
     let mut app = App::new();
     app.add_plugins((
         MinimalPlugins,
@@ -94,6 +114,7 @@ fn run(n: usize, access: Access, settings: &MoonpoolSettings) {
     let (label, source) = match access {
         Access::Transform => ("Transform fast path", TRANSFORM_SCRIPT),
         Access::Reflect => ("reflected component", REFLECT_SCRIPT),
+        Access::ReflectTransform => ("reflected Transform", REFLECT_TRANSFORM_SCRIPT),
     };
     let script = LuaScript::from_source("bench.lua", source).unwrap();
     let handle = app
@@ -104,7 +125,7 @@ fn run(n: usize, access: Access, settings: &MoonpoolSettings) {
         let x = i as f32 % 200.0 - 100.0;
         let script = Script::new(handle.clone());
         match access {
-            Access::Transform => app
+            Access::Transform | Access::ReflectTransform => app
                 .world_mut()
                 .spawn((Transform::from_xyz(x, 0.0, 0.0), script)),
             Access::Reflect => app.world_mut().spawn((Mover { x, y: 0.0 }, script)),
@@ -113,26 +134,44 @@ fn run(n: usize, access: Access, settings: &MoonpoolSettings) {
     for _ in 0..100 {
         app.update();
     }
-    let frames = 200;
-    let mut total = Duration::ZERO;
+    let heap_before = app
+        .world()
+        .non_send::<ScriptRuntime>()
+        .report()
+        .vm
+        .heap_bytes;
+    let mut times = Vec::with_capacity(frames);
     let mut gc = Duration::ZERO;
-    let mut worst = Duration::ZERO;
-    let mut allocs = 0;
+    let (mut allocs, mut objects) = (0, 0);
     for _ in 0..frames {
         app.update();
-        let rt = app.world().non_send::<ScriptRuntime>();
-        total += rt.report().script_time;
-        gc += rt.report().gc_time;
-        worst = worst.max(rt.report().script_time);
-        allocs += rt.report().rust_allocations;
+        let report = app.world().non_send::<ScriptRuntime>().report();
+        times.push(report.script_time);
+        gc += report.gc_time;
+        allocs += report.rust_allocations;
+        objects += report.vm_objects();
     }
-    let per_frame = total.as_secs_f64() * 1e3 / frames as f64;
+    let heap_after = app
+        .world()
+        .non_send::<ScriptRuntime>()
+        .report()
+        .vm
+        .heap_bytes;
+    times.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let median = ms(times[frames / 2]);
+    let per = |x: u64| x as f64 / frames as f64;
     println!(
-        "{label}, {n:6} entities: script time {per_frame:.3} ms/frame (worst {:.3} ms, GC {:.3} ms), \
-         {:.3} us/entity, Rust heap allocations {:.2}/frame",
-        worst.as_secs_f64() * 1e3,
-        gc.as_secs_f64() * 1e3 / frames as f64,
-        per_frame * 1e3 / n as f64,
-        allocs as f64 / frames as f64
+        "{label}, {n:6} entities: script time median {median:.3} ms/frame, worst {:.3} ms \
+         ({:.2}x median), {:.3} us/entity; GC {:.3} ms/frame; VM objects made {:.1}/frame; \
+         Rust heap allocations {:.2}/frame; VM heap {:.0} KB -> {:.0} KB over {frames} frames",
+        ms(times[frames - 1]),
+        ms(times[frames - 1]) / median,
+        median * 1e3 / n as f64,
+        ms(gc) / frames as f64,
+        per(objects),
+        per(allocs),
+        heap_before as f64 / 1024.0,
+        heap_after as f64 / 1024.0,
     );
 }

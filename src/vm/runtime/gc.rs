@@ -325,6 +325,7 @@ impl Collectable for UserData {
     }
     fn recycle(&mut self) -> bool {
         self.meta = None;
+        self.host = None;
         // A boxed zero-sized value does not allocate.
         self.data = Box::new(());
         true

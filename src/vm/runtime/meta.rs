@@ -266,6 +266,11 @@ impl Vm {
                     }
                 }
             } else {
+                if let Value::UserData(u) = t
+                    && let Some(host) = u.host
+                {
+                    return (host.index)(self, u, key).map(Some);
+                }
                 let tm = self.tm_of(&t, Tm::Index);
                 if tm.is_nil() {
                     let origin = if depth == 0 { origin } else { Origin::None };
@@ -320,6 +325,12 @@ impl Vm {
                 }
                 tm
             } else {
+                if let Value::UserData(u) = t
+                    && let Some(host) = u.host
+                {
+                    (host.newindex)(self, u, key, val)?;
+                    return Ok(true);
+                }
                 let tm = self.tm_of(&t, Tm::NewIndex);
                 if tm.is_nil() {
                     let origin = if depth == 0 { origin } else { Origin::None };

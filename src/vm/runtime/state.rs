@@ -398,6 +398,20 @@ impl Vm {
         v
     }
 
+    /// A word userdata whose fields `host` serves (see `HostFields`).
+    pub(crate) fn new_host_userdata(
+        &mut self,
+        words: [u64; 4],
+        meta: Option<Gc<Table>>,
+        host: &'static super::userdata::HostFields,
+    ) -> Value {
+        let v = self.new_word_userdata(words, meta);
+        if let Value::UserData(u) = v {
+            u.get_mut().host = Some(host);
+        }
+        v
+    }
+
     pub(crate) fn new_userdata(
         &mut self,
         data: Box<dyn std::any::Any>,
@@ -412,6 +426,7 @@ impl Vm {
                 m.data = data;
                 m.meta = meta;
                 m.words = [0; 4];
+                m.host = None;
                 u
             }
             None => self.heap.userdata.alloc(
@@ -420,6 +435,7 @@ impl Vm {
                     meta,
                     data,
                     words: [0; 4],
+                    host: None,
                 },
             ),
         };
