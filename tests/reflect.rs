@@ -565,3 +565,53 @@ fn committed_stubs_are_current() {
         );
     }
 }
+
+/// The reference cache keeps references alive between frames (no garbage), and drops those of
+/// despawned entities: a world whose entities all change every frame keeps a bounded number of
+/// live objects.
+#[test]
+fn reference_cache_forgets_despawned_entities() {
+    let mut app = app();
+    let h = add_script(
+        &mut app,
+        "sweep.lua",
+        "function on_update(self, dt)
+           local n = 0
+           for e, h in world.query('Health') do
+             h.current = h.current + 1
+             n = n + 1
+           end
+           self:get('Health').max = n
+         end",
+    );
+    let watcher = app
+        .world_mut()
+        .spawn((Health::default(), Script::new(h)))
+        .id();
+    let mut batch: Vec<Entity> = Vec::new();
+    let mut live_at = Vec::new();
+    for frame in 0..60 {
+        for e in batch.drain(..) {
+            app.world_mut().despawn(e);
+        }
+        for _ in 0..500 {
+            batch.push(app.world_mut().spawn(Health::default()).id());
+        }
+        app.update();
+        let mut rt = app.world_mut().non_send_mut::<ScriptRuntime>();
+        rt.vm_mut().collect_garbage();
+        let s = rt.vm().stats();
+        if frame == 59 {
+            let made = s.tables_allocated + s.userdata_allocated + s.strings_allocated;
+            live_at.push((made, made - s.gc_objects_freed.min(made)));
+        }
+    }
+    assert!(errors(&app).is_empty(), "{:?}", errors(&app));
+    // The script saw each frame's 500 new entities and itself.
+    assert_eq!(app.world().get::<Health>(watcher).unwrap().max, 501.0);
+    // 30,000 references went through the cache; it holds at most a few thousand (it is swept
+    // when it reaches 4,096 entries).
+    let (made, live) = live_at[0];
+    assert!(made > 60_000, "only {made} objects made");
+    assert!(live < 6_000, "{live} objects live after 30,000 references");
+}

@@ -294,6 +294,9 @@ fn reverse(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     vm.ret1(args, Value::Str(r?))
 }
 
+/// Results up to this size are built on the stack.
+const SHORT_REP: usize = 128;
+
 fn rep(vm: &mut Vm, args: Args) -> LuaResult<usize> {
     let s = vm.check_str(args, 0, "rep")?;
     let n = vm.check_int(args, 1, "rep")?;
@@ -310,6 +313,22 @@ fn rep(vm: &mut Vm, args: Args) -> LuaResult<usize> {
         return Err(vm.rt_error("resulting string too large"));
     }
     let total = (n * l + (n - 1) * lsep) as usize;
+    if total <= SHORT_REP {
+        // Short results (indentation, padding) are built on the stack: no Rust heap buffer
+        // per call, which showed in the pretty-printer benchmark's profile.
+        let mut buf = [0u8; SHORT_REP];
+        let mut at = 0;
+        for k in 0..n as usize {
+            if k > 0 {
+                buf[at..at + sep.len()].copy_from_slice(sep);
+                at += sep.len();
+            }
+            buf[at..at + s.len()].copy_from_slice(s.as_bytes());
+            at += s.len();
+        }
+        let r = vm.intern(&buf[..total]);
+        return vm.ret1(args, Value::Str(r));
+    }
     let mut b = Vec::new();
     vm.reserve_string(&mut b, total)?;
     // One copy of `s .. sep`, then the buffer doubles by copying itself (a chunk at a time,
