@@ -61,7 +61,11 @@ pub fn setup(workload: Workload, n: usize, contexts: BmsContexts) -> Setup {
     .init_resource::<WantResponses>()
     .add_systems(
         Update,
-        (send_on_update, event_handler::<OnUpdate, LuaScriptingPlugin>).chain(),
+        (
+            send_on_update,
+            event_handler::<OnUpdate, LuaScriptingPlugin>,
+        )
+            .chain(),
     );
     let source = match workload {
         Workload::Reflect => REFLECT,

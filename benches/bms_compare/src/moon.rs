@@ -55,11 +55,15 @@ struct MoonProbe {
 
 impl Probe for MoonProbe {
     fn start_counting(&mut self, app: &mut App) {
-        app.world_mut().non_send_mut::<ScriptRuntime>().set_profile(true);
+        app.world_mut()
+            .non_send_mut::<ScriptRuntime>()
+            .set_profile(true);
     }
 
     fn stop_counting(&mut self, app: &mut App) {
-        app.world_mut().non_send_mut::<ScriptRuntime>().set_profile(false);
+        app.world_mut()
+            .non_send_mut::<ScriptRuntime>()
+            .set_profile(false);
     }
 
     fn runs_last_frame(&mut self, app: &mut App) -> (usize, usize) {
