@@ -589,7 +589,7 @@ fn reference_cache_forgets_despawned_entities() {
         .spawn((Health::default(), Script::new(h)))
         .id();
     let mut batch: Vec<Entity> = Vec::new();
-    let mut live_at = Vec::new();
+    let (mut live_at, mut heap_at) = (Vec::new(), Vec::new());
     for frame in 0..60 {
         for e in batch.drain(..) {
             app.world_mut().despawn(e);
@@ -601,6 +601,7 @@ fn reference_cache_forgets_despawned_entities() {
         let mut rt = app.world_mut().non_send_mut::<ScriptRuntime>();
         rt.vm_mut().collect_garbage();
         let s = rt.vm().stats();
+        heap_at.push(s.heap_bytes);
         if frame == 59 {
             let made = s.tables_allocated + s.userdata_allocated + s.strings_allocated;
             live_at.push((made, made - s.gc_objects_freed.min(made)));
@@ -614,4 +615,12 @@ fn reference_cache_forgets_despawned_entities() {
     let (made, live) = live_at[0];
     assert!(made > 60_000, "only {made} objects made");
     assert!(live < 6_000, "{live} objects live after 30,000 references");
+    // And the heap's accounting agrees: it rises and falls with the sweeps, no higher in the
+    // second half than in the first (the cache table rebuilt smaller is credited).
+    let (first, second) = heap_at.split_at(30);
+    let (early, late) = (first.iter().max().unwrap(), second.iter().max().unwrap());
+    assert!(
+        *late <= early + early / 10,
+        "VM heap peaked at {early} bytes, then at {late}"
+    );
 }

@@ -275,7 +275,7 @@ use super::value::Value;
 
 impl Collectable for Table {
     fn size(&self) -> usize {
-        self.byte_size()
+        self.byte_size() + self.released
     }
     fn recycle(&mut self) -> bool {
         self.clear_for_reuse();
@@ -689,6 +689,11 @@ impl Heap {
     }
 
     fn trace_table(&mut self, t: Gc<Table>, mode_name: Value, atomic: bool) -> usize {
+        if t.released > 0 {
+            self.total = self
+                .total
+                .saturating_sub(std::mem::take(&mut t.get_mut().released));
+        }
         if let Some(m) = t.meta {
             self.mark_table(m);
         }
